@@ -1,0 +1,226 @@
+// Machine-readable renderers: JSON (our own, after Terraform's), SARIF 2.1.0 and GitHub
+// workflow commands. Positions carry a 1-based line, a 1-based column in code points and a
+// 0-based byte offset, so that any tool can map them back.
+#include <nlohmann/json.hpp>
+
+#include <map>
+
+#include "diagnostics/render.h"
+
+namespace relc {
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json Position(const SourceFile& file, uint32_t offset) {
+  LineColumn at = file.Locate(offset);
+  return {{"line", at.line}, {"column", at.column}, {"byte", offset}};
+}
+
+ordered_json Range(const SourceFile& file, SourceRange range) {
+  return {{"filename", file.path()},
+          {"start", Position(file, range.begin)},
+          {"end", Position(file, range.end)}};
+}
+
+ordered_json Snippet(const SourceFile& file, SourceRange range) {
+  uint32_t line = file.Locate(range.begin).line;
+  std::string_view code = file.LineText(line);
+  uint32_t line_start = file.LineStart(line);
+  uint32_t highlight_end = std::min<uint32_t>(range.end - line_start, static_cast<uint32_t>(code.size()));
+  return {{"code", std::string(code)},
+          {"start_line", line},
+          {"highlight_start_offset", range.begin - line_start},
+          {"highlight_end_offset", std::max(highlight_end, range.begin - line_start)}};
+}
+
+ordered_json DiagnosticToJson(const Diagnostic& diagnostic) {
+  ordered_json out;
+  out["severity"] = SeverityName(diagnostic.severity);
+  out["code"] = CodeOf(diagnostic.kind);
+  out["summary"] = diagnostic.message;
+  out["filename"] = diagnostic.path;
+  if (diagnostic.file != nullptr) {
+    out["range"] = Range(*diagnostic.file, diagnostic.range);
+    out["snippet"] = Snippet(*diagnostic.file, diagnostic.range);
+  } else {
+    out["range"] = nullptr;
+    out["snippet"] = nullptr;
+  }
+  out["label"] = diagnostic.primary_label;
+  ordered_json labels = ordered_json::array();
+  for (const auto& label : diagnostic.secondary_labels) {
+    labels.push_back({{"message", label.message}, {"range", Range(*diagnostic.file, label.range)}});
+  }
+  out["secondary_labels"] = labels;
+  out["notes"] = diagnostic.notes;
+  ordered_json suggestions = ordered_json::array();
+  if (diagnostic.help) {
+    ordered_json edits = ordered_json::array();
+    for (const auto& edit : diagnostic.help->edits) {
+      edits.push_back({{"range", Range(*diagnostic.file, edit.range)}, {"replacement", edit.replacement}});
+    }
+    suggestions.push_back({{"message", diagnostic.help->message}, {"edits", edits}});
+  }
+  out["suggestions"] = suggestions;
+  return out;
+}
+
+// A relative URI reference for a path: unreserved characters and `/` kept, the rest escaped.
+std::string PathToUri(std::string_view path) {
+  std::string uri;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      uri.push_back(static_cast<char>(c));
+    } else {
+      uri += fmt::format("%{:02X}", c);
+    }
+  }
+  return uri;
+}
+
+ordered_json SarifRegion(const SourceFile& file, SourceRange range) {
+  LineColumn start = file.Locate(range.begin);
+  LineColumn end = file.Locate(range.end);
+  return {{"startLine", start.line},
+          {"startColumn", start.column},
+          {"endLine", end.line},
+          {"endColumn", end.column},
+          {"byteOffset", range.begin},
+          {"byteLength", range.end - range.begin},
+          {"snippet", {{"text", std::string(file.LineText(start.line))}}}};
+}
+
+ordered_json SarifLocation(const Diagnostic& diagnostic, SourceRange range) {
+  ordered_json physical = {{"artifactLocation", {{"uri", PathToUri(diagnostic.path)}}}};
+  if (diagnostic.file != nullptr) physical["region"] = SarifRegion(*diagnostic.file, range);
+  return {{"physicalLocation", physical}};
+}
+
+std::string EscapeWorkflowData(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '%') out += "%25";
+    else if (c == '\r') out += "%0D";
+    else if (c == '\n') out += "%0A";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+std::string EscapeWorkflowProperty(std::string_view text) {
+  std::string out;
+  for (char c : EscapeWorkflowData(text)) {
+    if (c == ':') out += "%3A";
+    else if (c == ',') out += "%2C";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<DiagnosticFormat> ParseDiagnosticFormat(std::string_view name) {
+  if (name == "human") return DiagnosticFormat::Human;
+  if (name == "json") return DiagnosticFormat::Json;
+  if (name == "sarif") return DiagnosticFormat::Sarif;
+  if (name == "github") return DiagnosticFormat::Github;
+  return std::nullopt;
+}
+
+std::string RenderJson(std::span<const Diagnostic> diagnostics) {
+  int errors = 0, warnings = 0;
+  ordered_json list = ordered_json::array();
+  for (const auto& diagnostic : diagnostics) {
+    errors += diagnostic.severity == Severity::Error;
+    warnings += diagnostic.severity == Severity::Warning;
+    list.push_back(DiagnosticToJson(diagnostic));
+  }
+  ordered_json out = {{"format_version", "1.0"},
+                      {"valid", errors == 0},
+                      {"error_count", errors},
+                      {"warning_count", warnings},
+                      {"diagnostics", list}};
+  return out.dump(2) + "\n";
+}
+
+std::string RenderSarif(std::span<const Diagnostic> diagnostics, std::string_view tool_version) {
+  // Rules: every kind that occurs, in code order; results point at them by index.
+  std::map<uint16_t, DiagnosticKind> used;
+  for (const auto& diagnostic : diagnostics) used.emplace(Info(diagnostic.kind).number, diagnostic.kind);
+  std::map<DiagnosticKind, size_t> rule_index;
+  ordered_json rules = ordered_json::array();
+  for (const auto& [number, kind] : used) {
+    rule_index[kind] = rules.size();
+    const DiagnosticKindInfo& info = Info(kind);
+    ordered_json rule = {{"id", CodeOf(kind)},
+                         {"name", info.name},
+                         {"shortDescription", {{"text", std::string(info.format)}}},
+                         {"defaultConfiguration", {{"level", SeverityName(info.severity)}}}};
+    if (!ExplanationOf(kind).empty()) rule["help"] = {{"text", std::string(ExplanationOf(kind))}};
+    rules.push_back(rule);
+  }
+
+  ordered_json results = ordered_json::array();
+  for (const auto& diagnostic : diagnostics) {
+    std::string text = diagnostic.message;
+    for (const auto& note : diagnostic.notes) text += "\nnote: " + note;
+    if (diagnostic.help) text += "\nhelp: " + diagnostic.help->message;
+    ordered_json result = {{"ruleId", CodeOf(diagnostic.kind)},
+                           {"ruleIndex", rule_index[diagnostic.kind]},
+                           {"level", SeverityName(diagnostic.severity)},
+                           {"message", {{"text", text}}},
+                           {"locations", ordered_json::array({SarifLocation(diagnostic, diagnostic.range)})}};
+    ordered_json related = ordered_json::array();
+    for (size_t i = 0; i < diagnostic.secondary_labels.size(); ++i) {
+      ordered_json location = SarifLocation(diagnostic, diagnostic.secondary_labels[i].range);
+      location["id"] = i;
+      location["message"] = {{"text", diagnostic.secondary_labels[i].message}};
+      related.push_back(location);
+    }
+    result["relatedLocations"] = related;
+    if (diagnostic.help && !diagnostic.help->edits.empty()) {
+      ordered_json replacements = ordered_json::array();
+      for (const auto& edit : diagnostic.help->edits) {
+        replacements.push_back({{"deletedRegion", {{"byteOffset", edit.range.begin},
+                                                   {"byteLength", edit.range.end - edit.range.begin}}},
+                                {"insertedContent", {{"text", edit.replacement}}}});
+      }
+      result["fixes"] = ordered_json::array(
+          {{{"description", {{"text", diagnostic.help->message}}},
+            {"artifactChanges", ordered_json::array({{{"artifactLocation", {{"uri", PathToUri(diagnostic.path)}}},
+                                                      {"replacements", replacements}}})}}});
+    }
+    results.push_back(result);
+  }
+
+  ordered_json run = {{"tool", {{"driver", {{"name", "relc"},
+                                            {"version", std::string(tool_version)},
+                                            {"rules", rules}}}}},
+                      {"columnKind", "unicodeCodePoints"},
+                      {"results", results}};
+  ordered_json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
+                      {"version", "2.1.0"},
+                      {"runs", ordered_json::array({run})}};
+  return log.dump(2) + "\n";
+}
+
+void RenderGithub(const Diagnostic& diagnostic, std::ostream& out) {
+  std::string_view command = diagnostic.severity == Severity::Error     ? "error"
+                             : diagnostic.severity == Severity::Warning ? "warning"
+                                                                        : "notice";
+  out << "::" << command << " file=" << EscapeWorkflowProperty(diagnostic.path);
+  if (diagnostic.file != nullptr) {
+    LineColumn start = diagnostic.file->Locate(diagnostic.range.begin);
+    LineColumn end = diagnostic.file->Locate(diagnostic.range.end);
+    out << ",line=" << start.line << ",col=" << start.column << ",endLine=" << end.line
+        << ",endColumn=" << end.column;
+  }
+  out << ",title=" << CodeOf(diagnostic.kind) << "::";
+  std::string text = diagnostic.message;
+  for (const auto& note : diagnostic.notes) text += "\nnote: " + note;
+  if (diagnostic.help) text += "\nhelp: " + diagnostic.help->message;
+  out << EscapeWorkflowData(text) << '\n';
+}
+
+}  // namespace relc

@@ -1,0 +1,81 @@
+#include "driver/command_line.h"
+
+#include <fmt/format.h>
+
+#include "diagnostics/suggest.h"
+
+namespace relc::driver {
+
+void PrintUsageError(std::ostream& err, std::string_view message, std::string_view hint) {
+  err << "error: " << message << '\n';
+  if (!hint.empty()) err << "  = help: " << hint << '\n';
+}
+
+std::optional<ParsedOptions> ParseOptions(std::span<const std::string> args, const Command& command,
+                                          std::ostream& err) {
+  ParsedOptions parsed;
+  bool options_ended = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    if (options_ended || arg.size() < 2 || arg[0] != '-') {
+      parsed.positional.emplace_back(arg);
+      continue;
+    }
+    if (arg == "--") {
+      options_ended = true;
+      continue;
+    }
+    std::string_view name = arg;
+    std::optional<std::string> inline_value;
+    if (auto equals = arg.find('='); arg.starts_with("--") && equals != std::string_view::npos) {
+      name = arg.substr(0, equals);
+      inline_value = std::string(arg.substr(equals + 1));
+    }
+    const OptionSpec* spec = nullptr;
+    for (const auto& option : command.options) {
+      if (option.name == name || (!option.short_name.empty() && option.short_name == name)) spec = &option;
+    }
+    if (spec == nullptr) {
+      std::vector<std::string> names;
+      for (const auto& option : command.options) names.emplace_back(option.name);
+      auto closest = ClosestMatch(name, names);
+      PrintUsageError(err, fmt::format("unknown option `{}` for `relc {}`", name, command.name),
+                      closest ? fmt::format("did you mean `{}`?", *closest)
+                              : fmt::format("`relc help {}` lists its options", command.name));
+      return std::nullopt;
+    }
+    if (spec->value_name.empty()) {
+      if (inline_value) {
+        PrintUsageError(err, fmt::format("option `{}` takes no value", spec->name));
+        return std::nullopt;
+      }
+      parsed.values[std::string(spec->name)] = "";
+      continue;
+    }
+    if (!inline_value) {
+      if (i + 1 == args.size()) {
+        PrintUsageError(err, fmt::format("option `{}` needs a value ({})", spec->name, spec->value_name));
+        return std::nullopt;
+      }
+      inline_value = args[++i];
+    }
+    parsed.values[std::string(spec->name)] = *inline_value;
+  }
+  return parsed;
+}
+
+void PrintCommandHelp(const Command& command, std::ostream& out) {
+  out << "Usage: relc " << command.name << ' ' << command.usage << "\n\n" << command.description << '\n';
+  if (!command.options.empty()) {
+    out << "\nOptions:\n";
+    for (const auto& option : command.options) {
+      std::string left = option.short_name.empty() ? std::string(option.name)
+                                                   : fmt::format("{}, {}", option.short_name, option.name);
+      if (!option.value_name.empty()) left += fmt::format(" <{}>", option.value_name);
+      out << fmt::format("  {:<30} {}\n", left, option.help);
+    }
+  }
+  out << "\nExit codes: 0 success, 1 the programs have errors, 2 usage or I/O error.\n";
+}
+
+}  // namespace relc::driver

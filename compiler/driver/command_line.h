@@ -1,0 +1,58 @@
+// Options of one command, declared as data so that parsing and `relc help` agree.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <ostream>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "driver/driver.h"
+
+namespace relc::driver {
+
+struct OptionSpec {
+  std::string_view name;        // "--format"
+  std::string_view short_name;  // "-q", or empty
+  std::string_view value_name;  // "FORMAT" when the option takes a value, else empty
+  std::string_view help;
+};
+
+struct ParsedOptions {
+  std::map<std::string, std::string, std::less<>> values;  // keyed by long name
+  std::vector<std::string> positional;
+
+  bool Has(std::string_view name) const { return values.contains(name); }
+  std::string Get(std::string_view name, std::string_view fallback) const {
+    auto it = values.find(name);
+    return it != values.end() ? it->second : std::string(fallback);
+  }
+};
+
+struct Context {
+  std::ostream& out;
+  std::ostream& err;
+  const Environment& env;
+};
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;
+  std::string_view usage;        // after "relc <name> "
+  std::string_view description;  // a paragraph for `relc help <name>`
+  std::span<const OptionSpec> options;
+  int (*run)(const ParsedOptions& options, Context& context);
+};
+
+// Parses `args` (after the command name); on a usage error prints it and returns nullopt.
+std::optional<ParsedOptions> ParseOptions(std::span<const std::string> args, const Command& command,
+                                          std::ostream& err);
+
+void PrintCommandHelp(const Command& command, std::ostream& out);
+
+// "error: ..." for the command line, in the same voice as diagnostics.
+void PrintUsageError(std::ostream& err, std::string_view message, std::string_view hint = {});
+
+}  // namespace relc::driver

@@ -1,0 +1,12 @@
+// Every `relc` command, one per file, registered in driver.cpp.
+#pragma once
+
+#include "driver/command_line.h"
+
+namespace relc::driver {
+
+extern const Command kCheckCommand;
+extern const Command kAstCommand;
+extern const Command kExplainCommand;
+
+}  // namespace relc::driver

@@ -1,0 +1,81 @@
+#include "driver/driver.h"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "diagnostics/suggest.h"
+#include "driver/commands.h"
+
+namespace relc::driver {
+namespace {
+
+constexpr std::array<const Command*, 3> kCommands = {&kCheckCommand, &kExplainCommand, &kAstCommand};
+
+const Command* FindCommand(std::string_view name) {
+  for (const Command* command : kCommands) {
+    if (command->name == name) return command;
+  }
+  return nullptr;
+}
+
+void PrintVersion(std::ostream& out) { out << "relc " << RELC_VERSION << '\n'; }
+
+void PrintMainHelp(std::ostream& out) {
+  out << "relc " << RELC_VERSION << ": relationship-marketing programs, compiled\n\n"
+      << "Usage: relc <command> [options]\n\nCommands:\n";
+  for (const Command* command : kCommands) out << fmt::format("  {:<10} {}\n", command->name, command->summary);
+  out << fmt::format("  {:<10} {}\n", "help", "Show help for relc or for one command");
+  out << fmt::format("  {:<10} {}\n", "version", "Print relc's version");
+  out << "\nRun `relc help <command>` for a command's options.\n"
+      << "Exit codes: 0 success, 1 the programs have errors, 2 usage or I/O error.\n";
+}
+
+int UnknownCommand(std::string_view name, std::ostream& err) {
+  std::vector<std::string> names = {"help", "version"};
+  for (const Command* command : kCommands) names.emplace_back(command->name);
+  auto closest = ClosestMatch(name, names);
+  PrintUsageError(err, fmt::format("unknown command `{}`", name),
+                  closest ? fmt::format("did you mean `relc {}`?", *closest) : "`relc help` lists the commands");
+  return kExitUsageOrIo;
+}
+
+}  // namespace
+
+int RunDriver(std::span<const std::string> args, std::ostream& out, std::ostream& err, const Environment& env) {
+  if (args.empty()) {
+    PrintMainHelp(err);
+    return kExitUsageOrIo;
+  }
+  std::string_view name = args[0];
+  if (name == "--version" || name == "-V" || name == "version") {
+    PrintVersion(out);
+    return kExitSuccess;
+  }
+  if (name == "--help" || name == "-h" || name == "help") {
+    if (args.size() < 2) {
+      PrintMainHelp(out);
+      return kExitSuccess;
+    }
+    const Command* command = FindCommand(args[1]);
+    if (command == nullptr) return UnknownCommand(args[1], err);
+    PrintCommandHelp(*command, out);
+    return kExitSuccess;
+  }
+  const Command* command = FindCommand(name);
+  if (command == nullptr) return UnknownCommand(name, err);
+  std::span<const std::string> rest = args.subspan(1);
+  for (const auto& arg : rest) {
+    if (arg == "--help" || arg == "-h") {
+      PrintCommandHelp(*command, out);
+      return kExitSuccess;
+    }
+    if (arg == "--") break;
+  }
+  auto options = ParseOptions(rest, *command, err);
+  if (!options) return kExitUsageOrIo;
+  Context context{out, err, env};
+  return command->run(*options, context);
+}
+
+}  // namespace relc::driver

@@ -1,0 +1,25 @@
+// The `relc` command line. main() is a thin shell around RunDriver so that tests run every
+// command in-process, with captured output.
+#pragma once
+
+#include <ostream>
+#include <span>
+#include <string>
+
+namespace relc::driver {
+
+// Exit codes, for every command (docs/cli.md).
+enum ExitCode : int {
+  kExitSuccess = 0,
+  kExitProgramErrors = 1,  // the programs have errors (or warnings, with --werror)
+  kExitUsageOrIo = 2,      // bad command line, or a file that cannot be read or written
+};
+
+struct Environment {
+  bool stderr_is_terminal = false;
+  bool no_color = false;  // NO_COLOR is set (https://no-color.org)
+};
+
+int RunDriver(std::span<const std::string> args, std::ostream& out, std::ostream& err, const Environment& env);
+
+}  // namespace relc::driver

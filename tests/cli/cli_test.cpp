@@ -1,0 +1,131 @@
+#include <sys/wait.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <string>
+
+namespace {
+
+struct Result {
+  int exit_code;
+  std::string out;  // stdout, or stdout and stderr together when merged
+};
+
+// Runs `relc ARGS` from the source directory through the shell.
+Result Relc(const std::string& args, bool merge_stderr = false, const std::string& env = "") {
+  std::string command = "cd " RELC_SOURCE_DIR " && " + env + " " RELC_BINARY " " + args +
+                        (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  FILE* pipe = popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  std::array<char, 4096> buffer;
+  while (size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
+  int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string WriteTemp(const std::string& name, const std::string& text) {
+  auto path = std::filesystem::temp_directory_path() / ("relc_cli_test_" + name);
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+const char* const kThreeErrors =
+    "program \"P\" {\n"
+    "  panel a = customers where recency >\n"
+    "  offer o = discount 10%\n"
+    "  kpi k = sent / / delivered\n"
+    "  scenario s {\n"
+    "    send email \"x\" with\n"
+    "  }\n"
+    "}\n";
+
+}  // namespace
+
+TEST_CASE("relc check examples/ is clean", "[cli]") {
+  Result result = Relc("check examples/", true);
+  INFO(result.out);
+  CHECK(result.exit_code == 0);
+  CHECK(std::regex_search(result.out, std::regex("checked [0-9]+ files: no problems found")));
+}
+
+TEST_CASE("three independent syntax errors give three located diagnostics and exit 1", "[cli]") {
+  std::string path = WriteTemp("three.rel", kThreeErrors);
+  Result result = Relc("check " + path, true);
+  INFO(result.out);
+  CHECK(result.exit_code == 1);
+  std::regex located("error\\[REL[0-9]{4}\\]: .*\\n +--> " + path + ":[0-9]+:[0-9]+\\n");
+  auto begin = std::sregex_iterator(result.out.begin(), result.out.end(), located);
+  CHECK(std::distance(begin, std::sregex_iterator()) == 3);
+  CHECK(std::regex_search(result.out, std::regex("\\| +\\^+")));  // a caret line
+  CHECK(result.out.find("checked 1 file: 3 errors") != std::string::npos);
+}
+
+TEST_CASE("json and sarif formats print valid JSON on stdout", "[cli]") {
+  std::string path = WriteTemp("json.rel", kThreeErrors);
+  Result json = Relc("check --format json " + path);
+  CHECK(json.exit_code == 1);
+  auto parsed = nlohmann::json::parse(json.out);
+  CHECK(parsed["error_count"] == 3);
+  CHECK(parsed["diagnostics"].size() == 3);
+
+  Result sarif = Relc("check --format=sarif " + path);
+  CHECK(sarif.exit_code == 1);
+  auto log = nlohmann::json::parse(sarif.out);
+  CHECK(log["version"] == "2.1.0");
+  CHECK(log["runs"][0]["tool"]["driver"]["name"] == "relc");
+  CHECK(log["runs"][0]["results"].size() == 3);
+  for (const auto& result : log["runs"][0]["results"]) CHECK(result["locations"].size() == 1);
+}
+
+TEST_CASE("github format prints one workflow command per diagnostic", "[cli]") {
+  std::string path = WriteTemp("github.rel", kThreeErrors);
+  Result result = Relc("check --format github " + path);
+  CHECK(result.exit_code == 1);
+  std::regex annotation("::error file=[^,]+,line=[0-9]+,col=[0-9]+,endLine=[0-9]+,endColumn=[0-9]+,title=REL[0-9]{4}::");
+  auto begin = std::sregex_iterator(result.out.begin(), result.out.end(), annotation);
+  CHECK(std::distance(begin, std::sregex_iterator()) == 3);
+}
+
+TEST_CASE("exit code 2 for usage and I/O errors", "[cli]") {
+  CHECK(Relc("").exit_code == 2);
+  CHECK(Relc("frobnicate").exit_code == 2);
+  CHECK(Relc("check").exit_code == 2);
+  CHECK(Relc("check --format xml examples/").exit_code == 2);
+  CHECK(Relc("check --no-such-option examples/").exit_code == 2);
+  Result missing = Relc("check /nonexistent/x.rel", true);
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.out.find("REL0900") != std::string::npos);
+}
+
+TEST_CASE("a misspelt command or option gets a suggestion", "[cli]") {
+  CHECK(Relc("chek examples/", true).out.find("did you mean `relc check`?") != std::string::npos);
+  CHECK(Relc("check --werorr examples/", true).out.find("did you mean `--werror`?") != std::string::npos);
+}
+
+TEST_CASE("colour follows --color and NO_COLOR", "[cli]") {
+  std::string path = WriteTemp("color.rel", "panel = x\n");
+  CHECK(Relc("check --color always " + path, true).out.find('\x1b') != std::string::npos);
+  CHECK(Relc("check --color never " + path, true).out.find('\x1b') == std::string::npos);
+  // Not a terminal: no colour by default.
+  CHECK(Relc("check " + path, true).out.find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("version and help and explain", "[cli]") {
+  CHECK(std::regex_match(Relc("--version").out, std::regex("relc [0-9]+\\.[0-9]+\\.[0-9]+\\n")));
+  Result help = Relc("help");
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("check") != std::string::npos);
+  Result check_help = Relc("help check");
+  CHECK(check_help.out.find("--werror") != std::string::npos);
+  Result explain = Relc("explain REL0011");
+  CHECK(explain.exit_code == 0);
+  CHECK(explain.out.find("UnclosedBlock") != std::string::npos);
+  CHECK(Relc("explain REL9999").exit_code == 2);
+}

@@ -1,0 +1,92 @@
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <sstream>
+
+#include "diagnostics/diagnostic.h"
+#include "diagnostics/render.h"
+
+using namespace relc;
+
+namespace {
+
+std::vector<Diagnostic> OneDiagnostic() {
+  auto file = std::make_shared<const SourceFile>("p.rel", "scenario winback {\n  send email \"x\"\n");
+  DiagnosticCollector collector;
+  DiagnosticEmitter emitter(file, collector);
+  emitter.Emit(DiagnosticKind::UnclosedBlock, SourceRange{35, 35}, "scenario `winback`", "1:18")
+      .Primary("expected `}` here")
+      .Label(SourceRange{17, 18}, "opened here")
+      .Note("a note")
+      .Help("add `}`", {{SourceRange{35, 35}, "\n}"}});
+  return collector.diagnostics();
+}
+
+}  // namespace
+
+TEST_CASE("human rendering shows the source with carets and labels", "[render]") {
+  std::ostringstream out;
+  RenderHuman(OneDiagnostic()[0], HumanStyle{false}, out);
+  CHECK(out.str() ==
+        "error[REL0011]: expected `}` to close scenario `winback` opened at 1:18\n"
+        " --> p.rel:2:17\n"
+        "  |\n"
+        "1 | scenario winback {\n"
+        "  |                  - opened here\n"
+        "2 |   send email \"x\"\n"
+        "  |                 ^ expected `}` here\n"
+        "  |\n"
+        "  = note: a note\n"
+        "  = help: add `}`\n");
+}
+
+TEST_CASE("colour only when asked", "[render]") {
+  std::ostringstream plain, colored;
+  RenderHuman(OneDiagnostic()[0], HumanStyle{false}, plain);
+  RenderHuman(OneDiagnostic()[0], HumanStyle{true}, colored);
+  CHECK(plain.str().find('\x1b') == std::string::npos);
+  CHECK(colored.str().find("\x1b[1;31merror") != std::string::npos);
+}
+
+TEST_CASE("JSON carries positions and labels and fixes", "[render]") {
+  auto json = nlohmann::json::parse(RenderJson(OneDiagnostic()));
+  CHECK(json["valid"] == false);
+  CHECK(json["error_count"] == 1);
+  auto& d = json["diagnostics"][0];
+  CHECK(d["code"] == "REL0011");
+  CHECK(d["range"]["start"]["line"] == 2);
+  CHECK(d["range"]["start"]["column"] == 17);
+  CHECK(d["range"]["start"]["byte"] == 35);
+  CHECK(d["snippet"]["code"] == "  send email \"x\"");
+  CHECK(d["secondary_labels"][0]["message"] == "opened here");
+  CHECK(d["suggestions"][0]["edits"][0]["replacement"] == "\n}");
+  auto empty = nlohmann::json::parse(RenderJson({}));
+  CHECK(empty["valid"] == true);
+  CHECK(empty["diagnostics"].is_array());
+}
+
+TEST_CASE("SARIF 2.1.0 has its required members", "[render]") {
+  auto sarif = nlohmann::json::parse(RenderSarif(OneDiagnostic(), "0.1.0"));
+  CHECK(sarif["version"] == "2.1.0");
+  auto& run = sarif["runs"][0];
+  CHECK(run["tool"]["driver"]["name"] == "relc");
+  CHECK(run["tool"]["driver"]["rules"][0]["id"] == "REL0011");
+  auto& result = run["results"][0];
+  CHECK(result["ruleId"] == "REL0011");
+  CHECK(result["level"] == "error");
+  CHECK(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "p.rel");
+  CHECK(result["locations"][0]["physicalLocation"]["region"]["startLine"] == 2);
+  CHECK(result["relatedLocations"][0]["message"]["text"] == "opened here");
+  CHECK(result["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"] == "\n}");
+}
+
+TEST_CASE("GitHub annotations escape their data and properties", "[render]") {
+  auto file = std::make_shared<const SourceFile>("dir,x/a:b.rel", "x\n");
+  DiagnosticCollector collector;
+  DiagnosticEmitter(file, collector).Emit(DiagnosticKind::UnknownCharacter, SourceRange{0, 1}, "%").Help("100%");
+  std::ostringstream out;
+  RenderGithub(collector.diagnostics()[0], out);
+  CHECK(out.str() ==
+        "::error file=dir%2Cx/a%3Ab.rel,line=1,col=1,endLine=1,endColumn=2,title=REL0001::"
+        "unknown character `%25`%0Ahelp: 100%25\n");
+}
