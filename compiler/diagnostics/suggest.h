@@ -1,6 +1,6 @@
 // "Did you mean ...?": the closest candidate to a misspelt name, after rustc: a
-// case-insensitive exact match first, else the smallest edit distance no larger than
-// max(length, 3) / 3.
+// case-insensitive exact match first, else the smallest edit distance (transpositions count
+// as one edit) no larger than max(length, 3) / 3.
 #pragma once
 
 #include <optional>

@@ -2,10 +2,15 @@
 // `relc ast`, the front end's output for one file.
 #include <fmt/format.h>
 
+#include <filesystem>
+#include <set>
+#include <tuple>
+
 #include "ast/ast_dump.h"
 #include "diagnostics/render.h"
 #include "driver/commands.h"
 #include "driver/source_set.h"
+#include "sema/sema.h"
 #include "syntax/parse.h"
 
 namespace relc::driver {
@@ -55,7 +60,18 @@ int RunCheck(const ParsedOptions& options, Context& context) {
   SourceSet sources = LoadSources(options.positional);
   DiagnosticCollector collected;
   for (auto& problem : sources.problems) collected.Consume(std::move(problem));
-  for (const auto& file : sources.files) syntax::Parse(file, collected);
+  DiagnosticCollector checked;
+  sema::CheckOptions check_options{.stdlib_dir = sema::StdlibDir()};
+  for (const auto& file : sources.files) sema::Check(file, checked, check_options);
+  // A file checked on its own and imported by another reports its problems once.
+  std::set<std::tuple<std::string, uint32_t, uint32_t, std::string>> seen;
+  for (auto& diagnostic : checked.diagnostics()) {
+    std::error_code ignored;
+    std::string identity = std::filesystem::weakly_canonical(diagnostic.path, ignored).string();
+    if (seen.emplace(identity, diagnostic.range.begin, diagnostic.range.end, diagnostic.message).second) {
+      collected.Consume(std::move(diagnostic));
+    }
+  }
 
   std::vector<Diagnostic>& diagnostics = collected.diagnostics();
   bool werror = options.Has("--werror");

@@ -67,6 +67,9 @@ int main(int argc, char** argv) {
   std::string expected_path = stem + ".expected";
   std::vector<std::string> args = CommandFor(input, ReadFile(input));
 
+  // The standard library as a relative path, so that expected outputs do not depend on where
+  // the repository is checked out.
+  setenv("RELC_STDLIB", "../../stdlib", 1);
   std::ostringstream out, err;
   int exit_code = relc::driver::RunDriver(args, out, err, relc::driver::Environment{});
 

@@ -1,0 +1,76 @@
+// Semantic analysis: from parsed files to a checked program.
+//
+// Check() loads the root file and its imports (the standard library from stdlib/, other files
+// relative to the importing one), resolves every name, types every expression with its units,
+// and runs the domain checks a marketer's mistakes call for. Its output, the SemanticModel, is
+// what the scenario graph and code generation read.
+#pragma once
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "ast/ast.h"
+#include "diagnostics/diagnostic.h"
+#include "sema/types.h"
+
+namespace relc::sema {
+
+enum class SymbolKind {
+  Panel, Offer, Scenario, Kpi, Channel, Event, Attribute, Measure, Metric, Function, Parameter,
+  Step, Constant, Model, Schema, Customers,
+};
+
+struct Symbol {
+  SymbolKind kind;
+  std::string name;
+  Type type;
+  const ast::Decl* decl = nullptr;                  // the declaration, for user symbols
+  std::shared_ptr<const SourceFile> file;           // where it is declared (null: built in)
+  SourceRange range;                                // its name, in `file`
+  std::string doc;
+  int uses = 0;
+};
+
+// A parsed file and the module name it was imported as.
+struct Module {
+  std::string name;  // "std.crm", or the path as imported
+  std::shared_ptr<const SourceFile> file;
+  ast::Module ast;
+  bool is_stdlib = false;
+};
+
+struct ProgramInfo {
+  const ast::ProgramDecl* decl = nullptr;
+  std::shared_ptr<const SourceFile> file;
+  // Everything the program's members may name: its own declarations, the file's top-level
+  // ones, the imported modules' and the built-ins, innermost first.
+  std::map<std::string, const Symbol*, std::less<>> names;
+};
+
+struct SemanticModel {
+  std::deque<Module> modules;  // the root first; deque: stable addresses
+  std::deque<Symbol> symbols;  // owns every symbol
+  std::unordered_map<const ast::Expr*, Type> types;
+  std::unordered_map<const ast::Expr*, const Symbol*> references;
+  std::vector<ProgramInfo> programs;
+};
+
+struct CheckOptions {
+  std::string stdlib_dir;  // where `import std.x` looks: stdlib/ by default (see StdlibDir)
+};
+
+struct CheckResult {
+  SemanticModel model;
+  bool has_errors = false;
+};
+
+CheckResult Check(const std::shared_ptr<const SourceFile>& root, DiagnosticSink& sink, const CheckOptions& options);
+
+// $RELC_STDLIB if set, else the stdlib/ folder of the source tree relc was built from.
+std::string StdlibDir();
+
+}  // namespace relc::sema
