@@ -10,7 +10,7 @@
 #include "diagnostics/render.h"
 #include "driver/commands.h"
 #include "driver/source_set.h"
-#include "sema/sema.h"
+#include "driver/compile.h"
 #include "syntax/parse.h"
 
 namespace relc::driver {
@@ -61,8 +61,7 @@ int RunCheck(const ParsedOptions& options, Context& context) {
   DiagnosticCollector collected;
   for (auto& problem : sources.problems) collected.Consume(std::move(problem));
   DiagnosticCollector checked;
-  sema::CheckOptions check_options{.stdlib_dir = sema::StdlibDir()};
-  for (const auto& file : sources.files) sema::Check(file, checked, check_options);
+  for (const auto& file : sources.files) CompileFile(file, checked);
   // A file checked on its own and imported by another reports its problems once.
   std::set<std::tuple<std::string, uint32_t, uint32_t, std::string>> seen;
   for (auto& diagnostic : checked.diagnostics()) {

@@ -8,5 +8,6 @@ namespace relc::driver {
 extern const Command kCheckCommand;
 extern const Command kAstCommand;
 extern const Command kExplainCommand;
+extern const Command kGraphCommand;
 
 }  // namespace relc::driver

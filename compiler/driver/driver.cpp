@@ -10,7 +10,7 @@
 namespace relc::driver {
 namespace {
 
-constexpr std::array<const Command*, 3> kCommands = {&kCheckCommand, &kExplainCommand, &kAstCommand};
+constexpr std::array<const Command*, 4> kCommands = {&kCheckCommand, &kGraphCommand, &kExplainCommand, &kAstCommand};
 
 const Command* FindCommand(std::string_view name) {
   for (const Command* command : kCommands) {

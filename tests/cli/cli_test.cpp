@@ -129,3 +129,37 @@ TEST_CASE("version and help and explain", "[cli]") {
   CHECK(explain.out.find("UnclosedBlock") != std::string::npos);
   CHECK(Relc("explain REL9999").exit_code == 2);
 }
+
+TEST_CASE("every example scenario renders to SVG through dot", "[cli][graph]") {
+  int rendered = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(RELC_SOURCE_DIR "/examples")) {
+    if (entry.path().extension() != ".rel") continue;
+    Result json = Relc("graph --format json " + entry.path().string());
+    REQUIRE(json.exit_code == 0);
+    nlohmann::json graphs = nlohmann::json::parse(json.out);
+    for (const auto& scenario : graphs["scenarios"]) {
+      std::string name = scenario["name"];
+      INFO(entry.path().string() << " scenario " << name);
+      Result svg = Relc("graph --format svg --scenario " + name + " " + entry.path().string());
+      CHECK(svg.exit_code == 0);
+      CHECK(svg.out.rfind("<?xml", 0) == 0);
+      CHECK(svg.out.find("<svg") != std::string::npos);
+      CHECK(svg.out.find("</svg>") != std::string::npos);
+      ++rendered;
+    }
+  }
+  CHECK(rendered >= 4);
+}
+
+TEST_CASE("graph output files are written whole", "[cli][graph]") {
+  auto path = std::filesystem::temp_directory_path() / "relc_cli_test_graph.png";
+  std::filesystem::remove(path);
+  Result result = Relc("graph --format png -o " + path.string() + " examples/birthday.rel");
+  CHECK(result.exit_code == 0);
+  std::ifstream png(path, std::ios::binary);
+  std::string magic(8, '\0');
+  png.read(magic.data(), 8);
+  CHECK(magic == "\x89PNG\r\n\x1a\n");
+  // An unwritable target fails with exit 2 and leaves nothing behind.
+  CHECK(Relc("graph --format dot -o /nonexistent/dir/x.dot examples/birthday.rel").exit_code == 2);
+}

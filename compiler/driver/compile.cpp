@@ -1,0 +1,31 @@
+#include "driver/compile.h"
+
+namespace relc::driver {
+
+CompiledFile CompileFile(const std::shared_ptr<const SourceFile>& file, DiagnosticSink& sink) {
+  CompiledFile out;
+  sema::CheckOptions options{.stdlib_dir = sema::StdlibDir()};
+  out.checked = sema::Check(file, sink, options);
+  out.has_errors = out.checked.has_errors;
+  if (out.has_errors) return out;  // graphs of an ill-typed program would only echo its errors
+
+  const sema::Module& root = out.checked.model.modules.front();
+  auto lower = [&](const ast::Decl& decl, const std::vector<graph::PressureCap>& caps) {
+    auto* scenario = decl.As<ast::ScenarioDecl>();
+    if (scenario == nullptr || scenario->instance_of || scenario->parameters) return;
+    graph::ScenarioGraph scenario_graph = graph::BuildScenarioGraph(*scenario, root.file);
+    if (!graph::AnalyzeScenarioGraph(scenario_graph, caps, sink)) out.has_errors = true;
+    out.graphs.push_back(std::move(scenario_graph));
+  };
+  for (const auto& decl : root.ast.decls) {
+    if (auto* program = decl->As<ast::ProgramDecl>()) {
+      std::vector<graph::PressureCap> caps = graph::CapsOf(*program, root.file);
+      for (const auto& member : program->members) lower(*member, caps);
+    } else {
+      lower(*decl, {});
+    }
+  }
+  return out;
+}
+
+}  // namespace relc::driver

@@ -1,0 +1,13 @@
+// Output files are written whole or not at all: into a temporary file beside the target, then
+// renamed over it, so that an interrupted or failed run never leaves half a file.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace relc::driver {
+
+// Returns an empty string on success, else why it failed (the target is then untouched).
+std::string WriteFileAtomically(const std::string& path, std::string_view contents);
+
+}  // namespace relc::driver
