@@ -207,6 +207,30 @@ Type Checker::KpiType(const ast::KpiDecl& kpi) {
 }
 
 Type Checker::CheckMember(const ast::MemberExpr& member, const Context& context) {
+  // `alias.name`: a declaration of a module imported `as alias`.
+  if (auto* qualifier = member.object->As<ast::NameExpr>()) {
+    for (const Module& module : model_.modules) {
+      if (module.file != current_file_) continue;
+      auto alias = aliases_[&module].find(qualifier->name);
+      if (alias == aliases_[&module].end()) break;
+      const auto& scope = module_scopes_[alias->second];
+      auto it = scope.find(member.member.name);
+      if (it == scope.end()) {
+        std::vector<std::string> names;
+        for (const auto& [name, symbol] : scope) names.push_back(name);
+        auto builder = Emit(DiagnosticKind::UnknownName, member.range, qualifier->name + "." + member.member.name);
+        builder.Primary(fmt::format("module `{}` declares no `{}`", alias->second->name, member.member.name));
+        if (auto close = ClosestMatch(member.member.name, names)) {
+          builder.Help(fmt::format("did you mean `{}.{}`?", qualifier->name, *close), {{member.member.range, *close}});
+        }
+        return Type::Of(TypeKind::Error);
+      }
+      const_cast<Symbol*>(it->second)->uses++;
+      model_.references[&member] = it->second;
+      if (it->second->kind == SymbolKind::Kpi && it->second->decl != nullptr) return KpiType(*it->second->decl->As<ast::KpiDecl>());
+      return it->second->type;
+    }
+  }
   Type object = CheckExpr(member.object.get(), context);
   if (object.IsError()) return object;
   if (object.Is(TypeKind::Event)) {

@@ -72,6 +72,7 @@ void Checker::LoadImports(Module& module, std::vector<std::string>& stack) {
                                [&](const Module& m) { return m.file->path() == path; });
     if (loaded != model_.modules.end()) {
       imports_[&module].push_back(&*loaded);
+      if (import.alias) aliases_[&module][import.alias->name] = &*loaded;
       continue;
     }
     std::string reason;
@@ -84,6 +85,7 @@ void Checker::LoadImports(Module& module, std::vector<std::string>& stack) {
     }
     Module* imported = LoadModule(name, std::make_shared<const SourceFile>(std::move(*source)), is_stdlib);
     imports_[&module].push_back(imported);
+    if (import.alias) aliases_[&module][import.alias->name] = imported;
     stack.push_back(path);
     LoadImports(*imported, stack);
     stack.pop_back();

@@ -101,6 +101,8 @@ class Checker {
   std::map<std::string, std::map<std::string, const Symbol*, std::less<>>, std::less<>> event_fields_;
   // Per module: the modules its imports name, and its top-level declarations.
   std::map<const Module*, std::vector<const Module*>> imports_;
+  // Per module: `import ... as alias` names, for qualified references such as `policy.vip`.
+  std::map<const Module*, std::map<std::string, const Module*, std::less<>>> aliases_;
   std::map<const Module*, std::map<std::string, const Symbol*, std::less<>>> module_scopes_;
   // Per scenario: its step labels.
   std::map<const ast::ScenarioDecl*, std::map<std::string, const ast::Step*, std::less<>>> labels_;
