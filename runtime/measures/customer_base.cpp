@@ -1,0 +1,117 @@
+#include "measures/customer_base.h"
+
+#include <cmath>
+#include <vector>
+
+#include "measures/nelder_mead.h"
+
+namespace relc::measures {
+namespace {
+
+double LogAddExp(double x, double y) {
+  double m = std::max(x, y);
+  return m + std::log(std::exp(x - m) + std::exp(y - m));
+}
+
+double LogBeta(double a, double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); }
+
+}  // namespace
+
+double Hypergeometric2F1(double a, double b, double c, double z) {
+  double term = 1, sum = 1;
+  for (int k = 0; k < 100000; ++k) {
+    term *= (a + k) * (b + k) / ((c + k) * (k + 1)) * z;
+    sum += term;
+    if (std::abs(term) < 1e-15 * std::abs(sum)) break;
+  }
+  return sum;
+}
+
+double BgNbdLogLikelihood(const BgNbdParams& params, const RepeatSummary& customer) {
+  const auto [r, alpha, a, b] = params;
+  const double x = customer.x;
+  double a1 = std::lgamma(r + x) - std::lgamma(r) + r * std::log(alpha);
+  double a2 = std::lgamma(a + b) + std::lgamma(b + x) - std::lgamma(b) - std::lgamma(a + b + x);
+  double a3 = -(r + x) * std::log(alpha + customer.T);
+  if (x <= 0) return a1 + a2 + a3;
+  double a4 = std::log(a) - std::log(b + x - 1) - (r + x) * std::log(alpha + customer.t_x);
+  return a1 + a2 + LogAddExp(a3, a4);
+}
+
+BgNbdParams FitBgNbd(std::span<const RepeatSummary> customers) {
+  // Optimise log-parameters so that every point of the search is a valid model.
+  auto negative_log_likelihood = [&](const std::vector<double>& log_params) {
+    BgNbdParams params{std::exp(log_params[0]), std::exp(log_params[1]), std::exp(log_params[2]), std::exp(log_params[3])};
+    double total = 0;
+    for (const auto& customer : customers) total += BgNbdLogLikelihood(params, customer);
+    return std::isfinite(total) ? -total : 1e300;
+  };
+  MinimizeResult best = MinimizeNelderMead(negative_log_likelihood, {0, 0, 0, 0});
+  // A restart from the optimum escapes an early collapse of the simplex.
+  best = MinimizeNelderMead(negative_log_likelihood, best.point, 0.1);
+  return {std::exp(best.point[0]), std::exp(best.point[1]), std::exp(best.point[2]), std::exp(best.point[3])};
+}
+
+double BgNbdProbabilityOfPurchases(const BgNbdParams& params, int x, double t) {
+  const auto [r, alpha, a, b] = params;
+  double log_ratio = r * std::log(alpha / (alpha + t));
+  double share = t / (alpha + t);
+  double first = std::exp(LogBeta(a, b + x) - LogBeta(a, b) + std::lgamma(r + x) - std::lgamma(r) -
+                          std::lgamma(x + 1.0) + log_ratio + x * std::log(share));
+  if (x == 0) return first;
+  double partial = 0;
+  for (int j = 0; j < x; ++j) {
+    partial += std::exp(std::lgamma(r + j) - std::lgamma(r) - std::lgamma(j + 1.0) + j * std::log(share));
+  }
+  double second = std::exp(LogBeta(a + 1, b + x - 1) - LogBeta(a, b)) * (1 - std::exp(log_ratio) * partial);
+  return first + second;
+}
+
+double BgNbdExpectedPurchases(const BgNbdParams& params, double t) {
+  const auto [r, alpha, a, b] = params;
+  return (a + b - 1) / (a - 1) *
+         (1 - std::pow(alpha / (alpha + t), r) * Hypergeometric2F1(r, b, a + b - 1, t / (alpha + t)));
+}
+
+double BgNbdProbabilityAlive(const BgNbdParams& params, const RepeatSummary& customer) {
+  const auto [r, alpha, a, b] = params;
+  if (customer.x <= 0) return 1;
+  double odds = a / (b + customer.x - 1) * std::pow((alpha + customer.T) / (alpha + customer.t_x), r + customer.x);
+  return 1 / (1 + odds);
+}
+
+double BgNbdConditionalExpectedPurchases(const BgNbdParams& params, const RepeatSummary& customer, double t) {
+  const auto [r, alpha, a, b] = params;
+  const double x = customer.x, T = customer.T;
+  double hyper = Hypergeometric2F1(r + x, b + x, a + b + x - 1, t / (alpha + T + t));
+  double numerator = (a + b + x - 1) / (a - 1) * (1 - std::pow((alpha + T) / (alpha + T + t), r + x) * hyper);
+  double denominator = 1;
+  if (x > 0) denominator += a / (b + x - 1) * std::pow((alpha + T) / (alpha + customer.t_x), r + x);
+  return numerator / denominator;
+}
+
+double GammaGammaLogLikelihood(const GammaGammaParams& params, const SpendSummary& customer) {
+  const auto [p, q, v] = params;
+  const double x = customer.x, m = customer.mean_value;
+  return std::lgamma(p * x + q) - std::lgamma(p * x) - std::lgamma(q) + q * std::log(v) + (p * x - 1) * std::log(m) +
+         p * x * std::log(x) - (p * x + q) * std::log(x * m + v);
+}
+
+GammaGammaParams FitGammaGamma(std::span<const SpendSummary> customers) {
+  auto negative_log_likelihood = [&](const std::vector<double>& log_params) {
+    GammaGammaParams params{std::exp(log_params[0]), std::exp(log_params[1]), std::exp(log_params[2])};
+    double total = 0;
+    for (const auto& customer : customers) total += GammaGammaLogLikelihood(params, customer);
+    return std::isfinite(total) ? -total : 1e300;
+  };
+  MinimizeResult best = MinimizeNelderMead(negative_log_likelihood, {0, 0, 0});
+  best = MinimizeNelderMead(negative_log_likelihood, best.point, 0.1);
+  return {std::exp(best.point[0]), std::exp(best.point[1]), std::exp(best.point[2])};
+}
+
+double GammaGammaExpectedSpend(const GammaGammaParams& params, const SpendSummary& customer) {
+  const auto [p, q, v] = params;
+  return p * (v + customer.x * customer.mean_value) / (p * customer.x + q - 1);
+}
+
+}  // namespace relc::measures
