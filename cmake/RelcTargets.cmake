@@ -10,7 +10,9 @@ endif()
 # Our own code: strict warnings, as errors.
 function(relc_strict_warnings target)
   target_compile_options(${target} PRIVATE
-    -Wall -Wextra -Wpedantic -Werror -Wnon-virtual-dtor -Wimplicit-fallthrough -Wshadow=local)
+    -Wall -Wextra -Wpedantic -Werror -Wnon-virtual-dtor -Wimplicit-fallthrough -Wshadow=local
+    # C++20 designated initializers leave fields out on purpose.
+    -Wno-missing-field-initializers)
 endfunction()
 
 # A library of one phase: sources, strict warnings, includes rooted at compiler/.

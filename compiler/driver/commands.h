@@ -9,5 +9,7 @@ extern const Command kCheckCommand;
 extern const Command kAstCommand;
 extern const Command kExplainCommand;
 extern const Command kGraphCommand;
+extern const Command kDataGenerateCommand;
+extern const Command kDataInspectCommand;
 
 }  // namespace relc::driver

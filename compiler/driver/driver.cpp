@@ -10,7 +10,8 @@
 namespace relc::driver {
 namespace {
 
-constexpr std::array<const Command*, 4> kCommands = {&kCheckCommand, &kGraphCommand, &kExplainCommand, &kAstCommand};
+constexpr std::array<const Command*, 6> kCommands = {&kCheckCommand,        &kGraphCommand,   &kDataGenerateCommand,
+                                                     &kDataInspectCommand, &kExplainCommand, &kAstCommand};
 
 const Command* FindCommand(std::string_view name) {
   for (const Command* command : kCommands) {
@@ -47,6 +48,13 @@ int RunDriver(std::span<const std::string> args, std::ostream& out, std::ostream
     PrintMainHelp(err);
     return kExitUsageOrIo;
   }
+  // Two-word commands (`relc data inspect`) are looked up as one name.
+  std::vector<std::string> joined;
+  if (args.size() >= 2 && args[0] == "data" && FindCommand("data " + args[1]) != nullptr) {
+    joined.push_back("data " + args[1]);
+    joined.insert(joined.end(), args.begin() + 2, args.end());
+    args = joined;
+  }
   std::string_view name = args[0];
   if (name == "--version" || name == "-V" || name == "version") {
     PrintVersion(out);
@@ -57,8 +65,10 @@ int RunDriver(std::span<const std::string> args, std::ostream& out, std::ostream
       PrintMainHelp(out);
       return kExitSuccess;
     }
-    const Command* command = FindCommand(args[1]);
-    if (command == nullptr) return UnknownCommand(args[1], err);
+    std::string topic = args[1];
+    if (args.size() >= 3 && topic == "data") topic += " " + args[2];
+    const Command* command = FindCommand(topic);
+    if (command == nullptr) return UnknownCommand(topic, err);
     PrintCommandHelp(*command, out);
     return kExitSuccess;
   }

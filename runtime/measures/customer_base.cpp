@@ -1,5 +1,6 @@
 #include "measures/customer_base.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -39,11 +40,28 @@ double BgNbdLogLikelihood(const BgNbdParams& params, const RepeatSummary& custom
 }
 
 BgNbdParams FitBgNbd(std::span<const RepeatSummary> customers) {
-  // Optimise log-parameters so that every point of the search is a valid model.
+  // The log-likelihood of eq. 6, with the terms that depend only on x computed once per
+  // distinct x at each evaluation: x is a small count, and lgamma dominates the cost.
+  size_t max_x = 0;
+  for (const auto& customer : customers) max_x = std::max(max_x, static_cast<size_t>(customer.x));
+  std::vector<double> gamma_rx(max_x + 1), beta_terms(max_x + 1), dropout(max_x + 1);
   auto negative_log_likelihood = [&](const std::vector<double>& log_params) {
-    BgNbdParams params{std::exp(log_params[0]), std::exp(log_params[1]), std::exp(log_params[2]), std::exp(log_params[3])};
+    const double r = std::exp(log_params[0]), alpha = std::exp(log_params[1]);
+    const double a = std::exp(log_params[2]), b = std::exp(log_params[3]);
+    const double common = -std::lgamma(r) + r * std::log(alpha) + std::lgamma(a + b) - std::lgamma(b);
+    for (size_t x = 0; x <= max_x; ++x) {
+      gamma_rx[x] = std::lgamma(r + x);
+      beta_terms[x] = std::lgamma(b + x) - std::lgamma(a + b + x);
+      dropout[x] = x > 0 ? std::log(a) - std::log(b + x - 1) : 0;
+    }
     double total = 0;
-    for (const auto& customer : customers) total += BgNbdLogLikelihood(params, customer);
+    for (const auto& customer : customers) {
+      size_t x = static_cast<size_t>(customer.x);
+      double base = common + gamma_rx[x] + beta_terms[x];
+      double a3 = -(r + customer.x) * std::log(alpha + customer.T);
+      double value = x == 0 ? base + a3 : base + LogAddExp(a3, dropout[x] - (r + customer.x) * std::log(alpha + customer.t_x));
+      total += customer.weight * value;
+    }
     return std::isfinite(total) ? -total : 1e300;
   };
   MinimizeResult best = MinimizeNelderMead(negative_log_likelihood, {0, 0, 0, 0});
@@ -98,10 +116,26 @@ double GammaGammaLogLikelihood(const GammaGammaParams& params, const SpendSummar
 }
 
 GammaGammaParams FitGammaGamma(std::span<const SpendSummary> customers) {
+  // As for BG/NBD: the lgamma terms depend on x only; log(m) never changes.
+  size_t max_x = 0;
+  std::vector<double> log_m;
+  for (const auto& customer : customers) {
+    max_x = std::max(max_x, static_cast<size_t>(customer.x));
+    log_m.push_back(std::log(customer.mean_value));
+  }
+  std::vector<double> x_terms(max_x + 1);
   auto negative_log_likelihood = [&](const std::vector<double>& log_params) {
-    GammaGammaParams params{std::exp(log_params[0]), std::exp(log_params[1]), std::exp(log_params[2])};
+    const double p = std::exp(log_params[0]), q = std::exp(log_params[1]), v = std::exp(log_params[2]);
+    for (size_t x = 1; x <= max_x; ++x) {
+      x_terms[x] = std::lgamma(p * x + q) - std::lgamma(p * x) + p * x * std::log(static_cast<double>(x));
+    }
+    const double common = -std::lgamma(q) + q * std::log(v);
     double total = 0;
-    for (const auto& customer : customers) total += GammaGammaLogLikelihood(params, customer);
+    for (size_t i = 0; i < customers.size(); ++i) {
+      const double x = customers[i].x, m = customers[i].mean_value;
+      total += customers[i].weight *
+               (common + x_terms[static_cast<size_t>(x)] + (p * x - 1) * log_m[i] - (p * x + q) * std::log(x * m + v));
+    }
     return std::isfinite(total) ? -total : 1e300;
   };
   MinimizeResult best = MinimizeNelderMead(negative_log_likelihood, {0, 0, 0});

@@ -18,9 +18,10 @@
 namespace relc::measures {
 
 struct RepeatSummary {
-  double x = 0;    // repeat purchases
-  double t_x = 0;  // time of the last purchase, since the first
-  double T = 0;    // time observed, since the first purchase
+  double x = 0;       // repeat purchases
+  double t_x = 0;     // time of the last purchase, since the first
+  double T = 0;       // time observed, since the first purchase
+  double weight = 1;  // how many customers share this history (fits only)
 };
 
 struct BgNbdParams {
@@ -34,6 +35,7 @@ struct GammaGammaParams {
 struct SpendSummary {
   double x = 0;           // repeat purchases, at least 1
   double mean_value = 0;  // mean value of those repeat purchases
+  double weight = 1;      // how many customers share it (fits only)
 };
 
 // Log-likelihood of one customer's history (eq. 6 of the BG/NBD paper).

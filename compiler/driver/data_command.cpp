@@ -1,0 +1,222 @@
+// `relc data generate`: a synthetic CRM; `relc data inspect`: what a data source holds and the
+// measures relc derives from it.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "data/generate.h"
+#include "data/load.h"
+#include "data/values.h"
+#include "diagnostics/render.h"
+#include "driver/commands.h"
+#include "driver/data_schema.h"
+#include "driver/output_file.h"
+#include "measures/customer_measures.h"
+
+namespace relc::driver {
+namespace {
+
+// Generated data ends here unless told otherwise: a fixed date keeps the output the same
+// whatever day it is generated on.
+constexpr std::string_view kDefaultGenerateAsOf = "2026-01-01";
+
+constexpr OptionSpec kGenerateOptions[] = {
+    {"--customers", "", "N", "how many customers (default 10000)"},
+    {"--seed", "", "S", "the random seed (default 1): the same seed gives the same bytes"},
+    {"--out", "-o", "DIR", "the folder to write customers.csv and events.csv into (required)"},
+    {"--as-of", "", "DATE", "the data ends the day before (default 2026-01-01)"},
+};
+
+bool ParseCount(const std::string& text, uint64_t& value) {
+  if (text.empty() || text.size() > 12 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  value = std::stoull(text);
+  return true;
+}
+
+int RunGenerate(const ParsedOptions& options, Context& context) {
+  data::GenerateOptions generate;
+  if (!ParseCount(options.Get("--customers", "10000"), generate.customers) || generate.customers == 0) {
+    PrintUsageError(context.err, fmt::format("`--customers` takes a positive whole number, not `{}`", options.Get("--customers", "")));
+    return kExitUsageOrIo;
+  }
+  if (!ParseCount(options.Get("--seed", "1"), generate.seed)) {
+    PrintUsageError(context.err, fmt::format("`--seed` takes a whole number, not `{}`", options.Get("--seed", "")));
+    return kExitUsageOrIo;
+  }
+  if (!data::ParseDate(options.Get("--as-of", kDefaultGenerateAsOf), generate.as_of_day)) {
+    PrintUsageError(context.err, fmt::format("`--as-of` takes a date such as 2026-01-01, not `{}`", options.Get("--as-of", "")));
+    return kExitUsageOrIo;
+  }
+  if (!options.Has("--out")) {
+    PrintUsageError(context.err, "`relc data generate` needs `--out DIR`");
+    return kExitUsageOrIo;
+  }
+  std::string out = options.Get("--out", "");
+  std::error_code error;
+  std::filesystem::create_directories(out, error);
+  if (error) {
+    PrintUsageError(context.err, fmt::format("cannot create `{}`: {}", out, error.message()));
+    return kExitUsageOrIo;
+  }
+  data::GeneratedFiles files = data::GenerateCrm(generate);
+  for (const auto& [name, contents] : {std::pair{"customers.csv", &files.customers_csv}, std::pair{"events.csv", &files.events_csv}}) {
+    std::string path = (std::filesystem::path(out) / name).string();
+    if (std::string failure = WriteFileAtomically(path, *contents); !failure.empty()) {
+      PrintUsageError(context.err, fmt::format("cannot write `{}`: {}", path, failure));
+      return kExitUsageOrIo;
+    }
+  }
+  context.err << fmt::format("wrote {} customers and {} events to {} ({:.1f} MB)\n", generate.customers, files.events, out,
+                             (files.customers_csv.size() + files.events_csv.size()) / 1e6);
+  return kExitSuccess;
+}
+
+constexpr OptionSpec kInspectOptions[] = {
+    {"--data", "", "SOURCE", "a folder of CSV files, a CSV file, sqlite:PATH or postgresql://... (required)"},
+    {"--program", "", "FILE", "take the data contract from this program (default: stdlib/std/crm.rel)"},
+    {"--as-of", "", "DATE", "compute the measures as of this date (default: the day after the last event)"},
+    {"--on-bad-row", "", "fail|skip", "stop at the first bad row (default), or skip bad rows and report them"},
+    {"--rejects", "", "FILE", "with --on-bad-row=skip, where the rejected rows go (default relc-rejects.csv)"},
+};
+
+std::string CsvQuote(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string Amount(int64_t cents) {
+  return fmt::format("{}{}.{:02}", cents < 0 ? "-" : "", std::abs(cents) / 100, std::abs(cents) % 100);
+}
+
+int RunInspect(const ParsedOptions& options, Context& context) {
+  if (!options.Has("--data")) {
+    PrintUsageError(context.err, "`relc data inspect` needs `--data SOURCE`", "try `relc data generate --out data/` first");
+    return kExitUsageOrIo;
+  }
+  std::string on_bad_row = options.Get("--on-bad-row", "fail");
+  if (on_bad_row != "fail" && on_bad_row != "skip") {
+    PrintUsageError(context.err, fmt::format("`--on-bad-row` is `fail` or `skip`, not `{}`", on_bad_row));
+    return kExitUsageOrIo;
+  }
+  int32_t as_of_day = 0;
+  if (options.Has("--as-of") && !data::ParseDate(options.Get("--as-of", ""), as_of_day)) {
+    PrintUsageError(context.err, fmt::format("`--as-of` takes a date such as 2026-01-01, not `{}`", options.Get("--as-of", "")));
+    return kExitUsageOrIo;
+  }
+  DiagnosticCollector diagnostics;
+  auto schema = LoadDataSchema(options.Get("--program", ""), diagnostics);
+  for (const auto& diagnostic : diagnostics.diagnostics()) RenderHuman(diagnostic, HumanStyle{}, context.err);
+  if (!schema) return diagnostics.error_count() > 0 && diagnostics.diagnostics()[0].file != nullptr ? kExitProgramErrors : kExitUsageOrIo;
+
+  data::LoadOptions load_options;
+  load_options.on_bad_row = on_bad_row == "skip" ? data::OnBadRow::Skip : data::OnBadRow::Fail;
+  std::string source = options.Get("--data", "");
+  data::LoadResult loaded = data::LoadData(source, *schema, load_options);
+  if (!loaded.store) {
+    context.err << "error: " << loaded.error << '\n';
+    if (!loaded.io_error) context.err << "  = help: fix the row, or pass `--on-bad-row=skip` to load the rest and list the rejects\n";
+    return loaded.io_error ? kExitUsageOrIo : kExitProgramErrors;
+  }
+  if (!loaded.rejected.empty()) {
+    std::string path = options.Get("--rejects", "relc-rejects.csv");
+    std::string rejects = "file,line,column,column_name,reason,record\n";
+    for (const auto& row : loaded.rejected) {
+      rejects += fmt::format("{},{},{},{},{},{}\n", CsvQuote(row.file), row.line, row.column, CsvQuote(row.column_name),
+                             CsvQuote(row.reason), CsvQuote(row.record));
+    }
+    if (std::string failure = WriteFileAtomically(path, rejects); !failure.empty()) {
+      PrintUsageError(context.err, fmt::format("cannot write `{}`: {}", path, failure));
+      return kExitUsageOrIo;
+    }
+    context.err << fmt::format("warning: rejected {} bad row{} (written to {}); the first: {}\n", loaded.rejected.size(),
+                               loaded.rejected.size() == 1 ? "" : "s", path, data::FormatBadRow(loaded.rejected[0]));
+  }
+  const data::CustomerStore& store = *loaded.store;
+  if (!options.Has("--as-of")) {
+    int64_t last = store.event_time.empty() ? 0 : *std::max_element(store.event_time.begin(), store.event_time.end());
+    as_of_day = static_cast<int32_t>(last >= 0 ? last / 86400 : (last - 86399) / 86400) + 1;
+  }
+  measures::CustomerMeasures m = measures::ComputeMeasures(store, {.as_of_day = as_of_day});
+
+  auto& out = context.out;
+  out << fmt::format("source: {} ({:.1f} MB)\n", source, loaded.bytes / 1e6);
+  out << fmt::format("as of: {}\n\n", data::FormatDate(as_of_day));
+  out << fmt::format("customers: {}\n", store.customers.rows);
+  for (const auto& column : store.customers.columns) {
+    out << fmt::format("  {:<18} {:<10} {:>9} null\n", column.name(), data::ColumnTypeName(column.type()), column.null_count());
+  }
+  out << fmt::format("\nevents: {}\n", store.event_type.size());
+  std::vector<size_t> per_type(store.schema.events.size(), 0);
+  for (uint8_t type : store.event_type) ++per_type[type];
+  for (size_t e = 0; e < per_type.size(); ++e) out << fmt::format("  {:<18} {:>9}\n", store.schema.events[e].name, per_type[e]);
+  if (loaded.events_for_unknown_customers > 0) {
+    out << fmt::format("  not loaded: {} events of unknown customers (such as `{}`)\n", loaded.events_for_unknown_customers,
+                       loaded.first_unknown_customer);
+  }
+  for (const auto& ignored : loaded.ignored_columns) out << fmt::format("  ignored column: {}\n", ignored);
+
+  out << fmt::format("\nbuyers: {} ({:.1f} %), prospects: {}\n", m.buyers, 100.0 * m.buyers / std::max<size_t>(store.customers.rows, 1),
+                     store.customers.rows - m.buyers);
+  out << fmt::format("revenue: {}; the best 20 % of customers make {:.1f} % of it (Pareto)\n", Amount(m.total_revenue_cents),
+                     100 * m.pareto_top20_share);
+  out << "\nRFM scores (buyers)   1      2      3      4      5\n";
+  for (const auto& [name, scores] : {std::pair{"recency  ", &m.rfm_recency}, std::pair{"frequency", &m.rfm_frequency},
+                                     std::pair{"monetary ", &m.rfm_monetary}}) {
+    std::array<size_t, 6> counts{};
+    for (uint8_t score : *scores) ++counts[score];
+    out << fmt::format("  {}       {:>6} {:>6} {:>6} {:>6} {:>6}\n", name, counts[1], counts[2], counts[3], counts[4], counts[5]);
+  }
+  std::array<size_t, measures::kLifecycleStages> stages{};
+  for (auto stage : m.lifecycle) ++stages[static_cast<size_t>(stage)];
+  out << "\nlifecycle\n";
+  for (int s = 0; s < measures::kLifecycleStages; ++s) {
+    out << fmt::format("  {:<12} {:>9}\n", measures::LifecycleName(static_cast<measures::Lifecycle>(s)), stages[static_cast<size_t>(s)]);
+  }
+  if (m.models_fitted) {
+    double total_clv = 0;
+    for (double value : m.clv) total_clv += value;
+    out << fmt::format("\nBG/NBD (days): r={:.4f} alpha={:.4f} a={:.4f} b={:.4f}\n", m.bgnbd.r, m.bgnbd.alpha, m.bgnbd.a, m.bgnbd.b);
+    out << fmt::format("Gamma-Gamma: p={:.4f} q={:.4f} v={:.4f}\n", m.gamma_gamma.p, m.gamma_gamma.q, m.gamma_gamma.v);
+    out << fmt::format("CLV over 365 days, discounted at 10 %/year: {:.2f} in all, {:.2f} per buyer\n", total_clv,
+                       total_clv / std::max<size_t>(m.buyers, 1));
+  } else {
+    out << "\nBG/NBD and Gamma-Gamma: not fitted (fewer than 50 buyers or 20 repeat buyers, or a spend\n"
+           "distribution without a mean)\n";
+  }
+  return kExitSuccess;
+}
+
+}  // namespace
+
+const Command kDataGenerateCommand{
+    .name = "data generate",
+    .summary = "Write a synthetic CRM (customers.csv, events.csv)",
+    .usage = "--out DIR [options]",
+    .description = "Generates customers and their events: prospects, heavy-tailed spend (about a fifth of the\n"
+                   "customers make most of the revenue), birthdays, per-channel consents, abandoned carts.\n"
+                   "The same seed gives the same bytes.",
+    .options = kGenerateOptions,
+    .run = RunGenerate,
+};
+
+const Command kDataInspectCommand{
+    .name = "data inspect",
+    .summary = "Load a data source and report what it holds",
+    .usage = "--data SOURCE [options]",
+    .description = "Loads customers and events under the data contract, strictly (a bad row stops the load\n"
+                   "with its file, line, column and reason), then prints row counts, columns, types and\n"
+                   "nulls, events per type, the RFM distribution, lifecycle stages, the Pareto share and the\n"
+                   "customer-base models' parameters and CLV.",
+    .options = kInspectOptions,
+    .run = RunInspect,
+};
+
+}  // namespace relc::driver

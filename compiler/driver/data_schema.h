@@ -1,0 +1,17 @@
+// The data contract a program declares (or the standard one, stdlib/std/crm.rel), handed to
+// the runtime's loaders as their own plain description.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "data/store.h"
+#include "diagnostics/diagnostic.h"
+
+namespace relc::driver {
+
+// From `program` (its schema, or the standard one if it declares none); with an empty path,
+// the standard one. Diagnostics go to `sink`; nullopt if the program has errors.
+std::optional<data::DataSchema> LoadDataSchema(const std::string& program, DiagnosticSink& sink);
+
+}  // namespace relc::driver

@@ -1,0 +1,39 @@
+// A strict CSV reader (RFC 4180): quoted fields with doubled quotes and line breaks, a UTF-8
+// byte-order mark, `,` or `;` separators (French spreadsheet exports use `;` with decimal
+// commas). Fields are views into the text, or into the reader's own storage when unquoting
+// changed them; they live until the next call.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace relc::data {
+
+class CsvReader {
+ public:
+  // `text` must outlive the reader. The separator is the header's commonest of `,` and `;`.
+  explicit CsvReader(std::string_view text);
+
+  char separator() const { return separator_; }
+  // The next record's fields; false at the end of the text. `error` is set (and false
+  // returned) for a quote that never closes or text after a closing quote.
+  bool Next(std::vector<std::string_view>& fields, std::string& error);
+  // The line the last record started on, and its raw text (for rejects files).
+  size_t line() const { return record_line_; }
+  std::string_view raw_record() const { return raw_; }
+  // 1-based number of the field where the last error was found.
+  size_t error_field() const { return error_field_; }
+
+ private:
+  std::string_view text_;
+  size_t position_ = 0;
+  size_t line_ = 1;
+  size_t record_line_ = 0;
+  size_t error_field_ = 0;
+  char separator_ = ',';
+  std::string_view raw_;
+  std::vector<std::string> unquoted_;  // storage for fields whose quotes were removed
+};
+
+}  // namespace relc::data

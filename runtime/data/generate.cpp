@@ -1,0 +1,183 @@
+#include "data/generate.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "data/values.h"
+
+namespace relc::data {
+namespace {
+
+// SplitMix64 to seed, xoshiro256** to draw: small, fast, fully specified.
+uint64_t SplitMix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+class Random {
+ public:
+  Random(uint64_t seed, uint64_t stream) {
+    uint64_t state = seed * 0x9E3779B97F4A7C15ull ^ (stream + 0x632BE59BD9B4E019ull);
+    for (auto& word : s_) word = SplitMix64(state);
+  }
+  uint64_t Next() {
+    uint64_t result = Rotl(s_[1] * 5, 7) * 9;
+    uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = Rotl(s_[3], 45);
+    return result;
+  }
+  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }  // [0, 1)
+  bool Chance(double p) { return Uniform() < p; }
+  int Below(int n) { return static_cast<int>(Uniform() * n); }
+  double Normal() {
+    double u = 1 - Uniform(), v = Uniform();
+    return std::sqrt(-2 * std::log(u)) * std::cos(2 * M_PI * v);
+  }
+  // Marsaglia & Tsang (2000); shape < 1 boosted by U^(1/shape).
+  double Gamma(double shape, double scale) {
+    if (shape < 1) return Gamma(shape + 1, scale) * std::pow(1 - Uniform(), 1 / shape);
+    double d = shape - 1.0 / 3, c = 1 / std::sqrt(9 * d);
+    while (true) {
+      double x = Normal(), v = 1 + c * x;
+      if (v <= 0) continue;
+      v = v * v * v;
+      double u = 1 - Uniform();
+      if (std::log(u) < 0.5 * x * x + d - d * v + d * std::log(v)) return d * v * scale;
+    }
+  }
+  double Beta(double a, double b) {
+    double x = Gamma(a, 1);
+    return x / (x + Gamma(b, 1));
+  }
+
+ private:
+  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  std::array<uint64_t, 4> s_;
+};
+
+constexpr std::array kFirstNames = {"Camille", "Léa",    "Manon",  "Chloé",   "Emma",   "Inès",    "Hélène", "Zoé",
+                                    "Lucas",   "Hugo",   "Louis",  "Gabriel", "Arthur", "Jules",   "Raphaël", "Noah",
+                                    "Adam",    "Maël",   "Sarah",  "Jeanne",  "Paul",   "Nathan",  "Clément", "Anaïs"};
+constexpr std::array kCities = {"Paris",      "Lyon",   "Marseille", "Toulouse", "Nice",   "Nantes",
+                                "Strasbourg", "Lille",  "Bordeaux",  "Rennes",   "Reims",  "Grenoble",
+                                "Dijon",      "Angers", "Brest",     "Orléans",  "Saint-Étienne", "Besançon"};
+
+std::string Money(int64_t cents) { return fmt::format("{}.{:02}", cents / 100, cents % 100); }
+
+// One events.csv row after `customer_id,event,time`, in the header's order.
+struct EventFields {
+  std::string amount, cart_id, items, value, page, referred_id, reason, from_channel;
+};
+
+struct Event {
+  int64_t time;
+  std::string_view type;
+  EventFields fields;
+};
+
+}  // namespace
+
+GeneratedFiles GenerateCrm(const GenerateOptions& options) {
+  GeneratedFiles files;
+  files.customers_csv =
+      "id,email,phone,first_name,birth_date,signup_date,city,country,timezone,email_optin,sms_optin,phone_optin,"
+      "postal_optin,push_optin,loyalty_member\n";
+  files.events_csv = "customer_id,event,time,amount,cart_id,items,value,page,referred_id,reason,from_channel\n";
+  files.customers_csv.reserve(options.customers * 130);
+  files.events_csv.reserve(options.customers * 400);
+  const int64_t end = int64_t{options.as_of_day} * 86400;  // exclusive
+  const double history_days = options.history_years * 365.2425;
+  uint64_t cart_serial = 0;
+  std::vector<Event> events;
+
+  for (uint64_t c = 0; c < options.customers; ++c) {
+    Random random(options.seed, c);
+    std::string id = fmt::format("C{:07}", c + 1);
+    const char* first_name = kFirstNames[static_cast<size_t>(random.Below(kFirstNames.size()))];
+    int32_t signup_day = options.as_of_day - 1 - static_cast<int32_t>(random.Uniform() * history_days);
+    int32_t birth_day = options.as_of_day - static_cast<int32_t>((18 + random.Uniform() * 62) * 365.2425);
+    bool has_birth_date = random.Chance(0.85);
+    bool email_optin = random.Chance(0.72), sms_optin = random.Chance(0.41), phone_optin = random.Chance(0.23);
+    bool postal_optin = random.Chance(0.62), push_optin = random.Chance(0.30), loyalty = random.Chance(0.18);
+    const char* timezone = random.Chance(0.9) ? "Europe/Paris" : random.Chance(0.5) ? "America/Martinique" : "Indian/Reunion";
+    files.customers_csv += fmt::format(
+        "{},client.{}@example.com,+336{:08},{},{},{},{},FR,{},{},{},{},{},{},{}\n", id, c + 1,
+        random.Below(100000000), first_name,
+        has_birth_date ? FormatDate(birth_day) : "", FormatDate(signup_day),
+        kCities[static_cast<size_t>(random.Below(kCities.size()))], timezone, email_optin, sms_optin, phone_optin,
+        postal_optin, push_optin, loyalty);
+
+    // Purchases: BG/NBD-like behaviour, per-customer rate and drop-out; a quarter are prospects.
+    events.clear();
+    int64_t start = int64_t{signup_day} * 86400 + static_cast<int64_t>(random.Uniform() * 86400);
+    bool prospect = random.Chance(0.25);
+    double rate_per_day = random.Gamma(0.6, 1.0 / 60);  // mean 0.01 purchases a day
+    double dropout = random.Beta(0.8, 4.0);
+    double mean_spend = 100 * random.Gamma(4.0, 12.0);  // cents; heavy-tailed across customers
+    int64_t time = start;
+    bool alive = !prospect;
+    int purchases = 0;
+    while (alive) {
+      time += static_cast<int64_t>(-std::log(1 - random.Uniform()) / std::max(rate_per_day, 1e-6) * 86400);
+      if (time >= end) break;
+      std::string cart;
+      if (random.Chance(0.35)) {
+        // An abandoned cart first, bought a few hours to days later.
+        cart = fmt::format("K{:09}", ++cart_serial);
+        int64_t abandoned = std::max(start, time - static_cast<int64_t>(random.Uniform() * 3 * 86400));
+        int64_t value = static_cast<int64_t>(mean_spend * random.Gamma(6.0, 1 / 6.0));
+        events.push_back({abandoned, "cart_abandoned", {.cart_id = cart, .value = Money(std::max<int64_t>(value, 100))}});
+      }
+      int64_t amount = std::max<int64_t>(static_cast<int64_t>(mean_spend * random.Gamma(6.0, 1 / 6.0)), 199);
+      events.push_back({time, "purchase", {.amount = Money(amount), .cart_id = cart, .items = std::to_string(1 + random.Below(4))}});
+      ++purchases;
+      if (random.Chance(dropout)) alive = false;
+    }
+    // Carts abandoned and never bought, visits, and the rarer events.
+    int extra_carts = random.Below(3);
+    for (int k = 0; k < extra_carts; ++k) {
+      int64_t at = start + static_cast<int64_t>(random.Uniform() * static_cast<double>(end - start));
+      int64_t value = std::max<int64_t>(static_cast<int64_t>(mean_spend * random.Gamma(6.0, 1 / 6.0)), 100);
+      events.push_back({at, "cart_abandoned", {.cart_id = fmt::format("K{:09}", ++cart_serial), .value = Money(value)}});
+    }
+    int visits = random.Below(6) + purchases;
+    for (int k = 0; k < visits; ++k) {
+      int64_t at = start + static_cast<int64_t>(random.Uniform() * static_cast<double>(end - start));
+      events.push_back({at, "visit", {.page = "/produits"}});
+    }
+    if (email_optin && random.Chance(0.2)) {
+      events.push_back({start + static_cast<int64_t>(random.Uniform() * static_cast<double>(end - start)), "newsletter_signup", {}});
+    }
+    if (purchases >= 3 && random.Chance(0.25)) {
+      events.push_back({time - 86400, "referral", {.referred_id = fmt::format("R{:07}", c + 1)}});
+    }
+    if (purchases > 0 && random.Chance(0.03)) {
+      events.push_back({start + static_cast<int64_t>(random.Uniform() * static_cast<double>(end - start)), "complaint", {.reason = "late delivery"}});
+    }
+    if (email_optin && random.Chance(0.03)) {
+      events.push_back({start + static_cast<int64_t>(random.Uniform() * static_cast<double>(end - start)), "unsubscribe", {.from_channel = "email"}});
+    }
+    std::stable_sort(events.begin(), events.end(), [](const Event& a, const Event& b) { return a.time < b.time; });
+    for (const auto& event : events) {
+      if (event.time >= end || event.time < start) continue;
+      const EventFields& f = event.fields;
+      files.events_csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", id, event.type, FormatDateTime(event.time), f.amount,
+                                      f.cart_id, f.items, f.value, f.page, f.referred_id, f.reason, f.from_channel);
+      ++files.events;
+    }
+  }
+  return files;
+}
+
+}  // namespace relc::data

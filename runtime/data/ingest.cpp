@@ -1,0 +1,228 @@
+#include "data/ingest.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "data/values.h"
+
+namespace relc::data {
+
+std::string FormatBadRow(const BadRow& row) {
+  std::string where = fmt::format("{}:{}", row.file, row.line);
+  if (row.column > 0) where += fmt::format(":{}", row.column);
+  if (!row.column_name.empty()) return fmt::format("{}: column `{}`: {}", where, row.column_name, row.reason);
+  return fmt::format("{}: {}", where, row.reason);
+}
+
+Ingester::Ingester(const DataSchema& schema, const LoadOptions& options, LoadResult& result)
+    : schema_(schema), options_(options), result_(result) {
+  store_.schema = schema;
+  for (size_t i = 0; i < schema.customer.columns.size(); ++i) {
+    const ColumnSpec& column = schema.customer.columns[i];
+    store_.customers.columns.emplace_back(column.name, column.type);
+    if (column.key) key_column_ = i;
+  }
+  // Event fields: the union over event types; one name, one type.
+  field_of_event_.resize(schema.events.size());
+  required_.resize(schema.events.size());
+  for (size_t e = 0; e < schema.events.size(); ++e) {
+    for (const ColumnSpec& field : schema.events[e].columns) {
+      auto it = std::find_if(event_columns_.begin(), event_columns_.end(), [&](const ColumnSpec& c) { return c.name == field.name; });
+      if (it == event_columns_.end()) {
+        event_columns_.push_back(field);
+      } else if (it->type != field.type) {
+        failed_ = true;
+        result_.error = fmt::format("the schema gives field `{}` two types: {} and {} (in event `{}`)", field.name,
+                                    ColumnTypeName(it->type), ColumnTypeName(field.type), schema.events[e].name);
+      }
+    }
+  }
+  for (const ColumnSpec& field : event_columns_) store_.event_fields.columns.emplace_back(field.name, field.type);
+  for (size_t e = 0; e < schema.events.size(); ++e) {
+    field_of_event_[e].assign(event_columns_.size(), false);
+    required_[e].assign(event_columns_.size(), false);
+    for (const ColumnSpec& field : schema.events[e].columns) {
+      for (size_t c = 0; c < event_columns_.size(); ++c) {
+        if (event_columns_[c].name != field.name) continue;
+        field_of_event_[e][c] = true;
+        required_[e][c] = field.required;
+      }
+    }
+  }
+}
+
+bool Ingester::Reject(BadRow row) {
+  if (options_.on_bad_row == OnBadRow::Fail) {
+    failed_ = true;
+    result_.error = FormatBadRow(row);
+    return false;
+  }
+  result_.rejected.push_back(std::move(row));
+  return true;
+}
+
+bool Ingester::ReadError(std::string_view source, size_t line, size_t column, std::string reason, std::string_view raw) {
+  return Reject(BadRow{std::string(source), line, column, "", std::move(reason), std::string(raw)});
+}
+
+bool Ingester::MapHeader(const std::vector<std::string_view>& names, const std::vector<ColumnSpec>& columns,
+                         std::string_view source, std::vector<int>& index,
+                         const std::vector<std::string_view>& also_required) {
+  auto find = [&](std::string_view name) {
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == name) return static_cast<int>(i);
+    }
+    return -1;
+  };
+  std::vector<std::string> missing;
+  for (std::string_view name : also_required) {
+    if (find(name) < 0) missing.emplace_back(name);
+  }
+  index.clear();
+  for (const ColumnSpec& column : columns) {
+    int at = find(column.name);
+    index.push_back(at);
+    if (at < 0 && (column.required || column.key)) missing.push_back(column.name);
+  }
+  if (!missing.empty()) {
+    std::vector<std::string> found(names.begin(), names.end());
+    failed_ = true;
+    result_.error = fmt::format("{}: missing required column{} {}; the columns found are: {}", source,
+                                missing.size() > 1 ? "s" : "", fmt::format("`{}`", fmt::join(missing, "`, `")),
+                                fmt::join(found, ", "));
+    return false;
+  }
+  for (std::string_view name : names) {
+    bool known = std::any_of(columns.begin(), columns.end(), [&](const ColumnSpec& c) { return c.name == name; }) ||
+                 std::find(also_required.begin(), also_required.end(), name) != also_required.end();
+    if (!known) result_.ignored_columns.push_back(fmt::format("{}: {}", source, name));
+  }
+  return true;
+}
+
+bool Ingester::CustomerHeader(const std::vector<std::string_view>& names, std::string_view source) {
+  customer_source_ = source;
+  return !failed_ && MapHeader(names, schema_.customer.columns, source, customer_index_, {});
+}
+
+bool Ingester::CustomerRecord(const std::vector<std::string_view>& fields, size_t line, std::string_view raw,
+                              bool decimal_comma) {
+  const auto& columns = schema_.customer.columns;
+  values_.resize(columns.size());
+  std::string reason;
+  for (size_t c = 0; c < columns.size(); ++c) {
+    int at = customer_index_[c];
+    std::string_view text = at >= 0 && static_cast<size_t>(at) < fields.size() ? fields[at] : std::string_view{};
+    if (at >= 0 && static_cast<size_t>(at) >= fields.size()) {
+      return Reject({customer_source_, line, 0, "", fmt::format("{} fields where the header has more", fields.size()),
+                     std::string(raw)});
+    }
+    if (!ParseValue(text, columns[c].type, decimal_comma, values_[c], reason)) {
+      return Reject({customer_source_, line, static_cast<size_t>(at) + 1, columns[c].name,
+                     fmt::format("{}: `{}`", reason, text), std::string(raw)});
+    }
+    if (text.empty() && (columns[c].required || columns[c].key)) {
+      return Reject({customer_source_, line, static_cast<size_t>(at) + 1, columns[c].name, "a required value is empty",
+                     std::string(raw)});
+    }
+  }
+  std::string id(fields[customer_index_[key_column_]]);
+  auto [it, inserted] = store_.row_of_id.emplace(id, static_cast<uint32_t>(store_.customers.rows));
+  if (!inserted) {
+    failed_ = true;
+    result_.error = fmt::format("{}:{}: customer id `{}` is already used at line {}: ids must be unique", customer_source_,
+                                line, id, customer_line_[it->second]);
+    return false;
+  }
+  customer_line_.push_back(line);
+  for (size_t c = 0; c < columns.size(); ++c) AppendValue(store_.customers.columns[c], values_[c]);
+  ++store_.customers.rows;
+  return true;
+}
+
+bool Ingester::EventHeader(const std::vector<std::string_view>& names, std::string_view source) {
+  event_source_ = source;
+  if (failed_ || !MapHeader(names, event_columns_, source, event_index_, {"customer_id", "event", "time"})) return false;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (names[i] == "customer_id") customer_id_field_ = static_cast<int>(i);
+    if (names[i] == "event") event_field_ = static_cast<int>(i);
+    if (names[i] == "time") time_field_ = static_cast<int>(i);
+  }
+  return true;
+}
+
+bool Ingester::EventRecord(const std::vector<std::string_view>& fields, size_t line, std::string_view raw,
+                           bool decimal_comma) {
+  auto bad = [&](int field, std::string_view name, std::string reason) {
+    return Reject({event_source_, line, field >= 0 ? static_cast<size_t>(field) + 1 : 0, std::string(name), std::move(reason),
+                   std::string(raw)});
+  };
+  int widest = std::max({customer_id_field_, event_field_, time_field_});
+  for (int at : event_index_) widest = std::max(widest, at);
+  if (static_cast<int>(fields.size()) <= widest) {
+    return bad(-1, "", fmt::format("{} fields where the header has {}", fields.size(), widest + 1));
+  }
+  std::string_view type_name = fields[event_field_];
+  size_t type = schema_.events.size();
+  for (size_t e = 0; e < schema_.events.size(); ++e) {
+    if (schema_.events[e].name == type_name) type = e;
+  }
+  if (type == schema_.events.size()) {
+    std::vector<std::string> known;
+    for (const auto& event : schema_.events) known.push_back(event.name);
+    return bad(event_field_, "event", fmt::format("unknown event type `{}` (the schema has: {})", type_name, fmt::join(known, ", ")));
+  }
+  int64_t time = 0;
+  if (!ParseDateTime(fields[time_field_], time)) {
+    return bad(time_field_, "time", fmt::format("not a date and time: `{}`", fields[time_field_]));
+  }
+  values_.resize(event_columns_.size());
+  std::string reason;
+  for (size_t c = 0; c < event_columns_.size(); ++c) {
+    int at = event_index_[c];
+    std::string_view text = at >= 0 ? fields[at] : std::string_view{};
+    if (!field_of_event_[type][c]) {
+      values_[c] = Value{};  // another event type's field: stays empty
+      continue;
+    }
+    if (!ParseValue(text, event_columns_[c].type, decimal_comma, values_[c], reason)) {
+      return bad(at, event_columns_[c].name, fmt::format("{}: `{}`", reason, text));
+    }
+    if (text.empty() && required_[type][c]) {
+      return bad(at, event_columns_[c].name, fmt::format("required for a `{}` event, and empty", type_name));
+    }
+  }
+  std::string_view id = fields[customer_id_field_];
+  auto customer = store_.row_of_id.find(id);
+  if (customer == store_.row_of_id.end()) {
+    if (result_.events_for_unknown_customers++ == 0) result_.first_unknown_customer = std::string(id);
+    return true;
+  }
+  store_.event_customer.push_back(customer->second);
+  store_.event_type.push_back(static_cast<uint8_t>(type));
+  store_.event_time.push_back(time);
+  for (size_t c = 0; c < event_columns_.size(); ++c) AppendValue(store_.event_fields.columns[c], values_[c]);
+  ++store_.event_fields.rows;
+  return true;
+}
+
+void Ingester::ExpectCustomers(size_t rows) {
+  for (auto& column : store_.customers.columns) column.Reserve(rows);
+  store_.row_of_id.reserve(rows);
+  customer_line_.reserve(rows);
+}
+
+void Ingester::ExpectEvents(size_t rows) {
+  store_.event_customer.reserve(rows);
+  store_.event_type.reserve(rows);
+  store_.event_time.reserve(rows);
+  for (auto& column : store_.event_fields.columns) column.Reserve(rows);
+}
+
+CustomerStore Ingester::Finish() {
+  store_.IndexEvents();
+  return std::move(store_);
+}
+
+}  // namespace relc::data

@@ -1,0 +1,57 @@
+// The one place where rows become a CustomerStore, whatever their source: it maps the
+// source's columns onto the data contract, parses and checks every value, rejects or stops on
+// bad rows, and refuses duplicate customer ids.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "data/load.h"
+#include "data/values.h"
+
+namespace relc::data {
+
+class Ingester {
+ public:
+  Ingester(const DataSchema& schema, const LoadOptions& options, LoadResult& result);
+
+  // Each returns false when the load must stop (`result.error` says why).
+  bool CustomerHeader(const std::vector<std::string_view>& names, std::string_view source);
+  bool CustomerRecord(const std::vector<std::string_view>& fields, size_t line, std::string_view raw, bool decimal_comma);
+  bool EventHeader(const std::vector<std::string_view>& names, std::string_view source);
+  bool EventRecord(const std::vector<std::string_view>& fields, size_t line, std::string_view raw, bool decimal_comma);
+  // A row the source itself could not read (an unclosed quote).
+  bool ReadError(std::string_view source, size_t line, size_t column, std::string reason, std::string_view raw);
+
+  // Room for about this many rows, so that columns never grow by copying.
+  void ExpectCustomers(size_t rows);
+  void ExpectEvents(size_t rows);
+
+  CustomerStore Finish();
+  bool failed() const { return failed_; }
+
+ private:
+  bool Reject(BadRow row);
+  bool MapHeader(const std::vector<std::string_view>& names, const std::vector<ColumnSpec>& columns,
+                 std::string_view source, std::vector<int>& index, const std::vector<std::string_view>& also_required);
+
+  const DataSchema& schema_;
+  const LoadOptions& options_;
+  LoadResult& result_;
+  CustomerStore store_;
+  bool failed_ = false;
+
+  std::string customer_source_, event_source_;
+  std::vector<int> customer_index_;      // schema customer column -> source field
+  size_t key_column_ = 0;                // the customer id column, in the schema
+  std::vector<size_t> customer_line_;    // where each customer came from, for duplicate reports
+
+  std::vector<ColumnSpec> event_columns_;  // the union of every event type's fields
+  std::vector<int> event_index_;           // event_columns_ -> source field
+  int customer_id_field_ = -1, event_field_ = -1, time_field_ = -1;
+  std::vector<std::vector<bool>> field_of_event_;  // [event type][event column]: the type has it
+  std::vector<std::vector<bool>> required_;        // [event type][event column]: required for it
+  std::vector<Value> values_;                      // one row's values, before they are appended
+};
+
+}  // namespace relc::data

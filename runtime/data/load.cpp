@@ -1,0 +1,248 @@
+#include "data/load.h"
+
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+
+#include "data/csv.h"
+#include "data/ingest.h"
+
+namespace relc::data {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A read-only view of a whole file, mapped rather than copied.
+class MappedFile {
+ public:
+  static std::unique_ptr<MappedFile> Open(const std::string& path, std::string& error) {
+    int fd = open(path.c_str(), O_RDONLY);
+    if (fd < 0) {
+      error = std::strerror(errno);
+      return nullptr;
+    }
+    struct stat info {};
+    fstat(fd, &info);
+    auto file = std::unique_ptr<MappedFile>(new MappedFile);
+    file->size_ = static_cast<size_t>(info.st_size);
+    if (file->size_ > 0) {
+      file->data_ = mmap(nullptr, file->size_, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (file->data_ == MAP_FAILED) {
+        error = std::strerror(errno);
+        close(fd);
+        return nullptr;
+      }
+      madvise(file->data_, file->size_, MADV_SEQUENTIAL);
+    }
+    close(fd);
+    return file;
+  }
+  ~MappedFile() {
+    if (data_ != nullptr && data_ != MAP_FAILED) munmap(data_, size_);
+  }
+  std::string_view text() const { return {static_cast<const char*>(data_), size_}; }
+
+ private:
+  MappedFile() = default;
+  void* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+enum class TableKind { Customers, Events };
+
+// Feeds one CSV text to the ingester. False when the load must stop.
+bool IngestCsv(std::string_view text, const std::string& name, TableKind kind, Ingester& ingester) {
+  // One fast pass counts the lines: an upper bound on the rows, to reserve the columns.
+  size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  if (kind == TableKind::Customers) {
+    ingester.ExpectCustomers(lines);
+  } else {
+    ingester.ExpectEvents(lines);
+  }
+  CsvReader reader(text);
+  bool decimal_comma = reader.separator() == ';';
+  std::vector<std::string_view> fields;
+  std::string error;
+  if (!reader.Next(fields, error)) {
+    return ingester.ReadError(name, reader.line(), reader.error_field(), error.empty() ? "the file is empty: it needs a header" : error,
+                              reader.raw_record());
+  }
+  std::vector<std::string> header(fields.begin(), fields.end());
+  std::vector<std::string_view> names(header.begin(), header.end());
+  bool ok = kind == TableKind::Customers ? ingester.CustomerHeader(names, name) : ingester.EventHeader(names, name);
+  if (!ok) return false;
+  while (true) {
+    error.clear();
+    if (!reader.Next(fields, error)) {
+      if (error.empty()) return true;
+      if (!ingester.ReadError(name, reader.line(), reader.error_field(), error, reader.raw_record())) return false;
+      continue;
+    }
+    ok = kind == TableKind::Customers ? ingester.CustomerRecord(fields, reader.line(), reader.raw_record(), decimal_comma)
+                                      : ingester.EventRecord(fields, reader.line(), reader.raw_record(), decimal_comma);
+    if (!ok) return false;
+  }
+}
+
+LoadResult LoadCsvFolder(const std::string& source, const DataSchema& schema, const LoadOptions& options) {
+  LoadResult result;
+  Ingester ingester(schema, options, result);
+  if (ingester.failed()) return result;
+  bool folder = fs::is_directory(source);
+  std::string customers = folder ? (fs::path(source) / "customers.csv").string() : source;
+  std::string events = folder ? (fs::path(source) / "events.csv").string() : "";
+  std::string error;
+  auto customer_file = MappedFile::Open(customers, error);
+  if (customer_file == nullptr) {
+    result.error = fmt::format("cannot read `{}`: {}", customers, error);
+    result.io_error = true;
+    return result;
+  }
+  result.bytes += customer_file->text().size();
+  if (!IngestCsv(customer_file->text(), customers, TableKind::Customers, ingester)) return result;
+  if (folder) {
+    if (!fs::exists(events)) {
+      result.error = fmt::format("`{}` has no events.csv (a folder source holds customers.csv and events.csv)", source);
+      result.io_error = true;
+      return result;
+    }
+    auto event_file = MappedFile::Open(events, error);
+    if (event_file == nullptr) {
+      result.error = fmt::format("cannot read `{}`: {}", events, error);
+      result.io_error = true;
+      return result;
+    }
+    result.bytes += event_file->text().size();
+    if (!IngestCsv(event_file->text(), events, TableKind::Events, ingester)) return result;
+  }
+  result.store = ingester.Finish();
+  return result;
+}
+
+LoadResult LoadSqlite(const std::string& path, const DataSchema& schema, const LoadOptions& options) {
+  LoadResult result;
+  Ingester ingester(schema, options, result);
+  if (ingester.failed()) return result;
+  if (!fs::exists(path)) {
+    result.error = fmt::format("cannot read `{}`: No such file or directory", path);
+    result.io_error = true;
+    return result;
+  }
+  sqlite3* raw = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    result.error = fmt::format("cannot open SQLite database `{}`: {}", path, sqlite3_errmsg(raw));
+    result.io_error = true;
+    sqlite3_close(raw);
+    return result;
+  }
+  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, sqlite3_close);
+  for (TableKind kind : {TableKind::Customers, TableKind::Events}) {
+    std::string table = kind == TableKind::Customers ? "customers" : "events";
+    std::string name = fmt::format("{}:{}", path, table);
+    sqlite3_stmt* raw_statement = nullptr;
+    std::string query = fmt::format("SELECT * FROM \"{}\" ORDER BY rowid", table);
+    if (sqlite3_prepare_v2(db.get(), query.c_str(), -1, &raw_statement, nullptr) != SQLITE_OK) {
+      result.error = fmt::format("{}: cannot read the `{}` table: {}", path, table, sqlite3_errmsg(db.get()));
+      return result;
+    }
+    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(raw_statement, sqlite3_finalize);
+    int count = sqlite3_column_count(statement.get());
+    std::vector<std::string> header;
+    for (int i = 0; i < count; ++i) header.emplace_back(sqlite3_column_name(statement.get(), i));
+    std::vector<std::string_view> names(header.begin(), header.end());
+    bool ok = kind == TableKind::Customers ? ingester.CustomerHeader(names, name) : ingester.EventHeader(names, name);
+    if (!ok) return result;
+    std::vector<std::string_view> fields(static_cast<size_t>(count));
+    std::string raw_row;
+    for (size_t row = 1;; ++row) {
+      int step = sqlite3_step(statement.get());
+      if (step == SQLITE_DONE) break;
+      if (step != SQLITE_ROW) {
+        result.error = fmt::format("{}: {}", name, sqlite3_errmsg(db.get()));
+        return result;
+      }
+      raw_row.clear();
+      for (int i = 0; i < count; ++i) {
+        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement.get(), i));
+        fields[static_cast<size_t>(i)] = text ? std::string_view(text, static_cast<size_t>(sqlite3_column_bytes(statement.get(), i))) : "";
+        result.bytes += fields[static_cast<size_t>(i)].size();
+      }
+      for (int i = 0; i < count; ++i) raw_row += (i ? "," : "") + std::string(fields[static_cast<size_t>(i)]);
+      ok = kind == TableKind::Customers ? ingester.CustomerRecord(fields, row, raw_row, false)
+                                        : ingester.EventRecord(fields, row, raw_row, false);
+      if (!ok) return result;
+    }
+  }
+  result.store = ingester.Finish();
+  return result;
+}
+
+// PostgreSQL: each table streamed as CSV by `COPY ... TO STDOUT`, then read by the same strict
+// reader as CSV files.
+LoadResult LoadPostgres(const std::string& uri, const DataSchema& schema, const LoadOptions& options) {
+  LoadResult result;
+  Ingester ingester(schema, options, result);
+  if (ingester.failed()) return result;
+  std::unique_ptr<PGconn, decltype(&PQfinish)> connection(PQconnectdb(uri.c_str()), PQfinish);
+  if (PQstatus(connection.get()) != CONNECTION_OK) {
+    std::string message = PQerrorMessage(connection.get());
+    while (!message.empty() && message.back() == '\n') message.pop_back();
+    result.error = fmt::format("cannot connect to PostgreSQL: {}", message);
+    result.io_error = true;
+    return result;
+  }
+  for (TableKind kind : {TableKind::Customers, TableKind::Events}) {
+    std::string table = kind == TableKind::Customers ? "customers" : "events";
+    std::string copy = fmt::format("COPY (SELECT * FROM \"{}\") TO STDOUT WITH (FORMAT csv, HEADER true)", table);
+    std::unique_ptr<PGresult, decltype(&PQclear)> started(PQexec(connection.get(), copy.c_str()), PQclear);
+    if (PQresultStatus(started.get()) != PGRES_COPY_OUT) {
+      std::string message = PQerrorMessage(connection.get());
+      while (!message.empty() && message.back() == '\n') message.pop_back();
+      result.error = fmt::format("PostgreSQL: cannot read the `{}` table: {}", table, message);
+      return result;
+    }
+    std::string text;
+    char* chunk = nullptr;
+    int length;
+    while ((length = PQgetCopyData(connection.get(), &chunk, 0)) > 0) {
+      text.append(chunk, static_cast<size_t>(length));
+      PQfreemem(chunk);
+    }
+    std::unique_ptr<PGresult, decltype(&PQclear)> finished(PQgetResult(connection.get()), PQclear);
+    if (length == -2 || PQresultStatus(finished.get()) != PGRES_COMMAND_OK) {
+      result.error = fmt::format("PostgreSQL: reading `{}` failed: {}", table, PQerrorMessage(connection.get()));
+      return result;
+    }
+    result.bytes += text.size();
+    if (!IngestCsv(text, "postgresql:" + table, kind, ingester)) return result;
+  }
+  result.store = ingester.Finish();
+  return result;
+}
+
+}  // namespace
+
+LoadResult LoadData(const std::string& source, const DataSchema& schema, const LoadOptions& options) {
+  if (source.starts_with("sqlite:")) return LoadSqlite(source.substr(7), schema, options);
+  if (source.starts_with("postgresql://") || source.starts_with("postgres://")) return LoadPostgres(source, schema, options);
+  if (!fs::exists(source)) {
+    LoadResult result;
+    result.error = fmt::format("cannot read `{}`: No such file or directory", source);
+    result.io_error = true;
+    return result;
+  }
+  return LoadCsvFolder(source, schema, options);
+}
+
+}  // namespace relc::data

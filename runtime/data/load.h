@@ -1,0 +1,50 @@
+// Loading customer data, strictly: every source (a folder of CSV files, `sqlite:PATH`,
+// `postgresql://...`) goes through one ingester that enforces the data contract. A bad row is
+// never silent: it stops the load (the default) or is rejected with its file, line, column
+// and reason (`OnBadRow::Skip`).
+//
+// A source holds two tables: `customers` (one row per customer, the schema's customer
+// columns) and `events` (columns `customer_id`, `event`, `time`, then the events' fields; a
+// field an event type does not have stays empty). In a folder they are `customers.csv` and
+// `events.csv`; a single CSV file is read as customers alone.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/store.h"
+
+namespace relc::data {
+
+enum class OnBadRow { Fail, Skip };
+
+struct LoadOptions {
+  OnBadRow on_bad_row = OnBadRow::Fail;
+};
+
+struct BadRow {
+  std::string file;         // customers.csv, or a table name for databases
+  size_t line = 0;          // 1-based; for databases, the row number
+  size_t column = 0;        // 1-based field number, 0 when the whole row is at fault
+  std::string column_name;  // empty when the whole row is at fault
+  std::string reason;
+  std::string record;       // the row as read
+};
+
+std::string FormatBadRow(const BadRow& row);
+
+struct LoadResult {
+  std::optional<CustomerStore> store;  // empty when the load failed
+  std::string error;                   // why it failed
+  bool io_error = false;               // failed to read the source at all (exit code 2, not 1)
+  std::vector<BadRow> rejected;        // with OnBadRow::Skip
+  size_t events_for_unknown_customers = 0;
+  std::string first_unknown_customer;  // an example, for the report
+  std::vector<std::string> ignored_columns;
+  size_t bytes = 0;
+};
+
+LoadResult LoadData(const std::string& source, const DataSchema& schema, const LoadOptions& options);
+
+}  // namespace relc::data

@@ -1,0 +1,151 @@
+#include "data/store.h"
+
+#include <algorithm>
+#include <cstddef>
+#include <numeric>
+
+namespace relc::data {
+
+std::string_view ColumnTypeName(ColumnType type) {
+  switch (type) {
+    case ColumnType::Bool: return "bool";
+    case ColumnType::Integer: return "integer";
+    case ColumnType::Decimal: return "decimal";
+    case ColumnType::Percentage: return "percentage";
+    case ColumnType::Money: return "money";
+    case ColumnType::Date: return "date";
+    case ColumnType::DateTime: return "datetime";
+    case ColumnType::String: return "string";
+  }
+  return "?";
+}
+
+void Column::MarkValid(bool valid) {
+  if ((size_ & 63) == 0) validity_.push_back(0);
+  if (valid) {
+    validity_.back() |= uint64_t{1} << (size_ & 63);
+  } else {
+    ++nulls_;
+  }
+  ++size_;
+}
+
+void Column::AppendNull() {
+  switch (type_) {
+    case ColumnType::Decimal:
+    case ColumnType::Percentage: doubles_.push_back(0); break;
+    case ColumnType::String: codes_.push_back(0); break;
+    default: ints_.push_back(0); break;
+  }
+  MarkValid(false);
+}
+
+void Column::AppendInt(int64_t value) {
+  ints_.push_back(value);
+  MarkValid(true);
+}
+
+void Column::AppendDouble(double value) {
+  doubles_.push_back(value);
+  MarkValid(true);
+}
+
+void Column::AppendString(std::string_view value) {
+  auto it = codes_by_string_.find(value);
+  uint32_t code;
+  if (it == codes_by_string_.end()) {
+    code = static_cast<uint32_t>(dictionary_.size());
+    dictionary_.emplace_back(value);
+    codes_by_string_.emplace(dictionary_.back(), code);
+  } else {
+    code = it->second;
+  }
+  codes_.push_back(code);
+  MarkValid(true);
+}
+
+void Column::Reserve(size_t rows) {
+  validity_.reserve((rows + 63) / 64);
+  switch (type_) {
+    case ColumnType::Decimal:
+    case ColumnType::Percentage: doubles_.reserve(rows); break;
+    case ColumnType::String: codes_.reserve(rows); break;
+    default: ints_.reserve(rows); break;
+  }
+}
+
+// Gathers values[order[i]] without zero-filling the new array first.
+template <typename Values>
+void Gather(Values& values, const std::vector<uint32_t>& order) {
+  if (values.empty()) return;
+  Values sorted;
+  sorted.reserve(values.size());
+  for (uint32_t from : order) sorted.push_back(values[from]);
+  values.swap(sorted);
+}
+
+void Column::Permute(const std::vector<uint32_t>& order) {
+  auto permute = [&](auto& values) { Gather(values, order); };
+  permute(ints_);
+  permute(doubles_);
+  permute(codes_);
+  std::vector<uint64_t> validity(validity_.size(), 0);
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (IsValid(order[i])) validity[i >> 6] |= uint64_t{1} << (i & 63);
+  }
+  validity_.swap(validity);
+}
+
+const Column* Table::Find(std::string_view name) const {
+  for (const auto& column : columns) {
+    if (column.name() == name) return &column;
+  }
+  return nullptr;
+}
+
+Column* Table::Find(std::string_view name) {
+  for (auto& column : columns) {
+    if (column.name() == name) return &column;
+  }
+  return nullptr;
+}
+
+void CustomerStore::IndexEvents() {
+  const size_t events = event_customer.size();
+  const size_t customer_count = customers.rows;
+  // Exports usually list each customer's events together, in time order: then only the
+  // offsets are needed.
+  bool sorted = true;
+  for (size_t i = 1; i < events && sorted; ++i) {
+    sorted = event_customer[i - 1] < event_customer[i] ||
+             (event_customer[i - 1] == event_customer[i] && event_time[i - 1] <= event_time[i]);
+  }
+  if (sorted) {
+    event_offsets.assign(customer_count + 1, 0);
+    for (uint32_t customer : event_customer) ++event_offsets[customer + 1];
+    std::partial_sum(event_offsets.begin(), event_offsets.end(), event_offsets.begin());
+    return;
+  }
+  // Counting sort by customer (stable: keeps file order within a customer), then by time
+  // within each customer's slice, which exports usually already have in order.
+  event_offsets.assign(customer_count + 1, 0);
+  for (uint32_t customer : event_customer) ++event_offsets[customer + 1];
+  std::partial_sum(event_offsets.begin(), event_offsets.end(), event_offsets.begin());
+  std::vector<uint32_t> order(events);
+  std::vector<uint64_t> next(event_offsets.begin(), event_offsets.end() - 1);
+  for (uint32_t i = 0; i < events; ++i) order[next[event_customer[i]]++] = i;
+  for (size_t c = 0; c < customer_count; ++c) {
+    auto begin = order.begin() + static_cast<ptrdiff_t>(event_offsets[c]);
+    auto end = order.begin() + static_cast<ptrdiff_t>(event_offsets[c + 1]);
+    if (!std::is_sorted(begin, end, [&](uint32_t a, uint32_t b) { return event_time[a] < event_time[b]; })) {
+      std::stable_sort(begin, end, [&](uint32_t a, uint32_t b) { return event_time[a] < event_time[b]; });
+    }
+  }
+  auto permute = [&](auto& values) { Gather(values, order); };
+  permute(event_customer);
+  permute(event_type);
+  permute(event_time);
+  for (auto& column : event_fields.columns) column.Permute(order);
+}
+
+}  // namespace relc::data

@@ -1,0 +1,226 @@
+#include "data/values.h"
+
+#include <charconv>
+#include <cstdio>
+
+namespace relc::data {
+namespace {
+
+bool Digits(std::string_view text, size_t at, size_t count, int& value) {
+  if (at + count > text.size()) return false;
+  value = 0;
+  for (size_t i = at; i < at + count; ++i) {
+    if (text[i] < '0' || text[i] > '9') return false;
+    value = value * 10 + (text[i] - '0');
+  }
+  return true;
+}
+
+bool ValidDate(int year, int month, int day) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || year < 1 || year > 9999) return false;
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return day <= (month == 2 && leap ? 29 : kDays[month - 1]);
+}
+
+// Parses the date at the start of `text`; sets `length` to the characters it took.
+bool ParseDatePrefix(std::string_view text, int32_t& days, size_t& length) {
+  int year, month, day;
+  if (text.size() >= 10 && text[4] == '-' && text[7] == '-') {
+    if (!Digits(text, 0, 4, year) || !Digits(text, 5, 2, month) || !Digits(text, 8, 2, day)) return false;
+  } else if (text.size() >= 10 && text[2] == '/' && text[5] == '/') {
+    if (!Digits(text, 0, 2, day) || !Digits(text, 3, 2, month) || !Digits(text, 6, 4, year)) return false;
+  } else {
+    return false;
+  }
+  if (!ValidDate(year, month, day)) return false;
+  days = DaysFromCivil(year, month, day);
+  length = 10;
+  return true;
+}
+
+// A decimal number in exact hundredths: "12", "12.5", "-0,05" (with decimal_comma).
+bool ParseCents(std::string_view text, bool decimal_comma, int64_t& cents, std::string& reason) {
+  size_t i = 0;
+  bool negative = false;
+  if (i < text.size() && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
+  int64_t units = 0;
+  size_t digits = 0;
+  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
+    if (units > 9'000'000'000'000'000 / 10 / 100) {
+      reason = "amount too large";
+      return false;
+    }
+    units = units * 10 + (text[i] - '0');
+  }
+  int64_t fraction = 0;
+  size_t decimals = 0;
+  if (i < text.size() && (text[i] == '.' || (decimal_comma && text[i] == ','))) {
+    for (++i; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++decimals) {
+      if (decimals == 2) {
+        reason = "an amount has at most 2 decimals";
+        return false;
+      }
+      fraction = fraction * 10 + (text[i] - '0');
+    }
+  }
+  if (digits == 0 || i != text.size()) {
+    reason = "not an amount";
+    return false;
+  }
+  if (decimals == 1) fraction *= 10;
+  cents = (units * 100 + fraction) * (negative ? -1 : 1);
+  return true;
+}
+
+}  // namespace
+
+int32_t DaysFromCivil(int year, int month, int day) {
+  // Howard Hinnant's days_from_civil.
+  year -= month <= 2;
+  int era = (year >= 0 ? year : year - 399) / 400;
+  int yoe = year - era * 400;
+  int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+  int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+void CivilFromDays(int32_t days, int& year, int& month, int& day) {
+  days += 719468;
+  int era = (days >= 0 ? days : days - 146096) / 146097;
+  int doe = days - era * 146097;
+  int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int mp = (5 * doy + 2) / 153;
+  day = doy - (153 * mp + 2) / 5 + 1;
+  month = mp < 10 ? mp + 3 : mp - 9;
+  year = yoe + era * 400 + (month <= 2);
+}
+
+bool ParseDate(std::string_view text, int32_t& days) {
+  size_t length = 0;
+  return ParseDatePrefix(text, days, length) && length == text.size();
+}
+
+bool ParseDateTime(std::string_view text, int64_t& seconds) {
+  int32_t days;
+  size_t length;
+  if (!ParseDatePrefix(text, days, length)) return false;
+  seconds = int64_t{days} * 86400;
+  if (length == text.size()) return true;
+  if (text[length] != 'T' && text[length] != ' ') return false;
+  int hour, minute, second = 0;
+  if (!Digits(text, length + 1, 2, hour) || text.size() < length + 6 || text[length + 3] != ':' ||
+      !Digits(text, length + 4, 2, minute)) {
+    return false;
+  }
+  size_t end = length + 6;
+  if (text.size() > end && text[end] == ':') {
+    if (!Digits(text, end + 1, 2, second)) return false;
+    end += 3;
+  }
+  if (end < text.size() && text[end] == 'Z') ++end;
+  if (end != text.size() || hour > 23 || minute > 59 || second > 59) return false;
+  seconds += hour * 3600 + minute * 60 + second;
+  return true;
+}
+
+bool ParseValue(std::string_view text, ColumnType type, bool decimal_comma, Value& value, std::string& reason) {
+  value = Value{};
+  if (text.empty()) return true;
+  switch (type) {
+    case ColumnType::String:
+      value.kind = Value::Kind::String;
+      value.string_value = text;
+      return true;
+    case ColumnType::Bool: {
+      std::string lower;
+      for (char c : text) lower.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+      value.kind = Value::Kind::Int;
+      if (lower == "true" || lower == "1" || lower == "yes" || lower == "oui" || lower == "t") {
+        value.int_value = 1;
+        return true;
+      }
+      if (lower == "false" || lower == "0" || lower == "no" || lower == "non" || lower == "f") {
+        value.int_value = 0;
+        return true;
+      }
+      reason = "not a boolean (true/false, 1/0, yes/no, oui/non)";
+      return false;
+    }
+    case ColumnType::Integer: {
+      value.kind = Value::Kind::Int;
+      auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value.int_value);
+      if (error != std::errc() || end != text.data() + text.size()) {
+        reason = "not a whole number";
+        return false;
+      }
+      return true;
+    }
+    case ColumnType::Decimal:
+    case ColumnType::Percentage: {
+      std::string copy(text);
+      if (decimal_comma) {
+        for (char& c : copy) c = c == ',' ? '.' : c;
+      }
+      if (!copy.empty() && copy.back() == '%') copy.pop_back();
+      value.kind = Value::Kind::Double;
+      auto [end, error] = std::from_chars(copy.data(), copy.data() + copy.size(), value.double_value);
+      if (error != std::errc() || end != copy.data() + copy.size()) {
+        reason = "not a number";
+        return false;
+      }
+      return true;
+    }
+    case ColumnType::Money:
+      value.kind = Value::Kind::Int;
+      return ParseCents(text, decimal_comma, value.int_value, reason);
+    case ColumnType::Date: {
+      int32_t days = 0;
+      if (!ParseDate(text, days)) {
+        reason = "not a date (yyyy-mm-dd or dd/mm/yyyy)";
+        return false;
+      }
+      value.kind = Value::Kind::Int;
+      value.int_value = days;
+      return true;
+    }
+    case ColumnType::DateTime: {
+      value.kind = Value::Kind::Int;
+      if (!ParseDateTime(text, value.int_value)) {
+        reason = "not a date and time (yyyy-mm-dd hh:mm[:ss], or a date)";
+        return false;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+void AppendValue(Column& column, const Value& value) {
+  switch (value.kind) {
+    case Value::Kind::Null: column.AppendNull(); break;
+    case Value::Kind::Int: column.AppendInt(value.int_value); break;
+    case Value::Kind::Double: column.AppendDouble(value.double_value); break;
+    case Value::Kind::String: column.AppendString(value.string_value); break;
+  }
+}
+
+std::string FormatDate(int32_t days) {
+  int year, month, day;
+  CivilFromDays(days, year, month, day);
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", year, month, day);
+  return buffer;
+}
+
+std::string FormatDateTime(int64_t seconds) {
+  int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
+  int64_t rest = seconds - days * 86400;
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "T%02d:%02d:%02d", static_cast<int>(rest / 3600), static_cast<int>(rest / 60 % 60),
+                static_cast<int>(rest % 60));
+  return FormatDate(static_cast<int32_t>(days)) + buffer;
+}
+
+}  // namespace relc::data

@@ -1,0 +1,183 @@
+#include "measures/customer_measures.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <tuple>
+
+namespace relc::measures {
+namespace {
+
+constexpr double kDay = 86400;
+
+// Quintile scores 1-5 for the customers in `members`, ranked by `key` ascending (higher key,
+// higher score); customers with equal keys get the same score.
+template <typename Key>
+void QuintileScores(const std::vector<uint32_t>& members, const Key& key, std::vector<uint8_t>& scores) {
+  std::vector<uint32_t> order = members;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+  size_t n = order.size();
+  size_t group_start = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0 && key(order[i]) != key(order[i - 1])) group_start = i;
+    scores[order[i]] = static_cast<uint8_t>(1 + group_start * 5 / n);
+  }
+}
+
+}  // namespace
+
+std::string_view LifecycleName(Lifecycle stage) {
+  switch (stage) {
+    case Lifecycle::Prospect: return "prospect";
+    case Lifecycle::New: return "new";
+    case Lifecycle::Occasional: return "occasional";
+    case Lifecycle::Regular: return "regular";
+    case Lifecycle::Loyal: return "loyal";
+    case Lifecycle::Ambassador: return "ambassador";
+    case Lifecycle::Dormant: return "dormant";
+    case Lifecycle::Lost: return "lost";
+  }
+  return "?";
+}
+
+CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const MeasureOptions& options) {
+  const size_t n = store.customers.rows;
+  CustomerMeasures m;
+  m.recency_days.assign(n, 0);
+  m.frequency.assign(n, 0);
+  m.monetary_cents.assign(n, 0);
+  m.average_basket_cents.assign(n, 0);
+  m.tenure_days.assign(n, 0);
+  m.rfm_recency.assign(n, 0);
+  m.rfm_frequency.assign(n, 0);
+  m.rfm_monetary.assign(n, 0);
+  m.revenue_rank.assign(n, 0);
+  m.lifecycle.assign(n, Lifecycle::Prospect);
+  m.p_alive.assign(n, 0);
+  m.expected_purchases.assign(n, 0);
+  m.clv.assign(n, 0);
+
+  int purchase_type = -1, referral_type = -1;
+  for (size_t e = 0; e < store.schema.events.size(); ++e) {
+    if (store.schema.events[e].name == "purchase") purchase_type = static_cast<int>(e);
+    if (store.schema.events[e].name == "referral") referral_type = static_cast<int>(e);
+  }
+  const data::Column* amount = store.event_fields.Find("amount");
+  const data::Column* signup = store.customers.Find("signup_date");
+  const int64_t as_of = int64_t{options.as_of_day} * 86400;
+
+  std::vector<RepeatSummary> repeats(n);
+  std::vector<SpendSummary> spends(n);
+  std::vector<int> referrals(n, 0);
+  std::vector<uint32_t> buyers;
+  for (uint32_t c = 0; c < n; ++c) {
+    int64_t first_event = -1, first_purchase = -1, last_purchase = -1, last_day = INT64_MIN;
+    int64_t repeat_total = 0;
+    int purchase_days = 0;
+    for (uint64_t i = store.event_offsets[c]; i < store.event_offsets[c + 1]; ++i) {
+      int64_t time = store.event_time[i];
+      if (time >= as_of) break;  // sorted by time within the customer
+      if (first_event < 0) first_event = time;
+      if (store.event_type[i] == referral_type) ++referrals[c];
+      if (store.event_type[i] != purchase_type) continue;
+      int64_t value = amount != nullptr && amount->IsValid(i) ? amount->Int(i) : 0;
+      m.frequency[c]++;
+      m.monetary_cents[c] += value;
+      if (first_purchase < 0) first_purchase = time;
+      last_purchase = time;
+      // The models count purchase days: several orders on one day are one transaction.
+      int64_t day = time >= 0 ? time / 86400 : (time - 86399) / 86400;
+      if (day != last_day) {
+        ++purchase_days;
+        last_day = day;
+      }
+      if (purchase_days > 1) repeat_total += value;  // the models' spend excludes the first purchase
+    }
+    double since_signup = signup != nullptr && signup->IsValid(c) ? options.as_of_day - signup->Int(c) : -1;
+    m.tenure_days[c] = since_signup >= 0 ? since_signup : first_event >= 0 ? (as_of - first_event) / kDay : 0;
+    if (m.frequency[c] == 0) {
+      m.recency_days[c] = m.tenure_days[c];
+      continue;
+    }
+    buyers.push_back(c);
+    m.recency_days[c] = (as_of - last_purchase) / kDay;
+    m.average_basket_cents[c] = m.monetary_cents[c] / m.frequency[c];
+    double x = purchase_days - 1;
+    repeats[c] = {x, std::floor(last_purchase / kDay) - std::floor(first_purchase / kDay),
+                  options.as_of_day - std::floor(first_purchase / kDay)};
+    if (x > 0) spends[c] = {x, repeat_total / 100.0 / x};
+  }
+  m.buyers = buyers.size();
+
+  // Ranks, RFM scores and the Pareto share.
+  std::vector<uint32_t> by_revenue(n);
+  std::iota(by_revenue.begin(), by_revenue.end(), 0);
+  std::stable_sort(by_revenue.begin(), by_revenue.end(),
+                   [&](uint32_t a, uint32_t b) { return m.monetary_cents[a] > m.monetary_cents[b]; });
+  for (uint32_t r = 0; r < n; ++r) m.revenue_rank[by_revenue[r]] = r + 1;
+  m.total_revenue_cents = std::accumulate(m.monetary_cents.begin(), m.monetary_cents.end(), int64_t{0});
+  size_t top = (n + 4) / 5;
+  int64_t top_revenue = 0;
+  for (size_t r = 0; r < top; ++r) top_revenue += m.monetary_cents[by_revenue[r]];
+  m.pareto_top20_share = m.total_revenue_cents > 0 ? static_cast<double>(top_revenue) / m.total_revenue_cents : 0;
+  QuintileScores(buyers, [&](uint32_t c) { return -m.recency_days[c]; }, m.rfm_recency);
+  QuintileScores(buyers, [&](uint32_t c) { return m.frequency[c]; }, m.rfm_frequency);
+  QuintileScores(buyers, [&](uint32_t c) { return m.monetary_cents[c]; }, m.rfm_monetary);
+
+  // Lifecycle: see docs/language.md, "Lifecycle stages".
+  for (uint32_t c : buyers) {
+    double recency = m.recency_days[c];
+    int frequency = m.frequency[c];
+    Lifecycle& stage = m.lifecycle[c];
+    if (recency > 365) stage = Lifecycle::Lost;
+    else if (recency > 180) stage = Lifecycle::Dormant;
+    else if (frequency >= 3 && referrals[c] > 0) stage = Lifecycle::Ambassador;
+    else if (frequency == 1 && repeats[c].T <= 90) stage = Lifecycle::New;
+    else if (frequency <= 2) stage = Lifecycle::Occasional;
+    else if (frequency <= 5) stage = Lifecycle::Regular;
+    else stage = Lifecycle::Loyal;
+  }
+
+  // The customer-base models, fitted on this base: BG/NBD on every buyer, Gamma-Gamma on
+  // repeat buyers with spend.
+  // Fitted on distinct histories with weights (with time in days many coincide), over a
+  // systematic sample of at most kFitSample buyers: the estimates do not need more.
+  constexpr size_t kFitSample = 50000;
+  std::map<std::tuple<double, double, double>, double> histories;
+  std::vector<SpendSummary> fit_spends;
+  size_t stride = (buyers.size() + kFitSample - 1) / kFitSample;
+  for (size_t i = 0; i < buyers.size(); i += std::max<size_t>(stride, 1)) {
+    uint32_t c = buyers[i];
+    histories[{repeats[c].x, repeats[c].t_x, repeats[c].T}] += 1;
+    if (spends[c].x > 0 && spends[c].mean_value > 0) fit_spends.push_back(spends[c]);
+  }
+  std::vector<RepeatSummary> fit_repeats;
+  for (const auto& [history, count] : histories) {
+    fit_repeats.push_back({std::get<0>(history), std::get<1>(history), std::get<2>(history), count});
+  }
+  size_t sampled_buyers = (buyers.size() + std::max<size_t>(stride, 1) - 1) / std::max<size_t>(stride, 1);
+  if (fit_spends.size() < 20 || sampled_buyers < 50) return m;  // too few to fit honestly
+  m.bgnbd = FitBgNbd(fit_repeats);
+  m.gamma_gamma = FitGammaGamma(fit_spends);
+  // Expected spend needs q > 1 (the mean of the spend distribution exists).
+  m.models_fitted = m.gamma_gamma.q > 1;
+  if (!m.models_fitted) return m;
+  const double step = 30, horizon = options.clv_horizon_days;
+  const double daily_discount = std::pow(1 + options.annual_discount_rate, 1 / 365.2425);
+  for (uint32_t c : buyers) {
+    m.p_alive[c] = BgNbdProbabilityAlive(m.bgnbd, repeats[c]);
+    double spend = GammaGammaExpectedSpend(m.gamma_gamma, spends[c].x > 0 ? spends[c] : SpendSummary{0, 0});
+    double previous = 0, value = 0;
+    for (double t = step; t <= horizon + 1e-9; t += step) {
+      double expected = BgNbdConditionalExpectedPurchases(m.bgnbd, repeats[c], t);
+      value += (expected - previous) * spend / std::pow(daily_discount, t);
+      previous = expected;
+    }
+    m.expected_purchases[c] = previous;
+    m.clv[c] = value;
+  }
+  return m;
+}
+
+}  // namespace relc::measures

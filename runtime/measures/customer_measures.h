@@ -1,0 +1,52 @@
+// The measures the domain is built on, computed once at load, as of a date: recency,
+// frequency, monetary, tenure, RFM scores, revenue rank and the Pareto share, lifecycle stage,
+// and the customer-base models' probability of being alive and lifetime value.
+//
+// Purchases are the events of type `purchase` (their `amount` field) before the as-of date.
+// Thresholds of the lifecycle stages are documented in docs/language.md.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "data/store.h"
+#include "measures/customer_base.h"
+
+namespace relc::measures {
+
+enum class Lifecycle : uint8_t { Prospect, New, Occasional, Regular, Loyal, Ambassador, Dormant, Lost };
+inline constexpr int kLifecycleStages = 8;
+std::string_view LifecycleName(Lifecycle stage);
+
+struct MeasureOptions {
+  int32_t as_of_day = 0;            // days since 1970-01-01; events on or after it are ignored
+  double clv_horizon_days = 365;
+  double annual_discount_rate = 0.10;
+};
+
+struct CustomerMeasures {
+  // Per customer, in store row order.
+  std::vector<double> recency_days;     // since the last purchase; for a prospect, the tenure
+  std::vector<int32_t> frequency;       // purchases
+  std::vector<int64_t> monetary_cents;  // total of the purchases
+  std::vector<int64_t> average_basket_cents;
+  std::vector<double> tenure_days;      // since sign-up, else since the first event
+  std::vector<uint8_t> rfm_recency, rfm_frequency, rfm_monetary;  // 1-5 by quintile; 0 for prospects
+  std::vector<uint32_t> revenue_rank;   // 1 = the best customer
+  std::vector<Lifecycle> lifecycle;
+  std::vector<double> p_alive;
+  std::vector<double> expected_purchases;  // over the CLV horizon
+  std::vector<double> clv;                 // discounted revenue over the horizon, in currency units
+
+  double pareto_top20_share = 0;  // share of revenue made by the best 20 % of customers
+  int64_t total_revenue_cents = 0;
+  size_t buyers = 0;
+  bool models_fitted = false;     // false when too few repeat buyers to fit
+  BgNbdParams bgnbd;              // time in days
+  GammaGammaParams gamma_gamma;
+};
+
+CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const MeasureOptions& options);
+
+}  // namespace relc::measures
