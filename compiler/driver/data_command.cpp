@@ -122,7 +122,7 @@ int RunInspect(const ParsedOptions& options, Context& context) {
   data::LoadResult loaded = data::LoadData(source, *schema, load_options);
   if (!loaded.store) {
     context.err << "error: " << loaded.error << '\n';
-    if (!loaded.io_error) context.err << "  = help: fix the row, or pass `--on-bad-row=skip` to load the rest and list the rejects\n";
+    if (loaded.bad_row) context.err << "  = help: fix the row, or pass `--on-bad-row=skip` to load the rest and list the rejects\n";
     return loaded.io_error ? kExitUsageOrIo : kExitProgramErrors;
   }
   if (!loaded.rejected.empty()) {

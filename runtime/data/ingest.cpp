@@ -55,6 +55,7 @@ Ingester::Ingester(const DataSchema& schema, const LoadOptions& options, LoadRes
 bool Ingester::Reject(BadRow row) {
   if (options_.on_bad_row == OnBadRow::Fail) {
     failed_ = true;
+    result_.bad_row = true;
     result_.error = FormatBadRow(row);
     return false;
   }

@@ -38,6 +38,7 @@ struct LoadResult {
   std::optional<CustomerStore> store;  // empty when the load failed
   std::string error;                   // why it failed
   bool io_error = false;               // failed to read the source at all (exit code 2, not 1)
+  bool bad_row = false;                // stopped at a bad row (skipping bad rows would go on)
   std::vector<BadRow> rejected;        // with OnBadRow::Skip
   size_t events_for_unknown_customers = 0;
   std::string first_unknown_customer;  // an example, for the report

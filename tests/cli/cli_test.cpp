@@ -10,15 +10,9 @@
 #include <regex>
 #include <string>
 
-namespace {
+#include "cli_test.h"
 
-struct Result {
-  int exit_code;
-  std::string out;  // stdout, or stdout and stderr together when merged
-};
-
-// Runs `relc ARGS` from the source directory through the shell.
-Result Relc(const std::string& args, bool merge_stderr = false, const std::string& env = "") {
+Result Relc(const std::string& args, bool merge_stderr, const std::string& env) {
   std::string command = "cd " RELC_SOURCE_DIR " && " + env + " " RELC_BINARY " " + args +
                         (merge_stderr ? " 2>&1" : " 2>/dev/null");
   FILE* pipe = popen(command.c_str(), "r");
@@ -35,6 +29,8 @@ std::string WriteTemp(const std::string& name, const std::string& text) {
   std::ofstream(path) << text;
   return path.string();
 }
+
+namespace {
 
 const char* const kThreeErrors =
     "program \"P\" {\n"

@@ -1,0 +1,15 @@
+// Helpers shared by the end-to-end tests: run the real `relc` binary, write temporary files.
+#pragma once
+
+#include <string>
+
+struct Result {
+  int exit_code;
+  std::string out;  // stdout, or stdout and stderr together when merged
+};
+
+// Runs `relc ARGS` from the source directory through the shell.
+Result Relc(const std::string& args, bool merge_stderr = false, const std::string& env = "");
+
+// Writes a file in the temporary directory; returns its path.
+std::string WriteTemp(const std::string& name, const std::string& text);

@@ -1,0 +1,111 @@
+// End-to-end tests of `relc data`: generated data, bad rows skipped to a rejects file, and
+// every source kind.
+#include <sqlite3.h>
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <regex>
+#include <fstream>
+#include <sstream>
+
+#include "cli_test.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+fs::path TempDir(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("relc_data_test_" + name);
+  fs::remove_all(dir);
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("the generator gives the same bytes for the same seed and others for another", "[cli][data]") {
+  fs::path a = TempDir("gen_a"), b = TempDir("gen_b"), c = TempDir("gen_c");
+  REQUIRE(Relc("data generate --customers 2000 --seed 42 --out " + a.string()).exit_code == 0);
+  REQUIRE(Relc("data generate --customers 2000 --seed 42 --out " + b.string()).exit_code == 0);
+  REQUIRE(Relc("data generate --customers 2000 --seed 43 --out " + c.string()).exit_code == 0);
+  CHECK(ReadAll(a / "customers.csv") == ReadAll(b / "customers.csv"));
+  CHECK(ReadAll(a / "events.csv") == ReadAll(b / "events.csv"));
+  CHECK(ReadAll(a / "events.csv") != ReadAll(c / "events.csv"));
+}
+
+TEST_CASE("generated data is realistic: prospects and a Pareto-like revenue", "[cli][data]") {
+  fs::path dir = TempDir("gen_realistic");
+  REQUIRE(Relc("data generate --customers 20000 --seed 5 --out " + dir.string()).exit_code == 0);
+  Result inspect = Relc("data inspect --data " + dir.string());
+  REQUIRE(inspect.exit_code == 0);
+  INFO(inspect.out);
+  std::smatch match;
+  REQUIRE(std::regex_search(inspect.out, match, std::regex("make ([0-9.]+) % of it")));
+  double share = std::stod(match[1]);
+  CHECK(share > 60);
+  CHECK(share < 90);
+  REQUIRE(std::regex_search(inspect.out, match, std::regex("prospects: ([0-9]+)")));
+  double prospects = std::stod(match[1]) / 20000;
+  CHECK(prospects > 0.2);
+  CHECK(prospects < 0.6);
+  CHECK(inspect.out.find("BG/NBD (days): r=") != std::string::npos);
+}
+
+TEST_CASE("bad rows can be skipped into a rejects file", "[cli][data]") {
+  fs::path rejects = fs::temp_directory_path() / "relc_data_test_rejects.csv";
+  fs::remove(rejects);
+  Result result = Relc("data inspect --on-bad-row=skip --rejects " + rejects.string() +
+                           " --data tests/golden/data/inputs/bad_amount --as-of 2025-06-01",
+                       true);
+  INFO(result.out);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("rejected 1 bad row") != std::string::npos);
+  CHECK(result.out.find("events: 7") != std::string::npos);
+  std::string written = ReadAll(rejects);
+  CHECK(written.rfind("file,line,column,column_name,reason,record\n", 0) == 0);
+  CHECK(written.find("\"tests/golden/data/inputs/bad_amount/events.csv\",3,4,\"amount\"") != std::string::npos);
+  CHECK(written.find("25.555") != std::string::npos);
+}
+
+TEST_CASE("a SQLite source loads like the same data in CSV", "[cli][data]") {
+  fs::path db = fs::temp_directory_path() / "relc_data_test.db";
+  fs::remove(db);
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.string().c_str(), &handle) == SQLITE_OK);
+  const char* script = R"(
+    CREATE TABLE customers (id TEXT, email TEXT, phone TEXT, first_name TEXT, birth_date TEXT, signup_date TEXT,
+      city TEXT, country TEXT, timezone TEXT, email_optin INTEGER, sms_optin INTEGER, phone_optin INTEGER,
+      postal_optin INTEGER, push_optin INTEGER, loyalty_member INTEGER);
+    INSERT INTO customers VALUES ('C1','a@x.fr',NULL,'Hélène','1980-05-02','2024-01-10','Lyon','FR','Europe/Paris',1,1,0,1,NULL,1);
+    INSERT INTO customers VALUES ('C2','b@x.fr',NULL,'Jean','1990-03-02','2024-02-01','Brest','FR','Europe/Paris',1,0,0,1,NULL,NULL);
+    CREATE TABLE events (customer_id TEXT, event TEXT, time TEXT, amount TEXT, cart_id TEXT, items INTEGER, value TEXT,
+      page TEXT, referred_id TEXT, reason TEXT, from_channel TEXT);
+    INSERT INTO events VALUES ('C1','purchase','2024-02-01T10:00','50.00',NULL,1,NULL,NULL,NULL,NULL,NULL);
+    INSERT INTO events VALUES ('C2','purchase','2024-12-24T08:00','120.00',NULL,1,NULL,NULL,NULL,NULL,NULL);
+    INSERT INTO events VALUES ('C2','visit','2025-03-01',NULL,NULL,NULL,NULL,'/',NULL,NULL,NULL);
+  )";
+  REQUIRE(sqlite3_exec(handle, script, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(handle);
+  Result result = Relc("data inspect --data sqlite:" + db.string() + " --as-of 2025-06-01");
+  INFO(result.out);
+  CHECK(result.exit_code == 0);
+  CHECK(result.out.find("customers: 2") != std::string::npos);
+  CHECK(result.out.find("events: 3") != std::string::npos);
+  CHECK(result.out.find("revenue: 170.00") != std::string::npos);
+
+  // A bad value in a database names the table and the row.
+  REQUIRE(sqlite3_open(db.string().c_str(), &handle) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(handle, "UPDATE events SET amount = 'lots' WHERE customer_id = 'C2' AND event = 'purchase'",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(handle);
+  Result bad = Relc("data inspect --data sqlite:" + db.string(), true);
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.out.find(":events:2:4: column `amount`: not an amount: `lots`") != std::string::npos);
+}
