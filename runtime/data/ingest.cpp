@@ -21,7 +21,13 @@ Ingester::Ingester(const DataSchema& schema, const LoadOptions& options, LoadRes
   for (size_t i = 0; i < schema.customer.columns.size(); ++i) {
     const ColumnSpec& column = schema.customer.columns[i];
     store_.customers.columns.emplace_back(column.name, column.type);
-    if (column.key) key_column_ = i;
+    if (column.key) key_column_ = store_.key_column = i;
+  }
+  const auto& columns = schema.customer.columns;
+  bool has_key = std::any_of(columns.begin(), columns.end(), [](const ColumnSpec& c) { return c.key; });
+  if (!has_key || columns[key_column_].type != ColumnType::String) {
+    failed_ = true;
+    result_.error = "the schema's customer entity needs one `key` field of type string (the customer id)";
   }
   // Event fields: the union over event types; one name, one type.
   field_of_event_.resize(schema.events.size());
@@ -128,12 +134,11 @@ bool Ingester::CustomerRecord(const std::vector<std::string_view>& fields, size_
                      std::string(raw)});
     }
   }
-  std::string id(fields[customer_index_[key_column_]]);
-  auto [it, inserted] = store_.row_of_id.emplace(id, static_cast<uint32_t>(store_.customers.rows));
-  if (!inserted) {
+  std::string_view id = fields[customer_index_[key_column_]];
+  if (auto first = store_.customers.columns[key_column_].FindString(id)) {
     failed_ = true;
     result_.error = fmt::format("{}:{}: customer id `{}` is already used at line {}: ids must be unique", customer_source_,
-                                line, id, customer_line_[it->second]);
+                                line, id, customer_line_[*first]);
     return false;
   }
   customer_line_.push_back(line);
@@ -195,12 +200,12 @@ bool Ingester::EventRecord(const std::vector<std::string_view>& fields, size_t l
     }
   }
   std::string_view id = fields[customer_id_field_];
-  auto customer = store_.row_of_id.find(id);
-  if (customer == store_.row_of_id.end()) {
+  std::optional<uint32_t> customer = store_.RowOfId(id);
+  if (!customer) {
     if (result_.events_for_unknown_customers++ == 0) result_.first_unknown_customer = std::string(id);
     return true;
   }
-  store_.event_customer.push_back(customer->second);
+  store_.event_customer.push_back(*customer);
   store_.event_type.push_back(static_cast<uint8_t>(type));
   store_.event_time.push_back(time);
   for (size_t c = 0; c < event_columns_.size(); ++c) AppendValue(store_.event_fields.columns[c], values_[c]);
@@ -210,14 +215,13 @@ bool Ingester::EventRecord(const std::vector<std::string_view>& fields, size_t l
 
 void Ingester::ExpectCustomers(size_t rows) {
   for (auto& column : store_.customers.columns) column.Reserve(rows);
-  store_.row_of_id.reserve(rows);
   customer_line_.reserve(rows);
 }
 
 void Ingester::ExpectEvents(size_t rows) {
-  store_.event_customer.reserve(rows);
-  store_.event_type.reserve(rows);
-  store_.event_time.reserve(rows);
+  ReserveLarge(store_.event_customer, rows);
+  ReserveLarge(store_.event_type, rows);
+  ReserveLarge(store_.event_time, rows);
   for (auto& column : store_.event_fields.columns) column.Reserve(rows);
 }
 

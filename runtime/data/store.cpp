@@ -1,10 +1,20 @@
 #include "data/store.h"
 
 #include <algorithm>
+#include <sys/mman.h>
+
 #include <cstddef>
 #include <numeric>
 
 namespace relc::data {
+
+void AdviseHugePages(const void* data, size_t bytes) {
+  constexpr uintptr_t kHugePage = 2 << 20;
+  if (bytes < 2 * kHugePage) return;
+  uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHugePage - 1) & ~(kHugePage - 1);
+  uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHugePage - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
 
 std::string_view ColumnTypeName(ColumnType type) {
   switch (type) {
@@ -50,27 +60,68 @@ void Column::AppendDouble(double value) {
   MarkValid(true);
 }
 
-void Column::AppendString(std::string_view value) {
-  auto it = codes_by_string_.find(value);
-  uint32_t code;
-  if (it == codes_by_string_.end()) {
-    code = static_cast<uint32_t>(dictionary_.size());
-    dictionary_.emplace_back(value);
-    codes_by_string_.emplace(dictionary_.back(), code);
-  } else {
-    code = it->second;
+namespace {
+
+uint64_t HashString(std::string_view text) {
+  // FNV-1a, then a final mix so that the low bits (the slot) depend on every byte.
+  uint64_t hash = 0xCBF29CE484222325ull;
+  for (unsigned char c : text) hash = (hash ^ c) * 0x100000001B3ull;
+  hash ^= hash >> 32;
+  hash *= 0xD6E8FEB86659FD93ull;
+  return hash ^ (hash >> 32);
+}
+
+}  // namespace
+
+std::optional<uint32_t> Column::FindString(std::string_view value) const {
+  if (slots_.empty()) return std::nullopt;
+  const size_t mask = slots_.size() - 1;
+  for (size_t slot = HashString(value) & mask;; slot = (slot + 1) & mask) {
+    uint32_t entry = slots_[slot];
+    if (entry == 0) return std::nullopt;
+    if (DictionaryString(entry - 1) == value) return entry - 1;
   }
+}
+
+void Column::AppendString(std::string_view value) {
+  if (slots_.size() < 2 * (dictionary_size() + 1)) {
+    // Keep the table at most half full.
+    std::vector<uint32_t> grown(std::max<size_t>(64, slots_.size() * 2), 0);
+    const size_t mask = grown.size() - 1;
+    for (uint32_t code = 0; code < hashes_.size(); ++code) {
+      size_t slot = hashes_[code] & mask;
+      while (grown[slot] != 0) slot = (slot + 1) & mask;
+      grown[slot] = code + 1;
+    }
+    slots_.swap(grown);
+  }
+  const uint64_t hash = HashString(value);
+  const size_t mask = slots_.size() - 1;
+  size_t slot = hash & mask;
+  for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
+    uint32_t code = slots_[slot] - 1;
+    if (hashes_[code] == hash && DictionaryString(code) == value) {
+      codes_.push_back(code);
+      MarkValid(true);
+      return;
+    }
+  }
+  auto code = static_cast<uint32_t>(dictionary_size());
+  string_bytes_.insert(string_bytes_.end(), value.begin(), value.end());
+  string_offsets_.push_back(static_cast<uint32_t>(string_bytes_.size()));
+  hashes_.push_back(hash);
+  slots_[slot] = code + 1;
   codes_.push_back(code);
   MarkValid(true);
 }
 
 void Column::Reserve(size_t rows) {
-  validity_.reserve((rows + 63) / 64);
+  ReserveLarge(validity_, (rows + 63) / 64);
   switch (type_) {
     case ColumnType::Decimal:
-    case ColumnType::Percentage: doubles_.reserve(rows); break;
-    case ColumnType::String: codes_.reserve(rows); break;
-    default: ints_.reserve(rows); break;
+    case ColumnType::Percentage: ReserveLarge(doubles_, rows); break;
+    case ColumnType::String: ReserveLarge(codes_, rows); break;
+    default: ReserveLarge(ints_, rows); break;
   }
 }
 

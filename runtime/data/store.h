@@ -7,10 +7,9 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace relc::data {
@@ -37,6 +36,16 @@ struct DataSchema {
   std::vector<EntitySpec> events;
 };
 
+// Asks the kernel to back a large buffer with huge pages: a column of ten million values
+// otherwise costs a page fault every 4 KB as it fills.
+void AdviseHugePages(const void* data, size_t bytes);
+
+template <typename T>
+void ReserveLarge(std::vector<T>& values, size_t count) {
+  values.reserve(count);
+  AdviseHugePages(values.data(), values.capacity() * sizeof(T));
+}
+
 class Column {
  public:
   Column(std::string name, ColumnType type) : name_(std::move(name)), type_(type) {}
@@ -55,9 +64,16 @@ class Column {
   int64_t Int(size_t row) const { return ints_[row]; }
   double Double(size_t row) const { return doubles_[row]; }
   uint32_t Code(size_t row) const { return codes_[row]; }
-  const std::string& String(size_t row) const { return dictionary_[codes_[row]]; }
-  const std::deque<std::string>& dictionary() const { return dictionary_; }
+  std::string_view String(size_t row) const { return DictionaryString(codes_[row]); }
   size_t null_count() const { return nulls_; }
+
+  // The string dictionary: distinct values in order of first appearance.
+  size_t dictionary_size() const { return string_offsets_.size() - 1; }
+  std::string_view DictionaryString(uint32_t code) const {
+    return {string_bytes_.data() + string_offsets_[code], string_offsets_[code + 1] - string_offsets_[code]};
+  }
+  // The code of a string already in the dictionary.
+  std::optional<uint32_t> FindString(std::string_view value) const;
 
   // Reorders rows: row i becomes old row order[i].
   void Permute(const std::vector<uint32_t>& order);
@@ -79,8 +95,12 @@ class Column {
   std::vector<int64_t> ints_;
   std::vector<double> doubles_;
   std::vector<uint32_t> codes_;
-  std::deque<std::string> dictionary_;  // a deque: the map's views stay valid as it grows
-  std::unordered_map<std::string_view, uint32_t> codes_by_string_;
+  // Dictionary strings end to end in one buffer (no allocation per string), found through an
+  // open-addressing table of codes (0 = empty slot, else code + 1) with linear probing.
+  std::vector<char> string_bytes_;
+  std::vector<uint32_t> string_offsets_ = {0};
+  std::vector<uint32_t> slots_;
+  std::vector<uint64_t> hashes_;  // per code, to grow the table without rehashing strings
 };
 
 struct Table {
@@ -91,16 +111,12 @@ struct Table {
   Column* Find(std::string_view name);
 };
 
-// Lets a map keyed by std::string be searched with a string_view, without a copy.
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view text) const noexcept { return std::hash<std::string_view>{}(text); }
-};
-
 struct CustomerStore {
   DataSchema schema;
-  Table customers;                      // one row per customer; its key column holds the ids
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> row_of_id;
+  Table customers;        // one row per customer
+  size_t key_column = 0;  // the column of customer ids: unique, so its codes are the rows
+
+  std::optional<uint32_t> RowOfId(std::string_view id) const { return customers.columns[key_column].FindString(id); }
 
   // Every event of every type, sorted by (customer, time).
   std::vector<uint32_t> event_customer;  // customer row

@@ -1,0 +1,88 @@
+// Benchmark: loading customers and events from CSV, the way `relc run --data DIR` will, on one
+// core, beside `wc -l` over the same files (the floor for reading them). Each load runs in a
+// fresh child process, which also gives its peak memory.
+//
+//   relc_bench_load DIR [--runs R] [--min-mb-per-s X] [--max-peak-mb Y]
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "bench_harness.h"
+#include "data/load.h"
+#include "driver/data_schema.h"
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: relc_bench_load DIR [--runs R] [--min-mb-per-s X] [--max-peak-mb Y]\n");
+    return 2;
+  }
+  std::string dir = argv[1];
+  int runs = 5;
+  double min_rate = 0, max_peak_mb = 0;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string arg = argv[i];
+    if (arg == "--runs") runs = std::atoi(argv[i + 1]);
+    if (arg == "--min-mb-per-s") min_rate = std::atof(argv[i + 1]);
+    if (arg == "--max-peak-mb") max_peak_mb = std::atof(argv[i + 1]);
+  }
+  relc::DiagnosticCollector diagnostics;
+  auto schema = relc::driver::LoadDataSchema("", diagnostics);
+  if (!schema) return 1;
+
+  size_t bytes = 0, customers = 0, events = 0;
+  std::vector<double> load_ms;
+  for (int run = 0; run < runs; ++run) {
+    load_ms.push_back(relc::bench::InChild([&] {
+      auto start = relc::bench::Clock::now();
+      relc::data::LoadResult result = relc::data::LoadData(dir, *schema, {});
+      double elapsed = relc::bench::MillisecondsSince(start);
+      return result.store ? elapsed : -1;
+    }));
+  }
+  // The counts, once, in this process (after the timed children).
+  relc::data::LoadResult result = relc::data::LoadData(dir, *schema, {});
+  if (!result.store) {
+    std::fprintf(stderr, "load bench: %s\n", result.error.c_str());
+    return 1;
+  }
+  bytes = result.bytes;
+  customers = result.store->customers.rows;
+  events = result.store->event_type.size();
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);
+  double peak_mb = usage.ru_maxrss / 1024.0;
+
+  std::vector<double> wc_ms;
+  std::string command = "wc -l '" + dir + "/customers.csv' '" + dir + "/events.csv' > /dev/null";
+  for (int run = 0; run < runs; ++run) {
+    auto start = relc::bench::Clock::now();
+    if (std::system(command.c_str()) != 0) return 1;
+    wc_ms.push_back(relc::bench::MillisecondsSince(start));
+  }
+  relc::bench::Summary load = relc::bench::Summarize(load_ms), wc = relc::bench::Summarize(wc_ms);
+  if (load.failed) return 1;
+  double mb = bytes / 1e6;
+  std::printf("| CSV load, %zu customers, %zu events (%.0f MB) | median ms | min ms | max ms | MB/s (median) |\n", customers,
+              events, mb);
+  std::printf("|---|---|---|---|---|\n");
+  std::printf("| relc: parse, check, columnar store, index (one core) | %.0f | %.0f | %.0f | %.0f |\n", load.median, load.min,
+              load.max, mb / (load.median / 1000));
+  std::printf("| baseline: `wc -l` on the same files | %.0f | %.0f | %.0f | %.0f |\n", wc.median, wc.min, wc.max,
+              mb / (wc.median / 1000));
+  std::printf("\npeak memory of a load: %.0f MB; relc takes %.1fx the time of `wc -l`; %d runs each\n", peak_mb,
+              load.median / wc.median, runs);
+  bool fail = false;
+  if (min_rate > 0 && mb / (load.median / 1000) < min_rate) {
+    std::printf("FAIL: %.0f MB/s is under the %.0f MB/s target\n", mb / (load.median / 1000), min_rate);
+    fail = true;
+  }
+  if (max_peak_mb > 0 && peak_mb > max_peak_mb) {
+    std::printf("FAIL: peak memory %.0f MB is over the %.0f MB target\n", peak_mb, max_peak_mb);
+    fail = true;
+  }
+  return fail ? 1 : 0;
+}
