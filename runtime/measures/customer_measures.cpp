@@ -104,8 +104,10 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
     m.recency_days[c] = (as_of - last_purchase) / kDay;
     m.average_basket_cents[c] = m.monetary_cents[c] / m.frequency[c];
     double x = purchase_days - 1;
+    // Whole days, as the models' literature counts them: T runs to the last day observed (the
+    // day before as-of), so that a purchase on that day has t_x = T.
     repeats[c] = {x, std::floor(last_purchase / kDay) - std::floor(first_purchase / kDay),
-                  options.as_of_day - std::floor(first_purchase / kDay)};
+                  options.as_of_day - 1 - std::floor(first_purchase / kDay)};
     if (x > 0) spends[c] = {x, repeat_total / 100.0 / x};
   }
   m.buyers = buyers.size();
