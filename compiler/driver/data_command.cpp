@@ -163,6 +163,14 @@ int RunInspect(const ParsedOptions& options, Context& context) {
   }
   for (const auto& ignored : loaded.ignored_columns) out << fmt::format("  ignored column: {}\n", ignored);
 
+  bool has_purchases = std::any_of(store.schema.events.begin(), store.schema.events.end(), [](const data::EntitySpec& e) {
+    return e.name == "purchase" &&
+           std::any_of(e.columns.begin(), e.columns.end(), [](const data::ColumnSpec& c) { return c.name == "amount"; });
+  });
+  if (!has_purchases) {
+    out << "\nnote: the schema has no `purchase` event with an `amount`: recency, frequency, monetary, RFM,\n"
+           "lifecycle and CLV below count no purchase (name the purchase event `purchase` to get them)\n";
+  }
   out << fmt::format("\nbuyers: {} ({:.1f} %), prospects: {}\n", m.buyers, 100.0 * m.buyers / std::max<size_t>(store.customers.rows, 1),
                      store.customers.rows - m.buyers);
   out << fmt::format("revenue: {}; the best 20 % of customers make {:.1f} % of it (Pareto)\n", Amount(m.total_revenue_cents),

@@ -135,14 +135,16 @@ bool Ingester::CustomerRecord(const std::vector<std::string_view>& fields, size_
     }
   }
   std::string_view id = fields[customer_index_[key_column_]];
-  if (auto first = store_.customers.columns[key_column_].FindString(id)) {
+  if (!store_.customers.columns[key_column_].AppendNewString(id)) {
     failed_ = true;
     result_.error = fmt::format("{}:{}: customer id `{}` is already used at line {}: ids must be unique", customer_source_,
-                                line, id, customer_line_[*first]);
+                                line, id, customer_line_[*store_.RowOfId(id)]);
     return false;
   }
   customer_line_.push_back(line);
-  for (size_t c = 0; c < columns.size(); ++c) AppendValue(store_.customers.columns[c], values_[c]);
+  for (size_t c = 0; c < columns.size(); ++c) {
+    if (c != key_column_) AppendValue(store_.customers.columns[c], values_[c]);
+  }
   ++store_.customers.rows;
   return true;
 }
@@ -200,7 +202,15 @@ bool Ingester::EventRecord(const std::vector<std::string_view>& fields, size_t l
     }
   }
   std::string_view id = fields[customer_id_field_];
-  std::optional<uint32_t> customer = store_.RowOfId(id);
+  // Exports list a customer's events together: the previous row's customer is the likeliest.
+  std::optional<uint32_t> customer;
+  if (last_event_customer_ && id == last_event_customer_id_) {
+    customer = last_event_customer_;
+  } else {
+    customer = store_.RowOfId(id);
+    last_event_customer_ = customer;
+    last_event_customer_id_.assign(id);
+  }
   if (!customer) {
     if (result_.events_for_unknown_customers++ == 0) result_.first_unknown_customer = std::string(id);
     return true;

@@ -52,6 +52,8 @@ class Ingester {
   std::vector<std::vector<bool>> field_of_event_;  // [event type][event column]: the type has it
   std::vector<std::vector<bool>> required_;        // [event type][event column]: required for it
   std::vector<Value> values_;                      // one row's values, before they are appended
+  std::optional<uint32_t> last_event_customer_;    // the previous event's customer row
+  std::string last_event_customer_id_;
 };
 
 }  // namespace relc::data

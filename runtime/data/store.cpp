@@ -83,7 +83,7 @@ std::optional<uint32_t> Column::FindString(std::string_view value) const {
   }
 }
 
-void Column::AppendString(std::string_view value) {
+bool Column::AppendString(std::string_view value, bool only_if_new) {
   if (slots_.size() < 2 * (dictionary_size() + 1)) {
     // Keep the table at most half full.
     std::vector<uint32_t> grown(std::max<size_t>(64, slots_.size() * 2), 0);
@@ -101,9 +101,10 @@ void Column::AppendString(std::string_view value) {
   for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
     uint32_t code = slots_[slot] - 1;
     if (hashes_[code] == hash && DictionaryString(code) == value) {
+      if (only_if_new) return false;
       codes_.push_back(code);
       MarkValid(true);
-      return;
+      return true;
     }
   }
   auto code = static_cast<uint32_t>(dictionary_size());
@@ -113,7 +114,12 @@ void Column::AppendString(std::string_view value) {
   slots_[slot] = code + 1;
   codes_.push_back(code);
   MarkValid(true);
+  return true;
 }
+
+void Column::AppendString(std::string_view value) { AppendString(value, false); }
+
+bool Column::AppendNewString(std::string_view value) { return AppendString(value, true); }
 
 void Column::Reserve(size_t rows) {
   ReserveLarge(validity_, (rows + 63) / 64);

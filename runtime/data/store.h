@@ -59,6 +59,8 @@ class Column {
   void AppendInt(int64_t value);      // Bool, Integer, Money (cents), Date (days), DateTime (s)
   void AppendDouble(double value);    // Decimal, Percentage
   void AppendString(std::string_view value);
+  // Appends `value` only if the dictionary does not have it yet; returns whether it did.
+  bool AppendNewString(std::string_view value);
 
   bool IsValid(size_t row) const { return (validity_[row >> 6] >> (row & 63)) & 1; }
   int64_t Int(size_t row) const { return ints_[row]; }
@@ -86,6 +88,7 @@ class Column {
 
  private:
   void MarkValid(bool valid);
+  bool AppendString(std::string_view value, bool only_if_new);
 
   std::string name_;
   ColumnType type_;
