@@ -4,6 +4,7 @@
 // changed them; they live until the next call.
 #pragma once
 
+#include <deque>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,7 +34,9 @@ class CsvReader {
   size_t error_field_ = 0;
   char separator_ = ',';
   std::string_view raw_;
-  std::vector<std::string> unquoted_;  // storage for fields whose quotes were removed
+  // Storage for fields whose quotes were removed. A deque: growing it never moves the strings
+  // that earlier fields of the record still view (a short string keeps its text inside itself).
+  std::deque<std::string> unquoted_;
 };
 
 }  // namespace relc::data

@@ -151,7 +151,7 @@ GeneratedFiles GenerateCrm(const GenerateOptions& options) {
       int64_t value = std::max<int64_t>(static_cast<int64_t>(mean_spend * random.Gamma(6.0, 1 / 6.0)), 100);
       events.push_back({at, "cart_abandoned", {.cart_id = fmt::format("K{:09}", ++cart_serial), .value = Money(value)}});
     }
-    int visits = random.Below(8) + purchases;
+    int visits = random.Below(9) + purchases;
     for (int k = 0; k < visits; ++k) {
       int64_t at = start + static_cast<int64_t>(random.Uniform() * static_cast<double>(end - start));
       events.push_back({at, "visit", {.page = "/produits"}});

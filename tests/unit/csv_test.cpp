@@ -1,0 +1,84 @@
+#include <catch2/catch.hpp>
+
+#include "data/csv.h"
+#include "data/values.h"
+
+using relc::data::CsvReader;
+
+namespace {
+
+std::vector<std::vector<std::string>> ReadAll(std::string_view text, std::string* error = nullptr) {
+  CsvReader reader(text);
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string_view> fields;
+  std::string message;
+  while (reader.Next(fields, message)) records.emplace_back(fields.begin(), fields.end());
+  if (error != nullptr) *error = message;
+  return records;
+}
+
+}  // namespace
+
+TEST_CASE("quoted fields keep separators, doubled quotes and line breaks", "[csv]") {
+  auto records = ReadAll("a,b,c\n\"x, y\",\"say \"\"hi\"\"\",\"two\nlines\"\n1,,3\n");
+  REQUIRE(records.size() == 3);
+  CHECK(records[1] == std::vector<std::string>{"x, y", "say \"hi\"", "two\nlines"});
+  CHECK(records[2] == std::vector<std::string>{"1", "", "3"});
+}
+
+TEST_CASE("many quoted fields in one record all stay valid", "[csv]") {
+  std::string line;
+  for (int i = 0; i < 40; ++i) line += (i ? "," : "") + std::string("\"v") + std::to_string(i) + "\"";
+  auto records = ReadAll(line + "\n");
+  REQUIRE(records.size() == 1);
+  REQUIRE(records[0].size() == 40);
+  for (int i = 0; i < 40; ++i) CHECK(records[0][static_cast<size_t>(i)] == "v" + std::to_string(i));
+}
+
+TEST_CASE("a byte-order mark, CRLF and the semicolon separator", "[csv]") {
+  CsvReader reader("\xEF\xBB\xBFid;amount\r\nC1;12,50\r\n");
+  CHECK(reader.separator() == ';');
+  std::vector<std::string_view> fields;
+  std::string error;
+  REQUIRE(reader.Next(fields, error));
+  CHECK(fields[0] == "id");
+  REQUIRE(reader.Next(fields, error));
+  CHECK(fields[1] == "12,50");
+  CHECK(reader.line() == 2);
+}
+
+TEST_CASE("line numbers count the line breaks inside quotes", "[csv]") {
+  CsvReader reader("h\n\"a\nb\"\nnext\n");
+  std::vector<std::string_view> fields;
+  std::string error;
+  reader.Next(fields, error);
+  reader.Next(fields, error);
+  CHECK(reader.line() == 2);
+  reader.Next(fields, error);
+  CHECK(reader.line() == 4);
+  CHECK(fields[0] == "next");
+}
+
+TEST_CASE("an unclosed quote is an error with its field", "[csv]") {
+  std::string error;
+  ReadAll("a,b\n1,\"never closed\n", &error);
+  CHECK(error == "a quoted field is never closed");
+}
+
+TEST_CASE("dates, times and amounts parse exactly", "[csv][values]") {
+  int32_t days = 0;
+  CHECK(relc::data::ParseDate("2024-02-29", days));
+  CHECK(relc::data::FormatDate(days) == "2024-02-29");
+  CHECK(relc::data::ParseDate("29/02/2024", days));
+  CHECK(relc::data::FormatDate(days) == "2024-02-29");
+  CHECK_FALSE(relc::data::ParseDate("2023-02-29", days));
+  int64_t seconds = 0;
+  CHECK(relc::data::ParseDateTime("2024-02-29 23:59:58", seconds));
+  CHECK(relc::data::FormatDateTime(seconds) == "2024-02-29T23:59:58");
+  relc::data::Value value;
+  std::string reason;
+  CHECK(relc::data::ParseValue("12,5", relc::data::ColumnType::Money, true, value, reason));
+  CHECK(value.int_value == 1250);
+  CHECK_FALSE(relc::data::ParseValue("12.345", relc::data::ColumnType::Money, false, value, reason));
+  CHECK(reason == "an amount has at most 2 decimals");
+}
