@@ -24,8 +24,6 @@ std::string_view KindName(SymbolKind kind) {
     case SymbolKind::Step: return "a step";
     case SymbolKind::Constant: return "a constant";
     case SymbolKind::Model: return "a model";
-    case SymbolKind::Schema: return "a schema";
-    case SymbolKind::Customers: return "a panel";
   }
   return "a name";
 }

@@ -21,7 +21,7 @@ namespace relc::sema {
 
 enum class SymbolKind {
   Panel, Offer, Scenario, Kpi, Channel, Event, Attribute, Measure, Metric, Function, Parameter,
-  Step, Constant, Model, Schema, Customers,
+  Step, Constant, Model,
 };
 
 struct Symbol {

@@ -55,8 +55,6 @@ std::string TypeName(const Type& type) {
     case TypeKind::Kpi: return "kpi";
     case TypeKind::Range: return "range";
     case TypeKind::List: return "list";
-    case TypeKind::Metric: return "metric";
-    case TypeKind::Function: return "function";
   }
   return "<error>";
 }

@@ -35,8 +35,6 @@ enum class TypeKind {
   Kpi,
   Range,       // 21:00..08:00
   List,
-  Metric,      // a built-in metric used as a function: converted(winback)
-  Function,
 };
 
 struct Type {
