@@ -81,7 +81,6 @@ class Checker {
   void CheckKpiDivisions(const ast::Expr* expr, std::string_view kpi_name);
   void CheckTriggersCanFire(const ProgramInfo& program);
 
-  DiagnosticEmitter EmitterFor(const std::shared_ptr<const SourceFile>& file) { return DiagnosticEmitter(file, sink_); }
   template <typename... Args>
   DiagnosticBuilder Emit(DiagnosticKind kind, SourceRange range, const Args&... args) {
     errors_ += Info(kind).severity == Severity::Error;

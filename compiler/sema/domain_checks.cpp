@@ -116,12 +116,11 @@ void Checker::CheckConsentCoverage(const ProgramInfo& program) {
     }
   };
   collect(program.decl->members);
+  // The top-level rules of the program's own file and of the files it imports.
   for (const Module& module : model_.modules) {
-    if (module.file == program.file || std::find(imports_[&model_.modules.front()].begin(),
-                                                 imports_[&model_.modules.front()].end(),
-                                                 &module) != imports_[&model_.modules.front()].end()) {
-      collect(module.ast.decls);
-    }
+    if (module.file != program.file) continue;
+    collect(module.ast.decls);
+    for (const Module* imported : imports_[&module]) collect(imported->ast.decls);
   }
   // Each uncovered channel once, at its first send, with the count of the others.
   std::map<std::string, std::vector<const ast::SendStep*>> uncovered;

@@ -160,13 +160,6 @@ const Column* Table::Find(std::string_view name) const {
   return nullptr;
 }
 
-Column* Table::Find(std::string_view name) {
-  for (auto& column : columns) {
-    if (column.name() == name) return &column;
-  }
-  return nullptr;
-}
-
 void CustomerStore::IndexEvents() {
   const size_t events = event_customer.size();
   const size_t customer_count = customers.rows;

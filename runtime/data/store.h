@@ -111,7 +111,6 @@ struct Table {
   size_t rows = 0;
 
   const Column* Find(std::string_view name) const;
-  Column* Find(std::string_view name);
 };
 
 struct CustomerStore {
