@@ -11,5 +11,7 @@ extern const Command kExplainCommand;
 extern const Command kGraphCommand;
 extern const Command kDataGenerateCommand;
 extern const Command kDataInspectCommand;
+extern const Command kPanelsCommand;
+extern const Command kEmitLlvmCommand;
 
 }  // namespace relc::driver

@@ -1,5 +1,7 @@
 #include "driver/compile.h"
 
+#include "ir/lower.h"
+
 namespace relc::driver {
 
 CompiledFile CompileFile(const std::shared_ptr<const SourceFile>& file, DiagnosticSink& sink) {
@@ -25,6 +27,10 @@ CompiledFile CompileFile(const std::shared_ptr<const SourceFile>& file, Diagnost
       lower(*decl, {});
     }
   }
+  if (out.has_errors) return out;
+  ir::LowerResult lowered = ir::Lower(out.checked.model, sink);
+  out.has_errors = lowered.has_errors;
+  out.programs = std::move(lowered.programs);
   return out;
 }
 

@@ -47,7 +47,11 @@ std::optional<data::DataSchema> LoadDataSchema(const std::string& program, Diagn
   }
   CompiledFile compiled = CompileFile(std::make_shared<const SourceFile>(std::move(*source)), sink);
   if (compiled.has_errors) return std::nullopt;
-  for (const auto& module : compiled.checked.model.modules) {
+  return DataSchemaOf(compiled.checked.model);
+}
+
+std::optional<data::DataSchema> DataSchemaOf(const sema::SemanticModel& model) {
+  for (const auto& module : model.modules) {
     for (const auto& decl : module.ast.decls) {
       auto* schema = decl->As<ast::SchemaDecl>();
       if (schema == nullptr) continue;

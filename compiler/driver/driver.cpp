@@ -10,8 +10,9 @@
 namespace relc::driver {
 namespace {
 
-constexpr std::array<const Command*, 6> kCommands = {&kCheckCommand,        &kGraphCommand,   &kDataGenerateCommand,
-                                                     &kDataInspectCommand, &kExplainCommand, &kAstCommand};
+constexpr std::array<const Command*, 8> kCommands = {&kCheckCommand,       &kGraphCommand,        &kPanelsCommand,
+                                                     &kDataGenerateCommand, &kDataInspectCommand, &kExplainCommand,
+                                                     &kEmitLlvmCommand,    &kAstCommand};
 
 const Command* FindCommand(std::string_view name) {
   for (const Command* command : kCommands) {

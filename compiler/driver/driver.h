@@ -18,6 +18,9 @@ enum ExitCode : int {
 struct Environment {
   bool stderr_is_terminal = false;
   bool no_color = false;  // NO_COLOR is set (https://no-color.org)
+  // RELC_JIT_FAULT: the JIT fails with this message, so that tests can see how a failure
+  // inside it is reported (docs/cli.md).
+  std::string jit_fault;
 };
 
 int RunDriver(std::span<const std::string> args, std::ostream& out, std::ostream& err, const Environment& env);

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   env.stderr_is_terminal = isatty(STDERR_FILENO) != 0;
   const char* no_color = std::getenv("NO_COLOR");
   env.no_color = no_color != nullptr && *no_color != '\0';
+  if (const char* fault = std::getenv("RELC_JIT_FAULT")) env.jit_fault = fault;
   int code = relc::driver::RunDriver(args, std::cout, std::cerr, env);
   std::cout.flush();
   std::cerr.flush();

@@ -76,7 +76,7 @@ class Checker {
   void CollectLabels(const std::vector<ast::StepPtr>& steps, const ast::ScenarioDecl& scenario);
 
   // domain_checks.cpp
-  void CheckConsentCoverage(const ProgramInfo& program);
+  void CheckConsentCoverage(ProgramInfo& program);
   void CheckObjectives(const ProgramInfo& program);
   void CheckKpiDivisions(const ast::Expr* expr, std::string_view kpi_name);
   void CheckTriggersCanFire(const ProgramInfo& program);

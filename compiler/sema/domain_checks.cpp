@@ -106,12 +106,15 @@ std::optional<std::pair<const ast::Expr*, const ast::Expr*>> Contradiction(const
 
 }  // namespace
 
-void Checker::CheckConsentCoverage(const ProgramInfo& program) {
+void Checker::CheckConsentCoverage(ProgramInfo& program) {
   std::set<std::string> covered;
   auto collect = [&](const std::vector<ast::DeclPtr>& decls) {
     for (const auto& decl : decls) {
       if (auto* consent = decl->As<ast::ConsentDecl>()) {
-        for (const auto& rule : consent->rules) covered.insert(rule.channel.name);
+        for (const auto& rule : consent->rules) {
+          covered.insert(rule.channel.name);
+          program.consent_rules.push_back(&rule);
+        }
       }
     }
   };

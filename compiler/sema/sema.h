@@ -49,6 +49,8 @@ struct ProgramInfo {
   // Everything the program's members may name: its own declarations, the file's top-level
   // ones, the imported modules' and the built-ins, innermost first.
   std::map<std::string, const Symbol*, std::less<>> names;
+  // The consent rules in force: the program's own, then its file's and its imports' top-level ones.
+  std::vector<const ast::ConsentRule*> consent_rules;
 };
 
 struct SemanticModel {

@@ -24,15 +24,23 @@ std::string ReadFile(const std::string& path) {
   return contents.str();
 }
 
-// Words of the first `// RUN:` line, with %s standing for the input's path.
-std::vector<std::string> CommandFor(const std::string& input, const std::string& source) {
+// Words of the first `// RUN:` line, with %s standing for the input's path. The line may set
+// variables of relc's environment first: `// RUN: RELC_JIT_FAULT=injected relc panels %s`.
+std::vector<std::string> CommandFor(const std::string& input, const std::string& source, relc::driver::Environment& env,
+                                    std::string& shown) {
   std::vector<std::string> args = {"check", input};
   std::istringstream lines(source);
   for (std::string line; std::getline(lines, line);) {
-    auto at = line.find("// RUN: relc ");
-    if (at == std::string::npos) continue;
+    auto at = line.find("// RUN: ");
+    auto relc = line.find(" relc ", at == std::string::npos ? 0 : at + 7);
+    if (at == std::string::npos || relc == std::string::npos) continue;
+    std::istringstream variables(line.substr(at + 8, relc - at - 8 + 1));
+    for (std::string assignment; variables >> assignment;) {
+      if (assignment.starts_with("RELC_JIT_FAULT=")) env.jit_fault = assignment.substr(15);
+      shown += assignment + " ";
+    }
     args.clear();
-    std::istringstream words(line.substr(at + 13));
+    std::istringstream words(line.substr(relc + 6));
     for (std::string word; words >> word;) args.push_back(word == "%s" ? input : word);
     break;
   }
@@ -65,15 +73,17 @@ int main(int argc, char** argv) {
   std::string input = argv[1];
   std::string stem = input.substr(0, input.size() - 4);
   std::string expected_path = stem + ".expected";
-  std::vector<std::string> args = CommandFor(input, ReadFile(input));
+  relc::driver::Environment env;
+  std::string shown_variables;
+  std::vector<std::string> args = CommandFor(input, ReadFile(input), env, shown_variables);
 
   // The standard library as a relative path, so that expected outputs do not depend on where
   // the repository is checked out.
   setenv("RELC_STDLIB", "../../stdlib", 1);
   std::ostringstream out, err;
-  int exit_code = relc::driver::RunDriver(args, out, err, relc::driver::Environment{});
+  int exit_code = relc::driver::RunDriver(args, out, err, env);
 
-  std::string actual = "$ relc";
+  std::string actual = "$ " + shown_variables + "relc";
   for (const auto& arg : args) actual += " " + arg;
   actual += fmt::format("\nexit: {}\n", exit_code);
   if (!out.str().empty()) actual += "--- stdout\n" + out.str();

@@ -1,0 +1,442 @@
+// The kernels of a program: loops over customers for panels and rankings, scalar formulas,
+// event predicates, and one step machine per scenario (see emitter.h for their signatures).
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "codegen/emitter.h"
+
+namespace relc::codegen {
+
+std::string KernelName(const Kernel& kernel) {
+  switch (kernel.kind) {
+    case Kernel::Kind::Filter: return fmt::format("relc.filter.{}", kernel.index);
+    case Kernel::Kind::Rank: return fmt::format("relc.rank.{}.{}", kernel.index, kernel.ranking);
+    case Kernel::Kind::Scalar: return fmt::format("relc.scalar.{}", kernel.index);
+    case Kernel::Kind::Event: return fmt::format("relc.event.{}", kernel.index);
+    case Kernel::Kind::Transition: return fmt::format("relc.transition.{}", kernel.index);
+  }
+  return "";
+}
+
+namespace {
+
+// Nodes reachable from `root`: the size of the code it makes.
+size_t TreeSize(const ir::Program& program, ir::ExprId root) {
+  if (root == ir::kNoExpr) return 0;
+  const ir::Node& node = program[root];
+  return 1 + TreeSize(program, node.a) + TreeSize(program, node.b) + TreeSize(program, node.c);
+}
+
+}  // namespace
+
+std::vector<Kernel> KernelsOf(const ir::Program& program) {
+  std::vector<Kernel> kernels;
+  constexpr size_t kLoop = 20;  // the loop around a per-customer kernel
+  for (size_t p = 0; p < program.panels.size(); ++p) {
+    const ir::Panel& panel = program.panels[p];
+    if (panel.kind != ir::Panel::Kind::Filter) continue;
+    int32_t index = static_cast<int32_t>(p);
+    kernels.push_back({Kernel::Kind::Filter, index, 0, kLoop + TreeSize(program, panel.condition)});
+    for (size_t r = 0; r < panel.rankings.size(); ++r) {
+      kernels.push_back({Kernel::Kind::Rank, index, static_cast<int32_t>(r), kLoop + TreeSize(program, panel.rankings[r].value)});
+    }
+  }
+  std::set<ir::ExprId> roots;
+  for (const auto* scalars : {&program.kpis, &program.expectations, &program.targets}) {
+    for (const ir::Scalar& scalar : *scalars) roots.insert(scalar.value);
+  }
+  for (const ir::ResponseRate& rate : program.response_rates) roots.insert(rate.value);
+  for (ir::ExprId root : roots) kernels.push_back({Kernel::Kind::Scalar, root, 0, TreeSize(program, root)});
+  for (size_t e = 0; e < program.event_predicates.size(); ++e) {
+    kernels.push_back({Kernel::Kind::Event, static_cast<int32_t>(e), 0, TreeSize(program, program.event_predicates[e].condition)});
+  }
+  for (size_t s = 0; s < program.scenarios.size(); ++s) {
+    size_t weight = 0;
+    for (const ir::Step& step : program.scenarios[s].steps) {
+      weight += 4 + TreeSize(program, step.wait_value) + TreeSize(program, step.value);
+      for (ir::ExprId condition : step.conditions) weight += TreeSize(program, condition);
+    }
+    kernels.push_back({Kernel::Kind::Transition, static_cast<int32_t>(s), 0, weight});
+  }
+  return kernels;
+}
+
+namespace {
+
+class ModuleBuilder {
+ public:
+  ModuleBuilder(const ir::Program& program, llvm::LLVMContext& context)
+      : program_(program), context_(context), module_(std::make_unique<llvm::Module>("relc", context)), b_(context) {}
+
+  std::unique_ptr<llvm::Module> Build(const std::vector<Kernel>& kernels, const llvm::DataLayout& layout,
+                                      const std::string& triple) {
+    module_->setDataLayout(layout);
+    module_->setTargetTriple(triple);
+    for (const Kernel& kernel : kernels) {
+      auto index = static_cast<size_t>(kernel.index);
+      switch (kernel.kind) {
+        case Kernel::Kind::Filter: BuildFilter(index); break;
+        case Kernel::Kind::Rank: BuildRank(index, static_cast<size_t>(kernel.ranking)); break;
+        case Kernel::Kind::Scalar: BuildScalar(kernel.index); break;
+        case Kernel::Kind::Event: BuildEvent(index); break;
+        case Kernel::Kind::Transition: BuildTransition(index); break;
+      }
+    }
+    return std::move(module_);
+  }
+
+ private:
+  llvm::Function* NewFunction(const std::string& name, llvm::Type* result, std::vector<llvm::Type*> parameters) {
+    auto* type = llvm::FunctionType::get(result, parameters, false);
+    auto* function = llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, *module_);
+    function->addFnAttr(llvm::Attribute::NoUnwind);
+    b_.SetInsertPoint(llvm::BasicBlock::Create(context_, "entry", function));
+    return function;
+  }
+
+  llvm::BasicBlock* Block(const char* name) { return llvm::BasicBlock::Create(context_, name, b_.GetInsertBlock()->getParent()); }
+
+  // A counter in memory: SROA turns it into registers.
+  llvm::AllocaInst* Counter(ExprEmitter& emitter, llvm::Value* start, const char* name) {
+    llvm::AllocaInst* counter = emitter.EntryAlloca(start->getType(), name);
+    b_.CreateStore(start, counter);
+    return counter;
+  }
+
+  // Whole 64-row words: a word whose base bits are all clear is skipped without evaluating.
+  void BuildFilter(size_t panel) {
+    llvm::Type* ptr = b_.getPtrTy();
+    llvm::Type* i64 = b_.getInt64Ty();
+    llvm::Function* function = NewFunction(KernelName({Kernel::Kind::Filter, static_cast<int32_t>(panel)}), b_.getVoidTy(), {ptr, ptr, ptr, i64, i64});
+    function->addParamAttr(2, llvm::Attribute::NoAlias);
+    llvm::Value* frame = function->getArg(0);
+    llvm::Value* base = function->getArg(1);
+    llvm::Value* out = function->getArg(2);
+    llvm::Value* begin = function->getArg(3);
+    llvm::Value* end = function->getArg(4);
+    ExprEmitter emitter(program_, b_, *module_, frame);
+
+    llvm::AllocaInst* word = Counter(emitter, b_.CreateLShr(begin, 6), "word");
+    llvm::AllocaInst* row = Counter(emitter, b_.getInt64(0), "row");
+    llvm::AllocaInst* bits = Counter(emitter, b_.getInt64(0), "bits");
+    llvm::AllocaInst* base_bits = Counter(emitter, b_.getInt64(0), "base");
+    auto* word_head = Block("word.head");
+    auto* word_body = Block("word.body");
+    auto* row_head = Block("row.head");
+    auto* row_body = Block("row.body");
+    auto* row_test = Block("row.test");
+    auto* row_next = Block("row.next");
+    auto* word_end = Block("word.end");
+    auto* done = Block("done");
+    b_.CreateBr(word_head);
+
+    b_.SetInsertPoint(word_head);
+    llvm::Value* w = b_.CreateLoad(i64, word);
+    llvm::Value* low = b_.CreateShl(w, 6);
+    b_.CreateCondBr(b_.CreateICmpULT(low, end), word_body, done);
+
+    b_.SetInsertPoint(word_body);
+    llvm::Value* has_base = b_.CreateICmpNE(base, llvm::ConstantPointerNull::get(b_.getPtrTy()));
+    auto* load_base = Block("word.base");
+    auto* no_base = Block("word.all");
+    auto* word_start = Block("word.start");
+    b_.CreateCondBr(has_base, load_base, no_base);
+    b_.SetInsertPoint(load_base);
+    b_.CreateStore(b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, base, w)), base_bits);
+    b_.CreateBr(word_start);
+    b_.SetInsertPoint(no_base);
+    b_.CreateStore(b_.getInt64(~uint64_t{0}), base_bits);
+    b_.CreateBr(word_start);
+    b_.SetInsertPoint(word_start);
+    b_.CreateStore(b_.getInt64(0), bits);
+    b_.CreateStore(low, row);
+    llvm::Value* high = b_.CreateSelect(b_.CreateICmpULT(b_.CreateAdd(low, b_.getInt64(64)), end),
+                                        b_.CreateAdd(low, b_.getInt64(64)), end);
+    b_.CreateCondBr(b_.CreateICmpEQ(b_.CreateLoad(i64, base_bits), b_.getInt64(0)), word_end, row_head);
+
+    b_.SetInsertPoint(row_head);
+    llvm::Value* r = b_.CreateLoad(i64, row);
+    b_.CreateCondBr(b_.CreateICmpULT(r, high), row_body, word_end);
+
+    b_.SetInsertPoint(row_body);
+    llvm::Value* bit = b_.CreateAnd(r, 63);
+    llvm::Value* in_base = b_.CreateTrunc(b_.CreateLShr(b_.CreateLoad(i64, base_bits), bit), b_.getInt1Ty());
+    b_.CreateCondBr(in_base, row_test, row_next);
+
+    b_.SetInsertPoint(row_test);
+    emitter.SetRow(r);
+    llvm::Value* selected = b_.getTrue();
+    if (program_.panels[panel].condition != ir::kNoExpr) {
+      Emitted condition = emitter.Emit(program_.panels[panel].condition);
+      selected = b_.CreateAnd(condition.valid, condition.value);
+    }
+    llvm::Value* set = b_.CreateShl(b_.CreateZExt(selected, i64), bit);
+    b_.CreateStore(b_.CreateOr(b_.CreateLoad(i64, bits), set), bits);
+    b_.CreateBr(row_next);
+
+    b_.SetInsertPoint(row_next);
+    b_.CreateStore(b_.CreateAdd(r, b_.getInt64(1)), row);
+    b_.CreateBr(row_head);
+
+    b_.SetInsertPoint(word_end);
+    b_.CreateStore(b_.CreateLoad(i64, bits), b_.CreateInBoundsGEP(i64, out, w));
+    b_.CreateStore(b_.CreateAdd(w, b_.getInt64(1)), word);
+    b_.CreateBr(word_head);
+
+    b_.SetInsertPoint(done);
+    b_.CreateRetVoid();
+  }
+
+  void BuildRank(size_t panel, size_t ranking) {
+    llvm::Type* ptr = b_.getPtrTy();
+    llvm::Type* i64 = b_.getInt64Ty();
+    llvm::Function* function = NewFunction(KernelName({Kernel::Kind::Rank, static_cast<int32_t>(panel), static_cast<int32_t>(ranking)}), b_.getVoidTy(), {ptr, ptr, ptr, ptr, i64, i64});
+    function->addParamAttr(2, llvm::Attribute::NoAlias);
+    function->addParamAttr(3, llvm::Attribute::NoAlias);
+    llvm::Value* base = function->getArg(1);
+    llvm::Value* values = function->getArg(2);
+    llvm::Value* valid = function->getArg(3);
+    llvm::Value* begin = function->getArg(4);
+    ExprEmitter emitter(program_, b_, *module_, function->getArg(0));
+    llvm::AllocaInst* row = Counter(emitter, begin, "row");
+    auto* head = Block("head");
+    auto* body = Block("body");
+    auto* evaluate = Block("evaluate");
+    auto* store = Block("store");
+    auto* next = Block("next");
+    auto* done = Block("done");
+    b_.CreateBr(head);
+
+    b_.SetInsertPoint(head);
+    llvm::Value* r = b_.CreateLoad(i64, row);
+    b_.CreateCondBr(b_.CreateICmpULT(r, function->getArg(5)), body, done);
+
+    b_.SetInsertPoint(body);
+    llvm::Value* index = b_.CreateSub(r, begin);
+    llvm::Value* value_slot = b_.CreateInBoundsGEP(b_.getDoubleTy(), values, index);
+    llvm::Value* valid_slot = b_.CreateInBoundsGEP(b_.getInt8Ty(), valid, index);
+    b_.CreateStore(llvm::ConstantFP::get(b_.getDoubleTy(), 0.0), value_slot);
+    b_.CreateStore(b_.getInt8(0), valid_slot);
+    llvm::Value* no_base = b_.CreateICmpEQ(base, llvm::ConstantPointerNull::get(b_.getPtrTy()));
+    auto* check_base = Block("base");
+    b_.CreateCondBr(no_base, evaluate, check_base);
+    b_.SetInsertPoint(check_base);
+    b_.CreateCondBr(emitter.BitOf(base, r), evaluate, next);
+
+    b_.SetInsertPoint(evaluate);
+    emitter.SetRow(r);
+    Emitted v = emitter.Emit(program_.panels[panel].rankings[ranking].value);
+    b_.CreateCondBr(v.valid, store, next);
+    b_.SetInsertPoint(store);
+    b_.CreateStore(v.value, value_slot);
+    b_.CreateStore(b_.getInt8(1), valid_slot);
+    b_.CreateBr(next);
+
+    b_.SetInsertPoint(next);
+    b_.CreateStore(b_.CreateAdd(r, b_.getInt64(1)), row);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(done);
+    b_.CreateRetVoid();
+  }
+
+  // A value's bits as the Value struct holds them: 0 when it is null.
+  llvm::Value* Bits(const Emitted& v) {
+    llvm::Value* bits = v.value;
+    if (bits->getType()->isDoubleTy()) bits = b_.CreateBitCast(bits, b_.getInt64Ty());
+    if (bits->getType()->isIntegerTy(1)) bits = b_.CreateZExt(bits, b_.getInt64Ty());
+    return b_.CreateSelect(v.valid, bits, b_.getInt64(0));
+  }
+
+  void BuildScalar(ir::ExprId root) {
+    llvm::Type* ptr = b_.getPtrTy();
+    llvm::Function* function = NewFunction(KernelName({Kernel::Kind::Scalar, root}), b_.getVoidTy(), {ptr, ptr, ptr});
+    ExprEmitter emitter(program_, b_, *module_, function->getArg(0));
+    Emitted v = emitter.Emit(root);
+    b_.CreateStore(Bits(v), function->getArg(1));
+    b_.CreateStore(b_.CreateZExt(v.valid, b_.getInt8Ty()), function->getArg(2));
+    b_.CreateRetVoid();
+  }
+
+  void BuildEvent(size_t predicate) {
+    llvm::Type* i64 = b_.getInt64Ty();
+    llvm::Function* function = NewFunction(KernelName({Kernel::Kind::Event, static_cast<int32_t>(predicate)}), b_.getInt8Ty(), {b_.getPtrTy(), i64, i64});
+    ExprEmitter emitter(program_, b_, *module_, function->getArg(0));
+    emitter.SetRow(function->getArg(1));
+    emitter.SetEvent(function->getArg(2));
+    Emitted v = emitter.Emit(program_.event_predicates[predicate].condition);
+    b_.CreateRet(b_.CreateZExt(b_.CreateAnd(v.valid, v.value), b_.getInt8Ty()));
+  }
+
+  void BuildTransition(size_t scenario_index) {
+    const ir::Scenario& scenario = program_.scenarios[scenario_index];
+    llvm::Type* ptr = b_.getPtrTy();
+    llvm::Type* i32 = b_.getInt32Ty();
+    llvm::Type* i64 = b_.getInt64Ty();
+    llvm::Function* function = NewFunction(KernelName({Kernel::Kind::Transition, static_cast<int32_t>(scenario_index)}), b_.getVoidTy(), {ptr, i64, ptr, ptr, ptr});
+    llvm::Value* frame = function->getArg(0);
+    llvm::Value* row = function->getArg(1);
+    llvm::Value* instance = function->getArg(2);
+    llvm::Value* input = function->getArg(3);
+    llvm::Value* action = function->getArg(4);
+    ExprEmitter emitter(program_, b_, *module_, frame);
+    emitter.SetRow(row);
+    emitter.SetInstance(instance);
+    auto action_field = [&](size_t offset) { return b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), action, offset); };
+    auto store_kind = [&](ir::ActionKind kind) {
+      b_.CreateStore(b_.getInt32(static_cast<uint32_t>(kind)), action_field(offsetof(ir::Action, kind)));
+    };
+
+    llvm::Value* kind = b_.CreateLoad(i32, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), input, offsetof(ir::Input, kind)));
+    llvm::Value* from = b_.CreateLoad(i32, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), input, offsetof(ir::Input, step)));
+    llvm::Value* route = b_.CreateLoad(i32, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), input, offsetof(ir::Input, route)));
+    store_kind(ir::ActionKind::Stuck);
+    b_.CreateStore(from, action_field(offsetof(ir::Action, step)));
+    b_.CreateStore(b_.getInt64(static_cast<uint64_t>(ir::kNever)), action_field(offsetof(ir::Action, deadline)));
+    b_.CreateStore(b_.getInt64(0), action_field(offsetof(ir::Action, value)));
+    b_.CreateStore(b_.getInt8(0), action_field(offsetof(ir::Action, value_valid)));
+    llvm::AllocaInst* visits = Counter(emitter, b_.getInt64(0), "visits");
+    llvm::BasicBlock* entry = b_.GetInsertBlock();
+
+    auto* stuck = Block("stuck");
+    auto* fall_off = Block("exit");
+    std::vector<llvm::BasicBlock*> blocks;
+    for (size_t i = 0; i < scenario.steps.size(); ++i) blocks.push_back(Block(fmt::format("step.{}", i).c_str()));
+    auto target = [&](int32_t step) { return step < 0 ? fall_off : blocks[static_cast<size_t>(step)]; };
+
+    b_.SetInsertPoint(stuck);
+    b_.CreateRetVoid();  // the action says Stuck already
+    b_.SetInsertPoint(fall_off);
+    store_kind(ir::ActionKind::Exit);
+    b_.CreateRetVoid();
+
+    // Where the input leads: a route of a wait, or the step's successor.
+    b_.SetInsertPoint(entry);
+    llvm::SwitchInst* dispatch = b_.CreateSwitch(from, stuck, static_cast<unsigned>(scenario.steps.size()));
+    for (size_t i = 0; i < scenario.steps.size(); ++i) {
+      const ir::Step& step = scenario.steps[i];
+      auto* start = Block(fmt::format("from.{}", i).c_str());
+      dispatch->addCase(b_.getInt32(static_cast<uint32_t>(i)), start);
+      b_.SetInsertPoint(start);
+      auto* by_event = Block("from.event");
+      b_.CreateCondBr(b_.CreateICmpEQ(kind, b_.getInt32(static_cast<uint32_t>(ir::InputKind::Event))), by_event, target(step.next));
+      b_.SetInsertPoint(by_event);
+      llvm::SwitchInst* routes = b_.CreateSwitch(route, stuck, static_cast<unsigned>(step.routes.size()));
+      for (size_t r = 0; r < step.routes.size(); ++r) routes->addCase(b_.getInt32(static_cast<uint32_t>(r)), target(step.routes[r].target));
+    }
+
+    for (size_t i = 0; i < scenario.steps.size(); ++i) {
+      const ir::Step& step = scenario.steps[i];
+      b_.SetInsertPoint(blocks[i]);
+      llvm::Value* seen = b_.CreateLoad(i64, visits);
+      auto* visit = Block("visit");
+      auto* looping = Block("looping");
+      b_.CreateCondBr(b_.CreateICmpUGT(seen, b_.getInt64(scenario.steps.size())), looping, visit);
+      b_.SetInsertPoint(looping);
+      b_.CreateStore(b_.getInt32(static_cast<uint32_t>(i)), action_field(offsetof(ir::Action, step)));
+      b_.CreateBr(stuck);
+      b_.SetInsertPoint(visit);
+      b_.CreateStore(b_.CreateAdd(seen, b_.getInt64(1)), visits);
+      b_.CreateStore(b_.getInt32(static_cast<uint32_t>(i)), action_field(offsetof(ir::Action, step)));
+      switch (step.op) {
+        case ir::StepOp::Branch: {
+          for (size_t arm = 0; arm < step.conditions.size(); ++arm) {
+            Emitted condition = emitter.Emit(step.conditions[arm]);
+            auto* otherwise = Block("branch.next");
+            b_.CreateCondBr(b_.CreateAnd(condition.valid, condition.value), target(step.targets[arm]), otherwise);
+            b_.SetInsertPoint(otherwise);
+          }
+          b_.CreateBr(target(step.otherwise));
+          break;
+        }
+        case ir::StepOp::Split: BuildSplit(emitter, step, scenario_index, i, row, instance, target); break;
+        case ir::StepOp::Goto:
+        case ir::StepOp::Trigger: b_.CreateBr(target(step.next)); break;
+        case ir::StepOp::Send: store_kind(ir::ActionKind::Send); b_.CreateRetVoid(); break;
+        case ir::StepOp::Tag: store_kind(ir::ActionKind::Tag); b_.CreateRetVoid(); break;
+        case ir::StepOp::Untag: store_kind(ir::ActionKind::Untag); b_.CreateRetVoid(); break;
+        case ir::StepOp::Enter: store_kind(ir::ActionKind::Enter); b_.CreateRetVoid(); break;
+        case ir::StepOp::Set: {
+          Emitted v = emitter.Emit(step.value);
+          store_kind(ir::ActionKind::Set);
+          b_.CreateStore(Bits(v), action_field(offsetof(ir::Action, value)));
+          b_.CreateStore(b_.CreateZExt(v.valid, b_.getInt8Ty()), action_field(offsetof(ir::Action, value_valid)));
+          b_.CreateRetVoid();
+          break;
+        }
+        case ir::StepOp::Wait: {
+          Emitted v{b_.getInt64(0), b_.getFalse()};
+          if (step.wait_value != ir::kNoExpr) v = emitter.Emit(step.wait_value);
+          llvm::Value* offset = b_.getInt64(0);
+          if (program_.utc_offset_column >= 0) {
+            Emitted o = emitter.Column(false, program_.utc_offset_column, ir::Storage::Ints, ir::ValueType::Int, row);
+            offset = b_.CreateSelect(o.valid, o.value, b_.getInt64(0));
+          }
+          auto deadline_kernel = emitter.Kernel("relc_wait_deadline", i64, {b_.getInt8Ty(), i64, b_.getInt8Ty(), i64, i64});
+          llvm::Value* now = emitter.FrameField(offsetof(ir::Frame, now), i64);
+          llvm::Value* deadline = b_.CreateCall(
+              deadline_kernel, {b_.getInt8(static_cast<uint8_t>(step.wait)), Bits(v), b_.CreateZExt(v.valid, b_.getInt8Ty()), now, offset});
+          store_kind(ir::ActionKind::Wait);
+          b_.CreateStore(deadline, action_field(offsetof(ir::Action, deadline)));
+          b_.CreateRetVoid();
+          break;
+        }
+        case ir::StepOp::Exit:
+        case ir::StepOp::End: store_kind(ir::ActionKind::Exit); b_.CreateRetVoid(); break;
+      }
+    }
+  }
+
+  template <typename Target>
+  void BuildSplit(ExprEmitter& emitter, const ir::Step& step, size_t scenario, size_t at, llvm::Value* row,
+                  llvm::Value* instance, Target target) {
+    llvm::Type* i64 = b_.getInt64Ty();
+    llvm::Type* i32 = b_.getInt32Ty();
+    if (step.targets.empty()) {
+      b_.CreateBr(target(-1));
+      return;
+    }
+    auto* draw_block = Block("split.draw");
+    llvm::Value* winners = emitter.FrameField(offsetof(ir::Frame, split_winners), b_.getPtrTy());
+    auto* read_winner = Block("split.winner");
+    b_.CreateCondBr(b_.CreateICmpEQ(winners, llvm::ConstantPointerNull::get(b_.getPtrTy())), draw_block, read_winner);
+    b_.SetInsertPoint(read_winner);
+    llvm::Value* winner = b_.CreateLoad(i32, b_.CreateConstInBoundsGEP1_64(i32, winners, static_cast<uint64_t>(step.split)));
+    llvm::SwitchInst* chosen = b_.CreateSwitch(winner, draw_block, static_cast<unsigned>(step.targets.size()));
+    for (size_t arm = 0; arm < step.targets.size(); ++arm) chosen->addCase(b_.getInt32(static_cast<uint32_t>(arm)), target(step.targets[arm]));
+
+    b_.SetInsertPoint(draw_block);
+    double total = 0;
+    for (double weight : step.weights) total += weight;
+    llvm::Value* entered = b_.CreateLoad(i64, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), instance, offsetof(ir::Instance, entered_at)));
+    llvm::Value* seed = emitter.FrameField(offsetof(ir::Frame, seed), i64);
+    auto random = emitter.Kernel("relc_random_unit", b_.getDoubleTy(), {i64, i64, i64, i64, i64});
+    llvm::Value* unit = b_.CreateCall(random, {seed, row, b_.getInt64(scenario), b_.getInt64(at), entered});
+    llvm::Value* draw = b_.CreateFMul(unit, llvm::ConstantFP::get(b_.getDoubleTy(), total));
+    double cumulative = 0;
+    for (size_t arm = 0; arm + 1 < step.weights.size(); ++arm) {
+      cumulative += step.weights[arm];
+      auto* later = Block("split.later");
+      b_.CreateCondBr(b_.CreateFCmpOLT(draw, llvm::ConstantFP::get(b_.getDoubleTy(), cumulative)), target(step.targets[arm]), later);
+      b_.SetInsertPoint(later);
+    }
+    b_.CreateBr(target(step.targets.back()));
+  }
+
+  const ir::Program& program_;
+  llvm::LLVMContext& context_;
+  std::unique_ptr<llvm::Module> module_;
+  llvm::IRBuilder<> b_;
+};
+
+}  // namespace
+
+std::unique_ptr<llvm::Module> BuildModule(const ir::Program& program, const std::vector<Kernel>& kernels,
+                                          const llvm::DataLayout& layout, const std::string& triple,
+                                          llvm::LLVMContext& context) {
+  ModuleBuilder builder(program, context);
+  return builder.Build(kernels, layout, triple);
+}
+
+}  // namespace relc::codegen

@@ -1,0 +1,82 @@
+// Building the LLVM module of a lowered program (internal to compiler/codegen).
+//
+// One function per kernel, named so the JIT can find them:
+//   relc.filter.<panel>          void(frame*, base*, out*, i64 begin, i64 end)
+//   relc.rank.<panel>.<ranking>  void(frame*, base*, double* values, u8* valid, i64 begin, i64 end)
+//   relc.scalar.<expr>           void(frame*, i64* bits, u8* valid)
+//   relc.event.<predicate>       u8(frame*, i64 row, i64 event)
+//   relc.transition.<scenario>   void(frame*, i64 row, instance*, input*, action*)
+#pragma once
+
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+
+#include <memory>
+#include <string>
+
+#include "ir/frame.h"
+#include "ir/ir.h"
+
+namespace relc::codegen {
+
+struct Kernel {
+  enum class Kind { Filter, Rank, Scalar, Event, Transition } kind;
+  int32_t index;       // panel, scalar root, predicate or scenario
+  int32_t ranking = 0; // Rank only
+  size_t weight = 0;   // a rough size, to share the work out between modules
+};
+
+std::string KernelName(const Kernel& kernel);
+
+// Every kernel of the program.
+std::vector<Kernel> KernelsOf(const ir::Program& program);
+
+// A module holding `kernels` (a share of KernelsOf(program)), for the target described by
+// `layout` and `triple` (set first: loads and stores take their alignment from it).
+std::unique_ptr<llvm::Module> BuildModule(const ir::Program& program, const std::vector<Kernel>& kernels,
+                                          const llvm::DataLayout& layout, const std::string& triple,
+                                          llvm::LLVMContext& context);
+
+// A value in registers: i1, i64 or double per its ValueType, and whether it is valid (i1).
+struct Emitted {
+  llvm::Value* value;
+  llvm::Value* valid;
+};
+
+// Emits expressions inside one kernel function.
+class ExprEmitter {
+ public:
+  ExprEmitter(const ir::Program& program, llvm::IRBuilder<>& builder, llvm::Module& module, llvm::Value* frame)
+      : program_(program), b_(builder), module_(module), frame_(frame) {}
+
+  void SetRow(llvm::Value* row) { row_ = row; }
+  void SetEvent(llvm::Value* event) { event_ = event; }
+  void SetInstance(llvm::Value* instance) { instance_ = instance; }
+
+  Emitted Emit(ir::ExprId id);
+
+  // Fields of the frame and of its column views.
+  llvm::Value* FrameField(size_t offset, llvm::Type* type);
+  Emitted Column(bool event, int32_t slot, ir::Storage storage, ir::ValueType type, llvm::Value* row);
+  llvm::Value* BitOf(llvm::Value* words, llvm::Value* row);
+  llvm::AllocaInst* EntryAlloca(llvm::Type* type, const char* name);
+  llvm::FunctionCallee Kernel(const char* name, llvm::Type* result, llvm::ArrayRef<llvm::Type*> parameters);
+
+ private:
+  Emitted EmitLogic(const ir::Node& node);
+  Emitted EmitSelect(const ir::Node& node);
+  Emitted EmitArithmetic(const ir::Node& node);
+  Emitted EmitAggregate(const ir::Node& node);
+  llvm::Value* Load(llvm::Type* type, llvm::Value* pointer);  // of data that stays put during a call
+
+  const ir::Program& program_;
+  llvm::IRBuilder<>& b_;
+  llvm::Module& module_;
+  llvm::Value* frame_;
+  llvm::Value* row_ = nullptr;
+  llvm::Value* event_ = nullptr;
+  llvm::Value* instance_ = nullptr;
+};
+
+}  // namespace relc::codegen

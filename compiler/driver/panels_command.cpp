@@ -1,0 +1,118 @@
+// `relc panels`: how many customers each panel of a program selects in a dataset, computed by
+// the JIT (or the interpreter): the first thing to look at before simulating a program.
+//
+// `relc emit-llvm`: the LLVM IR the JIT runs, for the curious and for bug reports.
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "codegen/jit.h"
+#include "driver/commands.h"
+#include "driver/session.h"
+#include "evaluate/bind.h"
+#include "evaluate/panels.h"
+
+namespace relc::driver {
+namespace {
+
+constexpr OptionSpec kPanelsOptions[] = {
+    kDataOptions[0], kDataOptions[1], kDataOptions[2], kEngineOptions[0], kEngineOptions[1], kEngineOptions[2],
+    {"--format", "", "FORMAT", "text (default) or json"},
+    {"--seed", "", "N", "the seed of the random draws (default 1)"},
+};
+
+int RunPanels(const ParsedOptions& options, Context& context) {
+  std::string format = options.Get("--format", "text");
+  if (format != "text" && format != "json") {
+    PrintUsageError(context.err, fmt::format("unknown format `{}`", format), "choose `text` or `json`");
+    return kExitUsageOrIo;
+  }
+  uint64_t seed = 1;
+  if (options.Has("--seed")) {
+    try {
+      seed = std::stoull(options.Get("--seed", "1"));
+    } catch (...) {
+      PrintUsageError(context.err, fmt::format("`--seed` takes a number, not `{}`", options.Get("--seed", "")));
+      return kExitUsageOrIo;
+    }
+  }
+  auto choice = ParseEngineChoice(options, context);
+  if (!choice) return kExitUsageOrIo;
+  int exit_code = 0;
+  auto compiled = CompileForEngines(options, context, exit_code);
+  if (!compiled) return exit_code;
+  auto dataset = LoadDataset(*compiled, options, context, exit_code);
+  if (!dataset) return exit_code;
+
+  nlohmann::ordered_json json = nlohmann::ordered_json::array();
+  for (const ir::Program& program : compiled->programs) {
+    std::unique_ptr<ir::Engine> engine = MakeEngine(program, *compiled, *choice, context);
+    if (!engine) return kExitProgramErrors;
+    std::string error;
+    auto bound = evaluate::BoundData::Bind(program, dataset->store, dataset->measures, dataset->measure_options,
+                                           dataset->now, seed, error);
+    if (!bound) {
+      context.err << "error: " << error << '\n';
+      return kExitProgramErrors;
+    }
+    std::vector<evaluate::Selection> selections = evaluate::EvaluatePanels(program, *engine, *bound);
+    size_t customers = bound->customer_count();
+    if (format == "text") context.out << fmt::format("{}  ({} customers)\n", program.title, customers);
+    nlohmann::ordered_json panels = nlohmann::ordered_json::array();
+    for (size_t p = 0; p < program.panels.size(); ++p) {
+      if (program.panels[p].name.empty()) continue;
+      size_t selected = evaluate::CountSelected(selections[p]);
+      double share = customers ? 100.0 * static_cast<double>(selected) / static_cast<double>(customers) : 0;
+      if (format == "text") context.out << fmt::format("  {:<24} {:>10} {:>6.1f} %\n", program.panels[p].name, selected, share);
+      panels.push_back({{"panel", program.panels[p].name}, {"customers", selected}});
+    }
+    json.push_back({{"program", program.title}, {"customers", customers}, {"panels", std::move(panels)}});
+  }
+  if (format == "json") context.out << json.dump(2) << '\n';
+  return kExitSuccess;
+}
+
+constexpr OptionSpec kEmitOptions[] = {
+    {"--unoptimized", "", "", "print the IR as generated, before the O2 pipeline"},
+};
+
+int RunEmitLlvm(const ParsedOptions& options, Context& context) {
+  int exit_code = 0;
+  auto compiled = CompileForEngines(options, context, exit_code);
+  if (!compiled) return exit_code;
+  for (const ir::Program& program : compiled->programs) {
+    std::string error;
+    std::string text = codegen::EmitLlvm(program, !options.Has("--unoptimized"), error);
+    if (!error.empty()) {
+      context.err << fmt::format("error[REL0502]: the JIT could not compile program `{}`: {}\n", program.title, error);
+      return kExitProgramErrors;
+    }
+    context.out << fmt::format("; program \"{}\"\n", program.title) << text;
+  }
+  return kExitSuccess;
+}
+
+}  // namespace
+
+const Command kPanelsCommand{
+    .name = "panels",
+    .summary = "Count the customers each panel selects in a dataset",
+    .usage = "[options] <file> --data <source>",
+    .description = "Checks and compiles the file, loads the dataset with the program's data contract,\n"
+                   "computes the customer measures as of `--as-of`, and evaluates every named panel of\n"
+                   "every program: how many customers it selects, and their share of all customers.",
+    .options = kPanelsOptions,
+    .run = RunPanels,
+};
+
+const Command kEmitLlvmCommand{
+    .name = "emit-llvm",
+    .summary = "Print the LLVM IR a program compiles to",
+    .usage = "[options] <file>",
+    .description = "Prints, per program of the file, the LLVM module the JIT runs: one function per panel\n"
+                   "filter, ranking, KPI, expectation and event condition, and one step machine per\n"
+                   "scenario, after the O2 pipeline unless `--unoptimized`.",
+    .options = kEmitOptions,
+    .run = RunEmitLlvm,
+};
+
+}  // namespace relc::driver

@@ -1,0 +1,135 @@
+#include "driver/session.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "codegen/jit.h"
+#include "data/load.h"
+#include "data/values.h"
+#include "diagnostics/render.h"
+#include "driver/data_schema.h"
+#include "driver/source_set.h"
+#include "interp/interpreter.h"
+
+namespace relc::driver {
+
+std::optional<CompiledFile> CompileForEngines(const ParsedOptions& options, Context& context, int& exit_code) {
+  exit_code = kExitUsageOrIo;
+  if (options.positional.size() != 1) {
+    PrintUsageError(context.err, "this command takes exactly one program file");
+    return std::nullopt;
+  }
+  SourceSet sources = LoadSources(options.positional);
+  for (const auto& problem : sources.problems) RenderHuman(problem, HumanStyle{}, context.err);
+  if (sources.files.size() != 1) return std::nullopt;
+  DiagnosticCollector diagnostics;
+  CompiledFile compiled = CompileFile(sources.files[0], diagnostics);
+  for (const auto& diagnostic : diagnostics.diagnostics()) {
+    RenderHuman(diagnostic, HumanStyle{}, context.err);
+    context.err << '\n';
+  }
+  if (compiled.has_errors) {
+    exit_code = kExitProgramErrors;
+    return std::nullopt;
+  }
+  if (compiled.programs.empty()) {
+    PrintUsageError(context.err, fmt::format("{} declares no program", options.positional[0]));
+    return std::nullopt;
+  }
+  exit_code = kExitSuccess;
+  return compiled;
+}
+
+std::optional<EngineChoice> ParseEngineChoice(const ParsedOptions& options, Context& context) {
+  EngineChoice choice;
+  std::string engine = options.Get("--engine", "jit");
+  if (engine != "jit" && engine != "interp") {
+    PrintUsageError(context.err, fmt::format("unknown engine `{}`", engine), "choose `jit` or `interp`");
+    return std::nullopt;
+  }
+  choice.jit = engine == "jit";
+  choice.stats = options.Has("--jit-stats");
+  choice.cache_dir = options.Get("--jit-cache", "");
+  if (choice.jit) choice.warm_up = std::async(std::launch::async, codegen::WarmUpJit).share();
+  return choice;
+}
+
+std::unique_ptr<ir::Engine> MakeEngine(const ir::Program& program, const CompiledFile& file, const EngineChoice& choice,
+                                       Context& context) {
+  if (!choice.jit) return interp::MakeInterpreter(program);
+  double warm_up_ms = choice.warm_up.valid() ? choice.warm_up.get() : 0;
+  codegen::JitResult jit = codegen::CompileWithJit(program, {.optimize = true, .cache_dir = choice.cache_dir, .fault = context.env.jit_fault});
+  if (!jit.engine) {
+    DiagnosticCollector diagnostics;
+    for (const sema::ProgramInfo& info : file.checked.model.programs) {
+      if (info.decl->title.value != program.title) continue;
+      DiagnosticEmitter(info.file, diagnostics)
+          .Emit(DiagnosticKind::JitFailed, info.decl->title.range, program.title, jit.error)
+          .Primary("while compiling this program")
+          .Help("run it with `--engine interp` meanwhile, and report this as a bug of relc");
+      break;
+    }
+    for (const auto& diagnostic : diagnostics.diagnostics()) RenderHuman(diagnostic, HumanStyle{}, context.err);
+    return nullptr;
+  }
+  if (choice.stats) {
+    const codegen::JitStats& s = jit.stats;
+    context.err << fmt::format(
+        "jit: \"{}\": {} kernels, {} IR instructions, {} bytes of machine code, compiled in {:.1f} ms{} "
+        "(LLVM's start-up: {:.1f} ms, while the data loaded)\n",
+        program.title, s.functions, s.instructions, s.code_bytes, s.compile_ms, s.cache_hit ? " (from the cache)" : "",
+        warm_up_ms);
+  }
+  return std::move(jit.engine);
+}
+
+std::optional<Dataset> LoadDataset(const CompiledFile& file, const ParsedOptions& options, Context& context, int& exit_code) {
+  exit_code = kExitUsageOrIo;
+  if (!options.Has("--data")) {
+    PrintUsageError(context.err, "this command needs `--data SOURCE`", "try `relc data generate --out data/` first");
+    return std::nullopt;
+  }
+  std::string on_bad_row = options.Get("--on-bad-row", "fail");
+  if (on_bad_row != "fail" && on_bad_row != "skip") {
+    PrintUsageError(context.err, fmt::format("`--on-bad-row` is `fail` or `skip`, not `{}`", on_bad_row));
+    return std::nullopt;
+  }
+  int32_t as_of_day = 0;
+  if (options.Has("--as-of") && !data::ParseDate(options.Get("--as-of", ""), as_of_day)) {
+    PrintUsageError(context.err, fmt::format("`--as-of` takes a date such as 2026-01-01, not `{}`", options.Get("--as-of", "")));
+    return std::nullopt;
+  }
+  std::optional<data::DataSchema> schema = DataSchemaOf(file.checked.model);
+  if (!schema) {
+    PrintUsageError(context.err, "the program has no data contract (not even the standard one)");
+    return std::nullopt;
+  }
+  data::LoadOptions load_options;
+  load_options.on_bad_row = on_bad_row == "skip" ? data::OnBadRow::Skip : data::OnBadRow::Fail;
+  data::LoadResult loaded = data::LoadData(options.Get("--data", ""), *schema, load_options);
+  if (!loaded.store) {
+    context.err << "error: " << loaded.error << '\n';
+    if (loaded.bad_row) context.err << "  = help: fix the row, or pass `--on-bad-row=skip` to load the rest\n";
+    exit_code = loaded.io_error ? kExitUsageOrIo : kExitProgramErrors;
+    return std::nullopt;
+  }
+  if (!loaded.rejected.empty()) {
+    context.err << fmt::format("warning: skipped {} bad row{}; the first: {}\n", loaded.rejected.size(),
+                               loaded.rejected.size() == 1 ? "" : "s", data::FormatBadRow(loaded.rejected[0]));
+  }
+  Dataset dataset;
+  dataset.store = std::move(*loaded.store);
+  if (!options.Has("--as-of")) {
+    const auto& times = dataset.store.event_time;
+    int64_t last = times.empty() ? 0 : *std::max_element(times.begin(), times.end());
+    as_of_day = static_cast<int32_t>(last / 86400 - (last % 86400 < 0 ? 1 : 0) + 1);
+  }
+  dataset.measure_options.as_of_day = as_of_day;
+  dataset.measures = measures::ComputeMeasures(dataset.store, dataset.measure_options);
+  dataset.now = int64_t{as_of_day} * 86400;
+  exit_code = kExitSuccess;
+  return dataset;
+}
+
+}  // namespace relc::driver

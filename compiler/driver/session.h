@@ -1,0 +1,58 @@
+// What the commands that run programs share: compiling one file for the engines, choosing and
+// building an engine (`--engine`, `--jit-stats`, `--jit-cache`), and loading a dataset for it
+// (`--data`, `--as-of`, `--on-bad-row`).
+#pragma once
+
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "data/store.h"
+#include "driver/command_line.h"
+#include "driver/compile.h"
+#include "ir/engine.h"
+#include "measures/customer_measures.h"
+
+namespace relc::driver {
+
+inline constexpr OptionSpec kEngineOptions[] = {
+    {"--engine", "", "jit|interp", "run compiled code (jit, the default) or the reference interpreter"},
+    {"--jit-stats", "", "", "print, per program, the JIT's compile time and code size to stderr"},
+    {"--jit-cache", "", "DIR", "keep compiled programs in DIR and reuse them when the program is unchanged"},
+};
+
+inline constexpr OptionSpec kDataOptions[] = {
+    {"--data", "", "SOURCE", "a folder of CSV files, a CSV file, sqlite:PATH or postgresql://... (required)"},
+    {"--as-of", "", "DATE", "the simulation starts on this date (default: the day after the last event)"},
+    {"--on-bad-row", "", "fail|skip", "stop at the first bad row (default), or skip bad rows"},
+};
+
+// One file, checked and lowered; diagnostics rendered to stderr. nullopt with `exit_code` set
+// when it cannot run.
+std::optional<CompiledFile> CompileForEngines(const ParsedOptions& options, Context& context, int& exit_code);
+
+struct EngineChoice {
+  bool jit = true;
+  bool stats = false;
+  std::string cache_dir;
+  std::shared_future<double> warm_up;  // LLVM's start-up, run while the data loads
+};
+
+// With the JIT chosen, starts LLVM's start-up on another thread.
+std::optional<EngineChoice> ParseEngineChoice(const ParsedOptions& options, Context& context);
+
+// An engine for `program`; a JIT failure is reported as REL0502 at the program's title.
+std::unique_ptr<ir::Engine> MakeEngine(const ir::Program& program, const CompiledFile& file, const EngineChoice& choice,
+                                       Context& context);
+
+struct Dataset {
+  data::CustomerStore store;
+  measures::CustomerMeasures measures;
+  measures::MeasureOptions measure_options;
+  int64_t now = 0;  // the start of the simulation: midnight UTC of the as-of date
+};
+
+std::optional<Dataset> LoadDataset(const CompiledFile& file, const ParsedOptions& options, Context& context, int& exit_code);
+
+}  // namespace relc::driver

@@ -1,0 +1,206 @@
+// relc's lowered representation: what a checked program means, in a form both engines run.
+//
+// Lowering (lower.cpp) turns a program's panels, conditions, KPIs, expectations and scenario
+// graphs into flat expression nodes over a few value types, plus the slots a dataset binds
+// (columns, string codes, metrics). The LLVM JIT (compiler/codegen) compiles it; the reference
+// interpreter (compiler/interp) walks it. Both follow the semantics written down in
+// docs/language.md, "Evaluation": nulls propagate, division by zero and integer overflow give
+// null, money is rounded half away from zero to the cent.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace relc::ir {
+
+// Every value is one of three machine types. Int holds counts, money (cents), dates (days since
+// 1970-01-01), date-times (seconds since the epoch), times of day (minutes) and string codes;
+// Float holds decimals, shares (0.2 for 20 %) and durations (seconds).
+enum class ValueType : uint8_t { Bool, Int, Float };
+
+using ExprId = int32_t;
+inline constexpr ExprId kNoExpr = -1;
+
+enum class Op : uint8_t {
+  // Leaves.
+  Constant,        // int_value / float_value; Bool in int_value
+  Null,
+  CustomerColumn,  // slot: Program::customer_columns
+  EventColumn,     // slot: Program::event_columns; inside an event aggregate or event predicate
+  EventTime,       // the current event's time, seconds
+  StringCode,      // slot: Program::strings; the dataset's code of a literal, -1 if it has none
+  Now,             // the simulation's clock, seconds since the epoch
+  Metric,          // slot: Program::metrics; KPI context
+  Threshold,       // slot: a ranking threshold, computed over a panel's base before its filter
+  InPanel,         // slot: panel index; whether the customer is in that panel's selection
+  StepOutcome,     // slot: step index, aux: outcome bit; transition context
+  // Unary (a).
+  Not, IsNull, Negate,
+  DayOf,           // Int seconds since the epoch -> Int days, rounded down
+  ToFloat,         // Int -> Float
+  RoundToInt,      // Float -> Int, half away from zero; null when out of range
+  Calendar,        // aux: CalendarField; a: days (Int)
+  // Binary (a, b).
+  Add, Subtract, Multiply, Divide,  // Divide on Float only
+  Less, LessEqual, Greater, GreaterEqual, Equal, NotEqual,
+  And, Or,         // Kleene logic: false and null = false, true or null = true
+  // Ternary.
+  Select,          // a ? b : c; a null takes c
+  Aggregate,       // aux: AggregateKind, slot: event type; a: filter, b: value, c: window (seconds)
+};
+
+enum class CalendarField : uint8_t { Year, Month, Day, DayOfWeek };
+enum class AggregateKind : uint8_t { Count, Exists, Sum, Min, Max, Average };
+
+struct Node {
+  Op op;
+  ValueType type;
+  uint8_t aux = 0;
+  ExprId a = kNoExpr, b = kNoExpr, c = kNoExpr;
+  int32_t slot = 0;
+  int64_t int_value = 0;
+  double float_value = 0;
+};
+
+// Where a column's values sit in a dataset: the store's int, double or dictionary-code arrays.
+enum class Storage : uint8_t { Ints, Doubles, Codes };
+
+struct ColumnSlot {
+  enum class Source : uint8_t {
+    Attribute,  // a column of the customer table, or an event field
+    Measure,    // computed by relc from the history: recency, rfm_score, clv...
+    State,      // kept by the simulation: revoked consents, UTC offset
+  };
+  Source source = Source::Attribute;
+  std::string name;
+  Storage storage = Storage::Ints;
+  double horizon_days = 0;  // clv and expected_purchases: their horizon
+};
+
+struct StringSlot {
+  bool event = false;  // in Program::event_columns rather than customer_columns
+  int32_t column = 0;
+  std::string literal;
+};
+
+struct MetricSlot {
+  std::string metric;    // sent, revenue...
+  std::string scenario;  // empty: the whole program
+  std::string step;      // a step label of `scenario`
+};
+
+struct Ranking {
+  ExprId value = kNoExpr;  // Float, over the customer
+  bool top = true;
+  double share = 0;        // 0.2 for `top 20%`; 0 when `count` is used
+  int64_t count = 0;       // `top 100`
+  int32_t threshold = 0;   // Threshold slot it fills
+};
+
+struct Panel {
+  enum class Kind : uint8_t { All, Filter, Union, Intersect, Except };
+  Kind kind = Kind::All;
+  std::string name;      // empty for a panel written inline
+  int32_t left = -1;     // Filter: the base (-1: every customer); set operations: operands
+  int32_t right = -1;
+  ExprId condition = kNoExpr;    // Filter
+  std::vector<Ranking> rankings;  // Filter: ranked over the base, before the condition
+};
+
+// A value computed once from the metrics: a KPI, an expectation, an objective's target.
+struct Scalar {
+  std::string name;
+  std::string text;  // as written, for reports
+  ExprId value = kNoExpr;
+  std::string unit;  // "EUR" for money, "%" for percentages, "" otherwise
+};
+
+// A figure of a `model` block: `response email "winback-1" for dormant { converted = 2% }`.
+struct ResponseRate {
+  std::string model;
+  std::string channel;
+  std::string message;   // empty: every message on the channel
+  int32_t panel = -1;    // `for <panel>`, or -1 for everyone
+  std::string property;  // delivered, opened, clicked, converted, unsubscribed, bounced
+  ExprId value = kNoExpr;
+};
+
+// A condition on one event of a customer: the `where` of an event trigger.
+struct EventPredicate {
+  int32_t event_type = 0;
+  ExprId condition = kNoExpr;
+};
+
+enum class StepOp : uint8_t { Trigger, Send, Wait, Branch, Split, Set, Tag, Untag, Goto, Enter, Exit, End };
+enum class WaitKind : uint8_t { Duration, UntilDate, UntilDateTime, UntilTimeOfDay };
+enum class Outcome : uint8_t { Delivered = 1, Opened = 2, Clicked = 4, Converted = 8 };
+
+// What ends a wait early: an event (optionally one that passes a predicate, or that shares a
+// key with the event that started the journey), or a response to an earlier message.
+struct WaitRoute {
+  int32_t event_type = -1;
+  int32_t predicate = -1;    // Program::event_predicates, or -1
+  std::string match_key;     // `matching cart_id`: the field both events must share
+  int32_t response_step = -1;
+  uint8_t response = 0;      // Outcome bit, with response_step
+  int32_t target = -1;
+};
+
+struct Step {
+  StepOp op = StepOp::End;
+  std::string label;
+  std::string text;
+  int32_t next = -1;  // the successor after Send, Set, Tag, Untag, Enter, Goto and a wait's timeout
+  // Send
+  std::string channel, message, offer;
+  // Wait
+  WaitKind wait = WaitKind::Duration;
+  ExprId wait_value = kNoExpr;  // null: no timeout
+  std::vector<WaitRoute> routes;
+  // Branch: arms in order, then `otherwise`.
+  std::vector<ExprId> conditions;
+  std::vector<int32_t> targets;
+  int32_t otherwise = -1;
+  // Split: `targets` with these weights; a winner rule may later fix the arm.
+  std::vector<double> weights;
+  int32_t split = -1;  // index among the program's splits
+  std::string winner_metric;  // `winner by clicked after 3 days`
+  double winner_after_seconds = 0;
+  // Set: the attribute and its value; Tag/Untag: the tag; Enter: the scenario.
+  std::string attribute;
+  ExprId value = kNoExpr;
+  std::string tag;
+  std::string scenario;
+};
+
+struct Scenario {
+  std::string name;
+  std::vector<Step> steps;  // the scenario graph's vertices; steps[entry] is the trigger
+  int32_t entry = 0;
+};
+
+struct Program {
+  std::string title;
+  std::vector<Node> nodes;
+  std::vector<ColumnSlot> customer_columns;
+  std::vector<ColumnSlot> event_columns;
+  std::vector<std::string> event_types;
+  std::vector<StringSlot> strings;
+  std::vector<MetricSlot> metrics;
+  int32_t thresholds = 0;
+  int32_t splits = 0;
+  int32_t utc_offset_column = -1;  // customer_columns slot of the UTC offset, if a wait needs it
+  std::vector<Panel> panels;  // in evaluation order: a panel only reads those before it
+  std::vector<Scalar> kpis;
+  std::vector<Scalar> expectations;
+  std::vector<Scalar> targets;         // the objectives' `target` conditions
+  std::vector<ResponseRate> response_rates;
+  std::vector<EventPredicate> event_predicates;
+  std::vector<Scenario> scenarios;
+
+  const Node& operator[](ExprId id) const { return nodes[static_cast<size_t>(id)]; }
+  int32_t FindPanel(std::string_view name) const;
+};
+
+}  // namespace relc::ir

@@ -1,0 +1,376 @@
+// Lowering a program: its panels, KPIs, expectations, objectives, response models, and each
+// scenario's graph as a step machine.
+#include "ir/lower.h"
+
+#include <fmt/format.h>
+
+#include "graph/scenario_graph.h"
+#include "ir/lowerer.h"
+
+namespace relc::ir {
+
+int32_t Program::FindPanel(std::string_view name) const {
+  for (size_t i = 0; i < panels.size(); ++i) {
+    if (panels[i].name == name) return static_cast<int32_t>(i);
+  }
+  return -1;
+}
+
+Lowerer::Lowerer(const sema::SemanticModel& model, const sema::ProgramInfo& info, Program& out, DiagnosticSink& sink)
+    : model_(model), info_(info), out_(out), sink_(sink), file_(info.file) {
+  // The data contract: the program's schema, or the standard one loaded with it.
+  for (const sema::Module& module : model.modules) {
+    for (const auto& decl : module.ast.decls) {
+      auto* schema = decl->As<ast::SchemaDecl>();
+      if (schema == nullptr || !attribute_types_.empty() || !event_fields_.empty()) continue;
+      for (const auto& entity : schema->entities) {
+        auto& fields = entity.is_event ? event_fields_[entity.name.name] : attribute_types_;
+        for (const auto& field : entity.fields) fields[field.name.name] = field.type.name.name;
+      }
+    }
+  }
+  for (const sema::Symbol& symbol : model.symbols) {
+    if (symbol.decl != nullptr && symbol.file != nullptr) decl_files_[symbol.decl] = symbol.file;
+  }
+}
+
+void Lowerer::LowerProgram() {
+  const ast::ProgramDecl& program = *info_.decl;
+  out_.title = program.title.value;
+  auto text = [&](SourceRange range) { return std::string(info_.file->Slice(range)); };
+  auto unit_of = [&](const ast::Expr* expr) -> std::string {
+    const sema::Type& type = SemaType(expr);
+    if (type.Is(sema::TypeKind::Money)) return type.currency;
+    if (type.Is(sema::TypeKind::Percentage)) return "%";
+    return "";
+  };
+  for (const auto& member : program.members) {
+    if (auto* objective = member->As<ast::ObjectiveDecl>(); objective != nullptr && objective_ == nullptr) {
+      objective_ = objective;
+    }
+  }
+  for (const auto& member : program.members) {
+    switch (member->kind) {
+      case ast::DeclKind::Panel: {
+        auto* panel = member->As<ast::PanelDecl>();
+        if (!panel->parameters) LowerPanelDecl(*panel, nullptr, Scope{});
+        break;
+      }
+      case ast::DeclKind::Kpi: {
+        auto* kpi = member->As<ast::KpiDecl>();
+        if (kpi->parameters) break;  // evaluated where it is called, with its arguments
+        out_.kpis.push_back(
+            {kpi->name.name, text(kpi->formula->range), LowerExpr(kpi->formula.get(), Scope{}), unit_of(kpi->formula.get())});
+        break;
+      }
+      case ast::DeclKind::Expect: {
+        auto* expect = member->As<ast::ExpectDecl>();
+        out_.expectations.push_back({expect->message ? expect->message->value : "", text(expect->condition->range),
+                                     LowerCondition(expect->condition.get(), Scope{}), ""});
+        break;
+      }
+      case ast::DeclKind::Objective: {
+        auto* objective = member->As<ast::ObjectiveDecl>();
+        for (const auto& item : objective->items) {
+          if (item.kind != ast::ObjectiveItemKind::Target) continue;
+          out_.targets.push_back({objective->name.name, text(item.value->range), LowerCondition(item.value.get(), Scope{}), ""});
+        }
+        break;
+      }
+      case ast::DeclKind::Scenario: LowerScenario(*member->As<ast::ScenarioDecl>()); break;
+      case ast::DeclKind::Model: LowerModel(*member->As<ast::ModelDecl>()); break;
+      default: break;
+    }
+  }
+}
+
+int32_t Lowerer::LowerPanelDecl(const ast::PanelDecl& decl, const std::vector<ast::Argument>* arguments, const Scope& caller) {
+  std::string key = fmt::format("{}", static_cast<const void*>(&decl));
+  bool shared = arguments == nullptr || arguments->empty();
+  if (shared) {
+    if (auto it = panels_by_key_.find(key); it != panels_by_key_.end()) return it->second;
+  }
+  if (!panels_in_progress_.insert(&decl).second) {
+    Emit(DiagnosticKind::PanelCycle, decl.name.range, decl.name.name).Primary("defined here");
+    return AllCustomers();
+  }
+  auto previous_file = file_;
+  if (auto it = decl_files_.find(&decl); it != decl_files_.end()) file_ = it->second;
+
+  Scope inner;
+  if (decl.parameters && arguments != nullptr) {
+    auto shared_caller = std::make_shared<const Scope>(caller);
+    auto defaults = std::make_shared<const Scope>(Scope{});
+    for (size_t i = 0; i < decl.parameters->size(); ++i) {
+      const ast::Parameter& parameter = (*decl.parameters)[i];
+      const ast::Expr* value = nullptr;
+      for (size_t j = 0; j < arguments->size(); ++j) {
+        const auto& argument = (*arguments)[j];
+        if (argument.name ? argument.name->name == parameter.name.name : j == i) value = argument.value.get();
+      }
+      if (value != nullptr) inner.bindings[parameter.name.name] = Binding{value, shared_caller};
+      else if (parameter.default_value) inner.bindings[parameter.name.name] = Binding{parameter.default_value.get(), defaults};
+    }
+  }
+  int32_t index = LowerPanel(decl.definition.get(), inner);
+  // A panel that is another one under a new name gets a copy of its own, so each has its name.
+  if (!out_.panels[index].name.empty() || index == all_customers_) {
+    index = AddPanel(Panel{.kind = Panel::Kind::Filter, .left = index});
+  }
+  out_.panels[index].name = decl.name.name;
+  file_ = previous_file;
+  panels_in_progress_.erase(&decl);
+  if (shared) panels_by_key_[key] = index;
+  return index;
+}
+
+void Lowerer::LowerModel(const ast::ModelDecl& model) {
+  for (const auto& response : model.responses) {
+    int32_t panel = response.segment ? LowerPanel(response.segment.get(), Scope{}) : -1;
+    for (const auto& property : response.properties) {
+      ResponseRate rate{.model = model.name.name, .channel = response.channel.name,
+                        .message = response.message ? response.message->value : "", .panel = panel,
+                        .property = property.name.name, .value = LowerExpr(property.value.get(), Scope{})};
+      out_.response_rates.push_back(std::move(rate));
+    }
+  }
+}
+
+void Lowerer::LowerScenario(const ast::ScenarioDecl& decl) {
+  if (decl.parameters) return;  // a template: lowered where it is instantiated
+  if (decl.instance_of) {
+    NotCompiled(decl.instance_of->range, "a scenario made from a template");
+    return;
+  }
+  Scenario& scenario = out_.scenarios.emplace_back();
+  scenario.name = decl.name.name;
+  LowerSteps(scenario, decl);
+}
+
+void Lowerer::LowerSteps(Scenario& scenario, const ast::ScenarioDecl& decl) {
+  graph::ScenarioGraph built = graph::BuildScenarioGraph(decl, info_.file);
+  const graph::Graph& g = built.graph;
+  scenario.entry = static_cast<int32_t>(built.trigger);
+  scenario_steps_.clear();
+  for (auto v : boost::make_iterator_range(boost::vertices(g))) {
+    if (!g[v].label.empty()) scenario_steps_[g[v].label] = static_cast<int32_t>(v);
+  }
+  Scope scope;
+  scope.customer = true;
+  scope.steps = &scenario_steps_;
+
+  for (auto v : boost::make_iterator_range(boost::vertices(g))) {
+    const graph::Node& node = g[v];
+    Step& step = scenario.steps.emplace_back();
+    step.op = static_cast<StepOp>(node.kind);
+    step.label = node.label;
+    step.text = node.text;
+    size_t route = 0;
+    for (auto e : boost::make_iterator_range(boost::out_edges(v, g))) {
+      int32_t target = static_cast<int32_t>(boost::target(e, g));
+      switch (g[e].kind) {
+        case graph::EdgeKind::Next:
+        case graph::EdgeKind::Timeout:
+        case graph::EdgeKind::Jump: step.next = target; break;
+        case graph::EdgeKind::Event: {
+          auto* wait = node.step->As<ast::WaitStep>();
+          WaitRoute lowered = LowerRoute(wait->routes[route++], scope);
+          lowered.target = target;
+          step.routes.push_back(std::move(lowered));
+          break;
+        }
+        case graph::EdgeKind::Condition: {
+          auto* branch = node.step->As<ast::BranchStep>();
+          step.conditions.push_back(LowerCondition(branch->arms[step.conditions.size()].condition.get(), scope));
+          step.targets.push_back(target);
+          break;
+        }
+        case graph::EdgeKind::Otherwise: step.otherwise = target; break;
+        case graph::EdgeKind::Weight:
+          step.targets.push_back(target);
+          step.weights.push_back(g[e].weight);
+          break;
+      }
+    }
+    if (node.step == nullptr) continue;
+    if (auto* send = node.step->As<ast::SendStep>()) {
+      step.channel = send->channel.name;
+      step.message = send->message ? send->message->value : "";
+      step.offer = send->offer ? send->offer->name : "";
+    } else if (auto* wait = node.step->As<ast::WaitStep>()) {
+      if (wait->spec) {
+        const sema::Type& type = SemaType(wait->spec.get());
+        step.wait = !wait->until || type.Is(sema::TypeKind::Duration) ? WaitKind::Duration
+                    : type.Is(sema::TypeKind::Date)                    ? WaitKind::UntilDate
+                    : type.Is(sema::TypeKind::DateTime)                ? WaitKind::UntilDateTime
+                                                                       : WaitKind::UntilTimeOfDay;
+        step.wait_value = LowerExpr(wait->spec.get(), scope);
+        if (step.wait == WaitKind::Duration) step.wait_value = Coerce(step.wait_value, ValueType::Float);
+        if (step.wait == WaitKind::UntilDate || step.wait == WaitKind::UntilTimeOfDay) {
+          out_.utc_offset_column = CustomerColumn(ColumnSlot::Source::State, "utc_offset", Storage::Ints);
+        }
+      }
+    } else if (auto* split = node.step->As<ast::SplitStep>()) {
+      step.split = out_.splits++;
+      if (split->winner) {
+        if (auto* metric = split->winner->metric->As<ast::NameExpr>()) step.winner_metric = metric->name;
+        auto* after = split->winner->after ? split->winner->after->As<ast::NumberLiteral>() : nullptr;
+        if (after != nullptr && after->unit) step.winner_after_seconds = after->value * sema::ParseUnit(after->unit->name)->seconds;
+      }
+    } else if (auto* set = node.step->As<ast::SetStep>()) {
+      for (const auto& part : set->path) step.attribute += (step.attribute.empty() ? "" : ".") + part.name;
+      step.value = LowerExpr(set->value.get(), scope);
+    } else if (auto* tag = node.step->As<ast::TagStep>()) {
+      step.tag = tag->tag.value;
+    } else if (auto* untag = node.step->As<ast::UntagStep>()) {
+      step.tag = untag->tag.value;
+    } else if (auto* enter = node.step->As<ast::EnterStep>()) {
+      step.scenario = enter->scenario.name;
+    }
+  }
+}
+
+WaitRoute Lowerer::LowerRoute(const ast::WaitRoute& route, const Scope& scope) {
+  WaitRoute out;
+  if (route.match_key) out.match_key = route.match_key->name;
+  const ast::Expr* event = route.event.get();
+  if (auto* call = event->As<ast::CallExpr>()) {
+    ExprId response = LowerCall(*call, scope);
+    if (out_[response].op == Op::StepOutcome) {
+      out.response_step = out_[response].slot;
+      out.response = out_[response].aux;
+    }
+    return out;
+  }
+  const sema::Symbol* symbol = Reference(event);
+  if (symbol != nullptr && symbol->kind == sema::SymbolKind::Constant && symbol->name == "goal") {
+    event = GoalEvent();
+    if (event == nullptr) {
+      NotCompiled(route.event->range, "`goal` without an objective's goal");
+      return out;
+    }
+  }
+  while (auto* binary = event->As<ast::BinaryExpr>()) {
+    if (binary->op == ast::BinaryOp::Where) {
+      const ast::Expr* base = binary->left.get();
+      const sema::Symbol* base_symbol = Reference(base);
+      if (base_symbol == nullptr || base_symbol->kind != sema::SymbolKind::Event) break;
+      out.event_type = EventType(base_symbol->name);
+      Scope inner = scope;
+      inner.event_type = out.event_type;
+      out.predicate = static_cast<int32_t>(out_.event_predicates.size());
+      ExprId condition = LowerCondition(binary->right.get(), inner);
+      out_.event_predicates.push_back({out.event_type, condition});
+      return out;
+    }
+    event = binary->left.get();  // `purchase within 30 days`: the window belongs to the goal
+  }
+  symbol = Reference(event);
+  if (symbol != nullptr && symbol->kind == sema::SymbolKind::Event) {
+    out.event_type = EventType(symbol->name);
+  } else {
+    NotCompiled(route.event->range, "waiting for this");
+  }
+  return out;
+}
+
+const ast::Expr* Lowerer::GoalEvent() const {
+  if (objective_ == nullptr) return nullptr;
+  for (const auto& item : objective_->items) {
+    if (item.kind == ast::ObjectiveItemKind::Goal) return item.value.get();
+  }
+  return nullptr;
+}
+
+// --- Builders and slots ------------------------------------------------------------------------
+
+ExprId Lowerer::Add(Node node) {
+  out_.nodes.push_back(node);
+  return static_cast<ExprId>(out_.nodes.size() - 1);
+}
+
+ExprId Lowerer::Constant(ValueType type, int64_t value) { return Add(Node{.op = Op::Constant, .type = type, .int_value = value}); }
+
+ExprId Lowerer::FloatConstant(double value) { return Add(Node{.op = Op::Constant, .type = ValueType::Float, .float_value = value}); }
+
+ExprId Lowerer::NullOf(ValueType type) { return Add(Node{.op = Op::Null, .type = type}); }
+
+ExprId Lowerer::Unary(Op op, ValueType type, ExprId a, uint8_t aux) { return Add(Node{.op = op, .type = type, .aux = aux, .a = a}); }
+
+ExprId Lowerer::Binary(Op op, ValueType type, ExprId a, ExprId b) { return Add(Node{.op = op, .type = type, .a = a, .b = b}); }
+
+ExprId Lowerer::ToFloat(ExprId a) { return Coerce(a, ValueType::Float); }
+
+ExprId Lowerer::Coerce(ExprId a, ValueType type) {
+  const Node& node = out_[a];
+  if (node.type == type) return a;
+  if (node.op == Op::Null) return NullOf(type);
+  if (node.type == ValueType::Int && type == ValueType::Float) return Unary(Op::ToFloat, ValueType::Float, a);
+  return a;  // sema has made sure nothing else is asked
+}
+
+int32_t Lowerer::CustomerColumn(ColumnSlot::Source source, const std::string& name, Storage storage, double horizon) {
+  std::string key = fmt::format("{}:{}:{}", static_cast<int>(source), name, horizon);
+  auto [it, added] = column_slots_.try_emplace(key, static_cast<int32_t>(out_.customer_columns.size()));
+  if (added) out_.customer_columns.push_back({source, name, storage, horizon});
+  return it->second;
+}
+
+int32_t Lowerer::EventColumn(const std::string& name, Storage storage) {
+  auto [it, added] = event_column_slots_.try_emplace(name, static_cast<int32_t>(out_.event_columns.size()));
+  if (added) out_.event_columns.push_back({ColumnSlot::Source::Attribute, name, storage, 0});
+  return it->second;
+}
+
+int32_t Lowerer::EventType(const std::string& name) {
+  auto [it, added] = event_type_slots_.try_emplace(name, static_cast<int32_t>(out_.event_types.size()));
+  if (added) out_.event_types.push_back(name);
+  return it->second;
+}
+
+int32_t Lowerer::Metric(const std::string& metric, const std::string& scenario, const std::string& step) {
+  std::string key = metric + "\n" + scenario + "\n" + step;
+  auto [it, added] = metric_slots_.try_emplace(key, static_cast<int32_t>(out_.metrics.size()));
+  if (added) out_.metrics.push_back({metric, scenario, step});
+  return it->second;
+}
+
+int32_t Lowerer::AllCustomers() {
+  if (all_customers_ < 0) all_customers_ = AddPanel(Panel{.kind = Panel::Kind::All});
+  return all_customers_;
+}
+
+int32_t Lowerer::AddPanel(Panel panel) {
+  out_.panels.push_back(std::move(panel));
+  return static_cast<int32_t>(out_.panels.size() - 1);
+}
+
+const sema::Type& Lowerer::SemaType(const ast::Expr* expr) const {
+  static const sema::Type kError;
+  auto it = model_.types.find(expr);
+  return it != model_.types.end() ? it->second : kError;
+}
+
+const sema::Symbol* Lowerer::Reference(const ast::Expr* expr) const {
+  auto it = model_.references.find(expr);
+  return it != model_.references.end() ? it->second : nullptr;
+}
+
+ExprId Lowerer::NotCompiled(SourceRange range, std::string_view what, ValueType type) {
+  Emit(DiagnosticKind::NotCompiled, range, what).Primary("not supported by the engines yet");
+  return NullOf(type);
+}
+
+LowerResult Lower(const sema::SemanticModel& model, DiagnosticSink& sink) {
+  LowerResult result;
+  for (const sema::ProgramInfo& info : model.programs) {
+    if (info.file != model.modules.front().file) continue;  // only the root file's programs run
+    Program& program = result.programs.emplace_back();
+    Lowerer lowerer(model, info, program, sink);
+    lowerer.LowerProgram();
+    result.has_errors |= lowerer.failed();
+  }
+  return result;
+}
+
+}  // namespace relc::ir

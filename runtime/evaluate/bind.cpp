@@ -1,0 +1,235 @@
+#include "evaluate/bind.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cmath>
+
+namespace relc::evaluate {
+namespace {
+
+constexpr double kDaySeconds = 86400;
+
+// The channels `unsubscribed` (from everything) looks at: those of the standard consents.
+constexpr std::array<std::string_view, 4> kMainChannels = {"email", "sms", "phone", "postal"};
+
+std::vector<uint64_t> AllValid(size_t rows) {
+  std::vector<uint64_t> bits((rows + 63) / 64, ~uint64_t{0});
+  if (rows % 64 != 0) bits.back() = (uint64_t{1} << (rows % 64)) - 1;
+  if (bits.empty()) bits.push_back(0);
+  return bits;
+}
+
+bool StorageMatches(ir::Storage storage, data::ColumnType type) {
+  switch (type) {
+    case data::ColumnType::Decimal:
+    case data::ColumnType::Percentage: return storage == ir::Storage::Doubles;
+    case data::ColumnType::String: return storage == ir::Storage::Codes;
+    default: return storage == ir::Storage::Ints;
+  }
+}
+
+ir::ColumnView ViewOf(const data::Column& column) {
+  return {column.ints().data(), column.doubles().data(), column.codes().data(), column.validity().data()};
+}
+
+// Completed years between a birth date and a day, both in days since the epoch.
+int64_t AgeInYears(int64_t birth, int64_t day) {
+  int64_t birth_year = relc_calendar(birth, 0), year = relc_calendar(day, 0);
+  int64_t birth_month = relc_calendar(birth, 1), month = relc_calendar(day, 1);
+  int64_t birth_day = relc_calendar(birth, 2), day_of_month = relc_calendar(day, 2);
+  int64_t age = year - birth_year;
+  if (month < birth_month || (month == birth_month && day_of_month < birth_day)) --age;
+  return age;
+}
+
+}  // namespace
+
+std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data::CustomerStore& store,
+                                         const measures::CustomerMeasures& measures,
+                                         const measures::MeasureOptions& options, int64_t now, uint64_t seed,
+                                         std::string& error) {
+  BoundData bound;
+  const size_t rows = store.customers.rows;
+  auto owned_ints = [&](std::vector<int64_t> values, std::vector<uint64_t> validity) {
+    bound.owned_validity_.push_back(std::move(validity));
+    bound.owned_ints_.push_back(std::move(values));
+    return ir::ColumnView{bound.owned_ints_.back().data(), nullptr, nullptr, bound.owned_validity_.back().data()};
+  };
+  auto owned_doubles = [&](std::vector<double> values) {
+    bound.owned_validity_.push_back(AllValid(rows));
+    bound.owned_doubles_.push_back(std::move(values));
+    return ir::ColumnView{nullptr, bound.owned_doubles_.back().data(), nullptr, bound.owned_validity_.back().data()};
+  };
+  auto widen = [&](const auto& values, double scale = 1) {
+    std::vector<int64_t> out(rows);
+    for (size_t c = 0; c < rows; ++c) out[c] = static_cast<int64_t>(std::llround(static_cast<double>(values[c]) * scale));
+    return owned_ints(std::move(out), AllValid(rows));
+  };
+  auto scaled = [&](const std::vector<double>& values, double scale) {
+    std::vector<double> out(values);
+    for (double& v : out) v *= scale;
+    return owned_doubles(std::move(out));
+  };
+
+  // Consents revoked by an unsubscribe in the history, per channel.
+  int32_t unsubscribe_type = -1;
+  for (size_t t = 0; t < store.schema.events.size(); ++t) {
+    if (store.schema.events[t].name == "unsubscribe") unsubscribe_type = static_cast<int32_t>(t);
+  }
+  const data::Column* from_channel = store.event_fields.Find("from_channel");
+  auto revoked = [&](std::string_view channel) {
+    std::vector<int64_t> out(rows, 0);
+    std::optional<uint32_t> code = from_channel ? from_channel->FindString(channel) : std::nullopt;
+    if (unsubscribe_type >= 0 && code) {
+      for (size_t e = 0; e < store.event_type.size(); ++e) {
+        if (store.event_type[e] == unsubscribe_type && store.event_time[e] < now && from_channel->IsValid(e) &&
+            from_channel->Code(e) == *code) {
+          out[store.event_customer[e]] = 1;
+        }
+      }
+    }
+    return out;
+  };
+
+  std::optional<measures::CustomerMeasures> other_horizon;
+  for (const ir::ColumnSlot& slot : program.customer_columns) {
+    const std::string& name = slot.name;
+    ir::ColumnView view{};
+    if (slot.source == ir::ColumnSlot::Source::Attribute) {
+      const data::Column* column = store.customers.Find(name);
+      if (column == nullptr || !StorageMatches(slot.storage, column->type())) {
+        error = fmt::format("the data has no customer column `{}` of the type the program expects", name);
+        return std::nullopt;
+      }
+      view = ViewOf(*column);
+    } else if (slot.source == ir::ColumnSlot::Source::State) {
+      if (name.starts_with("revoked:")) {
+        view = owned_ints(revoked(name.substr(8)), AllValid(rows));
+      } else if (name == "unsubscribed") {
+        std::vector<int64_t> all(rows, 1);
+        for (std::string_view channel : kMainChannels) {
+          std::vector<int64_t> one = revoked(channel);
+          for (size_t c = 0; c < rows; ++c) all[c] &= one[c];
+        }
+        view = owned_ints(std::move(all), AllValid(rows));
+      } else {  // utc_offset: UTC until time zones are read
+        view = owned_ints(std::vector<int64_t>(rows, 0), AllValid(rows));
+      }
+    } else if (name == "recency") {
+      view = scaled(measures.recency_days, kDaySeconds);
+    } else if (name == "tenure") {
+      view = scaled(measures.tenure_days, kDaySeconds);
+    } else if (name == "p_alive") {
+      view = owned_doubles(measures.p_alive);
+    } else if (name == "frequency") {
+      view = widen(measures.frequency);
+    } else if (name == "monetary") {
+      view = widen(measures.monetary_cents);
+    } else if (name == "average_basket") {
+      view = widen(measures.average_basket_cents);
+    } else if (name == "rfm_recency") {
+      view = widen(measures.rfm_recency);
+    } else if (name == "rfm_frequency") {
+      view = widen(measures.rfm_frequency);
+    } else if (name == "rfm_monetary") {
+      view = widen(measures.rfm_monetary);
+    } else if (name == "rfm_score") {
+      std::vector<int64_t> score(rows);
+      for (size_t c = 0; c < rows; ++c) {
+        score[c] = measures.rfm_recency[c] * 100 + measures.rfm_frequency[c] * 10 + measures.rfm_monetary[c];
+      }
+      view = owned_ints(std::move(score), AllValid(rows));
+    } else if (name == "revenue_rank") {
+      view = widen(measures.revenue_rank);
+    } else if (name == "lifecycle") {
+      std::vector<uint32_t> codes(rows);
+      for (size_t c = 0; c < rows; ++c) codes[c] = static_cast<uint32_t>(measures.lifecycle[c]);
+      bound.owned_codes_.push_back(std::move(codes));
+      bound.owned_validity_.push_back(AllValid(rows));
+      view = {nullptr, nullptr, bound.owned_codes_.back().data(), bound.owned_validity_.back().data()};
+    } else if (name == "age") {
+      const data::Column* birth = store.customers.Find("birth_date");
+      std::vector<int64_t> ages(rows, 0);
+      std::vector<uint64_t> validity((rows + 64) / 64, 0);
+      int64_t today = now / 86400 - (now % 86400 < 0 ? 1 : 0);
+      for (size_t c = 0; birth != nullptr && birth->type() == data::ColumnType::Date && c < rows; ++c) {
+        if (!birth->IsValid(c)) continue;
+        ages[c] = AgeInYears(birth->Int(c), today);
+        validity[c >> 6] |= uint64_t{1} << (c & 63);
+      }
+      view = owned_ints(std::move(ages), std::move(validity));
+    } else if (name == "clv" || name == "expected_purchases") {
+      const measures::CustomerMeasures* source = &measures;
+      if (slot.horizon_days != options.clv_horizon_days) {
+        measures::MeasureOptions other = options;
+        other.clv_horizon_days = slot.horizon_days;
+        if (!other_horizon || other_horizon->clv.size() != rows) other_horizon = measures::ComputeMeasures(store, other);
+        source = &*other_horizon;
+      }
+      view = name == "clv" ? widen(source->clv, 100) : owned_doubles(source->expected_purchases);
+    } else {
+      error = fmt::format("relc does not compute the measure `{}`", name);
+      return std::nullopt;
+    }
+    bound.customer_columns_.push_back(view);
+  }
+
+  for (const ir::ColumnSlot& slot : program.event_columns) {
+    const data::Column* column = store.event_fields.Find(slot.name);
+    if (column == nullptr || !StorageMatches(slot.storage, column->type())) {
+      error = fmt::format("the data has no event field `{}` of the type the program expects", slot.name);
+      return std::nullopt;
+    }
+    bound.event_columns_.push_back(ViewOf(*column));
+  }
+  for (const std::string& type : program.event_types) {
+    int32_t code = -1;
+    for (size_t t = 0; t < store.schema.events.size(); ++t) {
+      if (store.schema.events[t].name == type) code = static_cast<int32_t>(t);
+    }
+    bound.event_type_codes_.push_back(code);
+  }
+  for (const ir::StringSlot& slot : program.strings) {
+    int64_t code = -1;
+    const ir::ColumnSlot& column = slot.event ? program.event_columns[slot.column] : program.customer_columns[slot.column];
+    if (column.source == ir::ColumnSlot::Source::Measure && column.name == "lifecycle") {
+      for (int stage = 0; stage < measures::kLifecycleStages; ++stage) {
+        if (measures::LifecycleName(static_cast<measures::Lifecycle>(stage)) == slot.literal) code = stage;
+      }
+    } else {
+      const data::Column* data_column = slot.event ? store.event_fields.Find(column.name) : store.customers.Find(column.name);
+      if (data_column != nullptr) {
+        if (auto found = data_column->FindString(slot.literal)) code = *found;
+      }
+    }
+    bound.string_codes_.push_back(code);
+  }
+  bound.thresholds_.assign(static_cast<size_t>(program.thresholds), 0);
+  bound.panel_pointers_.assign(program.panels.size(), nullptr);
+  bound.metrics_.assign(program.metrics.size(), 0);
+  bound.split_winners_.assign(static_cast<size_t>(program.splits), -1);
+
+  ir::Frame& frame = bound.frame_;
+  frame.event_offsets = store.event_offsets.data();
+  frame.event_types = store.event_type.data();
+  frame.event_times = store.event_time.data();
+  frame.customer_count = rows;
+  frame.now = now;
+  frame.seed = seed;
+  bound.Refresh();
+  return bound;
+}
+
+void BoundData::Refresh() {
+  frame_.customer_columns = customer_columns_.data();
+  frame_.event_columns = event_columns_.data();
+  frame_.event_type_codes = event_type_codes_.data();
+  frame_.string_codes = string_codes_.data();
+  frame_.thresholds = thresholds_.data();
+  frame_.panels = panel_pointers_.data();
+  frame_.metrics = metrics_.data();
+  frame_.split_winners = split_winners_.data();
+}
+
+}  // namespace relc::evaluate

@@ -1,0 +1,56 @@
+// Binding a lowered program to a dataset: each of its slots (columns, event types, string
+// literals) is matched with the store's arrays, and the measures it reads are laid out as
+// columns, so that an Engine can run over them through an ir::Frame.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "data/store.h"
+#include "ir/frame.h"
+#include "ir/ir.h"
+#include "measures/customer_measures.h"
+
+namespace relc::evaluate {
+
+class BoundData {
+ public:
+  // `measures` were computed from `store` with `options`; `now` is the simulation's clock.
+  // nullopt, with `error` set, if the dataset lacks something the program reads.
+  static std::optional<BoundData> Bind(const ir::Program& program, const data::CustomerStore& store,
+                                       const measures::CustomerMeasures& measures,
+                                       const measures::MeasureOptions& options, int64_t now, uint64_t seed,
+                                       std::string& error);
+
+  // The frame points into arrays this object owns (on the heap: moving the object keeps them).
+  ir::Frame& frame() { return frame_; }
+  std::vector<int64_t>& metrics() { return metrics_; }
+  size_t customer_count() const { return frame_.customer_count; }
+
+  BoundData(BoundData&&) = default;
+
+ private:
+  BoundData() = default;
+  void Refresh();
+
+  ir::Frame frame_{};
+  std::vector<ir::ColumnView> customer_columns_, event_columns_;
+  std::vector<int32_t> event_type_codes_;
+  std::vector<int64_t> string_codes_;
+  std::vector<double> thresholds_;
+  std::vector<const uint64_t*> panel_pointers_;
+  std::vector<int64_t> metrics_;
+  std::vector<int32_t> split_winners_;
+  // Columns relc computes (measures, state), kept alive here.
+  std::deque<std::vector<int64_t>> owned_ints_;
+  std::deque<std::vector<double>> owned_doubles_;
+  std::deque<std::vector<uint32_t>> owned_codes_;
+  std::deque<std::vector<uint64_t>> owned_validity_;
+
+  friend class PanelEvaluator;
+};
+
+}  // namespace relc::evaluate

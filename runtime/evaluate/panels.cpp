@@ -1,0 +1,89 @@
+#include "evaluate/panels.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <limits>
+
+namespace relc::evaluate {
+
+size_t CountSelected(const Selection& selection) {
+  size_t count = 0;
+  for (uint64_t word : selection) count += static_cast<size_t>(std::popcount(word));
+  return count;
+}
+
+class PanelEvaluator {
+ public:
+  PanelEvaluator(const ir::Program& program, const ir::Engine& engine, BoundData& data)
+      : program_(program), engine_(engine), data_(data), rows_(data.customer_count()), words_((rows_ + 63) / 64 + 1) {}
+
+  std::vector<Selection> Run() {
+    std::vector<Selection> selections(program_.panels.size());
+    for (size_t p = 0; p < program_.panels.size(); ++p) {
+      const ir::Panel& panel = program_.panels[p];
+      Selection& out = selections[p];
+      out.assign(words_, 0);
+      const uint64_t* base = panel.left >= 0 ? selections[panel.left].data() : nullptr;
+      switch (panel.kind) {
+        case ir::Panel::Kind::All:
+          for (size_t row = 0; row < rows_; ++row) out[row >> 6] |= uint64_t{1} << (row & 63);
+          break;
+        case ir::Panel::Kind::Filter:
+          for (size_t r = 0; r < panel.rankings.size(); ++r) Rank(static_cast<int32_t>(p), static_cast<int32_t>(r), base);
+          engine_.Filter(static_cast<int32_t>(p), data_.frame_, base, out.data(), 0, rows_);
+          break;
+        case ir::Panel::Kind::Union:
+        case ir::Panel::Kind::Intersect:
+        case ir::Panel::Kind::Except: {
+          const Selection& a = selections[panel.left];
+          const Selection& b = selections[panel.right];
+          for (size_t w = 0; w < words_; ++w) {
+            out[w] = panel.kind == ir::Panel::Kind::Union       ? a[w] | b[w]
+                     : panel.kind == ir::Panel::Kind::Intersect ? a[w] & b[w]
+                                                                : a[w] & ~b[w];
+          }
+          break;
+        }
+      }
+      data_.panel_pointers_[p] = out.data();
+    }
+    return selections;
+  }
+
+ private:
+  // The threshold of `top N%` (or `bottom`): the value of the k-th best customer of the base,
+  // where k = ceil(share x customers with a value), or the count given. Ties at it are all in.
+  void Rank(int32_t panel, int32_t ranking_index, const uint64_t* base) {
+    const ir::Ranking& ranking = program_.panels[panel].rankings[ranking_index];
+    std::vector<double> values(rows_);
+    std::vector<uint8_t> valid(rows_);
+    engine_.RankValues(panel, ranking_index, data_.frame_, base, values.data(), valid.data(), 0, rows_);
+    std::vector<double> present;
+    for (size_t row = 0; row < rows_; ++row) {
+      if (valid[row]) present.push_back(values[row]);
+    }
+    size_t k = ranking.share > 0 ? static_cast<size_t>(std::ceil(ranking.share * static_cast<double>(present.size()) - 1e-9))
+                                 : static_cast<size_t>(std::max<int64_t>(ranking.count, 0));
+    k = std::min(k, present.size());
+    double threshold = ranking.top ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
+    if (k > 0) {
+      auto nth = present.begin() + static_cast<ptrdiff_t>(k - 1);
+      if (ranking.top) std::nth_element(present.begin(), nth, present.end(), std::greater<>());
+      else std::nth_element(present.begin(), nth, present.end());
+      threshold = *nth;
+    }
+    data_.thresholds_[ranking.threshold] = threshold;
+  }
+
+  const ir::Program& program_;
+  const ir::Engine& engine_;
+  BoundData& data_;
+  size_t rows_, words_;
+};
+
+std::vector<Selection> EvaluatePanels(const ir::Program& program, const ir::Engine& engine, BoundData& data) {
+  return PanelEvaluator(program, engine, data).Run();
+}
+
+}  // namespace relc::evaluate
