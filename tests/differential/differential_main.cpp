@@ -1,0 +1,366 @@
+// Differential testing: the JIT against the reference interpreter, on random programs and
+// datasets and on the saved regressions. Every panel selection (and ranking threshold), KPI,
+// expectation, event condition and scenario transition must agree bit for bit.
+//
+//   relc_differential --cases 250 --seed 1        random cases, seeds 1..250
+//   relc_differential --regressions DIR           every DIR/*.rel, with the data its header names
+//
+// A failing case is shrunk to the fewest declarations that still disagree, and printed as a
+// `.rel` file whose `// DATA:` line says how to generate its dataset: save it under
+// tests/differential/regressions/ and it runs in CI from then on.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "codegen/jit.h"
+#include "data/generate.h"
+#include "data/load.h"
+#include "data/values.h"
+#include "driver/compile.h"
+#include "driver/data_schema.h"
+#include "evaluate/bind.h"
+#include "evaluate/panels.h"
+#include "interp/interpreter.h"
+#include "random_program.h"
+
+namespace relc::differential {
+namespace {
+
+struct DataRecipe {
+  uint64_t customers = 100;
+  uint64_t seed = 1;
+  int32_t as_of_day = 0;
+
+  std::string Header() const {
+    return fmt::format("// DATA: customers={} seed={} as-of={}", customers, seed, data::FormatDate(as_of_day));
+  }
+};
+
+struct Dataset {
+  DataRecipe recipe;
+  data::CustomerStore store;
+  measures::CustomerMeasures measures;
+  measures::MeasureOptions options;
+  int64_t now = 0;
+};
+
+std::optional<Dataset> MakeDataset(const DataRecipe& recipe, const data::DataSchema& schema) {
+  data::GeneratedFiles files = data::GenerateCrm({.customers = recipe.customers, .seed = recipe.seed, .as_of_day = recipe.as_of_day});
+  auto directory = std::filesystem::temp_directory_path() / fmt::format("relc-differential-{}-{}", ::getpid(), recipe.seed);
+  std::filesystem::create_directories(directory);
+  std::ofstream(directory / "customers.csv") << files.customers_csv;
+  std::ofstream(directory / "events.csv") << files.events_csv;
+  data::LoadResult loaded = data::LoadData(directory.string(), schema, {});
+  std::filesystem::remove_all(directory);
+  if (!loaded.store) {
+    std::cerr << "cannot load generated data: " << loaded.error << '\n';
+    return std::nullopt;
+  }
+  Dataset dataset;
+  dataset.recipe = recipe;
+  dataset.store = std::move(*loaded.store);
+  dataset.options.as_of_day = recipe.as_of_day;
+  dataset.measures = measures::ComputeMeasures(dataset.store, dataset.options);
+  dataset.now = int64_t{recipe.as_of_day} * 86400 + 9 * 3600;
+  return dataset;
+}
+
+// What was compared, for the summary.
+struct Counts {
+  size_t panels = 0, scalars = 0, events = 0, transitions = 0;
+};
+
+class Comparer {
+ public:
+  Comparer(const ir::Program& program, Dataset& dataset, uint64_t seed) : program_(program), dataset_(dataset), seed_(seed) {}
+
+  // The first disagreement, described; empty when the engines agree.
+  std::string Run(Counts& counts) {
+    codegen::JitResult jit = codegen::CompileWithJit(program_, {});
+    if (!jit.engine) return "the JIT failed: " + jit.error;
+    std::unique_ptr<ir::Engine> interp = interp::MakeInterpreter(program_);
+    std::string error;
+    auto jit_data = Bind(error);
+    auto interp_data = Bind(error);
+    if (!jit_data || !interp_data) return "cannot bind the data: " + error;
+
+    auto jit_panels = evaluate::EvaluatePanels(program_, *jit.engine, *jit_data);
+    auto interp_panels = evaluate::EvaluatePanels(program_, *interp, *interp_data);
+    for (size_t p = 0; p < program_.panels.size(); ++p) {
+      ++counts.panels;
+      if (jit_panels[p] != interp_panels[p]) {
+        return fmt::format("panel {} ({}): the JIT selects {} customers, the interpreter {}", p, Name(p),
+                           evaluate::CountSelected(jit_panels[p]), evaluate::CountSelected(interp_panels[p]));
+      }
+    }
+    for (int32_t t = 0; t < program_.thresholds; ++t) {
+      double a = jit_data->frame().thresholds[t], b = interp_data->frame().thresholds[t];
+      if (std::memcmp(&a, &b, sizeof a) != 0) return fmt::format("ranking threshold {}: {} against {}", t, a, b);
+    }
+    if (auto mismatch = CompareScalars(*jit.engine, *interp, *jit_data, counts); !mismatch.empty()) return mismatch;
+    if (auto mismatch = CompareEvents(*jit.engine, *interp, *jit_data, counts); !mismatch.empty()) return mismatch;
+    return CompareTransitions(*jit.engine, *interp, *jit_data, counts);
+  }
+
+ private:
+  std::optional<evaluate::BoundData> Bind(std::string& error) {
+    return evaluate::BoundData::Bind(program_, dataset_.store, dataset_.measures, dataset_.options, dataset_.now, seed_, error);
+  }
+
+  std::string Name(size_t panel) const {
+    return program_.panels[panel].name.empty() ? "written inline" : "`" + program_.panels[panel].name + "`";
+  }
+
+  uint64_t Next() {
+    uint64_t z = (rng_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+
+  std::string CompareScalars(const ir::Engine& jit, const ir::Engine& interp, evaluate::BoundData& data, Counts& counts) {
+    std::vector<ir::ExprId> roots;
+    for (const auto* scalars : {&program_.kpis, &program_.expectations, &program_.targets}) {
+      for (const ir::Scalar& scalar : *scalars) roots.push_back(scalar.value);
+    }
+    // Metrics: zeros (divisions by zero), small counts, and huge ones (overflow).
+    for (int round = 0; round < 6; ++round) {
+      for (int64_t& metric : data.metrics()) {
+        uint64_t r = Next();
+        metric = round == 0 ? 0 : round == 5 ? static_cast<int64_t>(r >> 2) : static_cast<int64_t>(r % (round == 1 ? 3 : 100000));
+      }
+      for (ir::ExprId root : roots) {
+        ++counts.scalars;
+        ir::Value a = jit.Scalar(root, data.frame()), b = interp.Scalar(root, data.frame());
+        if (!(a == b)) {
+          return fmt::format("scalar at node {}: the JIT gives {} ({}), the interpreter {} ({})", root, a.bits,
+                             a.valid ? "valid" : "null", b.bits, b.valid ? "valid" : "null");
+        }
+      }
+    }
+    return {};
+  }
+
+  std::string CompareEvents(const ir::Engine& jit, const ir::Engine& interp, evaluate::BoundData& data, Counts& counts) {
+    const ir::Frame& frame = data.frame();
+    for (size_t p = 0; p < program_.event_predicates.size(); ++p) {
+      for (uint64_t row = 0; row < std::min<uint64_t>(frame.customer_count, 40); ++row) {
+        for (uint64_t event = frame.event_offsets[row]; event < frame.event_offsets[row + 1]; ++event) {
+          ++counts.events;
+          bool a = jit.EventMatches(static_cast<int32_t>(p), frame, row, event);
+          bool b = interp.EventMatches(static_cast<int32_t>(p), frame, row, event);
+          if (a != b) return fmt::format("event predicate {} on event {} of row {}: {} against {}", p, event, row, a, b);
+        }
+      }
+    }
+    return {};
+  }
+
+  std::string CompareTransitions(const ir::Engine& jit, const ir::Engine& interp, evaluate::BoundData& data, Counts& counts) {
+    ir::Frame frame = data.frame();
+    std::vector<int32_t> winners(static_cast<size_t>(program_.splits), -1);
+    frame.split_winners = winners.data();
+    for (size_t s = 0; s < program_.scenarios.size(); ++s) {
+      const ir::Scenario& scenario = program_.scenarios[s];
+      std::vector<uint8_t> outcomes(scenario.steps.size());
+      for (int sample = 0; sample < 24 && frame.customer_count > 0; ++sample) {
+        uint64_t row = Next() % frame.customer_count;
+        for (uint8_t& outcome : outcomes) outcome = static_cast<uint8_t>(Next() & 15);
+        for (int32_t& winner : winners) winner = static_cast<int32_t>(Next() % 4) - 1;
+        frame.now = dataset_.now + static_cast<int64_t>(Next() % (86400 * 400));
+        ir::Instance instance{outcomes.data(), frame.now - static_cast<int64_t>(Next() % 86400)};
+        std::vector<ir::Input> inputs;
+        for (int32_t step = -1; step <= static_cast<int32_t>(scenario.steps.size()); ++step) {
+          inputs.push_back({ir::InputKind::Continue, step, 0});
+          inputs.push_back({ir::InputKind::Timeout, step, 0});
+          size_t routes = step >= 0 && step < static_cast<int32_t>(scenario.steps.size()) ? scenario.steps[step].routes.size() : 0;
+          for (int32_t route = 0; route <= static_cast<int32_t>(routes); ++route) inputs.push_back({ir::InputKind::Event, step, route});
+        }
+        inputs.push_back({ir::InputKind::Start, scenario.entry, 0});
+        for (const ir::Input& input : inputs) {
+          ++counts.transitions;
+          ir::Action a{}, b{};
+          jit.Transition(static_cast<int32_t>(s), frame, row, instance, input, a);
+          interp.Transition(static_cast<int32_t>(s), frame, row, instance, input, b);
+          if (a.kind != b.kind || a.step != b.step || a.deadline != b.deadline || a.value != b.value || a.value_valid != b.value_valid) {
+            return fmt::format(
+                "scenario `{}`, row {}, input (kind {}, step {}, route {}): the JIT does (kind {}, step {}, deadline {}, value {}/{}), "
+                "the interpreter (kind {}, step {}, deadline {}, value {}/{})",
+                scenario.name, row, static_cast<int>(input.kind), input.step, input.route, static_cast<int>(a.kind), a.step,
+                a.deadline, a.value, a.value_valid, static_cast<int>(b.kind), b.step, b.deadline, b.value, b.value_valid);
+          }
+        }
+      }
+    }
+    return {};
+  }
+
+  const ir::Program& program_;
+  Dataset& dataset_;
+  uint64_t seed_;
+  uint64_t rng_ = 12345;
+};
+
+// Checks and lowers `text`; nullopt (with the diagnostics in `errors`) if it does not check.
+std::optional<driver::CompiledFile> Compile(const std::string& text, std::string* errors = nullptr) {
+  DiagnosticCollector diagnostics;
+  driver::CompiledFile compiled = driver::CompileFile(std::make_shared<const SourceFile>("differential.rel", text), diagnostics);
+  if (compiled.has_errors || compiled.programs.size() != 1) {
+    if (errors != nullptr) {
+      for (const auto& d : diagnostics.diagnostics()) {
+        if (d.severity == Severity::Error) *errors += d.message + "\n";
+      }
+    }
+    return std::nullopt;
+  }
+  return compiled;
+}
+
+std::string Disagreement(const std::string& text, Dataset& dataset, uint64_t seed, Counts& counts) {
+  auto compiled = Compile(text);
+  if (!compiled) return {};
+  return Comparer(compiled->programs[0], dataset, seed).Run(counts);
+}
+
+// Drops declarations while the engines still disagree: each item, with those that need it.
+std::string Shrink(const RandomProgram& program, Dataset& dataset, uint64_t seed) {
+  std::set<std::string> keep;
+  for (const Item& item : program.items) keep.insert(item.name);
+  Counts ignored;
+  for (auto it = program.items.rbegin(); it != program.items.rend(); ++it) {
+    std::set<std::string> trial = keep;
+    std::set<std::string> dropped = {it->name};
+    for (const Item& item : program.items) {  // items only need earlier ones: one pass suffices
+      for (const std::string& need : item.needs) {
+        if (dropped.contains(need)) dropped.insert(item.name);
+      }
+    }
+    for (const std::string& name : dropped) trial.erase(name);
+    if (trial.empty()) continue;
+    if (!Disagreement(program.Text(trial), dataset, seed, ignored).empty()) keep = trial;
+  }
+  return program.Text(keep);
+}
+
+std::optional<DataRecipe> ParseRecipe(const std::string& text) {
+  auto at = text.find("// DATA:");
+  if (at == std::string::npos) return std::nullopt;
+  std::istringstream words(text.substr(at + 8, text.find('\n', at) - at - 8));
+  DataRecipe recipe;
+  for (std::string word; words >> word;) {
+    auto equals = word.find('=');
+    std::string key = word.substr(0, equals), value = word.substr(equals + 1);
+    if (key == "customers") recipe.customers = std::stoull(value);
+    if (key == "seed") recipe.seed = std::stoull(value);
+    if (key == "as-of" && !data::ParseDate(value, recipe.as_of_day)) return std::nullopt;
+  }
+  return recipe;
+}
+
+int RunRegressions(const std::string& directory, const data::DataSchema& schema) {
+  int failures = 0, files = 0;
+  std::vector<std::filesystem::path> paths;
+  for (const auto& entry : std::filesystem::directory_iterator(directory)) {
+    if (entry.path().extension() == ".rel") paths.push_back(entry.path());
+  }
+  std::sort(paths.begin(), paths.end());
+  for (const auto& path : paths) {
+    std::ifstream in(path);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto recipe = ParseRecipe(text);
+    if (!recipe) {
+      std::cerr << path.string() << ": no `// DATA: customers=N seed=S as-of=DATE` line\n";
+      ++failures;
+      continue;
+    }
+    auto dataset = MakeDataset(*recipe, schema);
+    std::string errors;
+    auto compiled = Compile(text, &errors);
+    if (!dataset || !compiled) {
+      std::cerr << path.string() << ": does not check:\n" << errors;
+      ++failures;
+      continue;
+    }
+    Counts counts;
+    std::string mismatch = Comparer(compiled->programs[0], *dataset, recipe->seed).Run(counts);
+    ++files;
+    if (!mismatch.empty()) {
+      std::cerr << path.string() << ": " << mismatch << '\n';
+      ++failures;
+    }
+  }
+  std::cout << fmt::format("differential regressions: {} files, {} failing\n", files, failures);
+  return failures == 0 ? 0 : 1;
+}
+
+int RunRandom(uint64_t first_seed, uint64_t cases, const data::DataSchema& schema) {
+  // A few datasets, shared by the cases: generating and fitting one per case would dominate.
+  std::vector<Dataset> datasets;
+  for (uint64_t d = 0; d < 4; ++d) {
+    DataRecipe recipe{.customers = 40 + (first_seed * 7 + d * 53) % 200, .seed = first_seed + d,
+                      .as_of_day = 20000 + static_cast<int32_t>((first_seed * 31 + d * 97) % 700)};
+    auto dataset = MakeDataset(recipe, schema);
+    if (!dataset) return 2;
+    datasets.push_back(std::move(*dataset));
+  }
+  Counts counts;
+  uint64_t rejected = 0, run = 0;
+  std::string first_rejection;
+  for (uint64_t seed = first_seed; run < cases; ++seed) {
+    RandomProgram program = GenerateRandomProgram(seed);
+    std::string text = program.Text();
+    std::string errors;
+    if (!Compile(text, &errors)) {
+      // Random conditions can contradict each other (REL0301): such programs do not count.
+      if (first_rejection.empty()) first_rejection = fmt::format("seed {}: {}", seed, errors);
+      ++rejected;
+      if (rejected > cases) {
+        std::cerr << "the generator makes programs that do not check, such as\n" << first_rejection << text;
+        return 2;
+      }
+      continue;
+    }
+    ++run;
+    Dataset& dataset = datasets[seed % datasets.size()];
+    std::string mismatch = Disagreement(text, dataset, seed, counts);
+    if (mismatch.empty()) continue;
+    std::string minimal = Shrink(program, dataset, seed);
+    Counts ignored;
+    std::cerr << fmt::format("MISMATCH (program seed {}): {}\n\nA minimal case, for tests/differential/regressions/:\n\n{}\n{}\n",
+                             seed, mismatch, dataset.recipe.Header(), minimal);
+    std::cerr << fmt::format("its disagreement: {}\n", Disagreement(minimal, dataset, seed, ignored));
+    return 1;
+  }
+  std::cout << fmt::format(
+      "differential: {} random programs (seeds from {}; {} more rejected by the checker), 0 mismatches in {} panels, "
+      "{} scalars, {} event conditions, {} transitions\n",
+      run, first_seed, rejected, counts.panels, counts.scalars, counts.events, counts.transitions);
+  return 0;
+}
+
+}  // namespace
+}  // namespace relc::differential
+
+int main(int argc, char** argv) {
+  uint64_t cases = 100, seed = 1;
+  std::string regressions;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string option = argv[i];
+    if (option == "--cases") cases = std::stoull(argv[i + 1]);
+    else if (option == "--seed") seed = std::stoull(argv[i + 1]);
+    else if (option == "--regressions") regressions = argv[i + 1];
+  }
+  relc::DiagnosticCollector diagnostics;
+  auto schema = relc::driver::LoadDataSchema("", diagnostics);
+  if (!schema) {
+    std::cerr << "cannot load the standard schema\n";
+    return 2;
+  }
+  if (!regressions.empty()) return relc::differential::RunRegressions(regressions, *schema);
+  return relc::differential::RunRandom(seed, cases, *schema);
+}
