@@ -29,7 +29,8 @@ llvm::Value* ExprEmitter::FrameField(size_t offset, llvm::Type* type) {
 }
 
 llvm::Value* ExprEmitter::BitOf(llvm::Value* words, llvm::Value* row) {
-  llvm::Value* word = b_.CreateLoad(b_.getInt64Ty(), b_.CreateInBoundsGEP(b_.getInt64Ty(), words, b_.CreateLShr(row, 6)));
+  llvm::Value* index = word_ != nullptr && row == row_ ? word_ : b_.CreateLShr(row, 6);
+  llvm::Value* word = b_.CreateLoad(b_.getInt64Ty(), b_.CreateInBoundsGEP(b_.getInt64Ty(), words, index));
   llvm::Value* bit = b_.CreateAnd(b_.CreateLShr(word, b_.CreateAnd(row, 63)), 1);
   return b_.CreateTrunc(bit, b_.getInt1Ty());
 }
@@ -55,6 +56,15 @@ Emitted ExprEmitter::Column(bool event, int32_t slot, ir::Storage storage, Value
     case ir::Storage::Ints:
       value = b_.CreateLoad(b_.getInt64Ty(), b_.CreateInBoundsGEP(b_.getInt64Ty(), field(offsetof(ir::ColumnView, ints)), row));
       if (type == ValueType::Bool) value = b_.CreateICmpNE(value, b_.getInt64(0));
+      break;
+    case ir::Storage::Int32s: {
+      llvm::Value* values = field(offsetof(ir::ColumnView, int32s));
+      value = b_.CreateSExt(b_.CreateLoad(b_.getInt32Ty(), b_.CreateInBoundsGEP(b_.getInt32Ty(), values, row)), b_.getInt64Ty());
+      break;
+    }
+    case ir::Storage::Bits:
+      value = BitOf(field(offsetof(ir::ColumnView, bits)), row);
+      if (type != ValueType::Bool) value = b_.CreateZExt(value, b_.getInt64Ty());
       break;
     case ir::Storage::Codes: {
       llvm::Value* codes = field(offsetof(ir::ColumnView, codes));
@@ -155,6 +165,13 @@ Emitted ExprEmitter::EmitLogic(const ir::Node& node) {
   llvm::Function* function = b_.GetInsertBlock()->getParent();
   Emitted a = Emit(node.a);
   llvm::Value* a_decides = b_.CreateAnd(a.valid, b_.CreateICmpEQ(a.value, b_.getInt1(decisive)));
+  if (eager_) {
+    Emitted b = Emit(node.b);
+    llvm::Value* b_decides = b_.CreateAnd(b.valid, b_.CreateICmpEQ(b.value, b_.getInt1(decisive)));
+    llvm::Value* decided = b_.CreateOr(a_decides, b_decides);
+    llvm::Value* valid = b_.CreateOr(decided, b_.CreateAnd(a.valid, b.valid));
+    return {b_.CreateSelect(decided, b_.getInt1(decisive), b_.getInt1(!decisive)), valid};
+  }
   llvm::BasicBlock* left_done = b_.GetInsertBlock();
   auto* right_block = llvm::BasicBlock::Create(b_.getContext(), "logic.right", function);
   auto* done = llvm::BasicBlock::Create(b_.getContext(), "logic.done", function);
@@ -181,6 +198,13 @@ Emitted ExprEmitter::EmitLogic(const ir::Node& node) {
 Emitted ExprEmitter::EmitSelect(const ir::Node& node) {
   llvm::Function* function = b_.GetInsertBlock()->getParent();
   Emitted condition = Emit(node.a);
+  if (eager_) {
+    Emitted then_value = Emit(node.b);
+    Emitted else_value = Emit(node.c);
+    llvm::Value* take_then = b_.CreateAnd(condition.valid, condition.value);
+    return {b_.CreateSelect(take_then, then_value.value, else_value.value),
+            b_.CreateSelect(take_then, then_value.valid, else_value.valid)};
+  }
   auto* then_block = llvm::BasicBlock::Create(b_.getContext(), "select.then", function);
   auto* else_block = llvm::BasicBlock::Create(b_.getContext(), "select.else", function);
   auto* done = llvm::BasicBlock::Create(b_.getContext(), "select.done", function);

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <set>
 
+#include <llvm/IR/Intrinsics.h>
+
 #include "codegen/emitter.h"
 
 namespace relc::codegen {
@@ -105,85 +107,185 @@ class ModuleBuilder {
     return counter;
   }
 
-  // Whole 64-row words: a word whose base bits are all clear is skipped without evaluating.
+  // The top-level conjuncts of a condition, as cheap (no event history) and costly ones.
+  void SplitConjuncts(ir::ExprId id, std::vector<ir::ExprId>& cheap, std::vector<ir::ExprId>& costly) const {
+    const ir::Node& node = program_[id];
+    if (node.op == ir::Op::And) {
+      SplitConjuncts(node.a, cheap, costly);
+      SplitConjuncts(node.b, cheap, costly);
+      return;
+    }
+    (ReadsHistory(id) ? costly : cheap).push_back(id);
+  }
+
+  bool ReadsHistory(ir::ExprId id) const {
+    if (id == ir::kNoExpr) return false;
+    const ir::Node& node = program_[id];
+    return node.op == ir::Op::Aggregate || ReadsHistory(node.a) || ReadsHistory(node.b) || ReadsHistory(node.c);
+  }
+
+  llvm::Value* AllTrue(ExprEmitter& emitter, const std::vector<ir::ExprId>& conjuncts) {
+    llvm::Value* all = b_.getTrue();
+    for (ir::ExprId conjunct : conjuncts) {
+      Emitted v = emitter.Emit(conjunct);
+      all = b_.CreateAnd(all, b_.CreateAnd(v.valid, v.value));
+    }
+    return all;
+  }
+
+  // Calls `body(row)` for each row whose bit is set in `bits`, lowest first, with the row's
+  // word `word` (rows are word * 64 + bit); continues at a new block.
+  template <typename Body>
+  void ForEachBit(ExprEmitter& emitter, llvm::Value* word, llvm::Value* bits, const char* name, Body body) {
+    llvm::Type* i64 = b_.getInt64Ty();
+    llvm::AllocaInst* left = emitter.EntryAlloca(i64, name);
+    b_.CreateStore(bits, left);
+    auto* head = Block(name);
+    auto* loop = Block(name);
+    auto* after = Block(name);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(head);
+    llvm::Value* remaining = b_.CreateLoad(i64, left);
+    b_.CreateCondBr(b_.CreateICmpEQ(remaining, b_.getInt64(0)), after, loop);
+    b_.SetInsertPoint(loop);
+    llvm::Value* bit = b_.CreateBinaryIntrinsic(llvm::Intrinsic::cttz, remaining, b_.getTrue());
+    b_.CreateStore(b_.CreateAnd(remaining, b_.CreateSub(remaining, b_.getInt64(1))), left);
+    body(b_.CreateAdd(b_.CreateShl(word, 6), bit), bit);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(after);
+  }
+
+  // Calls `body(word)` for each word in [first, last); continues at a new block.
+  template <typename Body>
+  void ForEachWord(ExprEmitter& emitter, llvm::Value* first, llvm::Value* last, const char* name, Body body) {
+    llvm::Type* i64 = b_.getInt64Ty();
+    llvm::AllocaInst* word = emitter.EntryAlloca(i64, name);
+    b_.CreateStore(first, word);
+    auto* head = Block(name);
+    auto* loop = Block(name);
+    auto* after = Block(name);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(head);
+    llvm::Value* w = b_.CreateLoad(i64, word);
+    b_.CreateCondBr(b_.CreateICmpULT(w, last), loop, after);
+    b_.SetInsertPoint(loop);
+    body(w);
+    b_.CreateStore(b_.CreateAdd(w, b_.getInt64(1)), word);
+    b_.CreateBr(head);
+    b_.SetInsertPoint(after);
+  }
+
+  // A row is selected when every top-level conjunct of its condition is true (and-ed Kleene
+  // values are true only then), so the conjuncts can run in any order. The rows go by chunks
+  // of 64 words of 64: first the cheap conjuncts (no event history) for every row, without
+  // branches, in a loop LLVM vectorises; then the event histories of the rows still selected
+  // are all requested from memory (their cache misses overlap); then the costly conjuncts run
+  // for those rows only.
   void BuildFilter(size_t panel) {
+    constexpr uint64_t kChunkWords = 64;
     llvm::Type* ptr = b_.getPtrTy();
     llvm::Type* i64 = b_.getInt64Ty();
-    llvm::Function* function = NewFunction(KernelName({Kernel::Kind::Filter, static_cast<int32_t>(panel)}), b_.getVoidTy(), {ptr, ptr, ptr, i64, i64});
+    llvm::Function* function =
+        NewFunction(KernelName({Kernel::Kind::Filter, static_cast<int32_t>(panel)}), b_.getVoidTy(), {ptr, ptr, ptr, i64, i64});
     function->addParamAttr(2, llvm::Attribute::NoAlias);
-    llvm::Value* frame = function->getArg(0);
     llvm::Value* base = function->getArg(1);
     llvm::Value* out = function->getArg(2);
-    llvm::Value* begin = function->getArg(3);
     llvm::Value* end = function->getArg(4);
-    ExprEmitter emitter(program_, b_, *module_, frame);
+    ExprEmitter emitter(program_, b_, *module_, function->getArg(0));
+    std::vector<ir::ExprId> cheap, costly;
+    if (program_.panels[panel].condition != ir::kNoExpr) SplitConjuncts(program_.panels[panel].condition, cheap, costly);
 
-    llvm::AllocaInst* word = Counter(emitter, b_.CreateLShr(begin, 6), "word");
-    llvm::AllocaInst* row = Counter(emitter, b_.getInt64(0), "row");
-    llvm::AllocaInst* bits = Counter(emitter, b_.getInt64(0), "bits");
-    llvm::AllocaInst* base_bits = Counter(emitter, b_.getInt64(0), "base");
-    auto* word_head = Block("word.head");
-    auto* word_body = Block("word.body");
-    auto* row_head = Block("row.head");
-    auto* row_body = Block("row.body");
-    auto* row_test = Block("row.test");
-    auto* row_next = Block("row.next");
-    auto* word_end = Block("word.end");
+    // The cheap conjuncts' verdicts, a byte per row of a word, packed into bits afterwards.
+    auto* verdict_type = llvm::ArrayType::get(b_.getInt8Ty(), 64);
+    llvm::AllocaInst* verdicts = emitter.EntryAlloca(verdict_type, "verdicts");
+    verdicts->setAlignment(llvm::Align(64));
+    b_.CreateMemSet(verdicts, b_.getInt8(0), 64, llvm::MaybeAlign(64));
+    llvm::AllocaInst* row = emitter.EntryAlloca(i64, "row");
+
+    llvm::Value* words_end = b_.CreateLShr(b_.CreateAdd(end, b_.getInt64(63)), 6);
+    llvm::AllocaInst* chunk = emitter.EntryAlloca(i64, "chunk");
+    b_.CreateStore(b_.CreateLShr(function->getArg(3), 6), chunk);
+    auto* chunk_head = Block("chunk.head");
+    auto* chunk_body = Block("chunk.body");
     auto* done = Block("done");
-    b_.CreateBr(word_head);
+    b_.CreateBr(chunk_head);
+    b_.SetInsertPoint(chunk_head);
+    llvm::Value* first = b_.CreateLoad(i64, chunk);
+    b_.CreateCondBr(b_.CreateICmpULT(first, words_end), chunk_body, done);
+    b_.SetInsertPoint(chunk_body);
+    llvm::Value* chunk_end = b_.CreateAdd(first, b_.getInt64(kChunkWords));
+    llvm::Value* last = b_.CreateSelect(b_.CreateICmpULT(chunk_end, words_end), chunk_end, words_end);
 
-    b_.SetInsertPoint(word_head);
-    llvm::Value* w = b_.CreateLoad(i64, word);
-    llvm::Value* low = b_.CreateShl(w, 6);
-    b_.CreateCondBr(b_.CreateICmpULT(low, end), word_body, done);
+    ForEachWord(emitter, first, last, "cheap.word", [&](llvm::Value* w) {
+      // The rows of this word to consider: the base's, and none past `end`.
+      llvm::Value* low = b_.CreateShl(w, 6);
+      llvm::Value* count = b_.CreateSub(end, low);
+      llvm::Value* full = b_.CreateICmpUGE(count, b_.getInt64(64));
+      llvm::Value* tail = b_.CreateSub(b_.CreateShl(b_.getInt64(1), b_.CreateAnd(count, 63)), b_.getInt64(1));
+      llvm::Value* candidates = b_.CreateSelect(full, b_.getInt64(~uint64_t{0}), tail);
+      auto* read_base = Block("word.base");
+      auto* evaluate = Block("word.evaluate");
+      llvm::BasicBlock* from = b_.GetInsertBlock();
+      b_.CreateCondBr(b_.CreateICmpNE(base, llvm::ConstantPointerNull::get(b_.getPtrTy())), read_base, evaluate);
+      b_.SetInsertPoint(read_base);
+      llvm::Value* in_base = b_.CreateAnd(candidates, b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, base, w)));
+      b_.CreateBr(evaluate);
+      b_.SetInsertPoint(evaluate);
+      llvm::PHINode* pending = b_.CreatePHI(i64, 2);
+      pending->addIncoming(candidates, from);
+      pending->addIncoming(in_base, read_base);
+      llvm::Value* high = b_.CreateAdd(low, b_.CreateSelect(full, b_.getInt64(64), count));
+      auto* rows_head = Block("cheap.head");
+      auto* rows_body = Block("cheap.body");
+      auto* pack = Block("cheap.pack");
+      b_.CreateStore(low, row);
+      b_.CreateCondBr(b_.CreateICmpEQ(pending, b_.getInt64(0)), pack, rows_head);
+      b_.SetInsertPoint(rows_head);
+      llvm::Value* r = b_.CreateLoad(i64, row);
+      b_.CreateCondBr(b_.CreateICmpULT(r, high), rows_body, pack);
+      b_.SetInsertPoint(rows_body);
+      emitter.SetRow(r);
+      emitter.SetWord(w);
+      emitter.SetEager(true);
+      llvm::Value* ok = AllTrue(emitter, cheap);
+      emitter.SetEager(false);
+      emitter.SetWord(nullptr);
+      b_.CreateStore(b_.CreateZExt(ok, b_.getInt8Ty()), b_.CreateInBoundsGEP(b_.getInt8Ty(), verdicts, b_.CreateAnd(r, 63)));
+      b_.CreateStore(b_.CreateAdd(r, b_.getInt64(1)), row);
+      b_.CreateBr(rows_head);
+      // Bytes past the word's last row are stale, but `pending` has no bit for them.
+      b_.SetInsertPoint(pack);
+      auto* vector = llvm::FixedVectorType::get(b_.getInt8Ty(), 64);
+      llvm::Value* flags = b_.CreateICmpNE(b_.CreateAlignedLoad(vector, verdicts, llvm::MaybeAlign(64)),
+                                           llvm::ConstantAggregateZero::get(vector));
+      b_.CreateStore(b_.CreateAnd(b_.CreateBitCast(flags, i64), pending), b_.CreateInBoundsGEP(i64, out, w));
+    });
 
-    b_.SetInsertPoint(word_body);
-    llvm::Value* has_base = b_.CreateICmpNE(base, llvm::ConstantPointerNull::get(b_.getPtrTy()));
-    auto* load_base = Block("word.base");
-    auto* no_base = Block("word.all");
-    auto* word_start = Block("word.start");
-    b_.CreateCondBr(has_base, load_base, no_base);
-    b_.SetInsertPoint(load_base);
-    b_.CreateStore(b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, base, w)), base_bits);
-    b_.CreateBr(word_start);
-    b_.SetInsertPoint(no_base);
-    b_.CreateStore(b_.getInt64(~uint64_t{0}), base_bits);
-    b_.CreateBr(word_start);
-    b_.SetInsertPoint(word_start);
-    b_.CreateStore(b_.getInt64(0), bits);
-    b_.CreateStore(low, row);
-    llvm::Value* high = b_.CreateSelect(b_.CreateICmpULT(b_.CreateAdd(low, b_.getInt64(64)), end),
-                                        b_.CreateAdd(low, b_.getInt64(64)), end);
-    b_.CreateCondBr(b_.CreateICmpEQ(b_.CreateLoad(i64, base_bits), b_.getInt64(0)), word_end, row_head);
-
-    b_.SetInsertPoint(row_head);
-    llvm::Value* r = b_.CreateLoad(i64, row);
-    b_.CreateCondBr(b_.CreateICmpULT(r, high), row_body, word_end);
-
-    b_.SetInsertPoint(row_body);
-    llvm::Value* bit = b_.CreateAnd(r, 63);
-    llvm::Value* in_base = b_.CreateTrunc(b_.CreateLShr(b_.CreateLoad(i64, base_bits), bit), b_.getInt1Ty());
-    b_.CreateCondBr(in_base, row_test, row_next);
-
-    b_.SetInsertPoint(row_test);
-    emitter.SetRow(r);
-    llvm::Value* selected = b_.getTrue();
-    if (program_.panels[panel].condition != ir::kNoExpr) {
-      Emitted condition = emitter.Emit(program_.panels[panel].condition);
-      selected = b_.CreateAnd(condition.valid, condition.value);
+    if (!costly.empty()) {
+      llvm::Value* offsets = emitter.FrameField(offsetof(ir::Frame, event_offsets), ptr);
+      llvm::Value* times = emitter.FrameField(offsetof(ir::Frame, event_times), ptr);
+      llvm::Value* types = emitter.FrameField(offsetof(ir::Frame, event_types), ptr);
+      llvm::Function* prefetch = llvm::Intrinsic::getDeclaration(module_.get(), llvm::Intrinsic::prefetch, {ptr});
+      ForEachWord(emitter, first, last, "prefetch.word", [&](llvm::Value* w) {
+        llvm::Value* selected = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, out, w));
+        ForEachBit(emitter, w, selected, "prefetch.row", [&](llvm::Value* r, llvm::Value*) {
+          llvm::Value* event = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, offsets, r));
+          b_.CreateCall(prefetch, {b_.CreateInBoundsGEP(i64, times, event), b_.getInt32(0), b_.getInt32(3), b_.getInt32(1)});
+          b_.CreateCall(prefetch, {b_.CreateInBoundsGEP(b_.getInt8Ty(), types, event), b_.getInt32(0), b_.getInt32(3), b_.getInt32(1)});
+        });
+      });
+      ForEachWord(emitter, first, last, "costly.word", [&](llvm::Value* w) {
+        llvm::Value* slot = b_.CreateInBoundsGEP(i64, out, w);
+        ForEachBit(emitter, w, b_.CreateLoad(i64, slot), "costly.row", [&](llvm::Value* r, llvm::Value* bit) {
+          emitter.SetRow(r);
+          llvm::Value* holds = AllTrue(emitter, costly);
+          llvm::Value* kept = b_.CreateSelect(holds, b_.getInt64(~uint64_t{0}), b_.CreateNot(b_.CreateShl(b_.getInt64(1), bit)));
+          b_.CreateStore(b_.CreateAnd(b_.CreateLoad(i64, slot), kept), slot);
+        });
+      });
     }
-    llvm::Value* set = b_.CreateShl(b_.CreateZExt(selected, i64), bit);
-    b_.CreateStore(b_.CreateOr(b_.CreateLoad(i64, bits), set), bits);
-    b_.CreateBr(row_next);
-
-    b_.SetInsertPoint(row_next);
-    b_.CreateStore(b_.CreateAdd(r, b_.getInt64(1)), row);
-    b_.CreateBr(row_head);
-
-    b_.SetInsertPoint(word_end);
-    b_.CreateStore(b_.CreateLoad(i64, bits), b_.CreateInBoundsGEP(i64, out, w));
-    b_.CreateStore(b_.CreateAdd(w, b_.getInt64(1)), word);
-    b_.CreateBr(word_head);
+    b_.CreateStore(last, chunk);
+    b_.CreateBr(chunk_head);
 
     b_.SetInsertPoint(done);
     b_.CreateRetVoid();

@@ -53,6 +53,12 @@ class ExprEmitter {
   void SetRow(llvm::Value* row) { row_ = row; }
   void SetEvent(llvm::Value* event) { event_ = event; }
   void SetInstance(llvm::Value* instance) { instance_ = instance; }
+  // Eager: `and`, `or` and `if` evaluate both sides and pick with selects, without branches.
+  // Only for expressions without event history (cheap, and with no loop to skip).
+  void SetEager(bool eager) { eager_ = eager; }
+  // The 64-row word the row is in, when the caller knows it: bitmaps are then read a word at a
+  // time, which LLVM hoists out of the loop over the word's rows.
+  void SetWord(llvm::Value* word) { word_ = word; }
 
   Emitted Emit(ir::ExprId id);
 
@@ -77,6 +83,8 @@ class ExprEmitter {
   llvm::Value* row_ = nullptr;
   llvm::Value* event_ = nullptr;
   llvm::Value* instance_ = nullptr;
+  bool eager_ = false;
+  llvm::Value* word_ = nullptr;
 };
 
 }  // namespace relc::codegen

@@ -156,6 +156,8 @@ class Interpreter final : public ir::Engine {
     if (!ir::IsBitSet(column.validity, row)) return Null();
     switch (storage) {
       case ir::Storage::Ints: return Value::Of(column.ints[row]);
+      case ir::Storage::Int32s: return Value::Of(column.int32s[row]);
+      case ir::Storage::Bits: return Value::Of(ir::IsBitSet(column.bits, row) ? 1 : 0);
       case ir::Storage::Codes: return Value::Of(column.codes[row]);
       case ir::Storage::Doubles: return Value::OfFloat(column.doubles[row]);
     }

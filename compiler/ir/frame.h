@@ -7,12 +7,14 @@
 
 namespace relc::ir {
 
-// One column: exactly one of ints, doubles or codes is set, per the slot's Storage.
+// One column: the array its slot's Storage names is set.
 struct ColumnView {
   const int64_t* ints;
   const double* doubles;
   const uint32_t* codes;
   const uint64_t* validity;  // a bit per row, 1 = present
+  const int32_t* int32s;
+  const uint64_t* bits;      // Bits: a bit per row, 1 = true
 };
 
 struct Frame {

@@ -63,8 +63,9 @@ struct Node {
   double float_value = 0;
 };
 
-// Where a column's values sit in a dataset: the store's int, double or dictionary-code arrays.
-enum class Storage : uint8_t { Ints, Doubles, Codes };
+// How a column's values are laid out: 64-bit ints, 32-bit ints (counts), doubles, dictionary
+// codes, or a bit per row (flags: half the memory traffic of a byte, an eighth of an int).
+enum class Storage : uint8_t { Ints, Int32s, Doubles, Codes, Bits };
 
 struct ColumnSlot {
   enum class Source : uint8_t {

@@ -317,6 +317,7 @@ int32_t Lowerer::CustomerColumn(ColumnSlot::Source source, const std::string& na
 }
 
 int32_t Lowerer::EventColumn(const std::string& name, Storage storage) {
+  if (storage == Storage::Bits) storage = Storage::Ints;  // event flags are read as the store keeps them
   auto [it, added] = event_column_slots_.try_emplace(name, static_cast<int32_t>(out_.event_columns.size()));
   if (added) out_.event_columns.push_back({ColumnSlot::Source::Attribute, name, storage, 0});
   return it->second;

@@ -50,6 +50,7 @@ ValueType ReprOf(const sema::Type& type) {
 Storage StorageOf(std::string_view schema_type) {
   if (schema_type == "decimal" || schema_type == "number" || schema_type == "percentage") return Storage::Doubles;
   if (schema_type == "string" || schema_type == "channel") return Storage::Codes;
+  if (schema_type == "bool") return Storage::Bits;
   return Storage::Ints;
 }
 
@@ -162,7 +163,11 @@ ExprId Lowerer::LowerName(const ast::Expr& expr, const sema::Symbol& symbol, con
       ColumnSlot::Source source = ColumnSlot::Source::Measure;
       if (name == "recency" || name == "tenure" || name == "p_alive") storage = Storage::Doubles;
       if (name == "lifecycle") storage = Storage::Codes;
-      if (name == "unsubscribed") source = ColumnSlot::Source::State;
+      if (name == "frequency") storage = Storage::Int32s;
+      if (name == "unsubscribed") {
+        source = ColumnSlot::Source::State;
+        storage = Storage::Bits;
+      }
       return Add(Node{.op = Op::CustomerColumn, .type = type, .slot = CustomerColumn(source, name, storage)});
     }
     case sema::SymbolKind::Constant:
@@ -296,7 +301,7 @@ ExprId Lowerer::LowerConsent(std::string_view channel, const Scope& scope) {
     break;
   }
   if (allowed == kNoExpr) return Constant(ValueType::Bool, 0);
-  int32_t revoked = CustomerColumn(ColumnSlot::Source::State, fmt::format("revoked:{}", channel), Storage::Ints);
+  int32_t revoked = CustomerColumn(ColumnSlot::Source::State, fmt::format("revoked:{}", channel), Storage::Bits);
   ExprId still = Unary(Op::Not, ValueType::Bool, Add(Node{.op = Op::CustomerColumn, .type = ValueType::Bool, .slot = revoked}));
   return Binary(Op::And, ValueType::Bool, allowed, still);
 }

@@ -22,6 +22,7 @@ std::vector<uint64_t> AllValid(size_t rows) {
 
 bool StorageMatches(ir::Storage storage, data::ColumnType type) {
   switch (type) {
+    case data::ColumnType::Bool: return storage == ir::Storage::Bits || storage == ir::Storage::Ints;
     case data::ColumnType::Decimal:
     case data::ColumnType::Percentage: return storage == ir::Storage::Doubles;
     case data::ColumnType::String: return storage == ir::Storage::Codes;
@@ -30,7 +31,14 @@ bool StorageMatches(ir::Storage storage, data::ColumnType type) {
 }
 
 ir::ColumnView ViewOf(const data::Column& column) {
-  return {column.ints().data(), column.doubles().data(), column.codes().data(), column.validity().data()};
+  return {column.ints().data(), column.doubles().data(), column.codes().data(), column.validity().data(), nullptr, nullptr};
+}
+
+// A bit per row from 0/1 values.
+std::vector<uint64_t> BitsOf(const std::vector<int64_t>& values) {
+  std::vector<uint64_t> bits(values.size() / 64 + 1, 0);
+  for (size_t row = 0; row < values.size(); ++row) bits[row >> 6] |= static_cast<uint64_t>(values[row] != 0) << (row & 63);
+  return bits;
 }
 
 // Completed years between a birth date and a day, both in days since the epoch.
@@ -54,12 +62,18 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
   auto owned_ints = [&](std::vector<int64_t> values, std::vector<uint64_t> validity) {
     bound.owned_validity_.push_back(std::move(validity));
     bound.owned_ints_.push_back(std::move(values));
-    return ir::ColumnView{bound.owned_ints_.back().data(), nullptr, nullptr, bound.owned_validity_.back().data()};
+    return ir::ColumnView{bound.owned_ints_.back().data(), nullptr, nullptr, bound.owned_validity_.back().data(), nullptr, nullptr};
+  };
+  auto owned_bits = [&](const std::vector<int64_t>& flags) {
+    bound.owned_validity_.push_back(AllValid(rows));
+    const uint64_t* validity = bound.owned_validity_.back().data();
+    bound.owned_validity_.push_back(BitsOf(flags));
+    return ir::ColumnView{nullptr, nullptr, nullptr, validity, nullptr, bound.owned_validity_.back().data()};
   };
   auto owned_doubles = [&](std::vector<double> values) {
     bound.owned_validity_.push_back(AllValid(rows));
     bound.owned_doubles_.push_back(std::move(values));
-    return ir::ColumnView{nullptr, bound.owned_doubles_.back().data(), nullptr, bound.owned_validity_.back().data()};
+    return ir::ColumnView{nullptr, bound.owned_doubles_.back().data(), nullptr, bound.owned_validity_.back().data(), nullptr, nullptr};
   };
   auto widen = [&](const auto& values, double scale = 1) {
     std::vector<int64_t> out(rows);
@@ -103,16 +117,20 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
         return std::nullopt;
       }
       view = ViewOf(*column);
+      if (slot.storage == ir::Storage::Bits) {
+        bound.owned_validity_.push_back(BitsOf(column->ints()));
+        view.bits = bound.owned_validity_.back().data();
+      }
     } else if (slot.source == ir::ColumnSlot::Source::State) {
       if (name.starts_with("revoked:")) {
-        view = owned_ints(revoked(name.substr(8)), AllValid(rows));
+        view = owned_bits(revoked(name.substr(8)));
       } else if (name == "unsubscribed") {
         std::vector<int64_t> all(rows, 1);
         for (std::string_view channel : kMainChannels) {
           std::vector<int64_t> one = revoked(channel);
           for (size_t c = 0; c < rows; ++c) all[c] &= one[c];
         }
-        view = owned_ints(std::move(all), AllValid(rows));
+        view = owned_bits(all);
       } else {  // utc_offset: UTC until time zones are read
         view = owned_ints(std::vector<int64_t>(rows, 0), AllValid(rows));
       }
@@ -123,7 +141,8 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
     } else if (name == "p_alive") {
       view = owned_doubles(measures.p_alive);
     } else if (name == "frequency") {
-      view = widen(measures.frequency);
+      bound.owned_validity_.push_back(AllValid(rows));
+      view = {nullptr, nullptr, nullptr, bound.owned_validity_.back().data(), measures.frequency.data(), nullptr};
     } else if (name == "monetary") {
       view = widen(measures.monetary_cents);
     } else if (name == "average_basket") {
@@ -147,7 +166,7 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
       for (size_t c = 0; c < rows; ++c) codes[c] = static_cast<uint32_t>(measures.lifecycle[c]);
       bound.owned_codes_.push_back(std::move(codes));
       bound.owned_validity_.push_back(AllValid(rows));
-      view = {nullptr, nullptr, bound.owned_codes_.back().data(), bound.owned_validity_.back().data()};
+      view = {nullptr, nullptr, bound.owned_codes_.back().data(), bound.owned_validity_.back().data(), nullptr, nullptr};
     } else if (name == "age") {
       const data::Column* birth = store.customers.Find("birth_date");
       std::vector<int64_t> ages(rows, 0);
