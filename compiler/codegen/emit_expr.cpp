@@ -35,6 +35,30 @@ llvm::Value* ExprEmitter::BitOf(llvm::Value* words, llvm::Value* row) {
   return b_.CreateTrunc(bit, b_.getInt1Ty());
 }
 
+// A customer has a handful of events: vectorising or unrolling their loop would only cost
+// compile time.
+void ExprEmitter::MarkScalarLoop(llvm::Instruction* backedge) {
+  llvm::LLVMContext& context = b_.getContext();
+  llvm::Metadata* vectorize[] = {llvm::MDString::get(context, "llvm.loop.vectorize.enable"),
+                                 llvm::ConstantAsMetadata::get(b_.getFalse())};
+  llvm::Metadata* unroll[] = {llvm::MDString::get(context, "llvm.loop.unroll.disable")};
+  llvm::Metadata* parts[] = {nullptr, llvm::MDNode::get(context, vectorize), llvm::MDNode::get(context, unroll)};
+  llvm::MDNode* loop = llvm::MDNode::getDistinct(context, parts);
+  loop->replaceOperandWith(0, loop);
+  backedge->setMetadata(llvm::LLVMContext::MD_loop, loop);
+}
+
+void ExprEmitter::MarkVectorLoop(llvm::Instruction* backedge) {
+  llvm::LLVMContext& context = b_.getContext();
+  llvm::Metadata* interleave[] = {llvm::MDString::get(context, "llvm.loop.interleave.count"),
+                                  llvm::ConstantAsMetadata::get(b_.getInt32(1))};
+  llvm::Metadata* unroll[] = {llvm::MDString::get(context, "llvm.loop.unroll.disable")};
+  llvm::Metadata* parts[] = {nullptr, llvm::MDNode::get(context, interleave), llvm::MDNode::get(context, unroll)};
+  llvm::MDNode* loop = llvm::MDNode::getDistinct(context, parts);
+  loop->replaceOperandWith(0, loop);
+  backedge->setMetadata(llvm::LLVMContext::MD_loop, loop);
+}
+
 llvm::AllocaInst* ExprEmitter::EntryAlloca(llvm::Type* type, const char* name) {
   llvm::Function* function = b_.GetInsertBlock()->getParent();
   llvm::IRBuilder<> entry(&function->getEntryBlock(), function->getEntryBlock().begin());
@@ -45,11 +69,15 @@ llvm::FunctionCallee ExprEmitter::Kernel(const char* name, llvm::Type* result, l
   return module_.getOrInsertFunction(name, llvm::FunctionType::get(result, parameters, false));
 }
 
-Emitted ExprEmitter::Column(bool event, int32_t slot, ir::Storage storage, ValueType type, llvm::Value* row) {
+llvm::Value* ExprEmitter::ColumnArray(bool event, int32_t slot, size_t offset) {
   llvm::Type* ptr = b_.getPtrTy();
   llvm::Value* columns = FrameField(event ? offsetof(ir::Frame, event_columns) : offsetof(ir::Frame, customer_columns), ptr);
   llvm::Value* view = b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), columns, slot * sizeof(ir::ColumnView));
-  auto field = [&](size_t offset) { return Load(ptr, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), view, offset)); };
+  return Load(ptr, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), view, offset));
+}
+
+Emitted ExprEmitter::Column(bool event, int32_t slot, ir::Storage storage, ValueType type, llvm::Value* row) {
+  auto field = [&](size_t offset) { return ColumnArray(event, slot, offset); };
   llvm::Value* valid = BitOf(field(offsetof(ir::ColumnView, validity)), row);
   llvm::Value* value = nullptr;
   switch (storage) {
@@ -376,7 +404,7 @@ Emitted ExprEmitter::EmitAggregate(const ir::Node& node) {
 
   b_.SetInsertPoint(next);
   b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64, cursor), b_.getInt64(1)), cursor);
-  b_.CreateBr(head);
+  MarkScalarLoop(b_.CreateBr(head));
 
   b_.SetInsertPoint(exit);
   llvm::Value* any_value = b_.CreateLoad(b_.getInt1Ty(), any);

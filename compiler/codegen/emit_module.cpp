@@ -124,6 +124,46 @@ class ModuleBuilder {
     return node.op == ir::Op::Aggregate || ReadsHistory(node.a) || ReadsHistory(node.b) || ReadsHistory(node.c);
   }
 
+  // A conjunct whose 64 verdicts for a word come from whole-word operations on bitmaps: panel
+  // membership, flags, nulls (and their negations).
+  bool IsWordLevel(ir::ExprId id) const {
+    const ir::Node& node = program_[id];
+    switch (node.op) {
+      case ir::Op::InPanel: return true;
+      case ir::Op::CustomerColumn:
+        return node.type == ir::ValueType::Bool && program_.customer_columns[node.slot].storage == ir::Storage::Bits;
+      case ir::Op::IsNull: return program_[node.a].op == ir::Op::CustomerColumn;
+      case ir::Op::Not: return program_[node.a].op != ir::Op::Not && IsWordLevel(node.a);
+      default: return false;
+    }
+  }
+
+  // The word of rows where a word-level conjunct is true.
+  llvm::Value* TrueWord(ExprEmitter& emitter, ir::ExprId id, llvm::Value* w, bool negate = false) {
+    const ir::Node& node = program_[id];
+    llvm::Type* i64 = b_.getInt64Ty();
+    auto word_of = [&](llvm::Value* array) { return b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, array, w)); };
+    switch (node.op) {
+      case ir::Op::InPanel: {
+        llvm::Value* panels = emitter.FrameField(offsetof(ir::Frame, panels), b_.getPtrTy());
+        llvm::Value* panel = b_.CreateLoad(b_.getPtrTy(), b_.CreateConstInBoundsGEP1_64(b_.getPtrTy(), panels, node.slot));
+        llvm::Value* members = word_of(panel);
+        return negate ? b_.CreateNot(members) : members;
+      }
+      case ir::Op::CustomerColumn: {
+        llvm::Value* valid = word_of(emitter.ColumnArray(false, node.slot, offsetof(ir::ColumnView, validity)));
+        llvm::Value* flags = word_of(emitter.ColumnArray(false, node.slot, offsetof(ir::ColumnView, bits)));
+        return b_.CreateAnd(valid, negate ? b_.CreateNot(flags) : flags);
+      }
+      case ir::Op::IsNull: {
+        llvm::Value* valid = word_of(emitter.ColumnArray(false, program_[node.a].slot, offsetof(ir::ColumnView, validity)));
+        return negate ? valid : b_.CreateNot(valid);
+      }
+      default:  // Not
+        return TrueWord(emitter, node.a, w, !negate);
+    }
+  }
+
   llvm::Value* AllTrue(ExprEmitter& emitter, const std::vector<ir::ExprId>& conjuncts) {
     llvm::Value* all = b_.getTrue();
     for (ir::ExprId conjunct : conjuncts) {
@@ -151,7 +191,7 @@ class ModuleBuilder {
     llvm::Value* bit = b_.CreateBinaryIntrinsic(llvm::Intrinsic::cttz, remaining, b_.getTrue());
     b_.CreateStore(b_.CreateAnd(remaining, b_.CreateSub(remaining, b_.getInt64(1))), left);
     body(b_.CreateAdd(b_.CreateShl(word, 6), bit), bit);
-    b_.CreateBr(head);
+    emitter.MarkScalarLoop(b_.CreateBr(head));
     b_.SetInsertPoint(after);
   }
 
@@ -171,7 +211,7 @@ class ModuleBuilder {
     b_.SetInsertPoint(loop);
     body(w);
     b_.CreateStore(b_.CreateAdd(w, b_.getInt64(1)), word);
-    b_.CreateBr(head);
+    emitter.MarkScalarLoop(b_.CreateBr(head));
     b_.SetInsertPoint(after);
   }
 
@@ -192,8 +232,13 @@ class ModuleBuilder {
     llvm::Value* out = function->getArg(2);
     llvm::Value* end = function->getArg(4);
     ExprEmitter emitter(program_, b_, *module_, function->getArg(0));
-    std::vector<ir::ExprId> cheap, costly;
+    std::vector<ir::ExprId> cheap, costly, words;
     if (program_.panels[panel].condition != ir::kNoExpr) SplitConjuncts(program_.panels[panel].condition, cheap, costly);
+    std::erase_if(cheap, [&](ir::ExprId id) {
+      if (!IsWordLevel(id)) return false;
+      words.push_back(id);
+      return true;
+    });
 
     // The cheap conjuncts' verdicts, a byte per row of a word, packed into bits afterwards.
     auto* verdict_type = llvm::ArrayType::get(b_.getInt8Ty(), 64);
@@ -231,9 +276,15 @@ class ModuleBuilder {
       llvm::Value* in_base = b_.CreateAnd(candidates, b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, base, w)));
       b_.CreateBr(evaluate);
       b_.SetInsertPoint(evaluate);
-      llvm::PHINode* pending = b_.CreatePHI(i64, 2);
-      pending->addIncoming(candidates, from);
-      pending->addIncoming(in_base, read_base);
+      llvm::PHINode* in_word = b_.CreatePHI(i64, 2);
+      in_word->addIncoming(candidates, from);
+      in_word->addIncoming(in_base, read_base);
+      llvm::Value* pending = in_word;
+      for (ir::ExprId id : words) pending = b_.CreateAnd(pending, TrueWord(emitter, id, w));
+      if (cheap.empty()) {
+        b_.CreateStore(pending, b_.CreateInBoundsGEP(i64, out, w));
+        return;
+      }
       llvm::Value* high = b_.CreateAdd(low, b_.CreateSelect(full, b_.getInt64(64), count));
       auto* rows_head = Block("cheap.head");
       auto* rows_body = Block("cheap.body");
@@ -252,7 +303,7 @@ class ModuleBuilder {
       emitter.SetWord(nullptr);
       b_.CreateStore(b_.CreateZExt(ok, b_.getInt8Ty()), b_.CreateInBoundsGEP(b_.getInt8Ty(), verdicts, b_.CreateAnd(r, 63)));
       b_.CreateStore(b_.CreateAdd(r, b_.getInt64(1)), row);
-      b_.CreateBr(rows_head);
+      emitter.MarkVectorLoop(b_.CreateBr(rows_head));
       // Bytes past the word's last row are stale, but `pending` has no bit for them.
       b_.SetInsertPoint(pack);
       auto* vector = llvm::FixedVectorType::get(b_.getInt8Ty(), 64);

@@ -65,8 +65,15 @@ class ExprEmitter {
   // Fields of the frame and of its column views.
   llvm::Value* FrameField(size_t offset, llvm::Type* type);
   Emitted Column(bool event, int32_t slot, ir::Storage storage, ir::ValueType type, llvm::Value* row);
+  // One of a column view's arrays (`offset` of a ColumnView field).
+  llvm::Value* ColumnArray(bool event, int32_t slot, size_t offset);
   llvm::Value* BitOf(llvm::Value* words, llvm::Value* row);
   llvm::AllocaInst* EntryAlloca(llvm::Type* type, const char* name);
+  // Marks the branch back to a loop's head: neither vectorise nor unroll this loop.
+  void MarkScalarLoop(llvm::Instruction* backedge);
+  // ... or let LLVM vectorise it where that pays, without interleaving copies of the vector
+  // body (code size, compile time).
+  void MarkVectorLoop(llvm::Instruction* backedge);
   llvm::FunctionCallee Kernel(const char* name, llvm::Type* result, llvm::ArrayRef<llvm::Type*> parameters);
 
  private:

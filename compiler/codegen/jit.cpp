@@ -9,6 +9,7 @@
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ObjectTransformLayer.h>
+#include <llvm/IR/DiagnosticInfo.h>
 #include <llvm/IR/Verifier.h>
 #include <llvm/Object/ObjectFile.h>
 #include <llvm/Passes/PassBuilder.h>
@@ -115,6 +116,8 @@ struct Prepared {
 std::optional<Prepared> Prepare(const ir::Program& program, const std::vector<Kernel>& kernels, const llvm::DataLayout& layout,
                                 const std::string& triple, bool optimize, bool want_key, std::string& error) {
   auto context = std::make_unique<llvm::LLVMContext>();
+  // LLVM's remarks and warnings (a loop it chose not to vectorise) are not the user's business.
+  context->setDiagnosticHandlerCallBack([](const llvm::DiagnosticInfo*, void*) {});
   std::unique_ptr<llvm::Module> module = BuildModule(program, kernels, layout, triple, *context);
   std::string problems;
   llvm::raw_string_ostream problem_stream(problems);

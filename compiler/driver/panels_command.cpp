@@ -17,7 +17,6 @@ namespace {
 constexpr OptionSpec kPanelsOptions[] = {
     kDataOptions[0], kDataOptions[1], kDataOptions[2], kEngineOptions[0], kEngineOptions[1], kEngineOptions[2],
     {"--format", "", "FORMAT", "text (default) or json"},
-    {"--seed", "", "N", "the seed of the random draws (default 1)"},
 };
 
 int RunPanels(const ParsedOptions& options, Context& context) {
@@ -25,15 +24,6 @@ int RunPanels(const ParsedOptions& options, Context& context) {
   if (format != "text" && format != "json") {
     PrintUsageError(context.err, fmt::format("unknown format `{}`", format), "choose `text` or `json`");
     return kExitUsageOrIo;
-  }
-  uint64_t seed = 1;
-  if (options.Has("--seed")) {
-    try {
-      seed = std::stoull(options.Get("--seed", "1"));
-    } catch (...) {
-      PrintUsageError(context.err, fmt::format("`--seed` takes a number, not `{}`", options.Get("--seed", "")));
-      return kExitUsageOrIo;
-    }
   }
   auto choice = ParseEngineChoice(options, context);
   if (!choice) return kExitUsageOrIo;
@@ -49,7 +39,7 @@ int RunPanels(const ParsedOptions& options, Context& context) {
     if (!engine) return kExitProgramErrors;
     std::string error;
     auto bound = evaluate::BoundData::Bind(program, dataset->store, dataset->measures, dataset->measure_options,
-                                           dataset->now, seed, error);
+                                           dataset->now, /*seed: panels draw nothing at random*/ 1, error);
     if (!bound) {
       context.err << "error: " << error << '\n';
       return kExitProgramErrors;
