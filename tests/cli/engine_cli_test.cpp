@@ -1,0 +1,102 @@
+// End-to-end tests of the engines from the command line: every example's panels agree between
+// the JIT and the interpreter, the object cache is used and survives damage, and the JIT's
+// figures and IR are printed.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include <unistd.h>
+
+#include "cli_test.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Generated once per test process (CTest runs test cases in parallel processes), removed at
+// its exit.
+struct GeneratedData {
+  fs::path dir = fs::temp_directory_path() / ("relc_engine_test_data_" + std::to_string(getpid()));
+  GeneratedData() {
+    fs::remove_all(dir);
+    Result generated = Relc("data generate --customers 3000 --seed 11 --out " + dir.string(), true);
+    if (generated.exit_code != 0) throw std::runtime_error("cannot generate test data: " + generated.out);
+  }
+  ~GeneratedData() { fs::remove_all(dir); }
+};
+
+std::string Dataset() {
+  static const GeneratedData data;
+  return data.dir.string();
+}
+
+}  // namespace
+
+TEST_CASE("every example's panels are the same with the JIT and the interpreter", "[cli][engine]") {
+  for (const auto& entry : fs::directory_iterator(fs::path(RELC_SOURCE_DIR) / "examples")) {
+    if (entry.path().extension() != ".rel") continue;
+    INFO(entry.path().filename().string());
+    std::string common = "panels " + entry.path().string() + " --data " + Dataset() + " --as-of 2026-01-01 --format json";
+    Result jit = Relc(common + " --engine jit");
+    Result interp = Relc(common + " --engine interp");
+    REQUIRE(jit.exit_code == 0);
+    REQUIRE(interp.exit_code == 0);
+    CHECK(jit.out == interp.out);
+    CHECK(jit.out.find("\"customers\": 3000") != std::string::npos);
+  }
+}
+
+TEST_CASE("the JIT cache is reused, and a damaged entry is rebuilt", "[cli][engine]") {
+  fs::path cache = fs::temp_directory_path() / ("relc_engine_test_cache_" + std::to_string(getpid()));
+  fs::remove_all(cache);
+  std::string command = "panels examples/winback.rel --data " + Dataset() + " --jit-stats --jit-cache " + cache.string();
+  Result first = Relc(command, true);
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.out.find("from the cache") == std::string::npos);
+  size_t entries = 0;
+  for (const auto& entry : fs::directory_iterator(cache)) entries += entry.path().extension() == ".o";
+  CHECK(entries >= 1);
+
+  Result second = Relc(command, true);
+  REQUIRE(second.exit_code == 0);
+  CHECK(second.out.find("from the cache") != std::string::npos);
+
+  // Damage every entry: relc compiles afresh and gives the same panels.
+  for (const auto& entry : fs::directory_iterator(cache)) {
+    std::ofstream(entry.path(), std::ios::binary | std::ios::trunc) << "not an object file";
+  }
+  Result third = Relc(command, true);
+  REQUIRE(third.exit_code == 0);
+  CHECK(third.out.find("from the cache") == std::string::npos);
+  auto panels = [](const std::string& out) { return out.substr(out.find("\n  dormant")); };
+  CHECK(panels(third.out) == panels(first.out));
+  fs::remove_all(cache);
+}
+
+TEST_CASE("the JIT statistics report kernels, code size and compile time", "[cli][engine]") {
+  Result result = Relc("panels examples/vip_pareto.rel --data " + Dataset() + " --jit-stats", true);
+  REQUIRE(result.exit_code == 0);
+  std::regex stats(R"(jit: "Avant-première VIP": \d+ kernels, \d+ IR instructions, \d+ bytes of machine code, compiled in [0-9.]+ ms)");
+  CHECK(std::regex_search(result.out, stats));
+}
+
+TEST_CASE("emit-llvm prints one function per kernel, optimised or not", "[cli][engine]") {
+  Result optimised = Relc("emit-llvm examples/winback.rel");
+  REQUIRE(optimised.exit_code == 0);
+  CHECK(optimised.out.find("define void @relc.filter.") != std::string::npos);
+  CHECK(optimised.out.find("define void @relc.transition.0") != std::string::npos);
+  Result raw = Relc("emit-llvm --unoptimized examples/winback.rel");
+  REQUIRE(raw.exit_code == 0);
+  CHECK(raw.out.find("alloca") != std::string::npos);  // before mem2reg
+  CHECK(optimised.out != raw.out);
+}
+
+TEST_CASE("panels of a program with errors, or without data, fail with the documented codes", "[cli][engine]") {
+  std::string broken = WriteTemp("broken.rel", "program \"p\" { panel a = customers where nosuch > 1 }\n");
+  CHECK(Relc("panels " + broken + " --data " + Dataset()).exit_code == 1);
+  CHECK(Relc("panels examples/winback.rel").exit_code == 2);
+  CHECK(Relc("panels examples/winback.rel --data /nonexistent/relc").exit_code == 2);
+  CHECK(Relc("panels examples/winback.rel --data " + Dataset() + " --engine llvm").exit_code == 2);
+}
