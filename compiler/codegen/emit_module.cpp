@@ -16,6 +16,7 @@ std::string KernelName(const Kernel& kernel) {
     case Kernel::Kind::Filter: return fmt::format("relc.filter.{}", kernel.index);
     case Kernel::Kind::Rank: return fmt::format("relc.rank.{}.{}", kernel.index, kernel.ranking);
     case Kernel::Kind::Scalar: return fmt::format("relc.scalar.{}", kernel.index);
+    case Kernel::Kind::Value: return fmt::format("relc.value.{}", kernel.index);
     case Kernel::Kind::Event: return fmt::format("relc.event.{}", kernel.index);
     case Kernel::Kind::Transition: return fmt::format("relc.transition.{}", kernel.index);
   }
@@ -51,6 +52,9 @@ std::vector<Kernel> KernelsOf(const ir::Program& program) {
   }
   for (const ir::ResponseRate& rate : program.response_rates) roots.insert(rate.value);
   for (ir::ExprId root : roots) kernels.push_back({Kernel::Kind::Scalar, root, 0, TreeSize(program, root)});
+  for (ir::ExprId root : std::set<ir::ExprId>(program.customer_values.begin(), program.customer_values.end())) {
+    kernels.push_back({Kernel::Kind::Value, root, 0, TreeSize(program, root)});
+  }
   for (size_t e = 0; e < program.event_predicates.size(); ++e) {
     kernels.push_back({Kernel::Kind::Event, static_cast<int32_t>(e), 0, TreeSize(program, program.event_predicates[e].condition)});
   }
@@ -82,6 +86,7 @@ class ModuleBuilder {
         case Kernel::Kind::Filter: BuildFilter(index); break;
         case Kernel::Kind::Rank: BuildRank(index, static_cast<size_t>(kernel.ranking)); break;
         case Kernel::Kind::Scalar: BuildScalar(kernel.index); break;
+        case Kernel::Kind::Value: BuildValue(kernel.index); break;
         case Kernel::Kind::Event: BuildEvent(index); break;
         case Kernel::Kind::Transition: BuildTransition(index); break;
       }
@@ -409,6 +414,17 @@ class ModuleBuilder {
     Emitted v = emitter.Emit(root);
     b_.CreateStore(Bits(v), function->getArg(1));
     b_.CreateStore(b_.CreateZExt(v.valid, b_.getInt8Ty()), function->getArg(2));
+    b_.CreateRetVoid();
+  }
+
+  void BuildValue(ir::ExprId root) {
+    llvm::Type* ptr = b_.getPtrTy();
+    llvm::Function* function = NewFunction(KernelName({Kernel::Kind::Value, root}), b_.getVoidTy(), {ptr, b_.getInt64Ty(), ptr, ptr});
+    ExprEmitter emitter(program_, b_, *module_, function->getArg(0));
+    emitter.SetRow(function->getArg(1));
+    Emitted v = emitter.Emit(root);
+    b_.CreateStore(Bits(v), function->getArg(2));
+    b_.CreateStore(b_.CreateZExt(v.valid, b_.getInt8Ty()), function->getArg(3));
     b_.CreateRetVoid();
   }
 

@@ -4,6 +4,7 @@
 //   relc.filter.<panel>          void(frame*, base*, out*, i64 begin, i64 end)
 //   relc.rank.<panel>.<ranking>  void(frame*, base*, double* values, u8* valid, i64 begin, i64 end)
 //   relc.scalar.<expr>           void(frame*, i64* bits, u8* valid)
+//   relc.value.<expr>            void(frame*, i64 row, i64* bits, u8* valid)
 //   relc.event.<predicate>       u8(frame*, i64 row, i64 event)
 //   relc.transition.<scenario>   void(frame*, i64 row, instance*, input*, action*)
 #pragma once
@@ -21,8 +22,8 @@
 namespace relc::codegen {
 
 struct Kernel {
-  enum class Kind { Filter, Rank, Scalar, Event, Transition } kind;
-  int32_t index;       // panel, scalar root, predicate or scenario
+  enum class Kind { Filter, Rank, Scalar, Value, Event, Transition } kind;
+  int32_t index;       // panel, scalar or value root, predicate or scenario
   int32_t ranking = 0; // Rank only
   size_t weight = 0;   // a rough size, to share the work out between modules
 };

@@ -35,6 +35,7 @@ using FilterFn = void (*)(const ir::Frame*, const uint64_t*, uint64_t*, uint64_t
 using RankFn = void (*)(const ir::Frame*, const uint64_t*, double*, uint8_t*, uint64_t, uint64_t);
 using ScalarFn = void (*)(const ir::Frame*, int64_t*, uint8_t*);
 using EventFn = uint8_t (*)(const ir::Frame*, uint64_t, uint64_t);
+using ValueFn = void (*)(const ir::Frame*, uint64_t, int64_t*, uint8_t*);
 using TransitionFn = void (*)(const ir::Frame*, uint64_t, const ir::Instance*, const ir::Input*, ir::Action*);
 
 void InitializeLlvm() {
@@ -166,6 +167,7 @@ class JitEngine final : public ir::Engine {
         case Kernel::Kind::Filter: filters_[kernel.index] = reinterpret_cast<FilterFn>(address); break;
         case Kernel::Kind::Rank: ranks_[kernel.index][kernel.ranking] = reinterpret_cast<RankFn>(address); break;
         case Kernel::Kind::Scalar: scalars_[kernel.index] = reinterpret_cast<ScalarFn>(address); break;
+        case Kernel::Kind::Value: values_[kernel.index] = reinterpret_cast<ValueFn>(address); break;
         case Kernel::Kind::Event: events_[kernel.index] = reinterpret_cast<EventFn>(address); break;
         case Kernel::Kind::Transition: transitions_[kernel.index] = reinterpret_cast<TransitionFn>(address); break;
       }
@@ -188,6 +190,13 @@ class JitEngine final : public ir::Engine {
     value.valid = valid != 0;
     return value;
   }
+  ir::Value CustomerValue(ir::ExprId root, const ir::Frame& frame, uint64_t row) const override {
+    ir::Value value;
+    uint8_t valid = 0;
+    values_.at(root)(&frame, row, &value.bits, &valid);
+    value.valid = valid != 0;
+    return value;
+  }
   bool EventMatches(int32_t predicate, const ir::Frame& frame, uint64_t row, uint64_t event) const override {
     return events_[predicate](&frame, row, event) != 0;
   }
@@ -202,6 +211,7 @@ class JitEngine final : public ir::Engine {
   std::vector<FilterFn> filters_;
   std::vector<std::vector<RankFn>> ranks_;
   std::map<ir::ExprId, ScalarFn> scalars_;
+  std::map<ir::ExprId, ValueFn> values_;
   std::vector<EventFn> events_;
   std::vector<TransitionFn> transitions_;
 };

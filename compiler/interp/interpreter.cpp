@@ -58,6 +58,10 @@ class Interpreter final : public ir::Engine {
 
   Value Scalar(ExprId root, const ir::Frame& frame) const override { return Eval(root, Context{frame}); }
 
+  Value CustomerValue(ExprId root, const ir::Frame& frame, uint64_t row) const override {
+    return Eval(root, Context{frame, row});
+  }
+
   bool EventMatches(int32_t predicate, const ir::Frame& frame, uint64_t row, uint64_t event) const override {
     Value v = Eval(program_.event_predicates[predicate].condition, Context{frame, row, event});
     return v.valid && v.bits != 0;

@@ -41,6 +41,9 @@ class Engine {
   // A KPI, expectation, target or response rate: `root` is its Scalar's or ResponseRate's value.
   virtual Value Scalar(ExprId root, const Frame& frame) const = 0;
 
+  // A per-customer value: `root` is one of Program::customer_values.
+  virtual Value CustomerValue(ExprId root, const Frame& frame, uint64_t row) const = 0;
+
   // Whether event `event` of customer `row` passes event predicate `predicate`.
   virtual bool EventMatches(int32_t predicate, const Frame& frame, uint64_t row, uint64_t event) const = 0;
 

@@ -175,10 +175,32 @@ struct Step {
   std::string scenario;
 };
 
+enum class TriggerKind : uint8_t { EnterPanel, Event, Recurring, Date, Inactivity };
+
+struct Trigger {
+  TriggerKind kind = TriggerKind::EnterPanel;
+  int32_t panel = -1;             // EnterPanel
+  WaitRoute event;                // Event: the event (and its `where`); Inactivity: the event not seen
+  ExprId value = kNoExpr;         // Recurring: the customer's date (a Program::customer_values root);
+                                  // Date: the date or date-time; Inactivity: the duration
+  bool value_is_datetime = false; // Recurring, Date: seconds rather than days
+  std::string period;             // Recurring: year, month, week or day
+  int32_t minute_of_day = 0;      // Recurring: `at 09:00` (0: midnight)
+};
+
+enum class Reentry : uint8_t { Once, OncePer, Always };
+
 struct Scenario {
   std::string name;
   std::vector<Step> steps;  // the scenario graph's vertices; steps[entry] is the trigger
   int32_t entry = 0;
+  std::vector<Trigger> triggers;
+  Reentry reentry = Reentry::Once;
+  ExprId reentry_period = kNoExpr;  // OncePer: a duration
+  std::vector<int32_t> audiences;   // panels a customer must be in to enter
+  std::vector<WaitRoute> exits;     // `exit on`: events that end the journey at once
+  ExprId holdout = kNoExpr;         // the share kept out as a control group
+  ExprId priority = kNoExpr;
 };
 
 struct Program {
@@ -198,6 +220,7 @@ struct Program {
   std::vector<Scalar> targets;         // the objectives' `target` conditions
   std::vector<ResponseRate> response_rates;
   std::vector<EventPredicate> event_predicates;
+  std::vector<ExprId> customer_values;  // per-customer values the runtime asks for (recurring dates)
   std::vector<Scenario> scenarios;
 
   const Node& operator[](ExprId id) const { return nodes[static_cast<size_t>(id)]; }

@@ -145,6 +145,43 @@ void Lowerer::LowerScenario(const ast::ScenarioDecl& decl) {
   Scenario& scenario = out_.scenarios.emplace_back();
   scenario.name = decl.name.name;
   LowerSteps(scenario, decl);
+  LowerSettings(scenario, decl);
+}
+
+void Lowerer::LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl) {
+  Scope customer;
+  customer.customer = true;
+  for (const ast::Trigger& trigger : decl.triggers) {
+    Trigger& out = scenario.triggers.emplace_back();
+    out.kind = static_cast<TriggerKind>(trigger.kind);
+    const sema::Type& type = SemaType(trigger.subject.get());
+    out.value_is_datetime = type.Is(sema::TypeKind::DateTime);
+    switch (trigger.kind) {
+      case ast::TriggerKind::EnterPanel: out.panel = LowerPanel(trigger.subject.get(), Scope{}); break;
+      case ast::TriggerKind::Event: out.event = LowerEvent(trigger.subject.get(), customer); break;
+      case ast::TriggerKind::Recurring:
+        out.value = LowerExpr(trigger.subject.get(), customer);
+        out_.customer_values.push_back(out.value);
+        out.period = trigger.period ? trigger.period->name : "year";
+        if (auto* at = trigger.time_of_day ? trigger.time_of_day->As<ast::TimeOfDayLiteral>() : nullptr) {
+          out.minute_of_day = at->hour * 60 + at->minute;
+        }
+        break;
+      case ast::TriggerKind::Date: out.value = LowerExpr(trigger.subject.get(), Scope{}); break;
+      case ast::TriggerKind::Inactivity:
+        out.value = Coerce(LowerExpr(trigger.subject.get(), Scope{}), ValueType::Float);
+        out.event.event_type = EventType(trigger.event ? trigger.event->name : "purchase");
+        break;
+    }
+  }
+  for (const ast::Reentry& reentry : decl.reentry) {
+    scenario.reentry = static_cast<Reentry>(reentry.kind);
+    if (reentry.period) scenario.reentry_period = Coerce(LowerExpr(reentry.period.get(), Scope{}), ValueType::Float);
+  }
+  for (const auto& audience : decl.audiences) scenario.audiences.push_back(LowerPanel(audience.get(), Scope{}));
+  for (const auto& exit : decl.exit_criteria) scenario.exits.push_back(LowerEvent(exit.get(), customer));
+  if (!decl.holdouts.empty()) scenario.holdout = Coerce(LowerExpr(decl.holdouts.back().get(), Scope{}), ValueType::Float);
+  if (!decl.priorities.empty()) scenario.priority = LowerExpr(decl.priorities.back().get(), Scope{});
 }
 
 void Lowerer::LowerSteps(Scenario& scenario, const ast::ScenarioDecl& decl) {
@@ -242,11 +279,21 @@ WaitRoute Lowerer::LowerRoute(const ast::WaitRoute& route, const Scope& scope) {
     }
     return out;
   }
+  WaitRoute lowered = LowerEvent(event, scope);
+  lowered.match_key = out.match_key;
+  return lowered;
+}
+
+// An event, with its `where` as an event predicate: `purchase`, `goal`, `cart_abandoned where
+// value > 30 EUR`, `purchase within 30 days` (a goal's window belongs to the objective).
+WaitRoute Lowerer::LowerEvent(const ast::Expr* event, const Scope& scope) {
+  WaitRoute out;
+  const ast::Expr* written = event;
   const sema::Symbol* symbol = Reference(event);
   if (symbol != nullptr && symbol->kind == sema::SymbolKind::Constant && symbol->name == "goal") {
     event = GoalEvent();
     if (event == nullptr) {
-      NotCompiled(route.event->range, "`goal` without an objective's goal");
+      NotCompiled(written->range, "`goal` without an objective's goal");
       return out;
     }
   }
@@ -269,7 +316,7 @@ WaitRoute Lowerer::LowerRoute(const ast::WaitRoute& route, const Scope& scope) {
   if (symbol != nullptr && symbol->kind == sema::SymbolKind::Event) {
     out.event_type = EventType(symbol->name);
   } else {
-    NotCompiled(route.event->range, "waiting for this");
+    NotCompiled(written->range, "this event");
   }
   return out;
 }

@@ -44,6 +44,8 @@ class Lowerer {
   // lower.cpp
   void LowerScenario(const ast::ScenarioDecl& decl);
   void LowerSteps(Scenario& scenario, const ast::ScenarioDecl& decl);
+  void LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl);
+  WaitRoute LowerEvent(const ast::Expr* event, const Scope& scope);
   void LowerModel(const ast::ModelDecl& model);
   int32_t LowerPanelDecl(const ast::PanelDecl& decl, const std::vector<ast::Argument>* arguments, const Scope& caller);
   WaitRoute LowerRoute(const ast::WaitRoute& route, const Scope& scope);

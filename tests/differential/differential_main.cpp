@@ -72,7 +72,7 @@ std::optional<Dataset> MakeDataset(const DataRecipe& recipe, const data::DataSch
 
 // What was compared, for the summary.
 struct Counts {
-  size_t panels = 0, scalars = 0, events = 0, transitions = 0;
+  size_t panels = 0, scalars = 0, values = 0, events = 0, transitions = 0;
 };
 
 class Comparer {
@@ -104,6 +104,14 @@ class Comparer {
     }
     if (auto mismatch = CompareScalars(*jit.engine, *interp, *jit_data, counts); !mismatch.empty()) return mismatch;
     if (auto mismatch = CompareEvents(*jit.engine, *interp, *jit_data, counts); !mismatch.empty()) return mismatch;
+    for (ir::ExprId root : program_.customer_values) {
+      for (uint64_t row = 0; row < jit_data->customer_count(); ++row) {
+        ++counts.values;
+        ir::Value a = jit.engine->CustomerValue(root, jit_data->frame(), row);
+        ir::Value b = interp->CustomerValue(root, jit_data->frame(), row);
+        if (!(a == b)) return fmt::format("customer value at node {}, row {}: {} against {}", root, row, a.bits, b.bits);
+      }
+    }
     return CompareTransitions(*jit.engine, *interp, *jit_data, counts);
   }
 
@@ -338,8 +346,8 @@ int RunRandom(uint64_t first_seed, uint64_t cases, const data::DataSchema& schem
   }
   std::cout << fmt::format(
       "differential: {} random programs (seeds from {}; {} more rejected by the checker), 0 mismatches in {} panels, "
-      "{} scalars, {} event conditions, {} transitions\n",
-      run, first_seed, rejected, counts.panels, counts.scalars, counts.events, counts.transitions);
+      "{} scalars, {} customer values, {} event conditions, {} transitions\n",
+      run, first_seed, rejected, counts.panels, counts.scalars, counts.values, counts.events, counts.transitions);
   return 0;
 }
 

@@ -292,6 +292,11 @@ class Generator {
     }
     std::string trigger = fmt::format("enter {}", panel);
     if (random_.Chance(0.3)) trigger = fmt::format("on cart_abandoned where value >= {} or customer in {}", Money(), panel);
+    if (random_.Chance(0.15)) {
+      trigger = fmt::format("every {} on {} at {:02}:{:02}", random_.Pick(std::array{"year", "month", "week"}),
+                            random_.Pick(std::array{"birth_date", "signup_date + 30 days", "signup_date"}), random_.Below(24),
+                            random_.Below(60));
+    }
     if (random_.Chance(0.2)) steps += fmt::format("    wait {} or until purchase where amount > {} -> exit\n", Duration(), Money());
     item.text = fmt::format("  scenario {} {{\n    trigger {}\n{}  }}\n", item.name, trigger, steps);
     return item;
