@@ -51,6 +51,7 @@ std::vector<Kernel> KernelsOf(const ir::Program& program) {
     for (const ir::Scalar& scalar : *scalars) roots.insert(scalar.value);
   }
   for (const ir::ResponseRate& rate : program.response_rates) roots.insert(rate.value);
+  roots.insert(program.constants.begin(), program.constants.end());
   for (ir::ExprId root : roots) kernels.push_back({Kernel::Kind::Scalar, root, 0, TreeSize(program, root)});
   for (ir::ExprId root : std::set<ir::ExprId>(program.customer_values.begin(), program.customer_values.end())) {
     kernels.push_back({Kernel::Kind::Value, root, 0, TreeSize(program, root)});

@@ -12,6 +12,8 @@ extern const Command kGraphCommand;
 extern const Command kDataGenerateCommand;
 extern const Command kDataInspectCommand;
 extern const Command kPanelsCommand;
+extern const Command kRunCommand;
+extern const Command kTestCommand;
 extern const Command kEmitLlvmCommand;
 
 }  // namespace relc::driver

@@ -10,9 +10,10 @@
 namespace relc::driver {
 namespace {
 
-constexpr std::array<const Command*, 8> kCommands = {&kCheckCommand,       &kGraphCommand,        &kPanelsCommand,
-                                                     &kDataGenerateCommand, &kDataInspectCommand, &kExplainCommand,
-                                                     &kEmitLlvmCommand,    &kAstCommand};
+constexpr std::array<const Command*, 10> kCommands = {&kCheckCommand,       &kRunCommand,          &kTestCommand,
+                                                      &kGraphCommand,       &kPanelsCommand,       &kDataGenerateCommand,
+                                                      &kDataInspectCommand, &kExplainCommand,      &kEmitLlvmCommand,
+                                                      &kAstCommand};
 
 const Command* FindCommand(std::string_view name) {
   for (const Command* command : kCommands) {

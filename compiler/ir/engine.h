@@ -38,7 +38,8 @@ class Engine {
   virtual void RankValues(int32_t panel, int32_t ranking, const Frame& frame, const uint64_t* base, double* values,
                           uint8_t* valid, uint64_t begin, uint64_t end) const = 0;
 
-  // A KPI, expectation, target or response rate: `root` is its Scalar's or ResponseRate's value.
+  // A KPI, expectation, target, response rate or constant (Program::constants): `root` is its
+  // value.
   virtual Value Scalar(ExprId root, const Frame& frame) const = 0;
 
   // A per-customer value: `root` is one of Program::customer_values.

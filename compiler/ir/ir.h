@@ -203,8 +203,37 @@ struct Scenario {
   ExprId priority = kNoExpr;
 };
 
+// The program's marketing-pressure rules, per customer.
+struct PressureCap {
+  int64_t count = 0;
+  std::string channel;  // empty: every channel
+  double window_seconds = 0;
+};
+
+struct Pressure {
+  std::vector<PressureCap> caps;
+  double minimum_gap_seconds = 0;
+  int32_t quiet_from = -1, quiet_to = -1;  // minutes of the day; -1: no quiet hours
+  bool quiet_drop = false;                 // drop a message due in quiet hours, rather than defer it
+  bool capped_exit = false;                // a customer whose message a cap suppresses leaves
+};
+
+struct Offer {
+  std::string name;
+  std::string kind;        // discount, voucher, free_shipping, trial...
+  int64_t cost_cents = 0;  // per message that carries it
+  double uplift = 0;       // extra conversion, relative: 0.2 converts 20 % more
+};
+
 struct Program {
   std::string title;
+  double holdout = 0;                  // share of customers kept out as a control group
+  WaitRoute goal;                      // the objective's goal event (event_type -1: none)
+  double goal_window_seconds = 0;      // `goal purchase within 30 days`
+  Pressure pressure;
+  std::vector<Offer> offers;
+  // consent(channel) for each channel a scenario sends on: Program::customer_values roots.
+  std::vector<std::pair<std::string, ExprId>> channel_consents;
   std::vector<Node> nodes;
   std::vector<ColumnSlot> customer_columns;
   std::vector<ColumnSlot> event_columns;
@@ -218,6 +247,7 @@ struct Program {
   std::vector<Scalar> kpis;
   std::vector<Scalar> expectations;
   std::vector<Scalar> targets;         // the objectives' `target` conditions
+  std::vector<ExprId> constants;       // other values computed once: re-entry periods, trigger dates
   std::vector<ResponseRate> response_rates;
   std::vector<EventPredicate> event_predicates;
   std::vector<ExprId> customer_values;  // per-customer values the runtime asks for (recurring dates)

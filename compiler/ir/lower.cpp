@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "graph/scenario_graph.h"
 #include "ir/lowerer.h"
 
@@ -49,6 +51,7 @@ void Lowerer::LowerProgram() {
       objective_ = objective;
     }
   }
+  LowerPolicies(program);
   for (const auto& member : program.members) {
     switch (member->kind) {
       case ast::DeclKind::Panel: {
@@ -124,6 +127,74 @@ int32_t Lowerer::LowerPanelDecl(const ast::PanelDecl& decl, const std::vector<as
   return index;
 }
 
+std::optional<double> Lowerer::Literal(const ast::Expr* expr) const {
+  auto* number = expr ? expr->As<ast::NumberLiteral>() : nullptr;
+  if (number == nullptr) return std::nullopt;
+  if (number->percent) return number->value / 100;
+  if (!number->unit) return number->value;
+  auto unit = sema::ParseUnit(number->unit->name);
+  if (!unit) return std::nullopt;
+  return unit->kind == sema::UnitKind::Duration ? number->value * unit->seconds : number->value * 100;
+}
+
+// What the simulator needs of the program beyond its scenarios: holdout, goal, pressure, offers,
+// and the consent of each channel it sends on.
+void Lowerer::LowerPolicies(const ast::ProgramDecl& program) {
+  for (const graph::PressureCap& cap : graph::CapsOf(program, info_.file)) {
+    out_.pressure.caps.push_back({cap.count, cap.channel, cap.window_seconds});
+  }
+  std::set<std::string> channels;
+  for (const auto& member : program.members) {
+    if (auto* holdout = member->As<ast::HoldoutDecl>()) out_.holdout = Literal(holdout->share.get()).value_or(0);
+    if (auto* objective = member->As<ast::ObjectiveDecl>(); objective == objective_ && objective != nullptr) {
+      for (const auto& item : objective->items) {
+        if (item.kind != ast::ObjectiveItemKind::Goal) continue;
+        Scope customer;
+        customer.customer = true;
+        out_.goal = LowerEvent(item.value.get(), customer);
+        auto* within = item.value->As<ast::BinaryExpr>();
+        if (within != nullptr && within->op == ast::BinaryOp::Within) out_.goal_window_seconds = Literal(within->right.get()).value_or(0);
+      }
+    }
+    if (auto* pressure = member->As<ast::PressureDecl>()) {
+      for (const auto& rule : pressure->rules) {
+        std::string word = rule.word ? rule.word->name : "";
+        if (rule.kind == ast::PressureRuleKind::MinimumGap) out_.pressure.minimum_gap_seconds = Literal(rule.amount.get()).value_or(0);
+        if (rule.kind == ast::PressureRuleKind::WhenCapped) out_.pressure.capped_exit = word == "exit";
+        auto* range = rule.kind == ast::PressureRuleKind::QuietHours ? rule.amount->As<ast::BinaryExpr>() : nullptr;
+        auto* from = range ? range->left->As<ast::TimeOfDayLiteral>() : nullptr;
+        auto* to = range ? range->right->As<ast::TimeOfDayLiteral>() : nullptr;
+        if (from != nullptr && to != nullptr) {
+          out_.pressure.quiet_from = from->hour * 60 + from->minute;
+          out_.pressure.quiet_to = to->hour * 60 + to->minute;
+          out_.pressure.quiet_drop = word == "drop";
+        }
+      }
+    }
+    if (auto* offer = member->As<ast::OfferDecl>()) {
+      Offer lowered{.name = offer->name.name, .kind = offer->offer_kind.name};
+      if (offer->properties) {
+        for (const auto& property : *offer->properties) {
+          if (property.name.name == "cost") lowered.cost_cents = static_cast<int64_t>(Literal(property.value.get()).value_or(0));
+          if (property.name.name == "uplift") lowered.uplift = Literal(property.value.get()).value_or(0);
+        }
+      }
+      out_.offers.push_back(std::move(lowered));
+    }
+    if (auto* scenario = member->As<ast::ScenarioDecl>(); scenario != nullptr && !scenario->parameters) {
+      graph::ScenarioGraph built = graph::BuildScenarioGraph(*scenario, info_.file);
+      for (auto v : boost::make_iterator_range(boost::vertices(built.graph))) {
+        if (!built.graph[v].channel.empty()) channels.insert(built.graph[v].channel);
+      }
+    }
+  }
+  for (const std::string& channel : channels) {
+    ExprId consent = LowerConsent(channel, Scope{});
+    out_.customer_values.push_back(consent);
+    out_.channel_consents.emplace_back(channel, consent);
+  }
+}
+
 void Lowerer::LowerModel(const ast::ModelDecl& model) {
   for (const auto& response : model.responses) {
     int32_t panel = response.segment ? LowerPanel(response.segment.get(), Scope{}) : -1;
@@ -167,21 +238,34 @@ void Lowerer::LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl) {
           out.minute_of_day = at->hour * 60 + at->minute;
         }
         break;
-      case ast::TriggerKind::Date: out.value = LowerExpr(trigger.subject.get(), Scope{}); break;
+      case ast::TriggerKind::Date:
+        out.value = LowerExpr(trigger.subject.get(), Scope{});
+        out_.constants.push_back(out.value);
+        break;
       case ast::TriggerKind::Inactivity:
         out.value = Coerce(LowerExpr(trigger.subject.get(), Scope{}), ValueType::Float);
+        out_.constants.push_back(out.value);
         out.event.event_type = EventType(trigger.event ? trigger.event->name : "purchase");
         break;
     }
   }
   for (const ast::Reentry& reentry : decl.reentry) {
     scenario.reentry = static_cast<Reentry>(reentry.kind);
-    if (reentry.period) scenario.reentry_period = Coerce(LowerExpr(reentry.period.get(), Scope{}), ValueType::Float);
+    if (reentry.period) {
+      scenario.reentry_period = Coerce(LowerExpr(reentry.period.get(), Scope{}), ValueType::Float);
+      out_.constants.push_back(scenario.reentry_period);
+    }
   }
   for (const auto& audience : decl.audiences) scenario.audiences.push_back(LowerPanel(audience.get(), Scope{}));
   for (const auto& exit : decl.exit_criteria) scenario.exits.push_back(LowerEvent(exit.get(), customer));
-  if (!decl.holdouts.empty()) scenario.holdout = Coerce(LowerExpr(decl.holdouts.back().get(), Scope{}), ValueType::Float);
-  if (!decl.priorities.empty()) scenario.priority = LowerExpr(decl.priorities.back().get(), Scope{});
+  if (!decl.holdouts.empty()) {
+    scenario.holdout = Coerce(LowerExpr(decl.holdouts.back().get(), Scope{}), ValueType::Float);
+    out_.constants.push_back(scenario.holdout);
+  }
+  if (!decl.priorities.empty()) {
+    scenario.priority = LowerExpr(decl.priorities.back().get(), Scope{});
+    out_.constants.push_back(scenario.priority);
+  }
 }
 
 void Lowerer::LowerSteps(Scenario& scenario, const ast::ScenarioDecl& decl) {

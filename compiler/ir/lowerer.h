@@ -47,6 +47,9 @@ class Lowerer {
   void LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl);
   WaitRoute LowerEvent(const ast::Expr* event, const Scope& scope);
   void LowerModel(const ast::ModelDecl& model);
+  void LowerPolicies(const ast::ProgramDecl& program);
+  // A literal in canonical units (cents, seconds, 0.2 for 20 %); nullopt if not a literal.
+  std::optional<double> Literal(const ast::Expr* expr) const;
   int32_t LowerPanelDecl(const ast::PanelDecl& decl, const std::vector<ast::Argument>* arguments, const Scope& caller);
   WaitRoute LowerRoute(const ast::WaitRoute& route, const Scope& scope);
   const ast::Expr* GoalEvent() const;

@@ -27,6 +27,7 @@ class BoundData {
 
   // The frame points into arrays this object owns (on the heap: moving the object keeps them).
   ir::Frame& frame() { return frame_; }
+  const ir::Frame& frame() const { return frame_; }
   std::vector<int64_t>& metrics() { return metrics_; }
   size_t customer_count() const { return frame_.customer_count; }
 

@@ -1,4 +1,5 @@
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -6,6 +7,9 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <stdexcept>
 #include <fstream>
 #include <regex>
 #include <string>
@@ -158,4 +162,29 @@ TEST_CASE("graph output files are written whole", "[cli][graph]") {
   CHECK(magic == "\x89PNG\r\n\x1a\n");
   // An unwritable target fails with exit 2 and leaves nothing behind.
   CHECK(Relc("graph --format dot -o /nonexistent/dir/x.dot examples/birthday.rel").exit_code == 2);
+}
+
+namespace {
+
+struct GeneratedFolder {
+  std::filesystem::path dir;
+  GeneratedFolder(int customers, int seed) {
+    dir = std::filesystem::temp_directory_path() /
+          ("relc_cli_data_" + std::to_string(getpid()) + "_" + std::to_string(customers) + "_" + std::to_string(seed));
+    std::filesystem::remove_all(dir);
+    Result generated = Relc("data generate --customers " + std::to_string(customers) + " --seed " + std::to_string(seed) +
+                                " --out " + dir.string(),
+                            true);
+    if (generated.exit_code != 0) throw std::runtime_error("cannot generate test data: " + generated.out);
+  }
+  ~GeneratedFolder() { std::filesystem::remove_all(dir); }
+};
+
+}  // namespace
+
+std::string GeneratedData(int customers, int seed) {
+  static std::map<std::pair<int, int>, std::unique_ptr<GeneratedFolder>> folders;
+  auto& folder = folders[{customers, seed}];
+  if (!folder) folder = std::make_unique<GeneratedFolder>(customers, seed);
+  return folder->dir.string();
 }

@@ -13,3 +13,7 @@ Result Relc(const std::string& args, bool merge_stderr = false, const std::strin
 
 // Writes a file in the temporary directory; returns its path.
 std::string WriteTemp(const std::string& name, const std::string& text);
+
+// A folder of data from `relc data generate`, made once per test process (CTest runs test
+// cases in parallel processes) and removed at its exit.
+std::string GeneratedData(int customers, int seed);

@@ -15,22 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Generated once per test process (CTest runs test cases in parallel processes), removed at
-// its exit.
-struct GeneratedData {
-  fs::path dir = fs::temp_directory_path() / ("relc_engine_test_data_" + std::to_string(getpid()));
-  GeneratedData() {
-    fs::remove_all(dir);
-    Result generated = Relc("data generate --customers 3000 --seed 11 --out " + dir.string(), true);
-    if (generated.exit_code != 0) throw std::runtime_error("cannot generate test data: " + generated.out);
-  }
-  ~GeneratedData() { fs::remove_all(dir); }
-};
-
-std::string Dataset() {
-  static const GeneratedData data;
-  return data.dir.string();
-}
+std::string Dataset() { return GeneratedData(3000, 11); }
 
 }  // namespace
 

@@ -136,6 +136,7 @@ class Comparer {
     for (const auto* scalars : {&program_.kpis, &program_.expectations, &program_.targets}) {
       for (const ir::Scalar& scalar : *scalars) roots.push_back(scalar.value);
     }
+    roots.insert(roots.end(), program_.constants.begin(), program_.constants.end());
     // Metrics: zeros (divisions by zero), small counts, and huge ones (overflow).
     for (int round = 0; round < 6; ++round) {
       for (int64_t& metric : data.metrics()) {

@@ -1,0 +1,65 @@
+// The simulator: a program run over its customers for a number of days, each customer's
+// journeys driven by the compiled step machines, with a behaviour model for what customers do
+// (baseline purchases from their history, responses to messages, abandoned carts), and the
+// program's consent and pressure rules enforced on every send.
+//
+// Customers are independent: they are simulated on all cores, and every random draw comes from
+// a counter-based generator keyed by (seed, customer, what is drawn, time), so the result is
+// the same, byte for byte, whatever the number of threads.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "data/store.h"
+#include "evaluate/bind.h"
+#include "evaluate/panels.h"
+#include "ir/engine.h"
+#include "measures/customer_measures.h"
+
+namespace relc::simulate {
+
+struct Options {
+  int days = 90;
+  uint64_t seed = 1;
+  unsigned threads = 0;  // 0: every core
+  bool log = false;      // keep every action, for --log and the audits
+};
+
+// What happened, counted for the program, a scenario or a step.
+struct Counters {
+  int64_t entered = 0, exited = 0, sent = 0, delivered = 0, opened = 0, clicked = 0, converted = 0;
+  int64_t purchases = 0, revenue_cents = 0, cost_cents = 0, unsubscribed = 0, suppressed = 0;
+  int64_t carts_recovered = 0, signups = 0, referrals = 0;
+
+  Counters& operator+=(const Counters& other);
+  int64_t Metric(std::string_view name) const;  // by the name KPIs use: sent, revenue (cents)...
+};
+
+enum class Outcome : uint8_t { Sent, SuppressedConsent, SuppressedPressure, DroppedQuietHours };
+
+struct LogEntry {
+  uint32_t customer;
+  int64_t time;
+  int32_t scenario;
+  int32_t step;
+  Outcome outcome;
+  uint8_t responses;  // for sent messages: ir::Outcome bits, and 16 when the customer unsubscribed
+};
+
+struct Result {
+  int64_t customers = 0, holdout_customers = 0;
+  Counters program;
+  std::vector<Counters> scenarios;
+  std::vector<std::vector<Counters>> steps;  // per scenario, per step
+  // Purchases of the customers the program may contact, and of the holdout: the uplift.
+  Counters treated, holdout;
+  std::vector<LogEntry> log;  // by customer, then time
+};
+
+Result Simulate(const ir::Program& program, const ir::Engine& engine, const evaluate::BoundData& data,
+                const std::vector<evaluate::Selection>& panels, const measures::CustomerMeasures& measures,
+                const Options& options);
+
+}  // namespace relc::simulate

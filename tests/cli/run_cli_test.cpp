@@ -1,0 +1,147 @@
+// End-to-end tests of `relc run` and `relc test`: determinism whatever the thread count, the
+// consent and pressure audits of every example's action log, and the holdout.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <unistd.h>
+
+#include "cli_test.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Data() { return GeneratedData(4000, 5); }
+
+std::vector<std::vector<std::string>> ReadCsv(const fs::path& path) {
+  std::ifstream in(path);
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> fields;
+    std::string field;
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '"') quoted = !quoted;
+      else if (c == ',' && !quoted) fields.push_back(std::exchange(field, ""));
+      else field += c;
+    }
+    fields.push_back(field);
+    rows.push_back(std::move(fields));
+  }
+  return rows;
+}
+
+int64_t Seconds(const std::string& datetime) {  // 2026-01-06T09:00:00, as seconds since an origin
+  std::tm tm{};
+  std::istringstream(datetime) >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+}  // namespace
+
+TEST_CASE("the same seed gives the same report with 1 and 2 threads, another seed another", "[cli][run]") {
+  std::string common = "run examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json";
+  Result one = Relc(common + " --threads 1 --seed 7");
+  Result two = Relc(common + " --threads 2 --seed 7");
+  Result other = Relc(common + " --threads 2 --seed 8");
+  REQUIRE(one.exit_code == 0);
+  REQUIRE(two.exit_code == 0);
+  CHECK(one.out == two.out);
+  CHECK(one.out != other.out);
+  CHECK(one.out.find("\"sent\"") != std::string::npos);
+}
+
+TEST_CASE("no example ever sends without consent or over a pressure cap", "[cli][run]") {
+  // Independent of relc's own evaluation: the consents come from the data file, the caps are
+  // read from the program's text.
+  std::map<std::string, std::map<std::string, bool>> optin;  // customer -> channel -> consent
+  auto customers = ReadCsv(fs::path(Data()) / "customers.csv");
+  std::map<std::string, size_t> column;
+  for (size_t c = 0; c < customers[0].size(); ++c) column[customers[0][c]] = c;
+  for (size_t r = 1; r < customers.size(); ++r) {
+    for (const char* channel : {"email", "sms", "phone"}) {
+      optin[customers[r][0]][channel] = customers[r][column[std::string(channel) + "_optin"]] == "true";
+    }
+  }
+  size_t audited = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(RELC_SOURCE_DIR) / "examples")) {
+    if (entry.path().extension() != ".rel") continue;
+    INFO(entry.path().filename().string());
+    fs::path log = fs::temp_directory_path() / ("relc_run_test_log_" + std::to_string(getpid()) + ".csv");
+    Result run = Relc("run " + entry.path().string() + " --data " + Data() + " --as-of 2026-01-01 --log " + log.string());
+    REQUIRE(run.exit_code == 0);
+    std::ifstream source(entry.path());
+    std::string text((std::istreambuf_iterator<char>(source)), std::istreambuf_iterator<char>());
+    struct Cap { int count; std::string channel; int64_t window; };
+    std::vector<Cap> caps;
+    std::regex cap_rule(R"(at most (\d+) (\w+) per (\d+) days)");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), cap_rule); it != std::sregex_iterator(); ++it) {
+      std::string unit = (*it)[2];
+      caps.push_back({std::stoi((*it)[1]), unit == "messages" ? "" : unit, std::stoll((*it)[3]) * 86400});
+    }
+    std::map<std::string, std::vector<std::pair<int64_t, std::string>>> sends;  // customer -> (time, channel)
+    std::set<std::pair<std::string, std::string>> unsubscribed;
+    for (const auto& row : ReadCsv(log)) {
+      if (row[0] == "customer" || row[6] != "sent") continue;
+      const std::string& customer = row[0];
+      const std::string& channel = row[4];
+      CHECK(optin[customer][channel]);
+      CHECK_FALSE(unsubscribed.contains({customer, channel}));
+      if (row[10] == "true") unsubscribed.insert({customer, channel});
+      sends[customer].emplace_back(Seconds(row[1]), channel);
+      ++audited;
+    }
+    for (const auto& [customer, list] : sends) {
+      for (const Cap& cap : caps) {
+        for (const auto& [time, channel] : list) {
+          int in_window = 0;
+          for (const auto& [other, other_channel] : list) {
+            in_window += other <= time && other > time - cap.window && (cap.channel.empty() || cap.channel == other_channel);
+          }
+          CHECK(in_window <= cap.count);
+        }
+      }
+    }
+    fs::remove(log);
+  }
+  CHECK(audited > 1000);
+}
+
+TEST_CASE("the holdout receives nothing and the uplift is measured against it", "[cli][run]") {
+  fs::path log = fs::temp_directory_path() / ("relc_run_test_holdout_" + std::to_string(getpid()) + ".csv");
+  Result run = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json --log " + log.string());
+  REQUIRE(run.exit_code == 0);
+  std::smatch match;
+  REQUIRE(std::regex_search(run.out, match, std::regex(R"("holdout_customers": (\d+))")));
+  int holdout = std::stoi(match[1]);
+  CHECK(holdout > 300);  // 10 % of 4,000, give or take the draw
+  CHECK(holdout < 500);
+  CHECK(run.out.find("\"incremental_revenue_cents\"") != std::string::npos);
+  // The winback text report names the holdout's revenue per customer.
+  Result text = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01");
+  CHECK(text.out.find("in the holdout:") != std::string::npos);
+  // Customers of the holdout never appear in the action log: as many distinct customers were
+  // contacted as entered the journey.
+  std::set<std::string> contacted;
+  for (const auto& row : ReadCsv(log)) {
+    if (row[0] != "customer") contacted.insert(row[0]);
+  }
+  REQUIRE(std::regex_search(run.out, match, std::regex(R"("entered": (\d+))")));
+  CHECK(contacted.size() == std::stoul(match[1]));
+  fs::remove(log);
+}
+
+TEST_CASE("relc test exits 1 listing each failed expectation, 0 when all hold", "[cli][run]") {
+  Result holds = Relc("test examples/cart_abandonment.rel --data " + Data() + " --as-of 2026-01-01");
+  CHECK(holds.exit_code == 0);
+  CHECK(holds.out.find("ok     Relance panier abandonné — expect recovery_rate >= 8%") != std::string::npos);
+  Result fails = Relc("test examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --format github");
+  CHECK(fails.exit_code == 1);
+  CHECK(fails.out.find("::error file=examples/winback.rel,title=relc test::expectation failed") != std::string::npos);
+}
