@@ -96,10 +96,13 @@ class ModuleBuilder {
   }
 
  private:
-  llvm::Function* NewFunction(const std::string& name, llvm::Type* result, std::vector<llvm::Type*> parameters) {
+  llvm::Function* NewFunction(const std::string& name, llvm::Type* result, std::vector<llvm::Type*> parameters,
+                              bool cold = false) {
     auto* type = llvm::FunctionType::get(result, parameters, false);
     auto* function = llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, *module_);
     function->addFnAttr(llvm::Attribute::NoUnwind);
+    // Run once per report or per send: small code, compiled fast, is what pays.
+    if (cold) function->addFnAttr(llvm::Attribute::MinSize), function->addFnAttr(llvm::Attribute::OptimizeForSize);
     b_.SetInsertPoint(llvm::BasicBlock::Create(context_, "entry", function));
     return function;
   }
@@ -410,7 +413,7 @@ class ModuleBuilder {
 
   void BuildScalar(ir::ExprId root) {
     llvm::Type* ptr = b_.getPtrTy();
-    llvm::Function* function = NewFunction(KernelName({Kernel::Kind::Scalar, root}), b_.getVoidTy(), {ptr, ptr, ptr});
+    llvm::Function* function = NewFunction(KernelName({Kernel::Kind::Scalar, root}), b_.getVoidTy(), {ptr, ptr, ptr}, /*cold=*/true);
     ExprEmitter emitter(program_, b_, *module_, function->getArg(0));
     Emitted v = emitter.Emit(root);
     b_.CreateStore(Bits(v), function->getArg(1));
@@ -420,7 +423,7 @@ class ModuleBuilder {
 
   void BuildValue(ir::ExprId root) {
     llvm::Type* ptr = b_.getPtrTy();
-    llvm::Function* function = NewFunction(KernelName({Kernel::Kind::Value, root}), b_.getVoidTy(), {ptr, b_.getInt64Ty(), ptr, ptr});
+    llvm::Function* function = NewFunction(KernelName({Kernel::Kind::Value, root}), b_.getVoidTy(), {ptr, b_.getInt64Ty(), ptr, ptr}, /*cold=*/true);
     ExprEmitter emitter(program_, b_, *module_, function->getArg(0));
     emitter.SetRow(function->getArg(1));
     Emitted v = emitter.Emit(root);

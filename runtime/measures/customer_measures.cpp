@@ -143,15 +143,16 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
 
   // The customer-base models, fitted on this base: BG/NBD on every buyer, Gamma-Gamma on
   // repeat buyers with spend.
-  // Fitted on distinct histories with weights (with time in days many coincide), over a
-  // systematic sample of at most kFitSample buyers: the estimates do not need more.
-  constexpr size_t kFitSample = 50000;
+  // Fitted on distinct histories with weights, times rounded to whole days (so that many
+  // coincide), over a systematic sample of at most kFitSample buyers: the population's four
+  // parameters do not need more, and each customer's own figures below use exact times.
+  constexpr size_t kFitSample = 20000;
   std::map<std::tuple<double, double, double>, double> histories;
   std::vector<SpendSummary> fit_spends;
   size_t stride = (buyers.size() + kFitSample - 1) / kFitSample;
   for (size_t i = 0; i < buyers.size(); i += std::max<size_t>(stride, 1)) {
     uint32_t c = buyers[i];
-    histories[{repeats[c].x, repeats[c].t_x, repeats[c].T}] += 1;
+    histories[{repeats[c].x, std::round(repeats[c].t_x), std::round(repeats[c].T)}] += 1;
     if (spends[c].x > 0 && spends[c].mean_value > 0) fit_spends.push_back(spends[c]);
   }
   std::vector<RepeatSummary> fit_repeats;
