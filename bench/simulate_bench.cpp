@@ -1,0 +1,137 @@
+// Benchmark: `relc run examples/winback.rel` over two generated datasets (say 100,000 and
+// 1,000,000 customers), phase by phase, each run in a fresh process (which also gives its peak
+// memory): loading, measures, compiling, panels, and the 90-day simulation on every core.
+//
+//   relc_bench_simulate PROGRAM SMALL_DIR LARGE_DIR [--runs R]
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bench_harness.h"
+#include "codegen/jit.h"
+#include "data/load.h"
+#include "driver/compile.h"
+#include "driver/data_schema.h"
+#include "evaluate/bind.h"
+#include "evaluate/panels.h"
+#include "simulate/simulate.h"
+
+namespace {
+
+constexpr int kPhases = 5;
+constexpr const char* kPhaseNames[kPhases] = {"load CSV", "measures (RFM, BG/NBD, CLV)", "JIT compile", "panels",
+                                              "simulation, 90 days"};
+constexpr int32_t kAsOf = 20454;  // 2026-01-01
+
+struct Sample {
+  double ms[kPhases] = {};
+  double peak_mb = 0;
+  int64_t customers = 0;
+};
+
+// One whole run, in this (child) process; phase times in `out`.
+bool RunOnce(const std::string& program_path, const std::string& dir, Sample& out) {
+  std::ifstream in(program_path);
+  std::stringstream text;
+  text << in.rdbuf();
+  relc::DiagnosticCollector diagnostics;
+  auto compiled = relc::driver::CompileFile(std::make_shared<const relc::SourceFile>(program_path, text.str()), diagnostics);
+  auto schema = relc::driver::DataSchemaOf(compiled.checked.model);
+  if (compiled.has_errors || !schema) return false;
+  relc::codegen::WarmUpJit();
+  auto start = relc::bench::Clock::now();
+  relc::data::LoadResult loaded = relc::data::LoadData(dir, *schema, {});
+  if (!loaded.store) return false;
+  out.ms[0] = relc::bench::MillisecondsSince(start);
+  start = relc::bench::Clock::now();
+  relc::measures::MeasureOptions options{.as_of_day = kAsOf};
+  relc::measures::CustomerMeasures measures = relc::measures::ComputeMeasures(*loaded.store, options);
+  out.ms[1] = relc::bench::MillisecondsSince(start);
+  const relc::ir::Program& program = compiled.programs[0];
+  start = relc::bench::Clock::now();
+  relc::codegen::JitResult jit = relc::codegen::CompileWithJit(program, {});
+  if (!jit.engine) return false;
+  out.ms[2] = relc::bench::MillisecondsSince(start);
+  start = relc::bench::Clock::now();
+  std::string error;
+  auto bound = relc::evaluate::BoundData::Bind(program, *loaded.store, measures, options, int64_t{kAsOf} * 86400, 1, error);
+  if (!bound) return false;
+  auto panels = relc::evaluate::EvaluatePanels(program, *jit.engine, *bound);
+  out.ms[3] = relc::bench::MillisecondsSince(start);
+  start = relc::bench::Clock::now();
+  relc::simulate::Result result = relc::simulate::Simulate(program, *jit.engine, *bound, panels, measures, {.days = 90});
+  out.ms[4] = relc::bench::MillisecondsSince(start);
+  out.customers = result.customers + result.holdout_customers;
+  return true;
+}
+
+// Runs in a fresh child process; the sample comes back through a pipe.
+bool InChild(const std::string& program, const std::string& dir, Sample& sample) {
+  int fds[2];
+  if (pipe(fds) != 0) return false;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    Sample s;
+    bool ok = RunOnce(program, dir, s);
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    s.peak_mb = ok ? usage.ru_maxrss / 1024.0 : -1;
+    if (write(fds[1], &s, sizeof s) != sizeof s) _exit(1);
+    _exit(0);
+  }
+  close(fds[1]);
+  bool ok = read(fds[0], &sample, sizeof sample) == sizeof sample && sample.peak_mb > 0;
+  close(fds[0]);
+  waitpid(pid, nullptr, 0);
+  return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: relc_bench_simulate PROGRAM SMALL_DIR LARGE_DIR [--runs R]\n");
+    return 2;
+  }
+  int runs = argc >= 6 && std::string(argv[4]) == "--runs" ? std::atoi(argv[5]) : 3;
+  std::vector<Sample> medians;
+  for (const char* dir : {argv[2], argv[3]}) {
+    std::vector<Sample> samples(static_cast<size_t>(runs));
+    for (Sample& s : samples) {
+      if (!InChild(argv[1], dir, s)) {
+        std::fprintf(stderr, "simulate bench: a run over %s failed\n", dir);
+        return 1;
+      }
+    }
+    Sample median;
+    median.customers = samples[0].customers;
+    for (int p = 0; p < kPhases; ++p) {
+      std::vector<double> values;
+      for (const Sample& s : samples) values.push_back(s.ms[p]);
+      median.ms[p] = relc::bench::Summarize(values).median;
+    }
+    std::vector<double> peaks;
+    for (const Sample& s : samples) peaks.push_back(s.peak_mb);
+    median.peak_mb = relc::bench::Summarize(peaks).median;
+    medians.push_back(median);
+  }
+  std::printf("| phase (median of %d runs, each in a fresh process) | %lld customers, ms | %lld customers, ms | ratio |\n", runs,
+              static_cast<long long>(medians[0].customers), static_cast<long long>(medians[1].customers));
+  std::printf("|---|---|---|---|\n");
+  double total[2] = {0, 0};
+  for (int p = 0; p < kPhases; ++p) {
+    std::printf("| %s | %.0f | %.0f | %.1f |\n", kPhaseNames[p], medians[0].ms[p], medians[1].ms[p], medians[1].ms[p] / medians[0].ms[p]);
+    total[0] += medians[0].ms[p];
+    total[1] += medians[1].ms[p];
+  }
+  std::printf("| total | %.0f | %.0f | %.1f |\n", total[0], total[1], total[1] / total[0]);
+  std::printf("\npeak memory: %.0f MB and %.0f MB; %.1fx the customers take %.1fx the simulation time\n", medians[0].peak_mb,
+              medians[1].peak_mb, static_cast<double>(medians[1].customers) / static_cast<double>(medians[0].customers),
+              medians[1].ms[4] / medians[0].ms[4]);
+  return 0;
+}
