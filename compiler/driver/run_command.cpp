@@ -22,6 +22,7 @@ constexpr OptionSpec kRunOptions[] = {
     kDataOptions[0],  kDataOptions[1],  kDataOptions[2], kEngineOptions[0], kEngineOptions[1], kEngineOptions[2],
     {"--days", "", "N", "how many days to simulate (default 90)"},
     {"--seed", "", "S", "the seed of every random draw (default 1): the same seed gives the same report"},
+    {"--runs", "", "R", "repeat the simulation with R seeds derived from S: KPIs get their mean and 95 % interval"},
     {"--threads", "", "T", "simulate on T threads (default: every core); the report does not depend on it"},
     {"--format", "", "FORMAT", "text (default) or json (relc test: text, json or github)"},
     {"--log", "", "FILE", "write every send and suppression to FILE as CSV (whole or not at all)"},
@@ -46,17 +47,23 @@ struct Judged {
   bool holds = false;
 };
 
+// A KPI over several runs: its mean and a 95 % interval of that mean (normal approximation).
+struct Spread {
+  double mean = 0, low = 0, high = 0;
+  size_t runs = 0;  // with a value (not null)
+};
+
 // Everything `run` and `test` print, for one program.
 struct Report {
   const ir::Program* program = nullptr;
   simulate::Result result;
   std::vector<Judged> kpis, expectations, targets;
+  std::vector<Spread> spreads;  // per KPI, with --runs
+  int runs = 1;
 };
 
-// Fills the metric slots from the counts, then evaluates KPIs, expectations and targets.
-void Judge(Report& report, const ir::Engine& engine, evaluate::BoundData& bound) {
-  const ir::Program& program = *report.program;
-  const simulate::Result& r = report.result;
+// The metric slots, from a run's counts.
+void FillMetrics(const ir::Program& program, const simulate::Result& r, evaluate::BoundData& bound) {
   for (size_t m = 0; m < program.metrics.size(); ++m) {
     const ir::MetricSlot& slot = program.metrics[m];
     const simulate::Counters* counters = &r.program;
@@ -69,6 +76,41 @@ void Judge(Report& report, const ir::Engine& engine, evaluate::BoundData& bound)
     }
     bound.metrics()[m] = counters->Metric(slot.metric);
   }
+}
+
+// A KPI as a number: money in currency units, a percentage as a percentage; nullopt for null.
+std::optional<double> KpiNumber(const ir::Program& program, const ir::Scalar& kpi, const ir::Engine& engine,
+                                const evaluate::BoundData& bound) {
+  ir::Value v = engine.Scalar(kpi.value, bound.frame());
+  if (!v.valid) return std::nullopt;
+  switch (program[kpi.value].type) {
+    case ir::ValueType::Bool: return v.bits ? 1.0 : 0.0;
+    case ir::ValueType::Int: return kpi.unit.empty() || kpi.unit == "%" ? static_cast<double>(v.bits) : static_cast<double>(v.bits) / 100;
+    case ir::ValueType::Float: return kpi.unit == "%" ? 100 * v.AsFloat() : v.AsFloat();
+  }
+  return std::nullopt;
+}
+
+Spread SpreadOf(const std::vector<double>& values) {
+  Spread s;
+  s.runs = values.size();
+  if (values.empty()) return s;
+  for (double v : values) s.mean += v;
+  s.mean /= static_cast<double>(values.size());
+  double squares = 0;
+  for (double v : values) squares += (v - s.mean) * (v - s.mean);
+  double half = values.size() > 1 ? 1.96 * std::sqrt(squares / static_cast<double>(values.size() - 1)) /
+                                        std::sqrt(static_cast<double>(values.size()))
+                                  : 0;
+  s.low = s.mean - half;
+  s.high = s.mean + half;
+  return s;
+}
+
+// Evaluates KPIs, expectations and targets over the report's run.
+void Judge(Report& report, const ir::Engine& engine, evaluate::BoundData& bound) {
+  const ir::Program& program = *report.program;
+  FillMetrics(program, report.result, bound);
   auto show = [&](const ir::Scalar& scalar) {
     ir::Value v = engine.Scalar(scalar.value, bound.frame());
     if (!v.valid) return std::string("n/a");
@@ -139,6 +181,11 @@ nlohmann::ordered_json ReportJson(const Report& report) {
     }
     return out;
   };
+  auto kpis = judged(report.kpis, true);
+  for (size_t k = 0; k < report.spreads.size() && report.runs > 1; ++k) {
+    const Spread& s = report.spreads[k];
+    kpis[k]["over_runs"] = {{"runs", s.runs}, {"mean", s.mean}, {"low", s.low}, {"high", s.high}};
+  }
   Uplift uplift = UpliftOf(r);
   return {{"program", report.program->title},
           {"customers", r.customers},
@@ -148,7 +195,8 @@ nlohmann::ordered_json ReportJson(const Report& report) {
           {"uplift", {{"revenue_per_customer_cents", std::llround(uplift.treated)},
                       {"holdout_revenue_per_customer_cents", std::llround(uplift.holdout)},
                       {"incremental_revenue_cents", uplift.incremental_cents}}},
-          {"kpis", judged(report.kpis, true)},
+          {"runs", report.runs},
+          {"kpis", std::move(kpis)},
           {"objective_targets", judged(report.targets, false)},
           {"expectations", judged(report.expectations, false)}};
 }
@@ -182,7 +230,15 @@ void PrintText(const Report& report, std::ostream& out) {
                        Money(std::llround(uplift.treated)), Money(std::llround(uplift.holdout)), Money(uplift.incremental_cents));
   }
   if (!report.kpis.empty()) out << "\n  KPIs\n";
-  for (const Judged& kpi : report.kpis) out << fmt::format("    {:<16} {:>14}   = {}\n", kpi.name, kpi.value, kpi.text);
+  for (size_t k = 0; k < report.kpis.size(); ++k) {
+    const Judged& kpi = report.kpis[k];
+    out << fmt::format("    {:<16} {:>14}   = {}\n", kpi.name, kpi.value, kpi.text);
+    if (report.runs > 1 && k < report.spreads.size() && report.spreads[k].runs > 0) {
+      const Spread& s = report.spreads[k];
+      out << fmt::format("    {:<16} {:>14}   mean over {} runs, 95 % interval [{:.4g}, {:.4g}]\n", "", fmt::format("{:.4g}", s.mean),
+                         s.runs, s.low, s.high);
+    }
+  }
   for (const Judged& target : report.targets) {
     out << fmt::format("\n  objective {}: {} — {}\n", target.name, target.text, target.holds ? "met" : "not met");
   }
@@ -208,17 +264,19 @@ std::string LogCsv(const ir::Program& program, const simulate::Result& r, const 
 std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Context& context, int& exit_code,
                                                std::optional<CompiledFile>& compiled, std::optional<Dataset>& dataset) {
   simulate::Options run;
+  int runs = 1;
   try {
     run.days = std::stoi(options.Get("--days", "90"));
     run.seed = std::stoull(options.Get("--seed", "1"));
     run.threads = static_cast<unsigned>(std::stoul(options.Get("--threads", "0")));
+    runs = std::stoi(options.Get("--runs", "1"));
   } catch (...) {
     PrintUsageError(context.err, "`--days`, `--seed` and `--threads` take whole numbers");
     exit_code = kExitUsageOrIo;
     return std::nullopt;
   }
-  if (run.days <= 0 || run.days > 3660) {
-    PrintUsageError(context.err, "`--days` is between 1 and 3660");
+  if (run.days <= 0 || run.days > 3660 || runs <= 0 || runs > 1000) {
+    PrintUsageError(context.err, "`--days` is between 1 and 3660, `--runs` between 1 and 1000");
     exit_code = kExitUsageOrIo;
     return std::nullopt;
   }
@@ -254,6 +312,21 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
     report.program = &program;
     report.result = simulate::Simulate(program, *engine, *bound, panels, dataset->measures, run);
     Judge(report, *engine, *bound);
+    report.runs = runs;
+    std::vector<std::vector<double>> values(program.kpis.size());
+    for (int r = 0; r < runs; ++r) {
+      simulate::Options derived = run;
+      derived.seed = r == 0 ? run.seed : run.seed + static_cast<uint64_t>(r) * 0x9e3779b97f4a7c15ULL;
+      derived.log = false;
+      bound->frame().seed = derived.seed;
+      simulate::Result other = r == 0 ? report.result : simulate::Simulate(program, *engine, *bound, panels, dataset->measures, derived);
+      FillMetrics(program, other, *bound);
+      for (size_t k = 0; k < program.kpis.size(); ++k) {
+        if (auto v = KpiNumber(program, program.kpis[k], *engine, *bound)) values[k].push_back(*v);
+      }
+    }
+    for (const auto& list : values) report.spreads.push_back(SpreadOf(list));
+    bound->frame().seed = run.seed;
     if (run.log) log += LogCsv(program, report.result, dataset->store);
   }
   if (run.log) {

@@ -145,3 +145,20 @@ TEST_CASE("relc test exits 1 listing each failed expectation, 0 when all hold", 
   CHECK(fails.exit_code == 1);
   CHECK(fails.out.find("::error file=examples/winback.rel,title=relc test::expectation failed") != std::string::npos);
 }
+
+TEST_CASE("runs with derived seeds give each KPI a mean and a 95 percent interval", "[cli][run]") {
+  Result run = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json --runs 4 --threads 2");
+  REQUIRE(run.exit_code == 0);
+  CHECK(run.out.find("\"runs\": 4") != std::string::npos);
+  std::regex spread(R"re("over_runs": \{\s*"runs": (\d+),\s*"mean": ([-0-9.e+]+),\s*"low": ([-0-9.e+]+),\s*"high": ([-0-9.e+]+))re");
+  size_t kpis = 0;
+  for (auto it = std::sregex_iterator(run.out.begin(), run.out.end(), spread); it != std::sregex_iterator(); ++it, ++kpis) {
+    double mean = std::stod((*it)[2]), low = std::stod((*it)[3]), high = std::stod((*it)[4]);
+    CHECK(std::stoi((*it)[1]) == 4);
+    CHECK(low <= mean);
+    CHECK(mean <= high);
+  }
+  CHECK(kpis == 2);  // conversion and roi
+  Result again = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json --runs 4 --threads 1");
+  CHECK(again.out == run.out);
+}
