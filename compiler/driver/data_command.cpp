@@ -140,10 +140,7 @@ int RunInspect(const ParsedOptions& options, Context& context) {
                                loaded.rejected.size() == 1 ? "" : "s", path, data::FormatBadRow(loaded.rejected[0]));
   }
   const data::CustomerStore& store = *loaded.store;
-  if (!options.Has("--as-of")) {
-    int64_t last = store.event_time.empty() ? 0 : *std::max_element(store.event_time.begin(), store.event_time.end());
-    as_of_day = static_cast<int32_t>(last >= 0 ? last / 86400 : (last - 86399) / 86400) + 1;
-  }
+  if (!options.Has("--as-of")) as_of_day = store.DayAfterLastEvent();
   measures::CustomerMeasures m = measures::ComputeMeasures(store, {.as_of_day = as_of_day});
 
   auto& out = context.out;

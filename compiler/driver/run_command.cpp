@@ -350,7 +350,7 @@ struct Simulation {
   int exit_code = 0;
 };
 
-std::unique_ptr<Simulation> Simulate(const ParsedOptions& options, Context& context, std::initializer_list<std::string_view> formats) {
+std::unique_ptr<Simulation> SimulateFile(const ParsedOptions& options, Context& context, std::initializer_list<std::string_view> formats) {
   auto simulation = std::make_unique<Simulation>();
   std::string format = options.Get("--format", "text");
   if (std::find(formats.begin(), formats.end(), format) == formats.end()) {
@@ -363,7 +363,7 @@ std::unique_ptr<Simulation> Simulate(const ParsedOptions& options, Context& cont
 }
 
 int RunRun(const ParsedOptions& options, Context& context) {
-  auto simulation = Simulate(options, context, {"text", "json"});
+  auto simulation = SimulateFile(options, context, {"text", "json"});
   if (!simulation->reports) return simulation->exit_code;
   const std::vector<Report>* reports = &*simulation->reports;
   std::string format = options.Get("--format", "text");
@@ -383,7 +383,7 @@ int RunRun(const ParsedOptions& options, Context& context) {
 }
 
 int RunTest(const ParsedOptions& options, Context& context) {
-  auto simulation = Simulate(options, context, {"text", "json", "github"});
+  auto simulation = SimulateFile(options, context, {"text", "json", "github"});
   if (!simulation->reports) return simulation->exit_code;
   const std::vector<Report>* reports = &*simulation->reports;
   std::string format = options.Get("--format", "text");

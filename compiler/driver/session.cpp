@@ -120,11 +120,7 @@ std::optional<Dataset> LoadDataset(const CompiledFile& file, const ParsedOptions
   }
   Dataset dataset;
   dataset.store = std::move(*loaded.store);
-  if (!options.Has("--as-of")) {
-    const auto& times = dataset.store.event_time;
-    int64_t last = times.empty() ? 0 : *std::max_element(times.begin(), times.end());
-    as_of_day = static_cast<int32_t>(last / 86400 - (last % 86400 < 0 ? 1 : 0) + 1);
-  }
+  if (!options.Has("--as-of")) as_of_day = dataset.store.DayAfterLastEvent();
   dataset.measure_options.as_of_day = as_of_day;
   dataset.measures = measures::ComputeMeasures(dataset.store, dataset.measure_options);
   dataset.now = int64_t{as_of_day} * 86400;

@@ -85,6 +85,7 @@ void Lowerer::LowerProgram() {
       default: break;
     }
   }
+  LowerChannelConsents();
 }
 
 int32_t Lowerer::LowerPanelDecl(const ast::PanelDecl& decl, const std::vector<ast::Argument>* arguments, const Scope& caller) {
@@ -101,20 +102,7 @@ int32_t Lowerer::LowerPanelDecl(const ast::PanelDecl& decl, const std::vector<as
   if (auto it = decl_files_.find(&decl); it != decl_files_.end()) file_ = it->second;
 
   Scope inner;
-  if (decl.parameters && arguments != nullptr) {
-    auto shared_caller = std::make_shared<const Scope>(caller);
-    auto defaults = std::make_shared<const Scope>(Scope{});
-    for (size_t i = 0; i < decl.parameters->size(); ++i) {
-      const ast::Parameter& parameter = (*decl.parameters)[i];
-      const ast::Expr* value = nullptr;
-      for (size_t j = 0; j < arguments->size(); ++j) {
-        const auto& argument = (*arguments)[j];
-        if (argument.name ? argument.name->name == parameter.name.name : j == i) value = argument.value.get();
-      }
-      if (value != nullptr) inner.bindings[parameter.name.name] = Binding{value, shared_caller};
-      else if (parameter.default_value) inner.bindings[parameter.name.name] = Binding{parameter.default_value.get(), defaults};
-    }
-  }
+  if (decl.parameters && arguments != nullptr) BindArguments(*decl.parameters, *arguments, caller, inner);
   int32_t index = LowerPanel(decl.definition.get(), inner);
   // A panel that is another one under a new name gets a copy of its own, so each has its name.
   if (!out_.panels[index].name.empty() || index == all_customers_) {
@@ -137,13 +125,11 @@ std::optional<double> Lowerer::Literal(const ast::Expr* expr) const {
   return unit->kind == sema::UnitKind::Duration ? number->value * unit->seconds : number->value * 100;
 }
 
-// What the simulator needs of the program beyond its scenarios: holdout, goal, pressure, offers,
-// and the consent of each channel it sends on.
+// What the simulator needs of the program beyond its scenarios: holdout, goal, pressure, offers.
 void Lowerer::LowerPolicies(const ast::ProgramDecl& program) {
   for (const graph::PressureCap& cap : graph::CapsOf(program, info_.file)) {
     out_.pressure.caps.push_back({cap.count, cap.channel, cap.window_seconds});
   }
-  std::set<std::string> channels;
   for (const auto& member : program.members) {
     if (auto* holdout = member->As<ast::HoldoutDecl>()) out_.holdout = Literal(holdout->share.get()).value_or(0);
     if (auto* objective = member->As<ast::ObjectiveDecl>(); objective == objective_ && objective != nullptr) {
@@ -181,11 +167,15 @@ void Lowerer::LowerPolicies(const ast::ProgramDecl& program) {
       }
       out_.offers.push_back(std::move(lowered));
     }
-    if (auto* scenario = member->As<ast::ScenarioDecl>(); scenario != nullptr && !scenario->parameters) {
-      graph::ScenarioGraph built = graph::BuildScenarioGraph(*scenario, info_.file);
-      for (auto v : boost::make_iterator_range(boost::vertices(built.graph))) {
-        if (!built.graph[v].channel.empty()) channels.insert(built.graph[v].channel);
-      }
+  }
+}
+
+// consent(channel) for each channel the lowered scenarios send on, for the simulator.
+void Lowerer::LowerChannelConsents() {
+  std::set<std::string> channels;
+  for (const Scenario& scenario : out_.scenarios) {
+    for (const Step& step : scenario.steps) {
+      if (step.op == StepOp::Send) channels.insert(step.channel);
     }
   }
   for (const std::string& channel : channels) {

@@ -192,16 +192,18 @@ ExprId Lowerer::LowerName(const ast::Expr& expr, const sema::Symbol& symbol, con
   return NotCompiled(expr.range, fmt::format("`{}` as a value here", name), type);
 }
 
-ExprId Lowerer::LowerInlined(const ast::Expr* body, const std::vector<ast::Parameter>& parameters,
-                             const std::vector<ast::Argument>& arguments, const Scope& caller, Scope inner) {
+// Each parameter bound to its argument (by name, else by position), lowered where the call was
+// written, or else to its default value.
+void Lowerer::BindArguments(const std::vector<ast::Parameter>& parameters, const std::vector<ast::Argument>& arguments,
+                            const Scope& caller, Scope& inner) {
   auto shared_caller = std::make_shared<const Scope>(caller);
   auto defaults = std::make_shared<const Scope>(Scope{});
   for (size_t i = 0; i < parameters.size(); ++i) {
     const ast::Parameter& parameter = parameters[i];
     const ast::Expr* value = nullptr;
     for (size_t j = 0; j < arguments.size(); ++j) {
-      bool named = arguments[j].name.has_value();
-      if ((named && arguments[j].name->name == parameter.name.name) || (!named && j == i)) value = arguments[j].value.get();
+      const ast::Argument& argument = arguments[j];
+      if (argument.name ? argument.name->name == parameter.name.name : j == i) value = argument.value.get();
     }
     if (value != nullptr) {
       inner.bindings[parameter.name.name] = Binding{value, shared_caller};
@@ -209,6 +211,11 @@ ExprId Lowerer::LowerInlined(const ast::Expr* body, const std::vector<ast::Param
       inner.bindings[parameter.name.name] = Binding{parameter.default_value.get(), defaults};
     }
   }
+}
+
+ExprId Lowerer::LowerInlined(const ast::Expr* body, const std::vector<ast::Parameter>& parameters,
+                             const std::vector<ast::Argument>& arguments, const Scope& caller, Scope inner) {
+  BindArguments(parameters, arguments, caller, inner);
   return LowerExpr(body, inner);
 }
 

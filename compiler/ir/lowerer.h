@@ -48,6 +48,7 @@ class Lowerer {
   WaitRoute LowerEvent(const ast::Expr* event, const Scope& scope);
   void LowerModel(const ast::ModelDecl& model);
   void LowerPolicies(const ast::ProgramDecl& program);
+  void LowerChannelConsents();
   // A literal in canonical units (cents, seconds, 0.2 for 20 %); nullopt if not a literal.
   std::optional<double> Literal(const ast::Expr* expr) const;
   int32_t LowerPanelDecl(const ast::PanelDecl& decl, const std::vector<ast::Argument>* arguments, const Scope& caller);
@@ -70,6 +71,8 @@ class Lowerer {
   ExprId LowerAggregate(AggregateKind kind, const ast::Expr& argument, const Scope& scope);
   ExprId LowerRanking(const ast::BinaryExpr& binary, const Scope& scope);
   ExprId LowerConsent(std::string_view channel, const Scope& scope);
+  void BindArguments(const std::vector<ast::Parameter>& parameters, const std::vector<ast::Argument>& arguments,
+                     const Scope& caller, Scope& inner);
   ExprId LowerInlined(const ast::Expr* body, const std::vector<ast::Parameter>& parameters,
                       const std::vector<ast::Argument>& arguments, const Scope& caller, Scope inner);
   std::optional<ExprId> StringCompare(ast::BinaryOp op, const ast::Expr& left, const ast::Expr& right,

@@ -160,6 +160,11 @@ const Column* Table::Find(std::string_view name) const {
   return nullptr;
 }
 
+int32_t CustomerStore::DayAfterLastEvent() const {
+  int64_t last = event_time.empty() ? 0 : *std::max_element(event_time.begin(), event_time.end());
+  return static_cast<int32_t>(last / 86400 - (last % 86400 < 0 ? 1 : 0) + 1);
+}
+
 void CustomerStore::IndexEvents() {
   const size_t events = event_customer.size();
   const size_t customer_count = customers.rows;

@@ -129,6 +129,10 @@ struct CustomerStore {
 
   // Sorts the events and builds the offsets; call once after loading.
   void IndexEvents();
+
+  // The day after the last event (days since 1970-01-01): the default as-of date, when the
+  // data ends. Day 1 when there is no event.
+  int32_t DayAfterLastEvent() const;
 };
 
 }  // namespace relc::data

@@ -86,22 +86,24 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
     return owned_doubles(std::move(out));
   };
 
-  // Consents revoked by an unsubscribe in the history, per channel.
+  // Consents revoked by an unsubscribe in the history: (customer, channel code) pairs, found in
+  // one pass over the events, then per channel.
   int32_t unsubscribe_type = -1;
   for (size_t t = 0; t < store.schema.events.size(); ++t) {
     if (store.schema.events[t].name == "unsubscribe") unsubscribe_type = static_cast<int32_t>(t);
   }
   const data::Column* from_channel = store.event_fields.Find("from_channel");
+  std::vector<std::pair<uint32_t, uint32_t>> unsubscribes;
+  for (size_t e = 0; unsubscribe_type >= 0 && from_channel != nullptr && e < store.event_type.size(); ++e) {
+    if (store.event_type[e] == unsubscribe_type && store.event_time[e] < now && from_channel->IsValid(e)) {
+      unsubscribes.emplace_back(store.event_customer[e], from_channel->Code(e));
+    }
+  }
   auto revoked = [&](std::string_view channel) {
     std::vector<int64_t> out(rows, 0);
     std::optional<uint32_t> code = from_channel ? from_channel->FindString(channel) : std::nullopt;
-    if (unsubscribe_type >= 0 && code) {
-      for (size_t e = 0; e < store.event_type.size(); ++e) {
-        if (store.event_type[e] == unsubscribe_type && store.event_time[e] < now && from_channel->IsValid(e) &&
-            from_channel->Code(e) == *code) {
-          out[store.event_customer[e]] = 1;
-        }
-      }
+    for (const auto& [customer, channel_code] : unsubscribes) {
+      if (code && channel_code == *code) out[customer] = 1;
     }
     return out;
   };
