@@ -13,6 +13,7 @@
 
 #include "bench_harness.h"
 #include "data/load.h"
+#include "data/parallel.h"
 #include "driver/data_schema.h"
 
 int main(int argc, char** argv) {
@@ -34,14 +35,18 @@ int main(int argc, char** argv) {
   if (!schema) return 1;
 
   size_t bytes = 0, customers = 0, events = 0;
-  std::vector<double> load_ms;
-  for (int run = 0; run < runs; ++run) {
-    load_ms.push_back(relc::bench::InChild([&] {
+  std::vector<double> load_ms, one_core_ms;
+  auto load_in_child = [&](unsigned threads) {
+    return relc::bench::InChild([&] {
       auto start = relc::bench::Clock::now();
-      relc::data::LoadResult result = relc::data::LoadData(dir, *schema, {});
+      relc::data::LoadResult result = relc::data::LoadData(dir, *schema, {.threads = threads});
       double elapsed = relc::bench::MillisecondsSince(start);
       return result.store ? elapsed : -1;
-    }));
+    });
+  };
+  for (int run = 0; run < runs; ++run) {  // interleaved, so that both see the same machine
+    load_ms.push_back(load_in_child(0));
+    one_core_ms.push_back(load_in_child(1));
   }
   // The counts, once, in this process (after the timed children).
   relc::data::LoadResult result = relc::data::LoadData(dir, *schema, {});
@@ -64,17 +69,22 @@ int main(int argc, char** argv) {
     wc_ms.push_back(relc::bench::MillisecondsSince(start));
   }
   relc::bench::Summary load = relc::bench::Summarize(load_ms), wc = relc::bench::Summarize(wc_ms);
-  if (load.failed) return 1;
+  relc::bench::Summary one_core = relc::bench::Summarize(one_core_ms);
+  if (load.failed || one_core.failed) return 1;
+  const unsigned cores = relc::data::ThreadCount(0);
   double mb = bytes / 1e6;
   std::printf("| CSV load, %zu customers, %zu events (%.0f MB) | median ms | min ms | max ms | MB/s (median) |\n", customers,
               events, mb);
   std::printf("|---|---|---|---|---|\n");
-  std::printf("| relc: parse, check, columnar store, index (one core) | %.0f | %.0f | %.0f | %.0f |\n", load.median, load.min,
-              load.max, mb / (load.median / 1000));
+  std::printf("| relc: parse, check, columnar store, index (%u cores) | %.0f | %.0f | %.0f | %.0f |\n", cores, load.median,
+              load.min, load.max, mb / (load.median / 1000));
+  std::printf("| relc, one core | %.0f | %.0f | %.0f | %.0f |\n", one_core.median, one_core.min, one_core.max,
+              mb / (one_core.median / 1000));
   std::printf("| baseline: `wc -l` on the same files | %.0f | %.0f | %.0f | %.0f |\n", wc.median, wc.min, wc.max,
               mb / (wc.median / 1000));
-  std::printf("\npeak memory of a load: %.0f MB; relc takes %.1fx the time of `wc -l`; %d runs each\n", peak_mb,
-              load.median / wc.median, runs);
+  std::printf("\npeak memory of a load: %.0f MB; relc takes %.1fx the time of `wc -l`; %u cores load %.2fx faster than one; "
+              "%d runs each\n",
+              peak_mb, load.median / wc.median, cores, one_core.median / load.median, runs);
   bool fail = false;
   if (min_rate > 0 && mb / (load.median / 1000) < min_rate) {
     std::printf("FAIL: %.0f MB/s is under the %.0f MB/s target\n", mb / (load.median / 1000), min_rate);

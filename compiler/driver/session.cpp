@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "codegen/jit.h"
 #include "data/load.h"
 #include "data/values.h"
 #include "diagnostics/render.h"
+#include "evaluate/bind.h"
 #include "driver/data_schema.h"
 #include "driver/source_set.h"
 #include "interp/interpreter.h"
@@ -107,6 +109,12 @@ std::optional<Dataset> LoadDataset(const CompiledFile& file, const ParsedOptions
   }
   data::LoadOptions load_options;
   load_options.on_bad_row = on_bad_row == "skip" ? data::OnBadRow::Skip : data::OnBadRow::Fail;
+  // Commands with `--threads` have checked it is a whole number; loading follows it too.
+  load_options.threads = static_cast<unsigned>(std::strtoul(options.Get("--threads", "0").c_str(), nullptr, 10));
+  for (const ir::Program& program : file.programs) {
+    for (std::string& column : evaluate::ColumnsRead(program)) load_options.kept_columns.push_back(std::move(column));
+  }
+  if (load_options.kept_columns.empty()) load_options.kept_columns.emplace_back();  // no program: the ids alone
   data::LoadResult loaded = data::LoadData(options.Get("--data", ""), *schema, load_options);
   if (!loaded.store) {
     context.err << "error: " << loaded.error << '\n';

@@ -15,6 +15,10 @@ class CsvReader {
  public:
   // `text` must outlive the reader. The separator is the header's commonest of `,` and `;`.
   explicit CsvReader(std::string_view text);
+  // A later part of a file, starting at a record boundary on line `first_line`, whose
+  // separator the header gave.
+  CsvReader(std::string_view text, char separator, size_t first_line)
+      : text_(text), line_(first_line), separator_(separator) {}
 
   char separator() const { return separator_; }
   // The next record's fields; false at the end of the text. `error` is set (and false
@@ -23,6 +27,8 @@ class CsvReader {
   // The line the last record started on, and its raw text (for rejects files).
   size_t line() const { return record_line_; }
   std::string_view raw_record() const { return raw_; }
+  // Where the next record starts, in bytes from the start of the text.
+  size_t position() const { return position_; }
   // 1-based number of the field where the last error was found.
   size_t error_field() const { return error_field_; }
 

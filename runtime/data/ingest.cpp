@@ -20,7 +20,7 @@ Ingester::Ingester(const DataSchema& schema, const LoadOptions& options, LoadRes
   store_.schema = schema;
   for (size_t i = 0; i < schema.customer.columns.size(); ++i) {
     const ColumnSpec& column = schema.customer.columns[i];
-    store_.customers.columns.emplace_back(column.name, column.type);
+    store_.customers.columns.emplace_back(column.name, column.type, Kept(column.name) || column.key);
     if (column.key) key_column_ = store_.key_column = i;
   }
   const auto& columns = schema.customer.columns;
@@ -44,7 +44,7 @@ Ingester::Ingester(const DataSchema& schema, const LoadOptions& options, LoadRes
       }
     }
   }
-  for (const ColumnSpec& field : event_columns_) store_.event_fields.columns.emplace_back(field.name, field.type);
+  for (const ColumnSpec& field : event_columns_) store_.event_fields.columns.emplace_back(field.name, field.type, Kept(field.name));
   for (size_t e = 0; e < schema.events.size(); ++e) {
     field_of_event_[e].assign(event_columns_.size(), false);
     required_[e].assign(event_columns_.size(), false);
@@ -56,6 +56,11 @@ Ingester::Ingester(const DataSchema& schema, const LoadOptions& options, LoadRes
       }
     }
   }
+}
+
+bool Ingester::Kept(std::string_view column) const {
+  const auto& kept = options_.kept_columns;
+  return kept.empty() || std::find(kept.begin(), kept.end(), column) != kept.end();
 }
 
 bool Ingester::Reject(BadRow row) {
@@ -143,7 +148,8 @@ bool Ingester::CustomerRecord(const std::vector<std::string_view>& fields, size_
   }
   customer_line_.push_back(line);
   for (size_t c = 0; c < columns.size(); ++c) {
-    if (c != key_column_) AppendValue(store_.customers.columns[c], values_[c]);
+    Column& column = store_.customers.columns[c];
+    if (c != key_column_ && column.kept()) AppendValue(column, values_[c]);
   }
   ++store_.customers.rows;
   return true;
@@ -207,7 +213,7 @@ bool Ingester::EventRecord(const std::vector<std::string_view>& fields, size_t l
   if (last_event_customer_ && id == last_event_customer_id_) {
     customer = last_event_customer_;
   } else {
-    customer = store_.RowOfId(id);
+    customer = customers_->RowOfId(id);
     last_event_customer_ = customer;
     last_event_customer_id_.assign(id);
   }
@@ -218,7 +224,10 @@ bool Ingester::EventRecord(const std::vector<std::string_view>& fields, size_t l
   store_.event_customer.push_back(*customer);
   store_.event_type.push_back(static_cast<uint8_t>(type));
   store_.event_time.push_back(time);
-  for (size_t c = 0; c < event_columns_.size(); ++c) AppendValue(store_.event_fields.columns[c], values_[c]);
+  for (size_t c = 0; c < event_columns_.size(); ++c) {
+    Column& column = store_.event_fields.columns[c];
+    if (column.kept()) AppendValue(column, values_[c]);
+  }
   ++store_.event_fields.rows;
   return true;
 }
@@ -233,6 +242,96 @@ void Ingester::ExpectEvents(size_t rows) {
   ReserveLarge(store_.event_type, rows);
   ReserveLarge(store_.event_time, rows);
   for (auto& column : store_.event_fields.columns) column.Reserve(rows);
+}
+
+Ingester::Ingester(const Ingester& parent, LoadResult& result)
+    : schema_(parent.schema_),
+      options_(parent.options_),
+      result_(result),
+      customers_(&parent.store_),
+      customer_source_(parent.customer_source_),
+      event_source_(parent.event_source_),
+      customer_index_(parent.customer_index_),
+      key_column_(parent.key_column_),
+      event_columns_(parent.event_columns_),
+      event_index_(parent.event_index_),
+      customer_id_field_(parent.customer_id_field_),
+      event_field_(parent.event_field_),
+      time_field_(parent.time_field_),
+      field_of_event_(parent.field_of_event_),
+      required_(parent.required_) {
+  store_.schema = schema_;
+  for (const Column& column : parent.store_.customers.columns) {
+    store_.customers.columns.emplace_back(column.name(), column.type(), column.kept());
+  }
+  for (const Column& column : parent.store_.event_fields.columns) {
+    store_.event_fields.columns.emplace_back(column.name(), column.type(), column.kept());
+  }
+}
+
+std::unique_ptr<Ingester> Ingester::Part(LoadResult& part_result) const {
+  return std::unique_ptr<Ingester>(new Ingester(*this, part_result));
+}
+
+void Ingester::ClearPart() {
+  for (Column& column : store_.customers.columns) column.Clear();
+  for (Column& column : store_.event_fields.columns) column.Clear();
+  store_.customers.rows = store_.event_fields.rows = 0;
+  store_.event_customer.clear();
+  store_.event_type.clear();
+  store_.event_time.clear();
+  customer_line_.clear();
+  last_event_customer_.reset();
+  last_event_customer_id_.clear();
+  failed_ = false;
+  result_ = LoadResult{};
+}
+
+bool Ingester::AbsorbOutcome(Ingester& part) {
+  LoadResult& from = part.result_;
+  for (BadRow& row : from.rejected) result_.rejected.push_back(std::move(row));
+  if (from.events_for_unknown_customers > 0 && result_.events_for_unknown_customers == 0) {
+    result_.first_unknown_customer = from.first_unknown_customer;
+  }
+  result_.events_for_unknown_customers += from.events_for_unknown_customers;
+  if (!part.failed_) return true;
+  failed_ = true;
+  result_.error = from.error;
+  result_.bad_row = from.bad_row;
+  return false;
+}
+
+bool Ingester::AbsorbCustomers(Ingester& part) {
+  Column& key = store_.customers.columns[key_column_];
+  const Column& part_key = part.store_.customers.columns[key_column_];
+  const size_t rows = part.store_.customers.rows;
+  for (uint32_t row = 0; row < rows; ++row) {  // a key column's codes are its rows
+    if (!key.AppendNewStringOf(part_key, row)) {
+      std::string_view id = part_key.DictionaryString(row);
+      failed_ = true;
+      result_.error = fmt::format("{}:{}: customer id `{}` is already used at line {}: ids must be unique", customer_source_,
+                                  part.customer_line_[row], id, customer_line_[*store_.RowOfId(id)]);
+      return false;
+    }
+    customer_line_.push_back(part.customer_line_[row]);
+  }
+  for (size_t c = 0; c < store_.customers.columns.size(); ++c) {
+    if (c != key_column_) store_.customers.columns[c].Append(part.store_.customers.columns[c]);
+  }
+  store_.customers.rows += rows;
+  return AbsorbOutcome(part);
+}
+
+bool Ingester::AbsorbEvents(Ingester& part) {
+  auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+  append(store_.event_customer, part.store_.event_customer);
+  append(store_.event_type, part.store_.event_type);
+  append(store_.event_time, part.store_.event_time);
+  for (size_t c = 0; c < store_.event_fields.columns.size(); ++c) {
+    store_.event_fields.columns[c].Append(part.store_.event_fields.columns[c]);
+  }
+  store_.event_fields.rows += part.store_.event_fields.rows;
+  return AbsorbOutcome(part);
 }
 
 CustomerStore Ingester::Finish() {

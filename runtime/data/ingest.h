@@ -3,6 +3,7 @@
 // bad rows, and refuses duplicate customer ids.
 #pragma once
 
+#include <memory>
 #include <string_view>
 #include <vector>
 
@@ -27,11 +28,26 @@ class Ingester {
   void ExpectCustomers(size_t rows);
   void ExpectEvents(size_t rows);
 
+  // An ingester for a later part of a file whose header this one has read, so that parts load
+  // on several cores: the part's rows go to a store of their own (its events find their
+  // customers in this one's), and its outcome to `part_result`.
+  std::unique_ptr<Ingester> Part(LoadResult& part_result) const;
+  // Appends a part's rows, then its rejects or the error it stopped on, as if this ingester had
+  // read them itself; parts must come in file order. False when the load must stop.
+  bool AbsorbCustomers(Ingester& part);
+  bool AbsorbEvents(Ingester& part);
+  // Makes an absorbed part ready for another part of the file, keeping its memory (a fresh
+  // part would fault its pages in again).
+  void ClearPart();
+
   CustomerStore Finish();
   bool failed() const { return failed_; }
 
  private:
+  Ingester(const Ingester& parent, LoadResult& result);
+  bool AbsorbOutcome(Ingester& part);
   bool Reject(BadRow row);
+  bool Kept(std::string_view column) const;
   bool MapHeader(const std::vector<std::string_view>& names, const std::vector<ColumnSpec>& columns,
                  std::string_view source, std::vector<int>& index, const std::vector<std::string_view>& also_required);
 
@@ -39,6 +55,7 @@ class Ingester {
   const LoadOptions& options_;
   LoadResult& result_;
   CustomerStore store_;
+  const CustomerStore* customers_ = &store_;  // where events find their customer (a part: the parent's)
   bool failed_ = false;
 
   std::string customer_source_, event_source_;

@@ -11,12 +11,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 
 #include "data/csv.h"
 #include "data/ingest.h"
+#include "data/parallel.h"
 
 namespace relc::data {
 namespace {
@@ -37,8 +40,7 @@ class MappedFile {
     auto file = std::unique_ptr<MappedFile>(new MappedFile);
     file->size_ = static_cast<size_t>(info.st_size);
     if (file->size_ > 0) {
-      // Populated: the pages arrive in bulk rather than one fault at a time.
-      file->data_ = mmap(nullptr, file->size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      file->data_ = mmap(nullptr, file->size_, PROT_READ, MAP_PRIVATE, fd, 0);
       if (file->data_ == MAP_FAILED) {
         error = std::strerror(errno);
         close(fd);
@@ -60,19 +62,135 @@ class MappedFile {
   size_t size_ = 0;
 };
 
+// Applies `advice` to the pages wholly inside [begin, end) of a mapped text.
+void AdvisePages(std::string_view text, size_t begin, size_t end, int advice) {
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  uintptr_t from = (reinterpret_cast<uintptr_t>(text.data()) + begin + page - 1) & ~(page - 1);
+  uintptr_t to = (reinterpret_cast<uintptr_t>(text.data()) + end) & ~(page - 1);
+  if (to > from) madvise(reinterpret_cast<void*>(from), to - from, advice);
+}
+
+// A part of a mapped file is mapped in one call before it is read (a page fault per 4 KB
+// costs more than the parsing on a virtual machine), and given back once read: a large file
+// would otherwise stay whole in memory beside the store.
+void MapPart(std::string_view text, size_t begin, size_t end) { AdvisePages(text, begin, end, MADV_POPULATE_READ); }
+void ReleasePart(std::string_view text, size_t begin, size_t end) { AdvisePages(text, begin, end, MADV_DONTNEED); }
+
 enum class TableKind { Customers, Events };
 
-// Feeds one CSV text to the ingester. False when the load must stop.
-bool IngestCsv(std::string_view text, const std::string& name, TableKind kind, Ingester& ingester) {
-  // One fast pass counts the lines: an upper bound on the rows, to reserve the columns.
-  size_t lines = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-  if (kind == TableKind::Customers) {
-    ingester.ExpectCustomers(lines);
-  } else {
-    ingester.ExpectEvents(lines);
+bool IngestRecord(Ingester& ingester, TableKind kind, const CsvReader& reader, const std::vector<std::string_view>& fields,
+                  bool decimal_comma) {
+  return kind == TableKind::Customers ? ingester.CustomerRecord(fields, reader.line(), reader.raw_record(), decimal_comma)
+                                      : ingester.EventRecord(fields, reader.line(), reader.raw_record(), decimal_comma);
+}
+
+// Reads records to the end of the reader's text. False when the load must stop.
+bool IngestRecords(CsvReader& reader, const std::string& name, TableKind kind, bool decimal_comma, Ingester& ingester) {
+  std::vector<std::string_view> fields;
+  std::string error;
+  while (true) {
+    error.clear();
+    if (!reader.Next(fields, error)) {
+      if (error.empty()) return true;
+      if (!ingester.ReadError(name, reader.line(), reader.error_field(), error, reader.raw_record())) return false;
+      continue;
+    }
+    if (!IngestRecord(ingester, kind, reader, fields, decimal_comma)) return false;
   }
+}
+
+void Expect(Ingester& ingester, TableKind kind, size_t rows) {
+  if (kind == TableKind::Customers) {
+    ingester.ExpectCustomers(rows);
+  } else {
+    ingester.ExpectEvents(rows);
+  }
+}
+
+// A run of whole records: [begin, end) of the text, starting on line `first_line`.
+struct Part {
+  size_t begin = 0, end = 0;
+  size_t first_line = 0, lines = 0;
+};
+
+// Cuts the records from `begin` on into parts of about `part_bytes`, each at a line break
+// outside quotes (an even number of quote characters before it). Empty when the text is too
+// small to be worth it, or when a cut would fall inside a quoted field: then one reader reads
+// it all.
+std::vector<Part> CutIntoParts(std::string_view text, size_t begin, size_t first_line, size_t part_bytes, unsigned threads) {
+  const size_t body = text.size() - begin;
+  if (body < 2 * part_bytes) return {};
+  std::vector<Part> parts;
+  size_t at = begin;
+  while (at < text.size()) {
+    size_t cut = std::min(text.size(), at + part_bytes);
+    if (cut < text.size()) {
+      const void* line_break = std::memchr(text.data() + cut, '\n', text.size() - cut);
+      cut = line_break ? static_cast<size_t>(static_cast<const char*>(line_break) - text.data()) + 1 : text.size();
+    }
+    parts.push_back({at, cut, 0, 0});
+    at = cut;
+  }
+  std::vector<size_t> quotes(parts.size());
+  ParallelFor(parts.size(), threads, [&](size_t i, unsigned) {
+    std::string_view part = text.substr(parts[i].begin, parts[i].end - parts[i].begin);
+    parts[i].lines = static_cast<size_t>(std::count(part.begin(), part.end(), '\n'));
+    quotes[i] = static_cast<size_t>(std::count(part.begin(), part.end(), '"'));
+  });
+  size_t line = first_line, quote_count = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    if (quote_count % 2 != 0) return {};
+    parts[i].first_line = line;
+    line += parts[i].lines;
+    quote_count += quotes[i];
+  }
+  return parts;
+}
+
+// Reads the parts on several cores, each into an ingester of its own, and absorbs them in file
+// order as they finish, so that at most one part per core waits in memory. A part's text is
+// given back to the kernel once read.
+bool IngestParts(std::string_view text, bool mapped, const std::vector<Part>& parts, const std::string& name,
+                 TableKind kind, char separator, unsigned threads, Ingester& ingester) {
+  size_t rows = 0;
+  for (const Part& part : parts) rows += part.lines + 1;
+  Expect(ingester, kind, rows);
+  std::mutex mutex;
+  std::condition_variable turn;
+  size_t absorbed = 0;
+  bool stopped = false;
+  // One part ingester per worker, reused from part to part.
+  std::vector<LoadResult> part_results(threads);
+  std::vector<std::unique_ptr<Ingester>> part_ingesters(threads);
+  for (unsigned w = 0; w < threads; ++w) part_ingesters[w] = ingester.Part(part_results[w]);
+  ParallelFor(parts.size(), threads, [&](size_t i, unsigned worker) {
+    {
+      std::lock_guard lock(mutex);
+      if (stopped) return;
+    }
+    const Part& part = parts[i];
+    Ingester& part_ingester = *part_ingesters[worker];
+    part_ingester.ClearPart();
+    Expect(part_ingester, kind, part.lines + 1);
+    if (mapped) MapPart(text, part.begin, part.end);
+    CsvReader reader(text.substr(part.begin, part.end - part.begin), separator, part.first_line);
+    IngestRecords(reader, name, kind, separator == ';', part_ingester);
+    if (mapped) ReleasePart(text, part.begin, part.end);
+    std::unique_lock lock(mutex);
+    turn.wait(lock, [&] { return absorbed == i || stopped; });
+    if (stopped) return;
+    bool ok = kind == TableKind::Customers ? ingester.AbsorbCustomers(part_ingester) : ingester.AbsorbEvents(part_ingester);
+    stopped = !ok;
+    ++absorbed;
+    turn.notify_all();
+  });
+  return !stopped;
+}
+
+// Feeds one CSV text (`mapped` from a file) to the ingester. False when the load must stop.
+bool IngestCsv(std::string_view text, bool mapped, const std::string& name, TableKind kind, const LoadOptions& options,
+               Ingester& ingester) {
   CsvReader reader(text);
-  bool decimal_comma = reader.separator() == ';';
   std::vector<std::string_view> fields;
   std::string error;
   if (!reader.Next(fields, error)) {
@@ -83,17 +201,12 @@ bool IngestCsv(std::string_view text, const std::string& name, TableKind kind, I
   std::vector<std::string_view> names(header.begin(), header.end());
   bool ok = kind == TableKind::Customers ? ingester.CustomerHeader(names, name) : ingester.EventHeader(names, name);
   if (!ok) return false;
-  while (true) {
-    error.clear();
-    if (!reader.Next(fields, error)) {
-      if (error.empty()) return true;
-      if (!ingester.ReadError(name, reader.line(), reader.error_field(), error, reader.raw_record())) return false;
-      continue;
-    }
-    ok = kind == TableKind::Customers ? ingester.CustomerRecord(fields, reader.line(), reader.raw_record(), decimal_comma)
-                                      : ingester.EventRecord(fields, reader.line(), reader.raw_record(), decimal_comma);
-    if (!ok) return false;
-  }
+  unsigned threads = ThreadCount(options.threads);
+  std::vector<Part> parts = CutIntoParts(text, reader.position(), reader.line() + 1, std::max<size_t>(options.part_bytes, 1), threads);
+  if (!parts.empty()) return IngestParts(text, mapped, parts, name, kind, reader.separator(), threads, ingester);
+  // One fast pass counts the lines: an upper bound on the rows, to reserve the columns.
+  Expect(ingester, kind, static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
+  return IngestRecords(reader, name, kind, reader.separator() == ';', ingester);
 }
 
 LoadResult LoadCsvFolder(const std::string& source, const DataSchema& schema, const LoadOptions& options) {
@@ -111,7 +224,7 @@ LoadResult LoadCsvFolder(const std::string& source, const DataSchema& schema, co
     return result;
   }
   result.bytes += customer_file->text().size();
-  if (!IngestCsv(customer_file->text(), customers, TableKind::Customers, ingester)) return result;
+  if (!IngestCsv(customer_file->text(), true, customers, TableKind::Customers, options, ingester)) return result;
   if (folder) {
     if (!fs::exists(events)) {
       result.error = fmt::format("`{}` has no events.csv (a folder source holds customers.csv and events.csv)", source);
@@ -125,7 +238,7 @@ LoadResult LoadCsvFolder(const std::string& source, const DataSchema& schema, co
       return result;
     }
     result.bytes += event_file->text().size();
-    if (!IngestCsv(event_file->text(), events, TableKind::Events, ingester)) return result;
+    if (!IngestCsv(event_file->text(), true, events, TableKind::Events, options, ingester)) return result;
   }
   result.store = ingester.Finish();
   return result;
@@ -226,7 +339,7 @@ LoadResult LoadPostgres(const std::string& uri, const DataSchema& schema, const 
       return result;
     }
     result.bytes += text.size();
-    if (!IngestCsv(text, "postgresql:" + table, kind, ingester)) return result;
+    if (!IngestCsv(text, false, "postgresql:" + table, kind, options, ingester)) return result;
   }
   result.store = ingester.Finish();
   return result;

@@ -21,6 +21,14 @@ enum class OnBadRow { Fail, Skip };
 
 struct LoadOptions {
   OnBadRow on_bad_row = OnBadRow::Fail;
+  // A large CSV file is read in parts of about `part_bytes` on `threads` cores (0: all); the
+  // store, rejects and messages are the same as from one reader.
+  unsigned threads = 0;
+  size_t part_bytes = size_t{16} << 20;
+  // When not empty, the only customer and event columns kept (with the customer id): the
+  // others are still checked against the contract, but a program that never reads them does
+  // not pay for storing them.
+  std::vector<std::string> kept_columns;
 };
 
 struct BadRow {

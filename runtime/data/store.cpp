@@ -73,48 +73,101 @@ uint64_t HashString(std::string_view text) {
 
 }  // namespace
 
+namespace {
+
+uint64_t Slot(uint32_t code, uint64_t hash) { return (hash & 0xFFFFFFFF00000000ull) | (uint64_t{code} + 1); }
+uint32_t CodeOfSlot(uint64_t slot) { return static_cast<uint32_t>(slot) - 1; }
+bool SameHashHigh(uint64_t slot, uint64_t hash) { return (slot ^ hash) >> 32 == 0; }
+
+}  // namespace
+
 std::optional<uint32_t> Column::FindString(std::string_view value) const {
   if (slots_.empty()) return std::nullopt;
+  const uint64_t hash = HashString(value);
   const size_t mask = slots_.size() - 1;
-  for (size_t slot = HashString(value) & mask;; slot = (slot + 1) & mask) {
-    uint32_t entry = slots_[slot];
+  for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+    uint64_t entry = slots_[slot];
     if (entry == 0) return std::nullopt;
-    if (DictionaryString(entry - 1) == value) return entry - 1;
+    if (SameHashHigh(entry, hash) && DictionaryString(CodeOfSlot(entry)) == value) return CodeOfSlot(entry);
   }
 }
 
-bool Column::AppendString(std::string_view value, bool only_if_new) {
+uint32_t Column::Intern(std::string_view value, uint64_t hash, bool& added) {
   if (slots_.size() < 2 * (dictionary_size() + 1)) {
     // Keep the table at most half full.
-    std::vector<uint32_t> grown(std::max<size_t>(64, slots_.size() * 2), 0);
+    std::vector<uint64_t> grown;
+    AssignLarge(grown, std::max<size_t>(64, slots_.size() * 2), 0);
     const size_t mask = grown.size() - 1;
     for (uint32_t code = 0; code < hashes_.size(); ++code) {
       size_t slot = hashes_[code] & mask;
       while (grown[slot] != 0) slot = (slot + 1) & mask;
-      grown[slot] = code + 1;
+      grown[slot] = Slot(code, hashes_[code]);
     }
     slots_.swap(grown);
   }
-  const uint64_t hash = HashString(value);
   const size_t mask = slots_.size() - 1;
   size_t slot = hash & mask;
   for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
-    uint32_t code = slots_[slot] - 1;
-    if (hashes_[code] == hash && DictionaryString(code) == value) {
-      if (only_if_new) return false;
-      codes_.push_back(code);
-      MarkValid(true);
-      return true;
+    uint64_t entry = slots_[slot];
+    if (SameHashHigh(entry, hash) && DictionaryString(CodeOfSlot(entry)) == value) {
+      added = false;
+      return CodeOfSlot(entry);
     }
   }
   auto code = static_cast<uint32_t>(dictionary_size());
+  GrowLarge(string_bytes_, string_bytes_.size() + value.size());
   string_bytes_.insert(string_bytes_.end(), value.begin(), value.end());
+  GrowLarge(string_offsets_, string_offsets_.size() + 1);
   string_offsets_.push_back(static_cast<uint32_t>(string_bytes_.size()));
+  GrowLarge(hashes_, hashes_.size() + 1);
   hashes_.push_back(hash);
-  slots_[slot] = code + 1;
+  slots_[slot] = Slot(code, hash);
+  added = true;
+  return code;
+}
+
+bool Column::AppendString(std::string_view value, bool only_if_new) {
+  bool added = false;
+  uint32_t code = Intern(value, HashString(value), added);
+  if (only_if_new && !added) return false;
   codes_.push_back(code);
   MarkValid(true);
   return true;
+}
+
+bool Column::AppendNewStringOf(const Column& other, uint32_t code) {
+  bool added = false;
+  uint32_t mine = Intern(other.DictionaryString(code), other.hashes_[code], added);
+  if (!added) return false;
+  codes_.push_back(mine);
+  MarkValid(true);
+  return true;
+}
+
+void Column::Append(const Column& other) {
+  ints_.insert(ints_.end(), other.ints_.begin(), other.ints_.end());
+  doubles_.insert(doubles_.end(), other.doubles_.begin(), other.doubles_.end());
+  if (!other.codes_.empty()) {
+    // Strings keep their hashes: joining the dictionary costs a probe, not a rehash.
+    std::vector<uint32_t> remap(other.dictionary_size());
+    bool added = false;
+    for (uint32_t code = 0; code < remap.size(); ++code) remap[code] = Intern(other.DictionaryString(code), other.hashes_[code], added);
+    for (size_t row = 0; row < other.size_; ++row) codes_.push_back(other.IsValid(row) ? remap[other.codes_[row]] : 0);
+  }
+  // The validity bits, shifted to follow this column's last row.
+  const unsigned shift = size_ & 63;
+  for (size_t word = 0; word < other.validity_.size(); ++word) {
+    uint64_t bits = other.validity_[word];
+    if (shift == 0) {
+      validity_.push_back(bits);
+    } else {
+      validity_.back() |= bits << shift;
+      size_t bits_in_word = std::min<size_t>(64, other.size_ - word * 64);
+      if (shift + bits_in_word > 64) validity_.push_back(bits >> (64 - shift));
+    }
+  }
+  size_ += other.size_;
+  nulls_ += other.nulls_;
 }
 
 void Column::AppendString(std::string_view value) { AppendString(value, false); }
@@ -122,6 +175,7 @@ void Column::AppendString(std::string_view value) { AppendString(value, false); 
 bool Column::AppendNewString(std::string_view value) { return AppendString(value, true); }
 
 void Column::Reserve(size_t rows) {
+  if (!kept_) return;
   ReserveLarge(validity_, (rows + 63) / 64);
   switch (type_) {
     case ColumnType::Decimal:
@@ -129,6 +183,18 @@ void Column::Reserve(size_t rows) {
     case ColumnType::String: ReserveLarge(codes_, rows); break;
     default: ReserveLarge(ints_, rows); break;
   }
+}
+
+void Column::Clear() {
+  size_ = nulls_ = 0;
+  validity_.clear();
+  ints_.clear();
+  doubles_.clear();
+  codes_.clear();
+  string_bytes_.clear();
+  string_offsets_.assign(1, 0);
+  std::fill(slots_.begin(), slots_.end(), 0);
+  hashes_.clear();
 }
 
 // Gathers values[order[i]] without zero-filling the new array first.
@@ -146,6 +212,7 @@ void Column::Permute(const std::vector<uint32_t>& order) {
   permute(ints_);
   permute(doubles_);
   permute(codes_);
+  if (size_ == 0) return;  // a column not kept
   std::vector<uint64_t> validity(validity_.size(), 0);
   for (size_t i = 0; i < order.size(); ++i) {
     if (IsValid(order[i])) validity[i >> 6] |= uint64_t{1} << (i & 63);
@@ -155,7 +222,7 @@ void Column::Permute(const std::vector<uint32_t>& order) {
 
 const Column* Table::Find(std::string_view name) const {
   for (const auto& column : columns) {
-    if (column.name() == name) return &column;
+    if (column.name() == name && column.kept()) return &column;
   }
   return nullptr;
 }

@@ -6,6 +6,7 @@
 // then time, and `event_offsets` gives each customer's slice, so one history is contiguous.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -46,12 +47,32 @@ void ReserveLarge(std::vector<T>& values, size_t count) {
   AdviseHugePages(values.data(), values.capacity() * sizeof(T));
 }
 
+// Room for `count` values, growing geometrically (as push_back does) but with huge pages.
+template <typename T>
+void GrowLarge(std::vector<T>& values, size_t count) {
+  if (count <= values.capacity()) return;
+  std::vector<T> grown;
+  ReserveLarge(grown, std::max(count, 2 * values.capacity()));
+  grown.insert(grown.end(), values.begin(), values.end());
+  values.swap(grown);
+}
+
+// `count` copies of `value`, in huge pages when large.
+template <typename T, typename V>
+void AssignLarge(std::vector<T>& values, size_t count, V value) {
+  values.clear();
+  ReserveLarge(values, count);
+  values.resize(count, static_cast<T>(value));
+}
+
 class Column {
  public:
-  Column(std::string name, ColumnType type) : name_(std::move(name)), type_(type) {}
+  // A column that is not `kept` is checked as it loads but holds no values: nothing reads it.
+  Column(std::string name, ColumnType type, bool kept = true) : name_(std::move(name)), type_(type), kept_(kept) {}
 
   const std::string& name() const { return name_; }
   ColumnType type() const { return type_; }
+  bool kept() const { return kept_; }
   size_t size() const { return size_; }
 
   // Appends one value; strings go through the dictionary.
@@ -77,9 +98,18 @@ class Column {
   // The code of a string already in the dictionary.
   std::optional<uint32_t> FindString(std::string_view value) const;
 
+  // Appends every row of `other` (a column of the same name and type, loaded from a later part
+  // of the same file): its strings join this dictionary in their order of first appearance.
+  void Append(const Column& other);
+  // Appends `other`'s string `code` as a new dictionary entry; false (nothing appended) when
+  // this dictionary already has it. For key columns, whose codes are their rows.
+  bool AppendNewStringOf(const Column& other, uint32_t code);
+
   // Reorders rows: row i becomes old row order[i].
   void Permute(const std::vector<uint32_t>& order);
   void Reserve(size_t rows);
+  // Empties the column, values and dictionary, keeping its memory for the next rows.
+  void Clear();
 
   const std::vector<int64_t>& ints() const { return ints_; }
   const std::vector<double>& doubles() const { return doubles_; }
@@ -89,9 +119,13 @@ class Column {
  private:
   void MarkValid(bool valid);
   bool AppendString(std::string_view value, bool only_if_new);
+  // The code of `value` (whose hash is `hash`), added to the dictionary if new; `added` says
+  // whether it was.
+  uint32_t Intern(std::string_view value, uint64_t hash, bool& added);
 
   std::string name_;
   ColumnType type_;
+  bool kept_ = true;
   size_t size_ = 0;
   size_t nulls_ = 0;
   std::vector<uint64_t> validity_;
@@ -99,10 +133,12 @@ class Column {
   std::vector<double> doubles_;
   std::vector<uint32_t> codes_;
   // Dictionary strings end to end in one buffer (no allocation per string), found through an
-  // open-addressing table of codes (0 = empty slot, else code + 1) with linear probing.
+  // open-addressing table with linear probing. A slot holds code + 1 in its low half (0: empty)
+  // and the high half of the string's hash in its high half, so that a probe touches one
+  // cache line unless the hashes agree.
   std::vector<char> string_bytes_;
   std::vector<uint32_t> string_offsets_ = {0};
-  std::vector<uint32_t> slots_;
+  std::vector<uint64_t> slots_;
   std::vector<uint64_t> hashes_;  // per code, to grow the table without rehashing strings
 };
 
@@ -110,6 +146,7 @@ struct Table {
   std::vector<Column> columns;
   size_t rows = 0;
 
+  // The kept column of that name, or null.
   const Column* Find(std::string_view name) const;
 };
 

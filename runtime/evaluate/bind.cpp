@@ -6,6 +6,14 @@
 #include <cmath>
 
 namespace relc::evaluate {
+
+std::vector<std::string> ColumnsRead(const ir::Program& program) {
+  std::vector<std::string> columns = {"birth_date", "from_channel"};  // ages; unsubscribes in the history
+  for (std::string_view name : measures::kMeasureColumns) columns.emplace_back(name);
+  for (const ir::ColumnSlot& slot : program.customer_columns) columns.push_back(slot.name);
+  for (const ir::ColumnSlot& slot : program.event_columns) columns.push_back(slot.name);
+  return columns;
+}
 namespace {
 
 constexpr double kDaySeconds = 86400;

@@ -16,6 +16,10 @@
 
 namespace relc::evaluate {
 
+// Every customer and event column that binding `program` (and computing the measures) reads:
+// a load may leave the others out of the store.
+std::vector<std::string> ColumnsRead(const ir::Program& program);
+
 class BoundData {
  public:
   // `measures` were computed from `store` with `options`; `now` is the simulation's clock.

@@ -5,6 +5,10 @@
 #include <map>
 #include <numeric>
 #include <tuple>
+#include <unordered_map>
+#include <utility>
+
+#include "data/parallel.h"
 
 namespace relc::measures {
 namespace {
@@ -15,14 +19,23 @@ constexpr double kDay = 86400;
 // higher score); customers with equal keys get the same score.
 template <typename Key>
 void QuintileScores(const std::vector<uint32_t>& members, const Key& key, std::vector<uint8_t>& scores) {
-  std::vector<uint32_t> order = members;
-  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return key(a) < key(b); });
+  // Sorting (key, customer) pairs reads no other memory: faster than sorting customers by key.
+  std::vector<std::pair<decltype(key(0u)), uint32_t>> order;
+  order.reserve(members.size());
+  for (uint32_t c : members) order.emplace_back(key(c), c);
+  std::sort(order.begin(), order.end());
   size_t n = order.size();
   size_t group_start = 0;
   for (size_t i = 0; i < n; ++i) {
-    if (i > 0 && key(order[i]) != key(order[i - 1])) group_start = i;
-    scores[order[i]] = static_cast<uint8_t>(1 + group_start * 5 / n);
+    if (i > 0 && order[i].first != order[i - 1].first) group_start = i;
+    scores[order[i].second] = static_cast<uint8_t>(1 + group_start * 5 / n);
   }
+}
+
+// A buyer's purchase history as the customer-base models see it, in whole days, packed into one
+// key: customers with the same history share their model figures.
+uint64_t HistoryKey(const RepeatSummary& history) {
+  return static_cast<uint64_t>(history.x) << 42 | static_cast<uint64_t>(history.t_x) << 21 | static_cast<uint64_t>(history.T);
 }
 
 }  // namespace
@@ -44,19 +57,19 @@ std::string_view LifecycleName(Lifecycle stage) {
 CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const MeasureOptions& options) {
   const size_t n = store.customers.rows;
   CustomerMeasures m;
-  m.recency_days.assign(n, 0);
-  m.frequency.assign(n, 0);
-  m.monetary_cents.assign(n, 0);
-  m.average_basket_cents.assign(n, 0);
-  m.tenure_days.assign(n, 0);
-  m.rfm_recency.assign(n, 0);
-  m.rfm_frequency.assign(n, 0);
-  m.rfm_monetary.assign(n, 0);
-  m.revenue_rank.assign(n, 0);
-  m.lifecycle.assign(n, Lifecycle::Prospect);
-  m.p_alive.assign(n, 0);
-  m.expected_purchases.assign(n, 0);
-  m.clv.assign(n, 0);
+  data::AssignLarge(m.recency_days, n, 0);
+  data::AssignLarge(m.frequency, n, 0);
+  data::AssignLarge(m.monetary_cents, n, 0);
+  data::AssignLarge(m.average_basket_cents, n, 0);
+  data::AssignLarge(m.tenure_days, n, 0);
+  data::AssignLarge(m.rfm_recency, n, 0);
+  data::AssignLarge(m.rfm_frequency, n, 0);
+  data::AssignLarge(m.rfm_monetary, n, 0);
+  data::AssignLarge(m.revenue_rank, n, 0);
+  data::AssignLarge(m.lifecycle, n, Lifecycle::Prospect);
+  data::AssignLarge(m.p_alive, n, 0);
+  data::AssignLarge(m.expected_purchases, n, 0);
+  data::AssignLarge(m.clv, n, 0);
 
   int purchase_type = -1, referral_type = -1;
   for (size_t e = 0; e < store.schema.events.size(); ++e) {
@@ -70,62 +83,76 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
   std::vector<RepeatSummary> repeats(n);
   std::vector<SpendSummary> spends(n);
   std::vector<int> referrals(n, 0);
+  // Each customer's figures depend on their history alone: blocks of customers on every core.
+  constexpr size_t kBlock = 1 << 16;
+  data::ParallelFor((n + kBlock - 1) / kBlock, data::ThreadCount(options.threads), [&](size_t block, unsigned) {
+    for (uint32_t c = static_cast<uint32_t>(block * kBlock); c < std::min(n, (block + 1) * kBlock); ++c) {
+      int64_t first_event = -1, first_purchase = -1, last_purchase = -1, last_day = INT64_MIN;
+      int64_t repeat_total = 0;
+      int purchase_days = 0;
+      for (uint64_t i = store.event_offsets[c]; i < store.event_offsets[c + 1]; ++i) {
+        int64_t time = store.event_time[i];
+        if (time >= as_of) break;  // sorted by time within the customer
+        if (first_event < 0) first_event = time;
+        if (store.event_type[i] == referral_type) ++referrals[c];
+        if (store.event_type[i] != purchase_type) continue;
+        int64_t value = amount != nullptr && amount->IsValid(i) ? amount->Int(i) : 0;
+        m.frequency[c]++;
+        m.monetary_cents[c] += value;
+        if (first_purchase < 0) first_purchase = time;
+        last_purchase = time;
+        // The models count purchase days: several orders on one day are one transaction.
+        int64_t day = time >= 0 ? time / 86400 : (time - 86399) / 86400;
+        if (day != last_day) {
+          ++purchase_days;
+          last_day = day;
+        }
+        if (purchase_days > 1) repeat_total += value;  // the models' spend excludes the first purchase
+      }
+      double since_signup = signup != nullptr && signup->IsValid(c) ? options.as_of_day - signup->Int(c) : -1;
+      m.tenure_days[c] = since_signup >= 0 ? since_signup : first_event >= 0 ? (as_of - first_event) / kDay : 0;
+      if (m.frequency[c] == 0) {
+        m.recency_days[c] = m.tenure_days[c];
+        continue;
+      }
+      m.recency_days[c] = (as_of - last_purchase) / kDay;
+      m.average_basket_cents[c] = m.monetary_cents[c] / m.frequency[c];
+      double x = purchase_days - 1;
+      // Whole days, as the models' literature counts them: T runs to the last day observed (the
+      // day before as-of), so that a purchase on that day has t_x = T.
+      repeats[c] = {x, std::floor(last_purchase / kDay) - std::floor(first_purchase / kDay),
+                    options.as_of_day - 1 - std::floor(first_purchase / kDay)};
+      if (x > 0) spends[c] = {x, repeat_total / 100.0 / x};
+    }
+  });
   std::vector<uint32_t> buyers;
   for (uint32_t c = 0; c < n; ++c) {
-    int64_t first_event = -1, first_purchase = -1, last_purchase = -1, last_day = INT64_MIN;
-    int64_t repeat_total = 0;
-    int purchase_days = 0;
-    for (uint64_t i = store.event_offsets[c]; i < store.event_offsets[c + 1]; ++i) {
-      int64_t time = store.event_time[i];
-      if (time >= as_of) break;  // sorted by time within the customer
-      if (first_event < 0) first_event = time;
-      if (store.event_type[i] == referral_type) ++referrals[c];
-      if (store.event_type[i] != purchase_type) continue;
-      int64_t value = amount != nullptr && amount->IsValid(i) ? amount->Int(i) : 0;
-      m.frequency[c]++;
-      m.monetary_cents[c] += value;
-      if (first_purchase < 0) first_purchase = time;
-      last_purchase = time;
-      // The models count purchase days: several orders on one day are one transaction.
-      int64_t day = time >= 0 ? time / 86400 : (time - 86399) / 86400;
-      if (day != last_day) {
-        ++purchase_days;
-        last_day = day;
-      }
-      if (purchase_days > 1) repeat_total += value;  // the models' spend excludes the first purchase
-    }
-    double since_signup = signup != nullptr && signup->IsValid(c) ? options.as_of_day - signup->Int(c) : -1;
-    m.tenure_days[c] = since_signup >= 0 ? since_signup : first_event >= 0 ? (as_of - first_event) / kDay : 0;
-    if (m.frequency[c] == 0) {
-      m.recency_days[c] = m.tenure_days[c];
-      continue;
-    }
-    buyers.push_back(c);
-    m.recency_days[c] = (as_of - last_purchase) / kDay;
-    m.average_basket_cents[c] = m.monetary_cents[c] / m.frequency[c];
-    double x = purchase_days - 1;
-    // Whole days, as the models' literature counts them: T runs to the last day observed (the
-    // day before as-of), so that a purchase on that day has t_x = T.
-    repeats[c] = {x, std::floor(last_purchase / kDay) - std::floor(first_purchase / kDay),
-                  options.as_of_day - 1 - std::floor(first_purchase / kDay)};
-    if (x > 0) spends[c] = {x, repeat_total / 100.0 / x};
+    if (m.frequency[c] > 0) buyers.push_back(c);
   }
   m.buyers = buyers.size();
 
-  // Ranks, RFM scores and the Pareto share.
+  // Ranks, RFM scores and the Pareto share: four sorts, on every core.
   std::vector<uint32_t> by_revenue(n);
-  std::iota(by_revenue.begin(), by_revenue.end(), 0);
-  std::stable_sort(by_revenue.begin(), by_revenue.end(),
-                   [&](uint32_t a, uint32_t b) { return m.monetary_cents[a] > m.monetary_cents[b]; });
-  for (uint32_t r = 0; r < n; ++r) m.revenue_rank[by_revenue[r]] = r + 1;
+  data::ParallelFor(4, data::ThreadCount(options.threads), [&](size_t task, unsigned) {
+    switch (task) {
+      case 0: {
+        std::vector<std::pair<int64_t, uint32_t>> order(n);  // by revenue, descending; ties by row
+        for (uint32_t c = 0; c < n; ++c) order[c] = {-m.monetary_cents[c], c};
+        std::sort(order.begin(), order.end());
+        for (uint32_t r = 0; r < n; ++r) by_revenue[r] = order[r].second;
+        for (uint32_t r = 0; r < n; ++r) m.revenue_rank[by_revenue[r]] = r + 1;
+        break;
+      }
+      case 1: QuintileScores(buyers, [&](uint32_t c) { return -m.recency_days[c]; }, m.rfm_recency); break;
+      case 2: QuintileScores(buyers, [&](uint32_t c) { return m.frequency[c]; }, m.rfm_frequency); break;
+      default: QuintileScores(buyers, [&](uint32_t c) { return m.monetary_cents[c]; }, m.rfm_monetary); break;
+    }
+  });
   m.total_revenue_cents = std::accumulate(m.monetary_cents.begin(), m.monetary_cents.end(), int64_t{0});
   size_t top = (n + 4) / 5;
   int64_t top_revenue = 0;
   for (size_t r = 0; r < top; ++r) top_revenue += m.monetary_cents[by_revenue[r]];
   m.pareto_top20_share = m.total_revenue_cents > 0 ? static_cast<double>(top_revenue) / m.total_revenue_cents : 0;
-  QuintileScores(buyers, [&](uint32_t c) { return -m.recency_days[c]; }, m.rfm_recency);
-  QuintileScores(buyers, [&](uint32_t c) { return m.frequency[c]; }, m.rfm_frequency);
-  QuintileScores(buyers, [&](uint32_t c) { return m.monetary_cents[c]; }, m.rfm_monetary);
 
   // Lifecycle: see docs/language.md, "Lifecycle stages".
   for (uint32_t c : buyers) {
@@ -166,20 +193,45 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
   // Expected spend needs q > 1 (the mean of the spend distribution exists).
   m.models_fitted = m.gamma_gamma.q > 1;
   if (!m.models_fitted) return m;
+  // The models' figures depend on the history alone (x, t_x and T in whole days), which many
+  // buyers share: each distinct history is computed once. CLV is the expected spend times the
+  // discounted expected purchases, month by month over the horizon.
+  std::unordered_map<uint64_t, uint32_t> history_index;
+  std::vector<RepeatSummary> distinct;
+  std::vector<uint32_t> history_of(buyers.size());
+  for (size_t i = 0; i < buyers.size(); ++i) {
+    auto [it, added] = history_index.try_emplace(HistoryKey(repeats[buyers[i]]), static_cast<uint32_t>(distinct.size()));
+    if (added) distinct.push_back(repeats[buyers[i]]);
+    history_of[i] = it->second;
+  }
+  struct ModelFigures {
+    double p_alive = 0, expected_purchases = 0, discounted_purchases = 0;
+  };
+  std::vector<ModelFigures> figures(distinct.size());
   const double step = 30, horizon = options.clv_horizon_days;
   const double daily_discount = std::pow(1 + options.annual_discount_rate, 1 / 365.2425);
-  for (uint32_t c : buyers) {
-    m.p_alive[c] = BgNbdProbabilityAlive(m.bgnbd, repeats[c]);
-    double spend = GammaGammaExpectedSpend(m.gamma_gamma, spends[c].x > 0 ? spends[c] : SpendSummary{0, 0});
-    double previous = 0, value = 0;
-    for (double t = step; t <= horizon + 1e-9; t += step) {
-      double expected = BgNbdConditionalExpectedPurchases(m.bgnbd, repeats[c], t);
-      value += (expected - previous) * spend / std::pow(daily_discount, t);
-      previous = expected;
+  const unsigned threads = data::ThreadCount(options.threads);
+  data::ParallelFor((distinct.size() + kBlock - 1) / kBlock, threads, [&](size_t block, unsigned) {
+    for (size_t h = block * kBlock; h < std::min(distinct.size(), (block + 1) * kBlock); ++h) {
+      double previous = 0, discounted = 0;
+      for (double t = step; t <= horizon + 1e-9; t += step) {
+        double expected = BgNbdConditionalExpectedPurchases(m.bgnbd, distinct[h], t);
+        discounted += (expected - previous) / std::pow(daily_discount, t);
+        previous = expected;
+      }
+      figures[h] = {BgNbdProbabilityAlive(m.bgnbd, distinct[h]), previous, discounted};
     }
-    m.expected_purchases[c] = previous;
-    m.clv[c] = value;
-  }
+  });
+  data::ParallelFor((buyers.size() + kBlock - 1) / kBlock, threads, [&](size_t block, unsigned) {
+    for (size_t i = block * kBlock; i < std::min(buyers.size(), (block + 1) * kBlock); ++i) {
+      const uint32_t c = buyers[i];
+      const ModelFigures& figure = figures[history_of[i]];
+      double spend = GammaGammaExpectedSpend(m.gamma_gamma, spends[c].x > 0 ? spends[c] : SpendSummary{0, 0});
+      m.p_alive[c] = figure.p_alive;
+      m.expected_purchases[c] = figure.expected_purchases;
+      m.clv[c] = spend * figure.discounted_purchases;
+    }
+  });
   return m;
 }
 

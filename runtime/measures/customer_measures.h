@@ -23,6 +23,7 @@ struct MeasureOptions {
   int32_t as_of_day = 0;            // days since 1970-01-01; events on or after it are ignored
   double clv_horizon_days = 365;
   double annual_discount_rate = 0.10;
+  unsigned threads = 0;  // 0: every core; the figures do not depend on it
 };
 
 struct CustomerMeasures {
@@ -48,5 +49,8 @@ struct CustomerMeasures {
 };
 
 CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const MeasureOptions& options);
+
+// The data columns the measures read (besides event types and times).
+inline constexpr std::string_view kMeasureColumns[] = {"signup_date", "amount"};
 
 }  // namespace relc::measures

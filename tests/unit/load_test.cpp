@@ -1,0 +1,207 @@
+// Loading CSV in parts on several cores must give exactly what one reader gives: the same
+// store, the same rejected rows, the same first error.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+
+#include "data/load.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using relc::data::ColumnType;
+
+relc::data::DataSchema TestSchema() {
+  relc::data::DataSchema schema;
+  schema.customer = {"customer",
+                     {{"id", ColumnType::String, true, true},
+                      {"city", ColumnType::String},
+                      {"signup_date", ColumnType::Date},
+                      {"email_optin", ColumnType::Bool},
+                      {"score", ColumnType::Decimal}}};
+  schema.events = {{"purchase", {{"amount", ColumnType::Money, true}, {"cart_id", ColumnType::String}}},
+                   {"visit", {{"page", ColumnType::String}}}};
+  return schema;
+}
+
+// A folder with `customers` customers and a few events each; `edit` may change any line.
+fs::path WriteData(const std::string& name, int customers, const std::function<void(std::string&, int, bool)>& edit = {}) {
+  fs::path dir = fs::temp_directory_path() / ("relc_load_test_" + std::to_string(getpid()) + "_" + name);
+  fs::create_directories(dir);
+  std::ofstream people(dir / "customers.csv"), events(dir / "events.csv");
+  people << "id,city,signup_date,email_optin,score\n";
+  events << "customer_id,event,time,amount,cart_id,page\n";
+  const char* cities[] = {"Lyon", "Paris", "", "Nantes", "Lille"};
+  for (int c = 0; c < customers; ++c) {
+    std::string line = "C" + std::to_string(c) + "," + cities[c % 5] + ",2025-0" + std::to_string(1 + c % 9) + "-1" +
+                       std::to_string(c % 10) + "," + (c % 3 ? "true" : "") + "," + (c % 7 ? std::to_string(c % 100) + ".5" : "");
+    if (edit) edit(line, c + 2, true);
+    people << line << "\n";
+    for (int e = 0; e < c % 6; ++e) {
+      std::string event = "C" + std::to_string(c) + (e % 2 ? ",visit,2025-11-0" : ",purchase,2025-10-0") + std::to_string(1 + e) +
+                          "T10:00:00," + (e % 2 ? ",," : std::to_string(10 + c % 50) + ".25,K" + std::to_string(c * 7 + e) + ",") +
+                          (e % 2 ? "/p" + std::to_string(c % 13) : "");
+      events << event << "\n";
+    }
+  }
+  return dir;
+}
+
+relc::data::LoadResult Load(const fs::path& dir, unsigned threads, size_t part_bytes,
+                            relc::data::OnBadRow on_bad_row = relc::data::OnBadRow::Fail) {
+  relc::data::LoadOptions options;
+  options.threads = threads;
+  options.part_bytes = part_bytes;
+  options.on_bad_row = on_bad_row;
+  static const relc::data::DataSchema schema = TestSchema();
+  return relc::data::LoadData(dir.string(), schema, options);
+}
+
+void RequireSameColumn(const relc::data::Column& a, const relc::data::Column& b, size_t rows) {
+  INFO("column " << a.name());
+  REQUIRE(a.size() == b.size());
+  REQUIRE(a.null_count() == b.null_count());
+  REQUIRE(a.dictionary_size() == b.dictionary_size());
+  for (size_t row = 0; row < rows; ++row) {
+    REQUIRE(a.IsValid(row) == b.IsValid(row));
+    if (!a.IsValid(row)) continue;
+    switch (a.type()) {
+      case ColumnType::String: REQUIRE(a.Code(row) == b.Code(row)); break;
+      case ColumnType::Decimal:
+      case ColumnType::Percentage: REQUIRE(a.Double(row) == b.Double(row)); break;
+      default: REQUIRE(a.Int(row) == b.Int(row)); break;
+    }
+  }
+  for (uint32_t code = 0; code < a.dictionary_size(); ++code) REQUIRE(a.DictionaryString(code) == b.DictionaryString(code));
+}
+
+void RequireSameStore(const relc::data::CustomerStore& a, const relc::data::CustomerStore& b) {
+  REQUIRE(a.customers.rows == b.customers.rows);
+  for (size_t c = 0; c < a.customers.columns.size(); ++c) {
+    RequireSameColumn(a.customers.columns[c], b.customers.columns[c], a.customers.rows);
+  }
+  REQUIRE(a.event_customer == b.event_customer);
+  REQUIRE(a.event_type == b.event_type);
+  REQUIRE(a.event_time == b.event_time);
+  REQUIRE(a.event_offsets == b.event_offsets);
+  for (size_t c = 0; c < a.event_fields.columns.size(); ++c) {
+    RequireSameColumn(a.event_fields.columns[c], b.event_fields.columns[c], a.event_fields.rows);
+  }
+}
+
+void RequireSameRejects(const relc::data::LoadResult& a, const relc::data::LoadResult& b) {
+  REQUIRE(a.rejected.size() == b.rejected.size());
+  for (size_t i = 0; i < a.rejected.size(); ++i) {
+    REQUIRE(relc::data::FormatBadRow(a.rejected[i]) == relc::data::FormatBadRow(b.rejected[i]));
+    REQUIRE(a.rejected[i].record == b.rejected[i].record);
+  }
+}
+
+constexpr size_t kOneReader = size_t{1} << 40;
+
+}  // namespace
+
+TEST_CASE("a load in parts on several cores equals a load by one reader", "[load]") {
+  fs::path dir = WriteData("parts", 5000);
+  relc::data::LoadResult one = Load(dir, 1, kOneReader);
+  REQUIRE(one.store);
+  REQUIRE(one.store->customers.rows == 5000);
+  for (auto [threads, part_bytes] : {std::pair{2u, size_t{4096}}, {3u, size_t{777}}, {1u, size_t{5000}}}) {
+    INFO(threads << " threads, parts of " << part_bytes << " bytes");
+    relc::data::LoadResult parts = Load(dir, threads, part_bytes);
+    REQUIRE(parts.store);
+    RequireSameStore(*one.store, *parts.store);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("bad rows in parts are rejected or stop the load exactly as with one reader", "[load]") {
+  fs::path dir = WriteData("bad", 3000, [](std::string& line, int number, bool) {
+    if (number % 997 == 0) line = line.substr(0, line.rfind(',')) + ",abc";  // a bad score
+    if (number == 2500) line += ",extra,fields";
+  });
+  relc::data::LoadResult one = Load(dir, 1, kOneReader, relc::data::OnBadRow::Skip);
+  relc::data::LoadResult parts = Load(dir, 2, 2048, relc::data::OnBadRow::Skip);
+  REQUIRE(one.store);
+  REQUIRE(parts.store);
+  REQUIRE(one.rejected.size() == 3);
+  RequireSameRejects(one, parts);
+  RequireSameStore(*one.store, *parts.store);
+
+  relc::data::LoadResult one_fails = Load(dir, 1, kOneReader);
+  relc::data::LoadResult parts_fail = Load(dir, 2, 2048);
+  REQUIRE_FALSE(parts_fail.store);
+  REQUIRE(parts_fail.bad_row);
+  REQUIRE(parts_fail.error == one_fails.error);
+  REQUIRE(parts_fail.error.find("customers.csv:997:5") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a customer id repeated in a later part is reported with both lines", "[load]") {
+  fs::path dir = WriteData("duplicate", 2000, [](std::string& line, int number, bool) {
+    if (number == 1800) line.replace(0, line.find(','), "C10");
+  });
+  relc::data::LoadResult one = Load(dir, 1, kOneReader);
+  relc::data::LoadResult parts = Load(dir, 2, 1024);
+  REQUIRE_FALSE(parts.store);
+  REQUIRE(parts.error == one.error);
+  REQUIRE(parts.error.find("customers.csv:1800: customer id `C10` is already used at line 12") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("a file with line breaks inside quotes is read by one reader, correctly", "[load]") {
+  fs::path dir = WriteData("quotes", 2000, [](std::string& line, int number, bool) {
+    if (number % 50 == 0) line.replace(line.find(','), 1, ",\"Saint-\nÉtienne\"\n,");
+  });
+  // The replacement above leaves the record one field longer: rejected, the same way.
+  relc::data::LoadResult one = Load(dir, 1, kOneReader, relc::data::OnBadRow::Skip);
+  relc::data::LoadResult parts = Load(dir, 2, 1024, relc::data::OnBadRow::Skip);
+  REQUIRE(one.store);
+  REQUIRE(parts.store);
+  RequireSameRejects(one, parts);
+  RequireSameStore(*one.store, *parts.store);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("columns left out of the store are still checked", "[load]") {
+  fs::path dir = WriteData("kept", 500, [](std::string& line, int number, bool) {
+    if (number == 300) line.replace(line.find("2025-"), 10, "2025-13-45");
+  });
+  relc::data::LoadOptions options;
+  options.kept_columns = {"score"};
+  relc::data::LoadResult loaded = relc::data::LoadData(dir.string(), TestSchema(), options);
+  REQUIRE_FALSE(loaded.store);
+  REQUIRE(loaded.error.find("customers.csv:300:3: column `signup_date`") != std::string::npos);
+
+  fs::path good = WriteData("kept_good", 500);
+  loaded = relc::data::LoadData(good.string(), TestSchema(), options);
+  REQUIRE(loaded.store);
+  REQUIRE(loaded.store->customers.Find("score") != nullptr);
+  REQUIRE(loaded.store->customers.Find("city") == nullptr);
+  REQUIRE(loaded.store->event_fields.Find("page") == nullptr);
+  REQUIRE(loaded.store->RowOfId("C499") == 499u);
+  fs::remove_all(dir);
+  fs::remove_all(good);
+}
+
+TEST_CASE("appending columns keeps validity bits and dictionary order", "[load][store]") {
+  relc::data::Column whole("c", ColumnType::String), first("c", ColumnType::String), second("c", ColumnType::String);
+  for (int i = 0; i < 200; ++i) {
+    relc::data::Column& part = i < 70 ? first : second;
+    if (i % 3 == 0) {
+      whole.AppendNull();
+      part.AppendNull();
+    } else {
+      std::string value = "v" + std::to_string((i * 7) % 23);
+      whole.AppendString(value);
+      part.AppendString(value);
+    }
+  }
+  first.Append(second);
+  RequireSameColumn(whole, first, 200);
+}
