@@ -16,31 +16,49 @@
 
 namespace relc::driver {
 
-std::optional<CompiledFile> CompileForEngines(const ParsedOptions& options, Context& context, int& exit_code) {
+std::optional<std::deque<CompiledFile>> CompileFilesForEngines(const ParsedOptions& options, Context& context, int& exit_code) {
   exit_code = kExitUsageOrIo;
-  if (options.positional.size() != 1) {
-    PrintUsageError(context.err, "this command takes exactly one program file");
+  if (options.positional.empty()) {
+    PrintUsageError(context.err, "this command needs a program file");
     return std::nullopt;
   }
   SourceSet sources = LoadSources(options.positional);
   for (const auto& problem : sources.problems) RenderHuman(problem, HumanStyle{}, context.err);
-  if (sources.files.size() != 1) return std::nullopt;
-  DiagnosticCollector diagnostics;
-  CompiledFile compiled = CompileFile(sources.files[0], diagnostics);
-  for (const auto& diagnostic : diagnostics.diagnostics()) {
-    RenderHuman(diagnostic, HumanStyle{}, context.err);
-    context.err << '\n';
+  if (!sources.problems.empty()) return std::nullopt;
+  std::deque<CompiledFile> files;  // a deque: a compiled file cannot be moved once built
+  bool errors = false;
+  for (const auto& source : sources.files) {
+    DiagnosticCollector diagnostics;
+    files.push_back(CompileFile(source, diagnostics));
+    for (const auto& diagnostic : diagnostics.diagnostics()) {
+      RenderHuman(diagnostic, HumanStyle{}, context.err);
+      context.err << '\n';
+    }
+    errors = errors || files.back().has_errors;
   }
-  if (compiled.has_errors) {
+  if (errors) {
     exit_code = kExitProgramErrors;
     return std::nullopt;
   }
-  if (compiled.programs.empty()) {
-    PrintUsageError(context.err, fmt::format("{} declares no program", options.positional[0]));
-    return std::nullopt;
+  for (size_t f = 0; f < files.size(); ++f) {
+    if (files[f].programs.empty()) {
+      PrintUsageError(context.err, fmt::format("{} declares no program", sources.files[f]->path()));
+      return std::nullopt;
+    }
   }
   exit_code = kExitSuccess;
-  return compiled;
+  return files;
+}
+
+std::optional<CompiledFile> CompileForEngines(const ParsedOptions& options, Context& context, int& exit_code) {
+  if (options.positional.size() != 1) {
+    exit_code = kExitUsageOrIo;
+    PrintUsageError(context.err, "this command takes exactly one program file");
+    return std::nullopt;
+  }
+  auto files = CompileFilesForEngines(options, context, exit_code);
+  if (!files) return std::nullopt;
+  return std::move(files->front());
 }
 
 std::optional<EngineChoice> ParseEngineChoice(const ParsedOptions& options, Context& context) {
@@ -86,7 +104,8 @@ std::unique_ptr<ir::Engine> MakeEngine(const ir::Program& program, const Compile
   return std::move(jit.engine);
 }
 
-std::optional<Dataset> LoadDataset(const CompiledFile& file, const ParsedOptions& options, Context& context, int& exit_code) {
+std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files, const ParsedOptions& options, Context& context,
+                                   int& exit_code) {
   exit_code = kExitUsageOrIo;
   if (!options.Has("--data")) {
     PrintUsageError(context.err, "this command needs `--data SOURCE`", "try `relc data generate --out data/` first");
@@ -102,7 +121,8 @@ std::optional<Dataset> LoadDataset(const CompiledFile& file, const ParsedOptions
     PrintUsageError(context.err, fmt::format("`--as-of` takes a date such as 2026-01-01, not `{}`", options.Get("--as-of", "")));
     return std::nullopt;
   }
-  std::optional<data::DataSchema> schema = DataSchemaOf(file.checked.model);
+  // The data contract is the first file's; every program is checked against it when bound.
+  std::optional<data::DataSchema> schema = DataSchemaOf(files.front()->checked.model);
   if (!schema) {
     PrintUsageError(context.err, "the program has no data contract (not even the standard one)");
     return std::nullopt;
@@ -111,8 +131,10 @@ std::optional<Dataset> LoadDataset(const CompiledFile& file, const ParsedOptions
   load_options.on_bad_row = on_bad_row == "skip" ? data::OnBadRow::Skip : data::OnBadRow::Fail;
   // Commands with `--threads` have checked it is a whole number; loading follows it too.
   load_options.threads = static_cast<unsigned>(std::strtoul(options.Get("--threads", "0").c_str(), nullptr, 10));
-  for (const ir::Program& program : file.programs) {
-    for (std::string& column : evaluate::ColumnsRead(program)) load_options.kept_columns.push_back(std::move(column));
+  for (const CompiledFile* file : files) {
+    for (const ir::Program& program : file->programs) {
+      for (std::string& column : evaluate::ColumnsRead(program)) load_options.kept_columns.push_back(std::move(column));
+    }
   }
   if (load_options.kept_columns.empty()) load_options.kept_columns.emplace_back();  // no program: the ids alone
   data::LoadResult loaded = data::LoadData(options.Get("--data", ""), *schema, load_options);

@@ -6,6 +6,8 @@
 #include <future>
 #include <memory>
 #include <optional>
+#include <deque>
+#include <vector>
 #include <string>
 
 #include "data/store.h"
@@ -31,6 +33,8 @@ inline constexpr OptionSpec kDataOptions[] = {
 // One file, checked and lowered; diagnostics rendered to stderr. nullopt with `exit_code` set
 // when it cannot run.
 std::optional<CompiledFile> CompileForEngines(const ParsedOptions& options, Context& context, int& exit_code);
+// The same for one or more files, run together.
+std::optional<std::deque<CompiledFile>> CompileFilesForEngines(const ParsedOptions& options, Context& context, int& exit_code);
 
 struct EngineChoice {
   bool jit = true;
@@ -53,6 +57,7 @@ struct Dataset {
   int64_t now = 0;  // the start of the simulation: midnight UTC of the as-of date
 };
 
-std::optional<Dataset> LoadDataset(const CompiledFile& file, const ParsedOptions& options, Context& context, int& exit_code);
+std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files, const ParsedOptions& options, Context& context,
+                                   int& exit_code);
 
 }  // namespace relc::driver

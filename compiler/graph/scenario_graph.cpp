@@ -180,30 +180,37 @@ ScenarioGraph BuildScenarioGraph(const ast::ScenarioDecl& scenario, std::shared_
   return out;
 }
 
-std::vector<PressureCap> CapsOf(const ast::ProgramDecl& program, const std::shared_ptr<const SourceFile>& file) {
+std::vector<PressureCap> CapsOf(const ast::PressureDecl& pressure, const std::shared_ptr<const SourceFile>& file) {
   static const std::map<std::string, double, std::less<>> kPeriods = {
       {"day", kDay}, {"week", 7 * kDay}, {"month", 30.436875 * kDay}, {"year", 365.2425 * kDay}};
   std::vector<PressureCap> caps;
+  for (const auto& rule : pressure.rules) {
+    if (rule.kind != ast::PressureRuleKind::Cap) continue;
+    auto* count = rule.amount ? rule.amount->As<ast::NumberLiteral>() : nullptr;
+    if (count == nullptr || !count->unit) continue;
+    std::optional<double> window = LiteralSeconds(rule.period.get());
+    if (auto* period = rule.period ? rule.period->As<ast::NameExpr>() : nullptr) {
+      if (auto it = kPeriods.find(period->name); it != kPeriods.end()) window = it->second;
+    }
+    if (!window) continue;
+    PressureCap cap;
+    cap.count = static_cast<int>(count->value);
+    cap.channel = count->unit->name == "messages" || count->unit->name == "message" ? "" : count->unit->name;
+    cap.window_seconds = *window;
+    cap.across_programs = rule.across_programs;
+    cap.text = std::string(file->Slice(rule.range));
+    cap.range = rule.range;
+    cap.file = file;
+    caps.push_back(cap);
+  }
+  return caps;
+}
+
+std::vector<PressureCap> CapsOf(const ast::ProgramDecl& program, const std::shared_ptr<const SourceFile>& file) {
+  std::vector<PressureCap> caps;
   for (const auto& member : program.members) {
-    auto* pressure = member->As<ast::PressureDecl>();
-    if (pressure == nullptr) continue;
-    for (const auto& rule : pressure->rules) {
-      if (rule.kind != ast::PressureRuleKind::Cap) continue;
-      auto* count = rule.amount ? rule.amount->As<ast::NumberLiteral>() : nullptr;
-      if (count == nullptr || !count->unit) continue;
-      std::optional<double> window = LiteralSeconds(rule.period.get());
-      if (auto* period = rule.period ? rule.period->As<ast::NameExpr>() : nullptr) {
-        if (auto it = kPeriods.find(period->name); it != kPeriods.end()) window = it->second;
-      }
-      if (!window) continue;
-      PressureCap cap;
-      cap.count = static_cast<int>(count->value);
-      cap.channel = count->unit->name == "messages" || count->unit->name == "message" ? "" : count->unit->name;
-      cap.window_seconds = *window;
-      cap.text = std::string(file->Slice(rule.range));
-      cap.range = rule.range;
-      cap.file = file;
-      caps.push_back(cap);
+    if (auto* pressure = member->As<ast::PressureDecl>()) {
+      for (PressureCap& cap : CapsOf(*pressure, file)) caps.push_back(std::move(cap));
     }
   }
   return caps;

@@ -60,6 +60,7 @@ struct PressureCap {
   int count = 0;
   std::string channel;
   double window_seconds = 0;
+  bool across_programs = false;  // counts the sends of every program run together
   std::string text;  // as written, for messages
   SourceRange range;
   std::shared_ptr<const SourceFile> file;
@@ -67,6 +68,8 @@ struct PressureCap {
 
 // The program's caps, from its `pressure` blocks.
 std::vector<PressureCap> CapsOf(const ast::ProgramDecl& program, const std::shared_ptr<const SourceFile>& file);
+// The caps of one `pressure` block (a program's, or a shared policy's at the top of a file).
+std::vector<PressureCap> CapsOf(const ast::PressureDecl& pressure, const std::shared_ptr<const SourceFile>& file);
 
 // Runs every analysis and reports what it finds. Returns false if it reported an error.
 bool AnalyzeScenarioGraph(const ScenarioGraph& graph, const std::vector<PressureCap>& caps, DiagnosticSink& sink);

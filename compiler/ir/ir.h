@@ -208,6 +208,8 @@ struct PressureCap {
   int64_t count = 0;
   std::string channel;  // empty: every channel
   double window_seconds = 0;
+  // Counts the sends of every program run together (`across programs`), not this one's alone.
+  bool across_programs = false;
 };
 
 struct Pressure {
@@ -227,6 +229,9 @@ struct Offer {
 
 struct Program {
   std::string title;
+  // `priority N`: of programs run together, the lower goes first when two would contact a
+  // customer at the same moment; a program without one goes after those with one.
+  int64_t priority = INT64_MAX;
   double holdout = 0;                  // share of customers kept out as a control group
   WaitRoute goal;                      // the objective's goal event (event_type -1: none)
   double goal_window_seconds = 0;      // `goal purchase within 30 days`

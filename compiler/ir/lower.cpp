@@ -115,7 +115,10 @@ int32_t Lowerer::LowerPanelDecl(const ast::PanelDecl& decl, const std::vector<as
   return index;
 }
 
-std::optional<double> Lowerer::Literal(const ast::Expr* expr) const {
+namespace {
+
+// A literal in canonical units (cents, seconds, 0.2 for 20 %); nullopt if not a literal.
+std::optional<double> LiteralValue(const ast::Expr* expr) {
   auto* number = expr ? expr->As<ast::NumberLiteral>() : nullptr;
   if (number == nullptr) return std::nullopt;
   if (number->percent) return number->value / 100;
@@ -125,13 +128,50 @@ std::optional<double> Lowerer::Literal(const ast::Expr* expr) const {
   return unit->kind == sema::UnitKind::Duration ? number->value * unit->seconds : number->value * 100;
 }
 
-// What the simulator needs of the program beyond its scenarios: holdout, goal, pressure, offers.
-void Lowerer::LowerPolicies(const ast::ProgramDecl& program) {
-  for (const graph::PressureCap& cap : graph::CapsOf(program, info_.file)) {
-    out_.pressure.caps.push_back({cap.count, cap.channel, cap.window_seconds});
+}  // namespace
+
+std::optional<double> Lowerer::Literal(const ast::Expr* expr) const { return LiteralValue(expr); }
+
+void LowerPressure(const ast::PressureDecl& decl, const std::shared_ptr<const SourceFile>& file, Pressure& pressure) {
+  for (const graph::PressureCap& cap : graph::CapsOf(decl, file)) {
+    pressure.caps.push_back({cap.count, cap.channel, cap.window_seconds, cap.across_programs});
   }
+  for (const auto& rule : decl.rules) {
+    std::string word = rule.word ? rule.word->name : "";
+    if (rule.kind == ast::PressureRuleKind::MinimumGap) pressure.minimum_gap_seconds = LiteralValue(rule.amount.get()).value_or(0);
+    if (rule.kind == ast::PressureRuleKind::WhenCapped) pressure.capped_exit = word == "exit";
+    auto* range = rule.kind == ast::PressureRuleKind::QuietHours ? rule.amount->As<ast::BinaryExpr>() : nullptr;
+    auto* from = range ? range->left->As<ast::TimeOfDayLiteral>() : nullptr;
+    auto* to = range ? range->right->As<ast::TimeOfDayLiteral>() : nullptr;
+    if (from != nullptr && to != nullptr) {
+      pressure.quiet_from = from->hour * 60 + from->minute;
+      pressure.quiet_to = to->hour * 60 + to->minute;
+      pressure.quiet_drop = word == "drop";
+    }
+  }
+}
+
+std::optional<Pressure> LowerSharedPressure(const sema::SemanticModel& model) {
+  if (model.modules.empty()) return std::nullopt;
+  const sema::Module& root = model.modules.front();
+  std::optional<Pressure> pressure;
+  for (const auto& decl : root.ast.decls) {
+    auto* block = decl->As<ast::PressureDecl>();
+    if (block == nullptr) continue;
+    if (!pressure) pressure.emplace();
+    LowerPressure(*block, root.file, *pressure);
+  }
+  return pressure;
+}
+
+// What the simulator needs of the program beyond its scenarios: holdout, goal, pressure,
+// priority, offers.
+void Lowerer::LowerPolicies(const ast::ProgramDecl& program) {
   for (const auto& member : program.members) {
     if (auto* holdout = member->As<ast::HoldoutDecl>()) out_.holdout = Literal(holdout->share.get()).value_or(0);
+    if (auto* priority = member->As<ast::PriorityDecl>()) {
+      if (auto value = Literal(priority->value.get())) out_.priority = static_cast<int64_t>(*value);
+    }
     if (auto* objective = member->As<ast::ObjectiveDecl>(); objective == objective_ && objective != nullptr) {
       for (const auto& item : objective->items) {
         if (item.kind != ast::ObjectiveItemKind::Goal) continue;
@@ -142,21 +182,7 @@ void Lowerer::LowerPolicies(const ast::ProgramDecl& program) {
         if (within != nullptr && within->op == ast::BinaryOp::Within) out_.goal_window_seconds = Literal(within->right.get()).value_or(0);
       }
     }
-    if (auto* pressure = member->As<ast::PressureDecl>()) {
-      for (const auto& rule : pressure->rules) {
-        std::string word = rule.word ? rule.word->name : "";
-        if (rule.kind == ast::PressureRuleKind::MinimumGap) out_.pressure.minimum_gap_seconds = Literal(rule.amount.get()).value_or(0);
-        if (rule.kind == ast::PressureRuleKind::WhenCapped) out_.pressure.capped_exit = word == "exit";
-        auto* range = rule.kind == ast::PressureRuleKind::QuietHours ? rule.amount->As<ast::BinaryExpr>() : nullptr;
-        auto* from = range ? range->left->As<ast::TimeOfDayLiteral>() : nullptr;
-        auto* to = range ? range->right->As<ast::TimeOfDayLiteral>() : nullptr;
-        if (from != nullptr && to != nullptr) {
-          out_.pressure.quiet_from = from->hour * 60 + from->minute;
-          out_.pressure.quiet_to = to->hour * 60 + to->minute;
-          out_.pressure.quiet_drop = word == "drop";
-        }
-      }
-    }
+    if (auto* pressure = member->As<ast::PressureDecl>()) LowerPressure(*pressure, info_.file, out_.pressure);
     if (auto* offer = member->As<ast::OfferDecl>()) {
       Offer lowered{.name = offer->name.name, .kind = offer->offer_kind.name};
       if (offer->properties) {

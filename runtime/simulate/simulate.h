@@ -25,6 +25,9 @@ struct Options {
   uint64_t seed = 1;
   unsigned threads = 0;  // 0: every core
   bool log = false;      // keep every action, for --log and the audits
+  // A pressure policy shared by every program of the run (`--pressure FILE`): its caps count
+  // every program's sends; null for none.
+  const ir::Pressure* shared_pressure = nullptr;
 };
 
 // What happened, counted for the program, a scenario or a step.
@@ -48,16 +51,52 @@ struct LogEntry {
   uint8_t responses;  // for sent messages: ir::Outcome bits, and 16 when the customer unsubscribed
 };
 
+// One arm of a split: what the journeys that took it did, and, with a winner rule, what they
+// had done when the winner was chosen.
+struct Variant {
+  int32_t scenario = 0, step = 0, arm = 0;  // the split step and the arm's index in it
+  int32_t target = 0;                        // the arm's first step
+  Counters counters;
+  Counters at_decision;  // a winner rule's test window only
+};
+
+// A split's winner rule, decided: the arm that led on the metric (per journey that took it)
+// when the test window closed; the journeys that reach the split after that take it.
+struct Winner {
+  int32_t scenario = 0, step = 0;
+  std::string metric;
+  int64_t decided_at = 0;  // seconds since the epoch
+  int32_t arm = -1;        // -1: no journey took any arm during the window
+};
+
 struct Result {
   int64_t customers = 0, holdout_customers = 0;
   Counters program;
   std::vector<Counters> scenarios;
   std::vector<std::vector<Counters>> steps;  // per scenario, per step
+  std::vector<Variant> variants;             // every arm of every split
+  std::vector<Winner> winners;               // every split with a winner rule
   // Purchases of the customers the program may contact, and of the holdout: the uplift.
   Counters treated, holdout;
   std::vector<LogEntry> log;  // by customer, then time
 };
 
+// One program of a run, compiled and bound to the data. Every program of a run is bound to the
+// same customers.
+struct ProgramRun {
+  const ir::Program* program = nullptr;
+  const ir::Engine* engine = nullptr;
+  const evaluate::BoundData* data = nullptr;
+  const std::vector<evaluate::Selection>* panels = nullptr;
+};
+
+// Simulates the programs together over their customers: each customer's purchases and carts
+// happen once, every program's journeys react to them, and one contact history per customer is
+// what caps `across programs` and the shared policy count. A result per program, in order.
+std::vector<Result> Simulate(const std::vector<ProgramRun>& programs, const measures::CustomerMeasures& measures,
+                             const Options& options);
+
+// One program alone.
 Result Simulate(const ir::Program& program, const ir::Engine& engine, const evaluate::BoundData& data,
                 const std::vector<evaluate::Selection>& panels, const measures::CustomerMeasures& measures,
                 const Options& options);

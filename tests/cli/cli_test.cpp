@@ -6,13 +6,17 @@
 
 #include <array>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <iomanip>
 #include <map>
 #include <memory>
-#include <stdexcept>
-#include <fstream>
 #include <regex>
+#include <sstream>
+#include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "cli_test.h"
 
@@ -187,4 +191,28 @@ std::string GeneratedData(int customers, int seed) {
   auto& folder = folders[{customers, seed}];
   if (!folder) folder = std::make_unique<GeneratedFolder>(customers, seed);
   return folder->dir.string();
+}
+
+std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> fields;
+    std::string field;
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '"') quoted = !quoted;
+      else if (c == ',' && !quoted) fields.push_back(std::exchange(field, ""));
+      else field += c;
+    }
+    fields.push_back(field);
+    rows.push_back(std::move(fields));
+  }
+  return rows;
+}
+
+int64_t Seconds(const std::string& datetime) {
+  std::tm tm{};
+  std::istringstream(datetime) >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
+  return static_cast<int64_t>(timegm(&tm));
 }

@@ -1,7 +1,9 @@
 // Helpers shared by the end-to-end tests: run the real `relc` binary, write temporary files.
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 struct Result {
   int exit_code;
@@ -17,3 +19,9 @@ std::string WriteTemp(const std::string& name, const std::string& text);
 // A folder of data from `relc data generate`, made once per test process (CTest runs test
 // cases in parallel processes) and removed at its exit.
 std::string GeneratedData(int customers, int seed);
+
+// A CSV file's rows (quotes removed; no line breaks inside fields).
+std::vector<std::vector<std::string>> ReadCsv(const std::string& path);
+
+// `2026-01-06T09:00:00` as seconds since the epoch (UTC).
+int64_t Seconds(const std::string& datetime);

@@ -1,0 +1,59 @@
+// What `relc run` and `relc test` report of a simulation, per program: counts per scenario,
+// step and split arm, the uplift over the holdout, KPIs (with their spread over several runs),
+// objectives and expectations; as text, JSON or CSV, and the action log as CSV.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "data/store.h"
+#include "evaluate/bind.h"
+#include "ir/engine.h"
+#include "simulate/simulate.h"
+
+namespace relc::driver {
+
+struct Judged {
+  std::string name, text, value;
+  bool holds = false;
+};
+
+// A KPI over several runs: its mean and a 95 % interval of that mean (normal approximation).
+struct Spread {
+  double mean = 0, low = 0, high = 0;
+  size_t runs = 0;  // with a value (not null)
+};
+
+// Everything `run` and `test` print, for one program.
+struct Report {
+  const ir::Program* program = nullptr;
+  std::string file;  // where the program is declared
+  simulate::Result result;
+  std::vector<Judged> kpis, expectations, targets;
+  std::vector<Spread> spreads;  // per KPI, with --runs
+  int runs = 1;
+};
+
+// The metric slots, from a run's counts.
+void FillMetrics(const ir::Program& program, const simulate::Result& r, evaluate::BoundData& bound);
+// A KPI as a number: money in currency units, a percentage as a percentage; nullopt for null.
+std::optional<double> KpiNumber(const ir::Program& program, const ir::Scalar& kpi, const ir::Engine& engine,
+                                const evaluate::BoundData& bound);
+Spread SpreadOf(const std::vector<double>& values);
+// Evaluates KPIs, expectations and targets over the report's run.
+void Judge(Report& report, const ir::Engine& engine, evaluate::BoundData& bound);
+
+nlohmann::ordered_json ReportJson(const Report& report);
+void PrintText(const Report& report, std::ostream& out);
+// One row per program, scenario, send step and split arm, with every count: for spreadsheets.
+std::string ReportCsv(const std::vector<Report>& reports);
+// The action log's rows (without the header) for one program's run.
+std::string LogCsv(const ir::Program& program, const simulate::Result& r, const data::CustomerStore& store);
+inline constexpr const char* kLogHeader =
+    "customer,time,scenario,step,channel,offer,outcome,opened,clicked,converted,unsubscribed,program\n";
+
+}  // namespace relc::driver

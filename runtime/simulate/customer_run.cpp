@@ -1,0 +1,548 @@
+#include "simulate/customer_run.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace relc::simulate {
+namespace {
+
+constexpr int64_t kHour = 3600, kDay = 86400;
+constexpr double kCartCheckout = 0.15;  // carts bought within two days without any reminder
+constexpr int64_t kCustomerRank = INT64_MIN;  // the customer's own doings come before any program's
+
+// What a random number is drawn for: a key of the counter-based generator.
+enum class Draw : uint64_t {
+  Holdout = 1, PurchaseGap, PurchaseHour, CartGap, CartTemplate, CartCheckout, CheckoutDelay,
+  Delivered, Opened, Clicked, Converted, Unsubscribed, ResponseDelay, ConversionDelay,
+};
+
+}  // namespace
+
+CustomerRun::CustomerRun(const std::vector<ProgramRun>& programs, const Plan& plan, const measures::CustomerMeasures& measures,
+                         const Options& options, std::vector<Result>& results, uint32_t row)
+    : plan_(plan), measures_(measures), options_(options), row_(row) {
+  for (size_t p = 0; p < programs.size(); ++p) {
+    Program& state = programs_.emplace_back(Program{&programs[p], &plan.programs[p], programs[p].data->frame(), &results[p]});
+    size_t scenarios = programs[p].program->scenarios.size();
+    state.entries.assign(scenarios, 0);
+    state.last_entry.assign(scenarios, 0);
+    state.winners.assign(static_cast<size_t>(programs[p].program->splits), -1);
+    state.frame.split_winners = state.winners.data();
+  }
+  start_ = now_ = programs.front().data->frame().now;
+  end_ = start_ + int64_t{options.days} * kDay;
+  revoked_.assign(plan.channels.size(), false);
+}
+
+double CustomerRun::Uniform(uint64_t what, uint64_t index, int64_t time) const {
+  return relc_random_unit(options_.seed, row_, what, index, time);
+}
+
+void CustomerRun::Schedule(Event event) {
+  event.sequence = sequence_++;
+  queue_.push(event);
+}
+
+void CustomerRun::ScheduleJourneyEvent(Event event) {
+  event.rank = plan_.programs[journeys_[event.journey].program].priority;
+  Schedule(event);
+}
+
+void CustomerRun::Run() {
+  for (size_t p = 0; p < programs_.size(); ++p) {
+    Program& program = programs_[p];
+    double holdout = program.run->program->holdout;
+    program.holdout = holdout > 0 && Uniform(static_cast<uint64_t>(Draw::Holdout), p, 0) < holdout;
+    ++(program.holdout ? program.result->holdout_customers : program.result->customers);
+  }
+  ScheduleBaseline();
+  ScheduleCarts();
+  ScheduleTriggers();
+  while (!queue_.empty()) {
+    Event event = queue_.top();
+    queue_.pop();
+    if (event.time >= end_) break;
+    SetTime(event.time);
+    Handle(event);
+  }
+}
+
+void CustomerRun::SetTime(int64_t now) {
+  now_ = now;
+  for (Program& program : programs_) {
+    program.frame.now = now;
+    // A split's winner applies to the journeys that reach it once the test window has closed.
+    const ProgramPlan& plan = *program.plan;
+    for (size_t w = 0; w < plan.winner_split.size(); ++w) {
+      const Winner& winner = program.result->winners[w];
+      if (plan.winner_arm[w] >= 0 && now >= winner.decided_at) program.winners[plan.winner_split[w]] = plan.winner_arm[w];
+    }
+  }
+}
+
+int64_t CustomerRun::Basket() const {
+  return measures_.average_basket_cents[row_] > 0 ? measures_.average_basket_cents[row_] : plan_.fallback_basket_cents;
+}
+
+// Purchases the customer makes anyway: a Poisson process at their expected rate (BG/NBD).
+void CustomerRun::ScheduleBaseline() {
+  double per_day = measures_.models_fitted ? measures_.expected_purchases[row_] / 365.0
+                                           : measures_.frequency[row_] / std::max(measures_.tenure_days[row_], 30.0);
+  if (!(per_day > 0)) return;
+  double t = static_cast<double>(start_);
+  for (uint64_t k = 0;; ++k) {
+    t += -std::log1p(-Uniform(static_cast<uint64_t>(Draw::PurchaseGap), k, 0)) / per_day * kDay;
+    if (t >= static_cast<double>(end_)) break;
+    Schedule({.kind = Event::Kind::Purchase, .time = static_cast<int64_t>(t), .rank = kCustomerRank, .amount = Basket()});
+  }
+}
+
+// Abandoned carts at the customer's past rate, each a replay of one of their past carts.
+void CustomerRun::ScheduleCarts() {
+  const ProgramPlan& plan = *programs_.front().plan;
+  const ir::Frame& frame = programs_.front().frame;
+  if (plan.cart_type < 0) return;
+  int32_t type = frame.event_type_codes[plan.cart_type];
+  std::vector<uint64_t> past;
+  for (uint64_t e = frame.event_offsets[row_]; e < frame.event_offsets[row_ + 1]; ++e) {
+    if (static_cast<int32_t>(frame.event_types[e]) == type && frame.event_times[e] < start_) past.push_back(e);
+  }
+  if (past.empty()) return;
+  double per_day = static_cast<double>(past.size()) / std::max(measures_.tenure_days[row_], 30.0);
+  double t = static_cast<double>(start_);
+  for (uint64_t k = 0;; ++k) {
+    t += -std::log1p(-Uniform(static_cast<uint64_t>(Draw::CartGap), k, 0)) / per_day * kDay;
+    if (t >= static_cast<double>(end_)) break;
+    auto pick = static_cast<size_t>(Uniform(static_cast<uint64_t>(Draw::CartTemplate), k, 0) * static_cast<double>(past.size()));
+    Schedule({.kind = Event::Kind::Cart, .time = static_cast<int64_t>(t), .rank = kCustomerRank, .a = static_cast<int32_t>(past[pick]),
+              .key = static_cast<int64_t>(k + 1)});
+  }
+}
+
+void CustomerRun::ScheduleTriggers() {
+  for (size_t p = 0; p < programs_.size(); ++p) {
+    const Program& program = programs_[p];
+    const ir::Program& ir = *program.run->program;
+    auto start = [&](int64_t time, size_t scenario) {
+      Schedule({.kind = Event::Kind::Start, .time = time, .rank = program.plan->priority, .program = static_cast<int32_t>(p),
+                .a = static_cast<int32_t>(scenario)});
+    };
+    for (size_t s = 0; s < ir.scenarios.size(); ++s) {
+      for (const ir::Trigger& trigger : ir.scenarios[s].triggers) {
+        switch (trigger.kind) {
+          case ir::TriggerKind::EnterPanel:
+            // Panel members enter on the first morning.
+            if (ir::IsBitSet((*program.run->panels)[trigger.panel].data(), row_)) start(start_ + 9 * kHour, s);
+            break;
+          case ir::TriggerKind::Recurring: ScheduleRecurring(static_cast<int32_t>(p), trigger, static_cast<int32_t>(s)); break;
+          case ir::TriggerKind::Date: {
+            ir::Value when = program.run->engine->Scalar(trigger.value, program.frame);
+            int64_t time = trigger.value_is_datetime ? when.bits : when.bits * kDay;
+            if (when.valid && time >= start_ && time < end_) start(time, s);
+            break;
+          }
+          case ir::TriggerKind::Inactivity:
+            ScheduleInactivity(static_cast<int32_t>(p), trigger, static_cast<int32_t>(s), LastPurchase());
+            break;
+          case ir::TriggerKind::Event: break;  // when the event happens
+        }
+      }
+    }
+  }
+}
+
+int64_t CustomerRun::LastPurchase() const {
+  if (measures_.frequency[row_] == 0) return start_;
+  return start_ - static_cast<int64_t>(measures_.recency_days[row_] * kDay);
+}
+
+void CustomerRun::ScheduleInactivity(int32_t p, const ir::Trigger& trigger, int32_t scenario, int64_t since) {
+  const Program& program = programs_[p];
+  ir::Value duration = program.run->engine->Scalar(trigger.value, program.frame);
+  if (!duration.valid) return;
+  int64_t time = since + static_cast<int64_t>(duration.AsFloat());
+  if (time < start_) time = start_ + 9 * kHour;
+  if (time < end_) Schedule({.kind = Event::Kind::Start, .time = time, .rank = program.plan->priority, .program = p, .a = scenario});
+}
+
+// Anniversaries of a date of the customer's (birthday, sign-up), at the trigger's time of day.
+void CustomerRun::ScheduleRecurring(int32_t p, const ir::Trigger& trigger, int32_t scenario) {
+  const Program& program = programs_[p];
+  ir::Value date = program.run->engine->CustomerValue(trigger.value, program.frame, row_);
+  if (!date.valid) return;
+  int64_t day = trigger.value_is_datetime ? date.bits / kDay : date.bits;
+  int64_t month = relc_calendar(day, 1), dom = relc_calendar(day, 2);
+  int64_t first = start_ / kDay, last = end_ / kDay;
+  std::vector<int64_t> days;
+  if (trigger.period == "day") {
+    for (int64_t d = first; d <= last; ++d) days.push_back(d);
+  } else if (trigger.period == "week") {
+    for (int64_t d = first + ((day - first) % 7 + 7) % 7; d <= last; d += 7) days.push_back(d);
+  } else {
+    for (int64_t y = relc_calendar(first, 0); y <= relc_calendar(last, 0); ++y) {
+      for (int64_t m = 1; m <= 12; ++m) {
+        if (trigger.period == "year" && m != month) continue;
+        int64_t d = relc_days_from_civil(y, m, dom);
+        if (relc_calendar(d, 2) == dom) days.push_back(d);  // no 31st in a 30-day month
+      }
+    }
+  }
+  for (int64_t d : days) {
+    int64_t time = d * kDay + trigger.minute_of_day * 60;
+    if (time >= start_ && time < end_) {
+      Schedule({.kind = Event::Kind::Start, .time = time, .rank = program.plan->priority, .program = p, .a = scenario});
+    }
+  }
+}
+
+void CustomerRun::Handle(const Event& event) {
+  switch (event.kind) {
+    case Event::Kind::Start: StartJourney(event.program, event.a, event.key); break;
+    case Event::Kind::Purchase: HandlePurchase(event); break;
+    case Event::Kind::Cart: HandleCart(event); break;
+    case Event::Kind::Timer: {
+      Journey& j = journeys_[event.journey];
+      if (j.active && j.deadline == event.time) Advance(event.journey, {ir::InputKind::Timeout, j.step, 0});
+      break;
+    }
+    case Event::Kind::Response: {
+      Journey& j = journeys_[event.journey];
+      j.outcomes[event.a] |= event.bit;
+      if (!j.active) break;
+      const ir::Step& waiting = programs_[j.program].run->program->scenarios[j.scenario].steps[j.step];
+      for (size_t r = 0; r < waiting.routes.size(); ++r) {
+        if (waiting.routes[r].response_step == event.a && (waiting.routes[r].response & event.bit)) {
+          Advance(event.journey, {ir::InputKind::Event, j.step, static_cast<int32_t>(r)});
+          break;
+        }
+      }
+      break;
+    }
+    case Event::Kind::Resume:
+      if (journeys_[event.journey].active && Send(event.journey, journeys_[event.journey].step)) {
+        Advance(event.journey, {ir::InputKind::Continue, journeys_[event.journey].step, 0});
+      }
+      break;
+  }
+}
+
+void CustomerRun::HandlePurchase(const Event& event) {
+  for (Program& program : programs_) {
+    Result& result = *program.result;
+    for (Counters* c : {&result.program, program.holdout ? &result.holdout : &result.treated}) {
+      ++c->purchases;
+      c->revenue_cents += event.amount;
+    }
+  }
+  if (event.attributed_step >= 0) {
+    const Journey& j = journeys_[event.journey];
+    ++programs_[j.program].result->program.converted;
+    Credit(j, event.attributed_step, [&](Counters& c) {
+      ++c.converted;
+      ++c.purchases;
+      c.revenue_cents += event.amount;
+    });
+  }
+  // An abandoned cart bought while a journey about it ran (or after): recovered, for each
+  // program that ran one.
+  if (event.key != 0) {
+    std::vector<bool> counted(programs_.size(), false);
+    for (const Journey& j : journeys_) {
+      if (j.key != event.key || counted[j.program]) continue;
+      counted[j.program] = true;
+      ++programs_[j.program].result->program.carts_recovered;
+      ++programs_[j.program].result->scenarios[j.scenario].carts_recovered;
+    }
+  }
+  OnEvent(EventKind::Purchase, -1, event.key);
+  for (size_t p = 0; p < programs_.size(); ++p) {
+    const ir::Program& program = *programs_[p].run->program;
+    for (size_t s = 0; s < program.scenarios.size(); ++s) {
+      for (const ir::Trigger& trigger : program.scenarios[s].triggers) {
+        if (trigger.kind == ir::TriggerKind::Inactivity) {
+          ScheduleInactivity(static_cast<int32_t>(p), trigger, static_cast<int32_t>(s), event.time);
+        }
+      }
+    }
+  }
+}
+
+void CustomerRun::HandleCart(const Event& event) {
+  OnEvent(EventKind::Cart, event.a, event.key);
+  if (Uniform(static_cast<uint64_t>(Draw::CartCheckout), static_cast<uint64_t>(event.key), event.time) < kCartCheckout) {
+    int64_t delay =
+        kHour + static_cast<int64_t>(Uniform(static_cast<uint64_t>(Draw::CheckoutDelay), static_cast<uint64_t>(event.key), event.time) * 47 * kHour);
+    Schedule({.kind = Event::Kind::Purchase, .time = event.time + delay, .rank = kCustomerRank, .key = event.key, .amount = Basket()});
+  }
+}
+
+bool CustomerRun::Matches(const Program& program, const ir::WaitRoute& route, int32_t type, int64_t template_event) const {
+  if (route.event_type != type || type < 0) return false;
+  if (route.predicate < 0) return true;
+  return template_event >= 0 &&
+         program.run->engine->EventMatches(route.predicate, program.frame, row_, static_cast<uint64_t>(template_event));
+}
+
+// An event of the customer's: exits, waits it ends, scenarios it starts, in every program.
+void CustomerRun::OnEvent(EventKind kind, int64_t template_event, int64_t key) {
+  auto type_in = [&](const Program& program) {
+    return kind == EventKind::Purchase ? program.plan->purchase_type : program.plan->cart_type;
+  };
+  for (size_t i = 0; i < journeys_.size(); ++i) {
+    Journey& j = journeys_[i];
+    if (!j.active) continue;
+    const Program& program = programs_[j.program];
+    const int32_t type = type_in(program);
+    const ir::Scenario& scenario = program.run->program->scenarios[j.scenario];
+    bool leaves = std::any_of(scenario.exits.begin(), scenario.exits.end(),
+                              [&](const ir::WaitRoute& exit) { return Matches(program, exit, type, template_event); });
+    if (leaves) {
+      End(static_cast<int32_t>(i));
+      continue;
+    }
+    const ir::Step& waiting = scenario.steps[j.step];
+    if (waiting.op != ir::StepOp::Wait) continue;
+    for (size_t r = 0; r < waiting.routes.size(); ++r) {
+      const ir::WaitRoute& route = waiting.routes[r];
+      if (!Matches(program, route, type, template_event) || (!route.match_key.empty() && key != j.key)) continue;
+      Advance(static_cast<int32_t>(i), {ir::InputKind::Event, j.step, static_cast<int32_t>(r)});
+      break;
+    }
+  }
+  // Scenarios it starts, programs in priority order.
+  for (size_t p = 0; p < programs_.size(); ++p) {
+    const Program& program = programs_[p];
+    const int32_t type = type_in(program);
+    const ir::Program& ir = *program.run->program;
+    for (size_t s = 0; s < ir.scenarios.size(); ++s) {
+      for (const ir::Trigger& trigger : ir.scenarios[s].triggers) {
+        if (trigger.kind == ir::TriggerKind::Event && Matches(program, trigger.event, type, template_event)) {
+          Schedule({.kind = Event::Kind::Start, .time = now_, .rank = program.plan->priority, .program = static_cast<int32_t>(p),
+                    .a = static_cast<int32_t>(s), .key = key});
+        }
+      }
+    }
+  }
+}
+
+void CustomerRun::StartJourney(int32_t p, int32_t s, int64_t key) {
+  Program& program = programs_[p];
+  if (program.holdout) return;  // a control customer is never contacted by this program
+  const ir::Scenario& scenario = program.run->program->scenarios[s];
+  for (int32_t panel : scenario.audiences) {
+    if (!ir::IsBitSet((*program.run->panels)[panel].data(), row_)) return;
+  }
+  bool running = std::any_of(journeys_.begin(), journeys_.end(),
+                             [&](const Journey& j) { return j.active && j.program == p && j.scenario == s; });
+  if (scenario.reentry != ir::Reentry::Always && running) return;
+  if (scenario.reentry == ir::Reentry::Once && program.entries[s] > 0) return;
+  if (scenario.reentry == ir::Reentry::OncePer && program.entries[s] > 0) {
+    ir::Value period = program.run->engine->Scalar(scenario.reentry_period, program.frame);
+    if (period.valid && now_ - program.last_entry[s] < static_cast<int64_t>(period.AsFloat())) return;
+  }
+  ++program.entries[s];
+  program.last_entry[s] = now_;
+  Journey& j = journeys_.emplace_back();
+  j.program = p;
+  j.scenario = s;
+  j.entered = now_;
+  j.key = key;
+  j.outcomes.assign(scenario.steps.size(), 0);
+  ++program.result->program.entered;
+  ++program.result->scenarios[s].entered;
+  Advance(static_cast<int32_t>(journeys_.size() - 1), {ir::InputKind::Start, scenario.entry, 0});
+}
+
+void CustomerRun::End(int32_t index) {
+  Journey& j = journeys_[index];
+  j.active = false;
+  Result& result = *programs_[j.program].result;
+  ++result.program.exited;
+  ++result.scenarios[j.scenario].exited;
+}
+
+// The counters a journey's doings at `step` add to: its scenario's, the step's, and those of
+// the split arms it took (within a winner rule's test window, also the arm's window counters).
+template <typename Update>
+void CustomerRun::Credit(const Journey& j, int32_t step, Update update) {
+  Program& program = programs_[j.program];
+  update(program.result->scenarios[j.scenario]);
+  update(program.result->steps[j.scenario][step]);
+  for (int32_t v : j.variants) {
+    Variant& variant = program.result->variants[v];
+    update(variant.counters);
+    if (now_ < program.plan->variant_decision[v]) update(variant.at_decision);
+  }
+}
+
+// A journey that reaches the first step of a split's arm has taken that arm.
+void CustomerRun::EnterVariants(int32_t index, int32_t step) {
+  Journey& j = journeys_[index];
+  Program& program = programs_[j.program];
+  for (int32_t v : program.plan->variants_at[j.scenario][step]) {
+    if (std::find(j.variants.begin(), j.variants.end(), v) != j.variants.end()) continue;
+    j.variants.push_back(v);
+    Variant& variant = program.result->variants[v];
+    ++variant.counters.entered;
+    if (now_ < program.plan->variant_decision[v]) ++variant.at_decision.entered;
+  }
+}
+
+// Moves a journey on until it waits or ends.
+void CustomerRun::Advance(int32_t index, ir::Input input) {
+  for (int moves = 0; moves < 1000; ++moves) {
+    Journey& j = journeys_[index];
+    const Program& program = programs_[j.program];
+    const ir::Scenario& scenario = program.run->program->scenarios[j.scenario];
+    ir::Instance instance{j.outcomes.data(), j.entered};
+    ir::Action action{};
+    program.run->engine->Transition(j.scenario, program.frame, row_, instance, input, action);
+    j.step = action.step;
+    if (action.step >= 0 && !program.plan->variants_at[j.scenario][action.step].empty()) EnterVariants(index, action.step);
+    switch (action.kind) {
+      case ir::ActionKind::Send:
+        if (!Send(index, action.step)) return;
+        break;
+      case ir::ActionKind::Wait: {
+        Journey& waiting = journeys_[index];
+        waiting.deadline = action.deadline;
+        bool has_routes = !scenario.steps[action.step].routes.empty();
+        if (action.deadline == ir::kNever && !has_routes) {
+          End(index);
+        } else if (action.deadline != ir::kNever && action.deadline < end_) {
+          ScheduleJourneyEvent({.kind = Event::Kind::Timer, .time = std::max(action.deadline, now_), .journey = index});
+          if (action.deadline < now_) waiting.deadline = now_;
+        }
+        return;
+      }
+      case ir::ActionKind::Enter: {
+        const std::string& target = scenario.steps[action.step].scenario;
+        const ir::Program& ir = *program.run->program;
+        for (size_t s = 0; s < ir.scenarios.size(); ++s) {
+          if (ir.scenarios[s].name == target) StartJourney(journeys_[index].program, static_cast<int32_t>(s), journeys_[index].key);
+        }
+        break;
+      }
+      case ir::ActionKind::Set:
+      case ir::ActionKind::Tag:
+      case ir::ActionKind::Untag: break;
+      case ir::ActionKind::Exit:
+      case ir::ActionKind::Stuck: End(index); return;
+    }
+    input = {ir::InputKind::Continue, journeys_[index].step, 0};
+  }
+  End(index);
+}
+
+int64_t CustomerRun::QuietUntil(const ir::Pressure& rules) const {
+  if (rules.quiet_from < 0) return -1;
+  int64_t minute = (now_ % kDay) / 60;
+  bool wraps = rules.quiet_from > rules.quiet_to;
+  bool quiet = wraps ? (minute >= rules.quiet_from || minute < rules.quiet_to)
+                     : (minute >= rules.quiet_from && minute < rules.quiet_to);
+  if (!quiet) return -1;
+  int64_t resume = now_ - now_ % kDay + rules.quiet_to * 60;
+  return resume <= now_ ? resume + kDay : resume;
+}
+
+bool CustomerRun::Capped(const ir::Pressure& rules, int32_t program, int32_t channel, bool across_only, bool shared) const {
+  auto counts = [&](const Contact& contact, bool across) { return shared || across || contact.program == program; };
+  if (!across_only && rules.minimum_gap_seconds > 0) {
+    for (auto it = history_.rbegin(); it != history_.rend(); ++it) {
+      if (!counts(*it, false)) continue;
+      if (now_ - it->time < static_cast<int64_t>(rules.minimum_gap_seconds)) return true;
+      break;
+    }
+  }
+  const std::string& name = plan_.channels[channel];
+  for (const ir::PressureCap& cap : rules.caps) {
+    if (across_only && !cap.across_programs) continue;
+    if (!cap.channel.empty() && cap.channel != name) continue;  // a cap on another channel
+    const int64_t since = now_ - static_cast<int64_t>(cap.window_seconds);
+    int64_t recent = std::count_if(history_.begin(), history_.end(), [&](const Contact& contact) {
+      return contact.time > since && counts(contact, cap.across_programs) &&
+             (cap.channel.empty() || plan_.channels[contact.channel] == cap.channel);
+    });
+    if (recent >= cap.count) return true;
+  }
+  return false;
+}
+
+// The send at `step`, through consent and pressure. False when the journey stops here (it
+// waits for quiet hours to end, or a cap ends it).
+bool CustomerRun::Send(int32_t index, int32_t step) {
+  Journey& j = journeys_[index];
+  Program& program = programs_[j.program];
+  const ir::Program& ir = *program.run->program;
+  const SendPlan& plan = program.plan->sends[j.scenario][step];
+  auto log = [&](Outcome outcome, uint8_t bits) {
+    if (options_.log) program.result->log.push_back({row_, now_, j.scenario, step, outcome, bits});
+  };
+  auto suppress = [&](Outcome outcome) {
+    ++program.result->program.suppressed;
+    Credit(j, step, [](Counters& c) { ++c.suppressed; });
+    log(outcome, 0);
+  };
+  ir::Value consent = program.run->engine->CustomerValue(ir.channel_consents[plan.consent].second, program.frame, row_);
+  if (!(consent.valid && consent.bits != 0) || revoked_[plan.channel]) {
+    suppress(Outcome::SuppressedConsent);
+    return true;
+  }
+  // Quiet hours: the program's, then the shared policy's.
+  for (const ir::Pressure* rules : {&ir.pressure, options_.shared_pressure}) {
+    if (rules == nullptr) continue;
+    int64_t resume = QuietUntil(*rules);
+    if (resume < 0) continue;
+    if (rules->quiet_drop) {
+      suppress(Outcome::DroppedQuietHours);
+      return true;
+    }
+    ScheduleJourneyEvent({.kind = Event::Kind::Resume, .time = resume, .journey = index});
+    return false;
+  }
+  bool capped = Capped(ir.pressure, j.program, plan.channel, false, false) ||
+                (options_.shared_pressure != nullptr && Capped(*options_.shared_pressure, j.program, plan.channel, false, true));
+  for (size_t q = 0; q < programs_.size() && !capped; ++q) {
+    if (static_cast<int32_t>(q) != j.program) capped = Capped(programs_[q].run->program->pressure, j.program, plan.channel, true, false);
+  }
+  if (capped) {
+    suppress(Outcome::SuppressedPressure);
+    bool exits = ir.pressure.capped_exit || (options_.shared_pressure != nullptr && options_.shared_pressure->capped_exit);
+    if (exits) End(index);
+    return !exits;
+  }
+  history_.push_back({now_, plan.channel, j.program});
+  auto draw = [&](Draw what) {
+    return Uniform(static_cast<uint64_t>(what), static_cast<uint64_t>(index) * 1024 + static_cast<uint64_t>(step), now_);
+  };
+  const ChannelRates& r = plan.rates;
+  bool delivered = draw(Draw::Delivered) < r.delivered;
+  bool opened = delivered && draw(Draw::Opened) < r.opened;
+  bool clicked = opened && r.opened > 0 && draw(Draw::Clicked) < r.clicked / r.opened;
+  double convert = r.clicked > 0 ? std::min(1.0, r.converted * (1 + plan.offer_uplift) / r.clicked) : 0;
+  bool converted = clicked && draw(Draw::Converted) < convert;
+  bool unsubscribed = delivered && draw(Draw::Unsubscribed) < r.unsubscribed;
+  auto count = [&](Counters& c) {
+    ++c.sent;
+    c.cost_cents += r.cost_cents + plan.offer_cost;
+    c.delivered += delivered, c.opened += opened, c.clicked += clicked, c.unsubscribed += unsubscribed;
+  };
+  count(program.result->program);
+  Credit(j, step, count);
+  if (delivered) j.outcomes[step] |= static_cast<uint8_t>(ir::Outcome::Delivered);
+  int64_t delay = kHour + static_cast<int64_t>(draw(Draw::ResponseDelay) * 23 * kHour);
+  if (opened) ScheduleJourneyEvent({.kind = Event::Kind::Response, .time = now_ + delay, .journey = index, .a = step, .bit = 2});
+  if (clicked) ScheduleJourneyEvent({.kind = Event::Kind::Response, .time = now_ + delay + 60, .journey = index, .a = step, .bit = 4});
+  if (converted) {
+    double window = ir.goal_window_seconds > 0 ? std::min(ir.goal_window_seconds, 3.0 * kDay) : 3.0 * kDay;
+    int64_t when = now_ + delay + 120 + static_cast<int64_t>(draw(Draw::ConversionDelay) * window);
+    Schedule({.kind = Event::Kind::Purchase, .time = when, .rank = kCustomerRank, .journey = index, .key = j.key,
+              .amount = Basket(), .attributed_step = step});
+    ScheduleJourneyEvent({.kind = Event::Kind::Response, .time = when, .journey = index, .a = step, .bit = 8});
+  }
+  if (unsubscribed) revoked_[plan.channel] = true;
+  log(Outcome::Sent, static_cast<uint8_t>((opened ? 2 : 0) | (clicked ? 4 : 0) | (converted ? 8 : 0) | (unsubscribed ? 16 : 0)));
+  return true;
+}
+
+}  // namespace relc::simulate

@@ -1,0 +1,146 @@
+// The simulator's internals: what is computed once per run (the plan), and one customer's
+// simulation, driven by a queue of timed events. Not part of the library's interface.
+#pragma once
+
+#include <cstdint>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "simulate/behaviour.h"
+#include "simulate/simulate.h"
+
+namespace relc::simulate {
+
+// Per send step: its rates, its channel and its offer.
+struct SendPlan {
+  ChannelRates rates;
+  int32_t consent = -1;  // index in Program::channel_consents
+  int32_t channel = -1;  // index in Plan::channels: consent revoked and pressure count across programs
+  int64_t offer_cost = 0;
+  double offer_uplift = 0;
+};
+
+struct ProgramPlan {
+  std::vector<std::vector<SendPlan>> sends;    // per scenario, per step
+  int32_t purchase_type = -1, cart_type = -1;  // Program::event_types slots
+  int64_t priority = 0;                        // events of lower priority go first at the same time
+  // The variants (Result::variants indices) whose arm starts at a step: per scenario, per step.
+  std::vector<std::vector<std::vector<int32_t>>> variants_at;
+  std::vector<int64_t> variant_decision;  // per variant: when its split's winner is chosen (kNever: no rule)
+  std::vector<int32_t> winner_split;      // per winner: the split's slot in Frame::split_winners
+  std::vector<int32_t> winner_arm;        // per winner: the arm chosen (-1 until decided)
+  Result empty;                           // counters at zero, variants and winners listed
+};
+
+struct Plan {
+  std::vector<ProgramPlan> programs;
+  std::vector<std::string> channels;  // every channel any program sends on
+  int64_t fallback_basket_cents = 0;  // the basket of a customer who never bought
+};
+
+Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerMeasures& measures);
+
+class CustomerRun {
+ public:
+  CustomerRun(const std::vector<ProgramRun>& programs, const Plan& plan, const measures::CustomerMeasures& measures,
+              const Options& options, std::vector<Result>& results, uint32_t row);
+  void Run();
+
+ private:
+  struct Program {
+    const ProgramRun* run;
+    const ProgramPlan* plan;
+    ir::Frame frame;
+    Result* result;
+    bool holdout = false;
+    std::vector<int64_t> entries, last_entry;  // per scenario
+    std::vector<int32_t> winners;              // Frame::split_winners: -1 until a winner applies
+  };
+
+  struct Journey {
+    int32_t program = 0;
+    int32_t scenario = 0;
+    int32_t step = 0;  // where it waits
+    int64_t entered = 0;
+    int64_t deadline = ir::kNever;
+    int64_t key = 0;  // the triggering cart, for `matching`
+    std::vector<uint8_t> outcomes;
+    std::vector<int32_t> variants;  // the split arms it took
+    bool active = true;
+  };
+
+  struct Event {
+    enum class Kind : uint8_t { Purchase, Cart, Timer, Response, Start, Resume } kind;
+    int64_t time = 0;
+    int64_t rank = 0;       // at the same time, lower first: the program's priority
+    uint64_t sequence = 0;  // then the order they were scheduled in
+    int32_t journey = -1;
+    int32_t program = 0;           // Start
+    int32_t a = 0;                 // Start: scenario; Response: step; Cart: template event
+    int64_t key = 0;               // Purchase, Cart: the cart; Start: its key
+    int64_t amount = 0;            // Purchase: cents
+    int32_t attributed_step = -1;  // Purchase: the send it converts
+    uint8_t bit = 0;               // Response: the outcome bit
+    bool operator>(const Event& other) const {
+      if (time != other.time) return time > other.time;
+      if (rank != other.rank) return rank > other.rank;
+      return sequence > other.sequence;
+    }
+  };
+
+  struct Contact {
+    int64_t time;
+    int32_t channel;  // Plan::channels
+    int32_t program;
+  };
+
+  enum class EventKind { Purchase, Cart };
+
+  double Uniform(uint64_t what, uint64_t index, int64_t time) const;
+  void Schedule(Event event);
+  void ScheduleJourneyEvent(Event event);
+  void ScheduleBaseline();
+  void ScheduleCarts();
+  void ScheduleTriggers();
+  void ScheduleInactivity(int32_t program, const ir::Trigger& trigger, int32_t scenario, int64_t since);
+  void ScheduleRecurring(int32_t program, const ir::Trigger& trigger, int32_t scenario);
+  int64_t LastPurchase() const;
+  int64_t Basket() const;
+
+  void SetTime(int64_t now);
+  void Handle(const Event& event);
+  void HandlePurchase(const Event& event);
+  void HandleCart(const Event& event);
+  bool Matches(const Program& program, const ir::WaitRoute& route, int32_t type, int64_t template_event) const;
+  void OnEvent(EventKind kind, int64_t template_event, int64_t key);
+  void StartJourney(int32_t program, int32_t scenario, int64_t key);
+  void End(int32_t journey);
+  void Advance(int32_t journey, ir::Input input);
+  void EnterVariants(int32_t journey, int32_t step);
+  template <typename Update>
+  void Credit(const Journey& journey, int32_t step, Update update);
+
+  bool Send(int32_t journey, int32_t step);
+  // When quiet hours of `rules` hold now: the end of them; -1 when they do not.
+  int64_t QuietUntil(const ir::Pressure& rules) const;
+  // Whether a send on `channel` by `program` would break `rules`: a program's own (counting
+  // its sends, or every program's for its caps `across programs`), another program's caps
+  // `across programs` (`across_only`), or the shared policy (`shared`: every cap counts
+  // every program's sends).
+  bool Capped(const ir::Pressure& rules, int32_t program, int32_t channel, bool across_only, bool shared) const;
+
+  const Plan& plan_;
+  const measures::CustomerMeasures& measures_;
+  const Options& options_;
+  uint32_t row_;
+  int64_t start_ = 0, end_ = 0, now_ = 0;
+  uint64_t sequence_ = 0;
+  std::vector<Program> programs_;
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
+  std::vector<Journey> journeys_;
+  std::vector<bool> revoked_;     // per Plan::channels: the customer unsubscribed
+  std::vector<Contact> history_;  // every send, of every program
+};
+
+}  // namespace relc::simulate

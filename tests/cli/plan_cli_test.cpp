@@ -1,0 +1,172 @@
+// End-to-end tests of programs run together (`relc run A.rel B.rel --pressure POLICY`): caps
+// across programs, priorities, and A/B splits whose winner takes the rest of the panel.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "cli_test.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string Data() { return GeneratedData(3000, 11); }
+
+// A program that e-mails every consenting customer on the first morning.
+std::string Greeting(const std::string& title, int priority, const std::string& message) {
+  return "program \"" + title + "\" {\n  priority " + std::to_string(priority) +
+         "\n  consent email if email_optin\n  panel everyone = customers where consent(email)\n"
+         "  scenario hello {\n    trigger enter everyone\n    send email \"" + message + "\"\n  }\n}\n";
+}
+
+std::string Temp(const std::string& name, const std::string& text) {
+  return WriteTemp(std::to_string(getpid()) + "_" + name, text);
+}
+
+int64_t Sent(const nlohmann::json& report) { return report["totals"]["sent"].get<int64_t>(); }
+
+}  // namespace
+
+TEST_CASE("a shared policy caps contacts across programs and priorities decide who gets the slot", "[cli][run][plan]") {
+  std::string policy = Temp("policy.rel", "pressure {\n  at most 1 messages per 7 days\n}\n");
+  std::string first = Temp("first.rel", Greeting("First", 1, "first"));
+  std::string second = Temp("second.rel", Greeting("Second", 2, "second"));
+  std::string common = " --data " + Data() + " --as-of 2026-01-01 --days 5 --format json";
+
+  Result alone = Relc("run " + second + common);
+  REQUIRE(alone.exit_code == 0);
+  int64_t consenting = Sent(nlohmann::json::parse(alone.out)[0]);
+  REQUIRE(consenting > 500);
+
+  // Without a policy each program keeps to its own rules: both send. "First" goes first; a
+  // customer who unsubscribed from its e-mail gets none from "Second".
+  Result together = Relc("run " + second + " " + first + common);
+  REQUIRE(together.exit_code == 0);
+  auto both = nlohmann::json::parse(together.out);
+  CHECK(Sent(both[1]) == consenting);
+  int64_t unsubscribed = both[1]["totals"]["unsubscribed"];
+  CHECK(Sent(both[0]) == consenting - unsubscribed);
+  CHECK(both[0]["totals"]["suppressed"] == unsubscribed);
+
+  // With it, one message a week in all: the program with priority 1 goes first, whatever the
+  // order of the files, and the other is suppressed.
+  for (std::string files : {first + " " + second, second + " " + first}) {
+    Result capped = Relc("run " + files + common + " --pressure " + policy);
+    REQUIRE(capped.exit_code == 0);
+    auto reports = nlohmann::json::parse(capped.out);
+    for (const auto& report : reports) {
+      INFO(report["program"]);
+      bool wins = report["program"] == "First";
+      CHECK(Sent(report) == (wins ? consenting : 0));
+      CHECK(report["totals"]["suppressed"].get<int64_t>() == (wins ? 0 : consenting));
+    }
+  }
+
+  // Swapping the priorities swaps the outcome.
+  std::string first_late = Temp("first_late.rel", Greeting("First", 3, "first"));
+  Result swapped = Relc("run " + first_late + " " + second + common + " --pressure " + policy);
+  REQUIRE(swapped.exit_code == 0);
+  auto reports = nlohmann::json::parse(swapped.out);
+  CHECK(Sent(reports[0]) == 0);
+  CHECK(Sent(reports[1]) == consenting);
+  for (const std::string& path : {policy, first, second, first_late}) fs::remove(path);
+}
+
+TEST_CASE("caps across programs count every program's sends in the action log", "[cli][run][plan]") {
+  std::string policy = Temp("weekly.rel", "pressure {\n  at most 2 messages per 7 days\n}\n");
+  std::string log = (fs::temp_directory_path() / ("relc_plan_log_" + std::to_string(getpid()) + ".csv")).string();
+  Result run = Relc("run examples/winback.rel examples/vip_pareto.rel examples/birthday.rel examples/cart_abandonment.rel --data " +
+                    Data() + " --as-of 2026-01-01 --pressure " + policy + " --log " + log);
+  REQUIRE(run.exit_code == 0);
+  std::map<std::string, std::vector<int64_t>> sends;  // customer -> times, every program
+  std::map<std::string, int> per_program;
+  for (const auto& row : ReadCsv(log)) {
+    if (row[0] == "customer" || row[6] != "sent") continue;
+    sends[row[0]].push_back(Seconds(row[1]));
+    ++per_program[row[11]];
+  }
+  CHECK(per_program.size() >= 3);  // several programs did send
+  size_t checked = 0;
+  for (const auto& [customer, times] : sends) {
+    for (int64_t time : times) {
+      int in_week = 0;
+      for (int64_t other : times) in_week += other <= time && other > time - 7 * 86400;
+      CHECK(in_week <= 2);
+      ++checked;
+    }
+  }
+  CHECK(checked > 500);
+  fs::remove(log);
+  fs::remove(policy);
+}
+
+TEST_CASE("a policy file without a pressure block is a usage error", "[cli][run][plan]") {
+  std::string empty = Temp("no_policy.rel", "// nothing here\n");
+  Result run = Relc("run examples/winback.rel --data " + Data() + " --pressure " + empty, true);
+  CHECK(run.exit_code == 2);
+  CHECK(run.out.find("has no `pressure` block at its top level") != std::string::npos);
+  fs::remove(empty);
+}
+
+TEST_CASE("after the test window the leading arm of a split takes every later journey", "[cli][run][plan]") {
+  // Journeys start all along the run (each abandoned cart); arm "a" clicks far more often.
+  std::string program = Temp("winner.rel", R"(program "Winner" {
+  consent email if email_optin
+  model rates {
+    response email "a" { clicked = 30% }
+    response email "b" { clicked = 1% }
+  }
+  scenario carts {
+    trigger on cart_abandoned
+    reentry always
+    split {
+      50% -> send email "a"
+      50% -> send email "b"
+      winner by clicked after 20 days
+    }
+  }
+}
+)");
+  std::string log = (fs::temp_directory_path() / ("relc_winner_log_" + std::to_string(getpid()) + ".csv")).string();
+  Result run = Relc("run " + program + " --data " + Data() + " --as-of 2026-01-01 --days 60 --format json --log " + log);
+  REQUIRE(run.exit_code == 0);
+  auto report = nlohmann::json::parse(run.out)[0];
+  const auto& scenario = report["scenarios"][0];
+  REQUIRE(scenario["split_winners"].size() == 1);
+  CHECK(scenario["split_winners"][0]["arm"] == 1);
+  CHECK(scenario["split_winners"][0]["decided_at"] == "2026-01-21T00:00:00");
+  REQUIRE(scenario["split_arms"].size() == 2);
+  int64_t a = scenario["split_arms"][0]["entered"], b = scenario["split_arms"][1]["entered"];
+  CHECK(a > 2 * b);  // arm 1 kept the first 20 days' half and took all 40 days after
+  int64_t decided = Seconds("2026-01-21T00:00:00");
+  int before = 0, after_b = 0, after_a = 0;
+  for (const auto& row : ReadCsv(log)) {
+    if (row[0] == "customer") continue;
+    int64_t time = Seconds(row[1]);
+    if (time < decided) ++before;
+    else (row[3] == "b" ? after_b : after_a)++;
+  }
+  CHECK(before > 50);
+  CHECK(after_a > 50);
+  CHECK(after_b == 0);
+  fs::remove(log);
+  fs::remove(program);
+}
+
+TEST_CASE("relc run --format csv has a row per program, scenario, send step and split arm", "[cli][run]") {
+  Result run = Relc("run examples/vip_pareto.rel --data " + Data() + " --as-of 2026-01-01 --format csv");
+  REQUIRE(run.exit_code == 0);
+  std::string path = Temp("report.csv", run.out);
+  auto rows = ReadCsv(path);
+  REQUIRE(rows.size() == 1 + 1 + 1 + 3 + 2);  // header, program, scenario, 3 sends, 2 arms
+  CHECK(rows[0][0] == "program");
+  CHECK(rows[0].size() == 17);
+  CHECK(rows[6][3].starts_with("arm 1: send email"));
+  fs::remove(path);
+}
