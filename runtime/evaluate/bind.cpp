@@ -4,11 +4,54 @@
 
 #include <array>
 #include <cmath>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
 
 namespace relc::evaluate {
 
+namespace {
+
+// The offset from UTC of an IANA time zone at `time`, from the system's time zone database
+// (tzdata), or nullopt when it has no such zone.
+std::optional<int64_t> ZoneOffset(const std::string& zone, int64_t time) {
+  if (zone.empty() || zone.find("..") != std::string::npos || !std::filesystem::exists("/usr/share/zoneinfo/" + zone)) {
+    return std::nullopt;
+  }
+  // The C library reads zones through TZ: set for the call, then restored. Binding runs before
+  // the simulation's threads start.
+  const char* previous = std::getenv("TZ");
+  std::string saved = previous ? previous : "";
+  setenv("TZ", zone.c_str(), 1);
+  tzset();
+  std::tm local{};
+  auto seconds = static_cast<time_t>(time);
+  localtime_r(&seconds, &local);
+  if (previous) setenv("TZ", saved.c_str(), 1);
+  else unsetenv("TZ");
+  tzset();
+  return local.tm_gmtoff;
+}
+
+}  // namespace
+
+std::vector<int64_t> UtcOffsets(const data::CustomerStore& store, int64_t now) {
+  std::vector<int64_t> offsets(store.customers.rows, 0);
+  const data::Column* zones = store.customers.Find("timezone");
+  if (zones == nullptr || zones->type() != data::ColumnType::String) return offsets;
+  std::vector<int64_t> by_code(zones->dictionary_size(), 0);
+  for (uint32_t code = 0; code < by_code.size(); ++code) {
+    by_code[code] = ZoneOffset(std::string(zones->DictionaryString(code)), now).value_or(0);
+  }
+  for (size_t c = 0; c < offsets.size(); ++c) {
+    if (zones->IsValid(c)) offsets[c] = by_code[zones->Code(c)];
+  }
+  return offsets;
+}
+
 std::vector<std::string> ColumnsRead(const ir::Program& program) {
-  std::vector<std::string> columns = {"birth_date", "from_channel"};  // ages; unsubscribes in the history
+  // Ages, unsubscribes in the history, local times.
+  std::vector<std::string> columns = {"birth_date", "from_channel", "timezone"};
   for (std::string_view name : measures::kMeasureColumns) columns.emplace_back(name);
   for (const ir::ColumnSlot& slot : program.customer_columns) columns.push_back(slot.name);
   for (const ir::ColumnSlot& slot : program.event_columns) columns.push_back(slot.name);
@@ -141,8 +184,8 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
           for (size_t c = 0; c < rows; ++c) all[c] &= one[c];
         }
         view = owned_bits(all);
-      } else {  // utc_offset: UTC until time zones are read
-        view = owned_ints(std::vector<int64_t>(rows, 0), AllValid(rows));
+      } else {  // utc_offset
+        view = owned_ints(UtcOffsets(store, now), AllValid(rows));
       }
     } else if (name == "recency") {
       view = scaled(measures.recency_days, kDaySeconds);
@@ -238,6 +281,7 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
   bound.panel_pointers_.assign(program.panels.size(), nullptr);
   bound.metrics_.assign(program.metrics.size(), 0);
   bound.split_winners_.assign(static_cast<size_t>(program.splits), -1);
+  bound.utc_offsets_ = UtcOffsets(store, now);
 
   ir::Frame& frame = bound.frame_;
   frame.event_offsets = store.event_offsets.data();

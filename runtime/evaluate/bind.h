@@ -20,6 +20,9 @@ namespace relc::evaluate {
 // a load may leave the others out of the store.
 std::vector<std::string> ColumnsRead(const ir::Program& program);
 
+// Each customer's offset from UTC at `now`, in seconds, from their `timezone`.
+std::vector<int64_t> UtcOffsets(const data::CustomerStore& store, int64_t now);
+
 class BoundData {
  public:
   // `measures` were computed from `store` with `options`; `now` is the simulation's clock.
@@ -33,6 +36,9 @@ class BoundData {
   ir::Frame& frame() { return frame_; }
   const ir::Frame& frame() const { return frame_; }
   std::vector<int64_t>& metrics() { return metrics_; }
+  // Seconds to add to UTC for the customer's local time at the simulation's start (their
+  // `timezone`, an IANA name such as Europe/Paris; UTC when absent or unknown).
+  int64_t utc_offset(size_t row) const { return utc_offsets_.empty() ? 0 : utc_offsets_[row]; }
   size_t customer_count() const { return frame_.customer_count; }
 
   BoundData(BoundData&&) = default;
@@ -49,6 +55,7 @@ class BoundData {
   std::vector<const uint64_t*> panel_pointers_;
   std::vector<int64_t> metrics_;
   std::vector<int32_t> split_winners_;
+  std::vector<int64_t> utc_offsets_;
   // Columns relc computes (measures, state), kept alive here.
   std::deque<std::vector<int64_t>> owned_ints_;
   std::deque<std::vector<double>> owned_doubles_;

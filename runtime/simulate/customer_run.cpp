@@ -30,6 +30,7 @@ CustomerRun::CustomerRun(const std::vector<ProgramRun>& programs, const Plan& pl
     state.frame.split_winners = state.winners.data();
   }
   start_ = now_ = programs.front().data->frame().now;
+  utc_offset_ = programs.front().data->utc_offset(row);
   end_ = start_ + int64_t{options.days} * kDay;
   revoked_.assign(plan.channels.size(), false);
 }
@@ -131,8 +132,8 @@ void CustomerRun::ScheduleTriggers() {
       for (const ir::Trigger& trigger : ir.scenarios[s].triggers) {
         switch (trigger.kind) {
           case ir::TriggerKind::EnterPanel:
-            // Panel members enter on the first morning.
-            if (ir::IsBitSet((*program.run->panels)[trigger.panel].data(), row_)) start(start_ + 9 * kHour, s);
+            // Panel members enter on the first morning, their time.
+            if (ir::IsBitSet((*program.run->panels)[trigger.panel].data(), row_)) start(LocalMorning(), s);
             break;
           case ir::TriggerKind::Recurring: ScheduleRecurring(static_cast<int32_t>(p), trigger, static_cast<int32_t>(s)); break;
           case ir::TriggerKind::Date: {
@@ -151,6 +152,12 @@ void CustomerRun::ScheduleTriggers() {
   }
 }
 
+// 09:00 on the first day, the customer's time (the next day's when already past).
+int64_t CustomerRun::LocalMorning() const {
+  int64_t morning = start_ + 9 * kHour - utc_offset_;
+  return morning >= start_ ? morning : morning + kDay;
+}
+
 int64_t CustomerRun::LastPurchase() const {
   if (measures_.frequency[row_] == 0) return start_;
   return start_ - static_cast<int64_t>(measures_.recency_days[row_] * kDay);
@@ -161,7 +168,7 @@ void CustomerRun::ScheduleInactivity(int32_t p, const ir::Trigger& trigger, int3
   ir::Value duration = program.run->engine->Scalar(trigger.value, program.frame);
   if (!duration.valid) return;
   int64_t time = since + static_cast<int64_t>(duration.AsFloat());
-  if (time < start_) time = start_ + 9 * kHour;
+  if (time < start_) time = LocalMorning();
   if (time < end_) Schedule({.kind = Event::Kind::Start, .time = time, .rank = program.plan->priority, .program = p, .a = scenario});
 }
 
@@ -188,7 +195,7 @@ void CustomerRun::ScheduleRecurring(int32_t p, const ir::Trigger& trigger, int32
     }
   }
   for (int64_t d : days) {
-    int64_t time = d * kDay + trigger.minute_of_day * 60;
+    int64_t time = d * kDay + trigger.minute_of_day * 60 - utc_offset_;  // at that hour, the customer's time
     if (time >= start_ && time < end_) {
       Schedule({.kind = Event::Kind::Start, .time = time, .rank = program.plan->priority, .program = p, .a = scenario});
     }
@@ -436,13 +443,15 @@ void CustomerRun::Advance(int32_t index, ir::Input input) {
 
 int64_t CustomerRun::QuietUntil(const ir::Pressure& rules) const {
   if (rules.quiet_from < 0) return -1;
-  int64_t minute = (now_ % kDay) / 60;
+  const int64_t local = now_ + utc_offset_;  // quiet hours are the customer's local hours
+  int64_t minute = ((local % kDay + kDay) % kDay) / 60;
   bool wraps = rules.quiet_from > rules.quiet_to;
   bool quiet = wraps ? (minute >= rules.quiet_from || minute < rules.quiet_to)
                      : (minute >= rules.quiet_from && minute < rules.quiet_to);
   if (!quiet) return -1;
-  int64_t resume = now_ - now_ % kDay + rules.quiet_to * 60;
-  return resume <= now_ ? resume + kDay : resume;
+  int64_t resume = local - ((local % kDay + kDay) % kDay) + rules.quiet_to * 60;
+  if (resume <= local) resume += kDay;
+  return resume - utc_offset_;
 }
 
 bool CustomerRun::Capped(const ir::Pressure& rules, int32_t program, int32_t channel, bool across_only, bool shared) const {

@@ -106,6 +106,7 @@ class CustomerRun {
   void ScheduleInactivity(int32_t program, const ir::Trigger& trigger, int32_t scenario, int64_t since);
   void ScheduleRecurring(int32_t program, const ir::Trigger& trigger, int32_t scenario);
   int64_t LastPurchase() const;
+  int64_t LocalMorning() const;
   int64_t Basket() const;
 
   void SetTime(int64_t now);
@@ -135,6 +136,7 @@ class CustomerRun {
   const Options& options_;
   uint32_t row_;
   int64_t start_ = 0, end_ = 0, now_ = 0;
+  int64_t utc_offset_ = 0;  // the customer's local time minus UTC
   uint64_t sequence_ = 0;
   std::vector<Program> programs_;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -169,4 +170,32 @@ TEST_CASE("relc run --format csv has a row per program, scenario, send step and 
   CHECK(rows[0].size() == 17);
   CHECK(rows[6][3].starts_with("arm 1: send email"));
   fs::remove(path);
+}
+
+TEST_CASE("quiet hours hold in each customer's own time zone", "[cli][run]") {
+  std::map<std::string, int64_t> offset_of;  // customer -> UTC offset in January
+  const std::map<std::string, int64_t> kJanuary = {{"Europe/Paris", 3600}, {"America/Martinique", -4 * 3600}, {"Indian/Reunion", 4 * 3600}};
+  auto customers = ReadCsv((fs::path(Data()) / "customers.csv").string());
+  size_t zone = std::find(customers[0].begin(), customers[0].end(), "timezone") - customers[0].begin();
+  REQUIRE(zone < customers[0].size());
+  for (size_t r = 1; r < customers.size(); ++r) offset_of[customers[r][0]] = kJanuary.at(customers[r][zone]);
+  std::string log = (fs::temp_directory_path() / ("relc_quiet_log_" + std::to_string(getpid()) + ".csv")).string();
+  // Carts are abandoned at any hour; the program defers what falls in 21:00-08:00.
+  Result run = Relc("run examples/cart_abandonment.rel --data " + Data() + " --as-of 2026-01-01 --days 60 --log " + log);
+  REQUIRE(run.exit_code == 0);
+  std::map<int64_t, int> deferred_to_eight;  // by offset: sends at 08:00:00 local, as deferred ones are
+  size_t sent = 0;
+  for (const auto& row : ReadCsv(log)) {
+    if (row[0] == "customer" || row[6] != "sent") continue;
+    int64_t offset = offset_of.at(row[0]);
+    int64_t local = Seconds(row[1]) + offset;
+    int64_t minute = (local % 86400) / 60;
+    CHECK((minute >= 8 * 60 && minute < 21 * 60));
+    deferred_to_eight[offset] += minute == 8 * 60 && local % 60 == 0;
+    ++sent;
+  }
+  CHECK(sent > 100);
+  CHECK(deferred_to_eight[3600] > 0);
+  CHECK(deferred_to_eight[-4 * 3600] + deferred_to_eight[4 * 3600] > 0);
+  fs::remove(log);
 }
