@@ -110,10 +110,12 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
   }
   std::vector<const CompiledFile*> files;
   for (const CompiledFile& file : out.compiled) files.push_back(&file);
-  out.dataset = LoadDataset(files, options, context, exit_code);
+  Progress progress(context.err, context.env.stderr_is_terminal);
+  out.dataset = LoadDataset(files, options, context, exit_code, &progress);
   if (!out.dataset) return std::nullopt;
   const Dataset& dataset = *out.dataset;
 
+  progress.Phase("compiling and binding");
   Loaded loaded;
   std::vector<Report> reports;
   for (const CompiledFile& file : out.compiled) {
@@ -145,6 +147,8 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
   }
   std::vector<std::vector<std::vector<double>>> values(reports.size());  // per program, per KPI, per run
   for (size_t p = 0; p < reports.size(); ++p) values[p].resize(reports[p].program->kpis.size());
+  progress.Phase(runs > 1 ? fmt::format("simulating {} runs", runs) : "simulating", dataset.store.customers.rows * static_cast<size_t>(runs));
+  run.customers_done = &progress.done();
   for (int r = 0; r < runs; ++r) {
     simulate::Options derived = run;
     derived.seed = r == 0 ? run.seed : run.seed + static_cast<uint64_t>(r) * 0x9e3779b97f4a7c15ULL;

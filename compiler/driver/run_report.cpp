@@ -28,7 +28,7 @@ nlohmann::ordered_json CountersJson(const simulate::Counters& c) {
           {"delivered", c.delivered}, {"opened", c.opened},       {"clicked", c.clicked},
           {"converted", c.converted}, {"purchases", c.purchases}, {"revenue_cents", c.revenue_cents},
           {"cost_cents", c.cost_cents}, {"unsubscribed", c.unsubscribed}, {"suppressed", c.suppressed},
-          {"carts_recovered", c.carts_recovered}};
+          {"carts_recovered", c.carts_recovered}, {"signups", c.signups}, {"referrals", c.referrals}};
 }
 
 // Revenue per customer of those the program may contact, against the holdout's.
@@ -232,8 +232,11 @@ void PrintText(const Report& report, std::ostream& out) {
     }
   }
   Uplift uplift = UpliftOf(r);
-  out << fmt::format("\n  purchases {} · revenue {} · cost {} · unsubscribed {} · carts recovered {}\n", t.purchases,
+  out << fmt::format("\n  purchases {} · revenue {} · cost {} · unsubscribed {} · carts recovered {}", t.purchases,
                      Money(t.revenue_cents), Money(t.cost_cents), t.unsubscribed, t.carts_recovered);
+  if (t.signups > 0) out << fmt::format(" · sign-ups {}", t.signups);
+  if (t.referrals > 0) out << fmt::format(" · referrals {}", t.referrals);
+  out << '\n';
   if (r.holdout_customers > 0) {
     out << fmt::format("  uplift: {} per contacted customer against {} in the holdout: {} incremental revenue\n",
                        Money(std::llround(uplift.treated)), Money(std::llround(uplift.holdout)), Money(uplift.incremental_cents));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 
 #include "codegen/jit.h"
 #include "data/load.h"
@@ -105,7 +106,7 @@ std::unique_ptr<ir::Engine> MakeEngine(const ir::Program& program, const Compile
 }
 
 std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files, const ParsedOptions& options, Context& context,
-                                   int& exit_code) {
+                                   int& exit_code, Progress* progress) {
   exit_code = kExitUsageOrIo;
   if (!options.Has("--data")) {
     PrintUsageError(context.err, "this command needs `--data SOURCE`", "try `relc data generate --out data/` first");
@@ -137,7 +138,16 @@ std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files
     }
   }
   if (load_options.kept_columns.empty()) load_options.kept_columns.emplace_back();  // no program: the ids alone
-  data::LoadResult loaded = data::LoadData(options.Get("--data", ""), *schema, load_options);
+  std::string source = options.Get("--data", "");
+  if (progress != nullptr) {
+    std::error_code error;
+    size_t bytes = 0;
+    for (const char* file : {"customers.csv", "events.csv"}) bytes += std::filesystem::file_size(std::filesystem::path(source) / file, error) * !error;
+    if (!std::filesystem::is_directory(source, error)) bytes = std::filesystem::file_size(source, error) * !error;
+    progress->Phase("loading data", bytes);
+    load_options.bytes_read = &progress->done();
+  }
+  data::LoadResult loaded = data::LoadData(source, *schema, load_options);
   if (!loaded.store) {
     context.err << "error: " << loaded.error << '\n';
     if (loaded.bad_row) context.err << "  = help: fix the row, or pass `--on-bad-row=skip` to load the rest\n";
@@ -152,6 +162,7 @@ std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files
   dataset.store = std::move(*loaded.store);
   if (!options.Has("--as-of")) as_of_day = dataset.store.DayAfterLastEvent();
   dataset.measure_options.as_of_day = as_of_day;
+  if (progress != nullptr) progress->Phase("computing measures");
   dataset.measures = measures::ComputeMeasures(dataset.store, dataset.measure_options);
   dataset.now = int64_t{as_of_day} * 86400;
   exit_code = kExitSuccess;

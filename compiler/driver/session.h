@@ -13,6 +13,7 @@
 #include "data/store.h"
 #include "driver/command_line.h"
 #include "driver/compile.h"
+#include "driver/progress.h"
 #include "ir/engine.h"
 #include "measures/customer_measures.h"
 
@@ -57,7 +58,8 @@ struct Dataset {
   int64_t now = 0;  // the start of the simulation: midnight UTC of the as-of date
 };
 
+// Loads `--data` for the files' programs; `progress`, when given, follows the load.
 std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files, const ParsedOptions& options, Context& context,
-                                   int& exit_code);
+                                   int& exit_code, Progress* progress = nullptr);
 
 }  // namespace relc::driver

@@ -151,7 +151,7 @@ std::vector<Part> CutIntoParts(std::string_view text, size_t begin, size_t first
 // order as they finish, so that at most one part per core waits in memory. A part's text is
 // given back to the kernel once read.
 bool IngestParts(std::string_view text, bool mapped, const std::vector<Part>& parts, const std::string& name,
-                 TableKind kind, char separator, unsigned threads, Ingester& ingester) {
+                 TableKind kind, char separator, unsigned threads, std::atomic<size_t>* progress, Ingester& ingester) {
   size_t rows = 0;
   for (const Part& part : parts) rows += part.lines + 1;
   Expect(ingester, kind, rows);
@@ -176,6 +176,7 @@ bool IngestParts(std::string_view text, bool mapped, const std::vector<Part>& pa
     CsvReader reader(text.substr(part.begin, part.end - part.begin), separator, part.first_line);
     IngestRecords(reader, name, kind, separator == ';', part_ingester);
     if (mapped) ReleasePart(text, part.begin, part.end);
+    if (progress != nullptr) *progress += part.end - part.begin;
     std::unique_lock lock(mutex);
     turn.wait(lock, [&] { return absorbed == i || stopped; });
     if (stopped) return;
@@ -203,10 +204,12 @@ bool IngestCsv(std::string_view text, bool mapped, const std::string& name, Tabl
   if (!ok) return false;
   unsigned threads = ThreadCount(options.threads);
   std::vector<Part> parts = CutIntoParts(text, reader.position(), reader.line() + 1, std::max<size_t>(options.part_bytes, 1), threads);
-  if (!parts.empty()) return IngestParts(text, mapped, parts, name, kind, reader.separator(), threads, ingester);
+  if (!parts.empty()) return IngestParts(text, mapped, parts, name, kind, reader.separator(), threads, options.bytes_read, ingester);
   // One fast pass counts the lines: an upper bound on the rows, to reserve the columns.
   Expect(ingester, kind, static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
-  return IngestRecords(reader, name, kind, reader.separator() == ';', ingester);
+  ok = IngestRecords(reader, name, kind, reader.separator() == ';', ingester);
+  if (options.bytes_read != nullptr) *options.bytes_read += text.size();
+  return ok;
 }
 
 LoadResult LoadCsvFolder(const std::string& source, const DataSchema& schema, const LoadOptions& options) {

@@ -9,6 +9,7 @@
 // `events.csv`; a single CSV file is read as customers alone.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,8 @@ struct LoadOptions {
   // others are still checked against the contract, but a program that never reads them does
   // not pay for storing them.
   std::vector<std::string> kept_columns;
+  // When set, counts the bytes of CSV read so far (for a progress line).
+  std::atomic<size_t>* bytes_read = nullptr;
 };
 
 struct BadRow {

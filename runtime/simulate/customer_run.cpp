@@ -9,6 +9,10 @@ namespace {
 constexpr int64_t kHour = 3600, kDay = 86400;
 constexpr double kCartCheckout = 0.15;  // carts bought within two days without any reminder
 constexpr int64_t kCustomerRank = INT64_MIN;  // the customer's own doings come before any program's
+// Fatigue, per message received in the past seven days: opens fall by a tenth (relative, as
+// 1 / (1 + 0.1 k)) and unsubscribes rise by a quarter (1 + 0.25 k). Assumptions of ours, to be
+// calibrated; docs/simulation.md says why.
+constexpr double kFatigueAttention = 0.10, kFatigueUnsubscribe = 0.25;
 
 // What a random number is drawn for: a key of the counter-based generator.
 enum class Draw : uint64_t {
@@ -206,6 +210,7 @@ void CustomerRun::Handle(const Event& event) {
   switch (event.kind) {
     case Event::Kind::Start: StartJourney(event.program, event.a, event.key); break;
     case Event::Kind::Purchase: HandlePurchase(event); break;
+    case Event::Kind::Goal: HandleGoal(event); break;
     case Event::Kind::Cart: HandleCart(event); break;
     case Event::Kind::Timer: {
       Journey& j = journeys_[event.journey];
@@ -261,7 +266,7 @@ void CustomerRun::HandlePurchase(const Event& event) {
       ++programs_[j.program].result->scenarios[j.scenario].carts_recovered;
     }
   }
-  OnEvent(EventKind::Purchase, -1, event.key);
+  OnEvent("purchase", -1, event.key);
   for (size_t p = 0; p < programs_.size(); ++p) {
     const ir::Program& program = *programs_[p].run->program;
     for (size_t s = 0; s < program.scenarios.size(); ++s) {
@@ -274,8 +279,25 @@ void CustomerRun::HandlePurchase(const Event& event) {
   }
 }
 
+// A conversion whose goal is not a purchase: a referral, a sign-up... It counts as converted,
+// and as a referral or a sign-up by its name, and every program sees the event.
+void CustomerRun::HandleGoal(const Event& event) {
+  const std::string& name = plan_.event_names[static_cast<size_t>(event.a)];
+  const Journey& j = journeys_[event.journey];
+  const bool referral = name.find("referral") != std::string::npos;
+  const bool signup = name.find("signup") != std::string::npos || name.find("sign_up") != std::string::npos;
+  auto count = [&](Counters& c) {
+    ++c.converted;
+    c.referrals += referral;
+    c.signups += signup;
+  };
+  count(programs_[j.program].result->program);
+  Credit(j, event.attributed_step, count);
+  OnEvent(name, -1, event.key);
+}
+
 void CustomerRun::HandleCart(const Event& event) {
-  OnEvent(EventKind::Cart, event.a, event.key);
+  OnEvent("cart_abandoned", event.a, event.key);
   if (Uniform(static_cast<uint64_t>(Draw::CartCheckout), static_cast<uint64_t>(event.key), event.time) < kCartCheckout) {
     int64_t delay =
         kHour + static_cast<int64_t>(Uniform(static_cast<uint64_t>(Draw::CheckoutDelay), static_cast<uint64_t>(event.key), event.time) * 47 * kHour);
@@ -291,9 +313,13 @@ bool CustomerRun::Matches(const Program& program, const ir::WaitRoute& route, in
 }
 
 // An event of the customer's: exits, waits it ends, scenarios it starts, in every program.
-void CustomerRun::OnEvent(EventKind kind, int64_t template_event, int64_t key) {
+void CustomerRun::OnEvent(const std::string& name, int64_t template_event, int64_t key) {
   auto type_in = [&](const Program& program) {
-    return kind == EventKind::Purchase ? program.plan->purchase_type : program.plan->cart_type;
+    if (name == "purchase") return program.plan->purchase_type;
+    if (name == "cart_abandoned") return program.plan->cart_type;
+    const auto& types = program.run->program->event_types;
+    auto it = std::find(types.begin(), types.end(), name);
+    return it == types.end() ? -1 : static_cast<int32_t>(it - types.begin());
   };
   for (size_t i = 0; i < journeys_.size(); ++i) {
     Journey& j = journeys_[i];
@@ -520,17 +546,23 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
     if (exits) End(index);
     return !exits;
   }
+  // Fatigue: the messages of the past week, every program's, make this one less read and
+  // more often the reason to unsubscribe (docs/simulation.md).
+  const int64_t week_ago = now_ - 7 * kDay;
+  const auto recent = static_cast<double>(
+      std::count_if(history_.begin(), history_.end(), [&](const Contact& contact) { return contact.time > week_ago; }));
   history_.push_back({now_, plan.channel, j.program});
   auto draw = [&](Draw what) {
     return Uniform(static_cast<uint64_t>(what), static_cast<uint64_t>(index) * 1024 + static_cast<uint64_t>(step), now_);
   };
   const ChannelRates& r = plan.rates;
+  const double attention = 1 / (1 + kFatigueAttention * recent);
   bool delivered = draw(Draw::Delivered) < r.delivered;
-  bool opened = delivered && draw(Draw::Opened) < r.opened;
+  bool opened = delivered && draw(Draw::Opened) < r.opened * attention;
   bool clicked = opened && r.opened > 0 && draw(Draw::Clicked) < r.clicked / r.opened;
   double convert = r.clicked > 0 ? std::min(1.0, r.converted * (1 + plan.offer_uplift) / r.clicked) : 0;
   bool converted = clicked && draw(Draw::Converted) < convert;
-  bool unsubscribed = delivered && draw(Draw::Unsubscribed) < r.unsubscribed;
+  bool unsubscribed = delivered && draw(Draw::Unsubscribed) < r.unsubscribed * (1 + kFatigueUnsubscribe * recent);
   auto count = [&](Counters& c) {
     ++c.sent;
     c.cost_cents += r.cost_cents + plan.offer_cost;
@@ -545,8 +577,13 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
   if (converted) {
     double window = ir.goal_window_seconds > 0 ? std::min(ir.goal_window_seconds, 3.0 * kDay) : 3.0 * kDay;
     int64_t when = now_ + delay + 120 + static_cast<int64_t>(draw(Draw::ConversionDelay) * window);
-    Schedule({.kind = Event::Kind::Purchase, .time = when, .rank = kCustomerRank, .journey = index, .key = j.key,
-              .amount = Basket(), .attributed_step = step});
+    if (program.plan->goal >= 0) {
+      Schedule({.kind = Event::Kind::Goal, .time = when, .rank = kCustomerRank, .journey = index, .a = program.plan->goal,
+                .key = j.key, .attributed_step = step});
+    } else {
+      Schedule({.kind = Event::Kind::Purchase, .time = when, .rank = kCustomerRank, .journey = index, .key = j.key,
+                .amount = Basket(), .attributed_step = step});
+    }
     ScheduleJourneyEvent({.kind = Event::Kind::Response, .time = when, .journey = index, .a = step, .bit = 8});
   }
   if (unsubscribed) revoked_[plan.channel] = true;

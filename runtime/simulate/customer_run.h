@@ -24,6 +24,9 @@ struct SendPlan {
 struct ProgramPlan {
   std::vector<std::vector<SendPlan>> sends;    // per scenario, per step
   int32_t purchase_type = -1, cart_type = -1;  // Program::event_types slots
+  // What a conversion is: the objective's goal event (a purchase when there is none, or when
+  // it is one); Plan::event_names index.
+  int32_t goal = -1;
   int64_t priority = 0;                        // events of lower priority go first at the same time
   // The variants (Result::variants indices) whose arm starts at a step: per scenario, per step.
   std::vector<std::vector<std::vector<int32_t>>> variants_at;
@@ -35,7 +38,8 @@ struct ProgramPlan {
 
 struct Plan {
   std::vector<ProgramPlan> programs;
-  std::vector<std::string> channels;  // every channel any program sends on
+  std::vector<std::string> channels;     // every channel any program sends on
+  std::vector<std::string> event_names;  // goal events other than purchases
   int64_t fallback_basket_cents = 0;  // the basket of a customer who never bought
 };
 
@@ -71,13 +75,13 @@ class CustomerRun {
   };
 
   struct Event {
-    enum class Kind : uint8_t { Purchase, Cart, Timer, Response, Start, Resume } kind;
+    enum class Kind : uint8_t { Purchase, Cart, Timer, Response, Start, Resume, Goal } kind;
     int64_t time = 0;
     int64_t rank = 0;       // at the same time, lower first: the program's priority
     uint64_t sequence = 0;  // then the order they were scheduled in
     int32_t journey = -1;
     int32_t program = 0;           // Start
-    int32_t a = 0;                 // Start: scenario; Response: step; Cart: template event
+    int32_t a = 0;                 // Start: scenario; Response: step; Cart: template event; Goal: event type
     int64_t key = 0;               // Purchase, Cart: the cart; Start: its key
     int64_t amount = 0;            // Purchase: cents
     int32_t attributed_step = -1;  // Purchase: the send it converts
@@ -95,7 +99,6 @@ class CustomerRun {
     int32_t program;
   };
 
-  enum class EventKind { Purchase, Cart };
 
   double Uniform(uint64_t what, uint64_t index, int64_t time) const;
   void Schedule(Event event);
@@ -114,7 +117,9 @@ class CustomerRun {
   void HandlePurchase(const Event& event);
   void HandleCart(const Event& event);
   bool Matches(const Program& program, const ir::WaitRoute& route, int32_t type, int64_t template_event) const;
-  void OnEvent(EventKind kind, int64_t template_event, int64_t key);
+  void HandleGoal(const Event& event);
+  // An event of the customer's, by type name (the same name is a different slot in each program).
+  void OnEvent(const std::string& type, int64_t template_event, int64_t key);
   void StartJourney(int32_t program, int32_t scenario, int64_t key);
   void End(int32_t journey);
   void Advance(int32_t journey, ir::Input input);

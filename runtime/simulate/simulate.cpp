@@ -94,6 +94,12 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
       if (program.event_types[t] == "purchase") out.purchase_type = static_cast<int32_t>(t);
       if (program.event_types[t] == "cart_abandoned") out.cart_type = static_cast<int32_t>(t);
     }
+    if (program.goal.event_type >= 0 && program.event_types[program.goal.event_type] != "purchase") {
+      const std::string& name = program.event_types[program.goal.event_type];
+      auto it = std::find(plan.event_names.begin(), plan.event_names.end(), name);
+      out.goal = static_cast<int32_t>(it - plan.event_names.begin());
+      if (it == plan.event_names.end()) plan.event_names.push_back(name);
+    }
   }
   int64_t total = 0, buyers = 0;
   for (int64_t basket : measures.average_basket_cents) {
@@ -139,6 +145,7 @@ std::vector<Result> RunCustomers(const std::vector<ProgramRun>& programs, const 
     workers.emplace_back([&, t, begin, end] {
       for (size_t row = begin; row < end; ++row) {
         CustomerRun(programs, plan, measures, options, parts[t], static_cast<uint32_t>(row)).Run();
+        if (options.customers_done != nullptr && (row - begin) % 1024 == 1023) *options.customers_done += 1024;
       }
     });
   }

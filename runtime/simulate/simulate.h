@@ -8,6 +8,7 @@
 // the same, byte for byte, whatever the number of threads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -28,6 +29,8 @@ struct Options {
   // A pressure policy shared by every program of the run (`--pressure FILE`): its caps count
   // every program's sends; null for none.
   const ir::Pressure* shared_pressure = nullptr;
+  // When set, counts the customers simulated so far (for a progress line).
+  std::atomic<size_t>* customers_done = nullptr;
 };
 
 // What happened, counted for the program, a scenario or a step.

@@ -21,8 +21,11 @@
 #include "cli_test.h"
 
 Result Relc(const std::string& args, bool merge_stderr, const std::string& env) {
-  std::string command = "cd " RELC_SOURCE_DIR " && " + env + " " RELC_BINARY " " + args +
-                        (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  return Shell(env + " " RELC_BINARY " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null"));
+}
+
+Result Shell(const std::string& shell_command) {
+  std::string command = "cd " RELC_SOURCE_DIR " && " + shell_command;
   FILE* pipe = popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string out;

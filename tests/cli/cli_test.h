@@ -13,6 +13,9 @@ struct Result {
 // Runs `relc ARGS` from the source directory through the shell.
 Result Relc(const std::string& args, bool merge_stderr = false, const std::string& env = "");
 
+// Runs a shell command from the source directory; its stdout.
+Result Shell(const std::string& command);
+
 // Writes a file in the temporary directory; returns its path.
 std::string WriteTemp(const std::string& name, const std::string& text);
 

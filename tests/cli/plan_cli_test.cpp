@@ -199,3 +199,74 @@ TEST_CASE("quiet hours hold in each customer's own time zone", "[cli][run]") {
   CHECK(deferred_to_eight[-4 * 3600] + deferred_to_eight[4 * 3600] > 0);
   fs::remove(log);
 }
+
+TEST_CASE("a program whose goal is a referral converts into referrals, which other programs see", "[cli][run]") {
+  std::string referral = Temp("referral.rel", R"(program "Parrainage" {
+  objective referral_growth { goal referral within 14 days }
+  consent email if email_optin
+  panel fans = customers where frequency >= 2 and consent(email)
+  model rates { response email "invite" { clicked = 20%; converted = 10% } }
+  scenario invite { trigger enter fans; send email "invite" }
+}
+)");
+  std::string thanks = Temp("thanks.rel", R"(program "Merci" {
+  consent email if email_optin
+  scenario thank { trigger on referral; send email "thank-you" }
+}
+)");
+  Result run = Relc("run " + referral + " " + thanks + " --data " + Data() + " --as-of 2026-01-01 --format json");
+  REQUIRE(run.exit_code == 0);
+  auto reports = nlohmann::json::parse(run.out);
+  const auto& totals = reports[0]["totals"];
+  CHECK(totals["converted"].get<int64_t>() > 20);
+  CHECK(totals["referrals"] == totals["converted"]);
+  CHECK(totals["purchases"] == reports[1]["totals"]["purchases"]);  // a referral is no purchase
+  CHECK(reports[1]["totals"]["entered"] == totals["referrals"]);    // each one thanked
+  fs::remove(referral);
+  fs::remove(thanks);
+}
+
+TEST_CASE("messages close together tire customers: later ones are opened less", "[cli][run]") {
+  std::string daily = Temp("daily.rel", R"(program "Quotidien" {
+  consent email if email_optin
+  panel everyone = customers where consent(email)
+  scenario daily {
+    trigger enter everyone
+    send email "d1"
+    wait 1 day
+    send email "d2"
+    wait 1 day
+    send email "d3"
+    wait 1 day
+    send email "d4"
+    wait 1 day
+    send email "d5"
+    wait 1 day
+    send email "d6"
+  }
+}
+)");
+  Result run = Relc("run " + daily + " --data " + Data() + " --as-of 2026-01-01 --days 10 --format json");
+  REQUIRE(run.exit_code == 0);
+  auto report = nlohmann::json::parse(run.out);
+  const auto& steps = report[0]["scenarios"][0]["steps"];
+  auto open_rate = [&](size_t k) {
+    return steps[k]["opened"].get<double>() / steps[k]["delivered"].get<double>();
+  };
+  // 21 % at first; after five messages in the week, 21 % / 1.5.
+  CHECK(open_rate(0) > 0.17);
+  CHECK(open_rate(5) < 0.8 * open_rate(0));
+  CHECK(open_rate(5) > 0.09);
+  fs::remove(daily);
+}
+
+TEST_CASE("a long run on a terminal draws a progress line on stderr, and nothing elsewhere", "[cli][run]") {
+  std::string data = GeneratedData(20000, 3);
+  std::string args = "run examples/winback.rel --data " + data + " --as-of 2026-01-01 --runs 600";
+  // `script` gives relc a terminal; its output is the terminal's.
+  Result terminal = Shell("script -qec '" RELC_BINARY " " + args + "' /dev/null");
+  CHECK(terminal.out.find("simulating 600 runs") != std::string::npos);
+  CHECK(terminal.out.find("%") != std::string::npos);
+  Result piped = Shell(RELC_BINARY " " + args + " 2>&1 >/dev/null");
+  CHECK(piped.out.empty());
+}

@@ -1,0 +1,60 @@
+#include "driver/progress.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace relc::driver {
+
+namespace {
+
+constexpr auto kDelay = std::chrono::seconds(1);
+constexpr auto kPeriod = std::chrono::milliseconds(100);
+constexpr size_t kWidth = 24;  // the bar's cells
+
+}  // namespace
+
+Progress::Progress(std::ostream& err, bool terminal) : err_(err) {
+  if (terminal) thread_ = std::thread([this] { Loop(); });
+}
+
+Progress::~Progress() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+  if (drawn_) err_ << '\r' << std::string(79, ' ') << '\r' << std::flush;
+}
+
+void Progress::Phase(std::string name, size_t total) {
+  std::lock_guard lock(mutex_);
+  phase_ = std::move(name);
+  total_ = total;
+  done_ = 0;
+}
+
+void Progress::Loop() {
+  std::unique_lock lock(mutex_);
+  while (!wake_.wait_for(lock, kPeriod, [this] { return stop_; })) {
+    if (std::chrono::steady_clock::now() - start_ >= kDelay) Draw();
+  }
+}
+
+// Called with the mutex held.
+void Progress::Draw() {
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  std::string bar;
+  if (total_ > 0) {
+    double fraction = std::min(1.0, static_cast<double>(done_.load()) / static_cast<double>(total_));
+    auto cells = static_cast<size_t>(fraction * kWidth);
+    bar = fmt::format("[{}{}] {:3.0f} %", std::string(cells, '#'), std::string(kWidth - cells, '.'), 100 * fraction);
+  }
+  std::string line = fmt::format("  {:<22} {:<33} {:6.1f} s", phase_, bar, seconds);
+  err_ << '\r' << line.substr(0, 79) << std::flush;
+  drawn_ = true;
+}
+
+}  // namespace relc::driver

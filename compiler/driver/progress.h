@@ -1,0 +1,43 @@
+// A progress line on stderr for long runs: drawn only on a terminal, only once the command has
+// run for a second (a quick run prints nothing), and erased when it ends.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <ostream>
+#include <string>
+#include <thread>
+
+namespace relc::driver {
+
+class Progress {
+ public:
+  Progress(std::ostream& err, bool terminal);
+  ~Progress();
+  Progress(const Progress&) = delete;
+  Progress& operator=(const Progress&) = delete;
+
+  // Starts a phase; `done()` then counts towards `total` (0: the phase shows no fraction).
+  void Phase(std::string name, size_t total = 0);
+  std::atomic<size_t>& done() { return done_; }
+
+ private:
+  void Loop();
+  void Draw();
+
+  std::ostream& err_;
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::atomic<size_t> done_{0};
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::string phase_;
+  size_t total_ = 0;
+  bool stop_ = false;
+  bool drawn_ = false;
+  std::thread thread_;
+};
+
+}  // namespace relc::driver
