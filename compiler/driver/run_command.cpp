@@ -71,6 +71,7 @@ struct Loaded {
   std::vector<std::unique_ptr<ir::Engine>> engines;
   std::vector<std::unique_ptr<evaluate::BoundData>> bound;
   std::vector<std::vector<evaluate::Selection>> panels;
+  std::vector<std::vector<std::vector<evaluate::Selection>>> weekly_panels;
   std::vector<simulate::ProgramRun> runs;
 };
 
@@ -134,6 +135,7 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
         return std::nullopt;
       }
       loaded.bound.push_back(std::make_unique<evaluate::BoundData>(std::move(*bound)));
+      loaded.weekly_panels.push_back(simulate::WeeklyPanels(program, *engine, *loaded.bound.back(), run.days));
       loaded.panels.push_back(evaluate::EvaluatePanels(program, *engine, *loaded.bound.back()));
       loaded.engines.push_back(std::move(engine));
       Report& report = reports.emplace_back();
@@ -143,10 +145,15 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
     }
   }
   for (size_t p = 0; p < reports.size(); ++p) {
-    loaded.runs.push_back({reports[p].program, loaded.engines[p].get(), loaded.bound[p].get(), &loaded.panels[p]});
+    loaded.runs.push_back(
+        {reports[p].program, loaded.engines[p].get(), loaded.bound[p].get(), &loaded.panels[p], &loaded.weekly_panels[p]});
   }
   std::vector<std::vector<std::vector<double>>> values(reports.size());  // per program, per KPI, per run
-  for (size_t p = 0; p < reports.size(); ++p) values[p].resize(reports[p].program->kpis.size());
+  std::vector<std::vector<std::vector<double>>> counts(reports.size());  // per program, per count, per run
+  for (size_t p = 0; p < reports.size(); ++p) {
+    values[p].resize(reports[p].program->kpis.size());
+    counts[p].resize(std::size(kCountNames));
+  }
   progress.Phase(runs > 1 ? fmt::format("simulating {} runs", runs) : "simulating", dataset.store.customers.rows * static_cast<size_t>(runs));
   run.customers_done = &progress.done();
   for (int r = 0; r < runs; ++r) {
@@ -161,7 +168,13 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
         reports[p].result = std::move(results[p]);
         Judge(reports[p], *loaded.engines[p], *loaded.bound[p]);
       }
-      FillMetrics(program, r == 0 ? reports[p].result : results[p], *loaded.bound[p]);
+      const simulate::Result& result = r == 0 ? reports[p].result : results[p];
+      FillMetrics(program, result, *loaded.bound[p]);
+      for (size_t c = 0; c < std::size(kCountNames); ++c) {
+        auto value = static_cast<double>(result.program.Metric(kCountNames[c]));
+        bool money = std::string_view(kCountNames[c]) == "revenue" || std::string_view(kCountNames[c]) == "cost";
+        counts[p][c].push_back(money ? value / 100 : value);
+      }
       for (size_t k = 0; k < program.kpis.size(); ++k) {
         if (auto v = KpiNumber(program, program.kpis[k], *loaded.engines[p], *loaded.bound[p])) values[p][k].push_back(*v);
       }
@@ -169,6 +182,7 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
   }
   for (size_t p = 0; p < reports.size(); ++p) {
     for (const auto& list : values[p]) reports[p].spreads.push_back(SpreadOf(list));
+    for (const auto& list : counts[p]) reports[p].count_spreads.push_back(SpreadOf(list));
   }
   if (run.log) {
     std::string log = kLogHeader;

@@ -183,8 +183,13 @@ nlohmann::ordered_json ReportJson(const Report& report) {
     const Spread& s = report.spreads[k];
     kpis[k]["over_runs"] = {{"runs", s.runs}, {"mean", s.mean}, {"low", s.low}, {"high", s.high}};
   }
+  nlohmann::ordered_json counts_over_runs = nlohmann::ordered_json::object();
+  for (size_t c = 0; c < report.count_spreads.size() && report.runs > 1; ++c) {
+    const Spread& s = report.count_spreads[c];
+    counts_over_runs[kCountNames[c]] = {{"mean", s.mean}, {"low", s.low}, {"high", s.high}};
+  }
   Uplift uplift = UpliftOf(r);
-  return {{"program", report.program->title},
+  nlohmann::ordered_json json = {{"program", report.program->title},
           {"customers", r.customers},
           {"holdout_customers", r.holdout_customers},
           {"totals", CountersJson(r.program)},
@@ -196,6 +201,9 @@ nlohmann::ordered_json ReportJson(const Report& report) {
           {"kpis", std::move(kpis)},
           {"objective_targets", judged(report.targets, false)},
           {"expectations", judged(report.expectations, false)}};
+  // Money in currency units here: means are not whole cents.
+  if (report.runs > 1) json["totals_over_runs"] = std::move(counts_over_runs);
+  return json;
 }
 
 void PrintText(const Report& report, std::ostream& out) {
@@ -237,6 +245,19 @@ void PrintText(const Report& report, std::ostream& out) {
   if (t.signups > 0) out << fmt::format(" · sign-ups {}", t.signups);
   if (t.referrals > 0) out << fmt::format(" · referrals {}", t.referrals);
   out << '\n';
+  if (report.runs > 1 && report.count_spreads.size() == std::size(kCountNames)) {
+    auto spread = [&](std::string_view name) {
+      for (size_t c = 0; c < std::size(kCountNames); ++c) {
+        if (kCountNames[c] == name) return report.count_spreads[c];
+      }
+      return Spread{};
+    };
+    Spread converted = spread("converted"), revenue = spread("revenue"), cost = spread("cost");
+    out << fmt::format("  over {} runs (mean, 95 % interval): converted {:.1f} [{:.1f}, {:.1f}] · revenue {:.2f} [{:.2f}, {:.2f}] · "
+                       "cost {:.2f} [{:.2f}, {:.2f}]\n",
+                       report.runs, converted.mean, converted.low, converted.high, revenue.mean, revenue.low, revenue.high,
+                       cost.mean, cost.low, cost.high);
+  }
   if (r.holdout_customers > 0) {
     out << fmt::format("  uplift: {} per contacted customer against {} in the holdout: {} incremental revenue\n",
                        Money(std::llround(uplift.treated)), Money(std::llround(uplift.holdout)), Money(uplift.incremental_cents));

@@ -35,8 +35,15 @@ struct Report {
   simulate::Result result;
   std::vector<Judged> kpis, expectations, targets;
   std::vector<Spread> spreads;  // per KPI, with --runs
+  // With --runs, the program's built-in counts over the runs, by name (kCountNames).
+  std::vector<Spread> count_spreads;
   int runs = 1;
 };
+
+// The program-wide counts given a spread over runs, by their names in KPIs.
+inline constexpr const char* kCountNames[] = {"entered",   "sent",     "delivered", "opened",       "clicked",
+                                             "converted", "purchases", "revenue",  "cost",         "unsubscribed",
+                                             "suppressed", "carts_recovered", "signups", "referrals"};
 
 // The metric slots, from a run's counts.
 void FillMetrics(const ir::Program& program, const simulate::Result& r, evaluate::BoundData& bound);

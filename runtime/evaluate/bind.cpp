@@ -35,6 +35,13 @@ std::optional<int64_t> ZoneOffset(const std::string& zone, int64_t time) {
 
 }  // namespace
 
+void BoundData::AdvanceClock(int64_t seconds) {
+  frame_.now += seconds;
+  for (std::vector<double>* column : clock_columns_) {
+    for (double& value : *column) value += static_cast<double>(seconds);
+  }
+}
+
 std::vector<int64_t> UtcOffsets(const data::CustomerStore& store, int64_t now) {
   std::vector<int64_t> offsets(store.customers.rows, 0);
   const data::Column* zones = store.customers.Find("timezone");
@@ -187,10 +194,9 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
       } else {  // utc_offset
         view = owned_ints(UtcOffsets(store, now), AllValid(rows));
       }
-    } else if (name == "recency") {
-      view = scaled(measures.recency_days, kDaySeconds);
-    } else if (name == "tenure") {
-      view = scaled(measures.tenure_days, kDaySeconds);
+    } else if (name == "recency" || name == "tenure") {
+      view = scaled(name == "recency" ? measures.recency_days : measures.tenure_days, kDaySeconds);
+      bound.clock_columns_.push_back(&bound.owned_doubles_.back());
     } else if (name == "p_alive") {
       view = owned_doubles(measures.p_alive);
     } else if (name == "frequency") {

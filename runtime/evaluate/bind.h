@@ -36,6 +36,9 @@ class BoundData {
   ir::Frame& frame() { return frame_; }
   const ir::Frame& frame() const { return frame_; }
   std::vector<int64_t>& metrics() { return metrics_; }
+  // Moves the clock by `seconds` as if no customer bought meanwhile: `now`, and recency and
+  // tenure with it (to see who would enter a panel later in the run).
+  void AdvanceClock(int64_t seconds);
   // Seconds to add to UTC for the customer's local time at the simulation's start (their
   // `timezone`, an IANA name such as Europe/Paris; UTC when absent or unknown).
   int64_t utc_offset(size_t row) const { return utc_offsets_.empty() ? 0 : utc_offsets_[row]; }
@@ -56,6 +59,7 @@ class BoundData {
   std::vector<int64_t> metrics_;
   std::vector<int32_t> split_winners_;
   std::vector<int64_t> utc_offsets_;
+  std::vector<std::vector<double>*> clock_columns_;  // recency and tenure, in seconds
   // Columns relc computes (measures, state), kept alive here.
   std::deque<std::vector<int64_t>> owned_ints_;
   std::deque<std::vector<double>> owned_doubles_;

@@ -135,10 +135,7 @@ void CustomerRun::ScheduleTriggers() {
     for (size_t s = 0; s < ir.scenarios.size(); ++s) {
       for (const ir::Trigger& trigger : ir.scenarios[s].triggers) {
         switch (trigger.kind) {
-          case ir::TriggerKind::EnterPanel:
-            // Panel members enter on the first morning, their time.
-            if (ir::IsBitSet((*program.run->panels)[trigger.panel].data(), row_)) start(LocalMorning(), s);
-            break;
+          case ir::TriggerKind::EnterPanel: ScheduleEnterPanel(static_cast<int32_t>(p), trigger, static_cast<int32_t>(s)); break;
           case ir::TriggerKind::Recurring: ScheduleRecurring(static_cast<int32_t>(p), trigger, static_cast<int32_t>(s)); break;
           case ir::TriggerKind::Date: {
             ir::Value when = program.run->engine->Scalar(trigger.value, program.frame);
@@ -160,6 +157,26 @@ void CustomerRun::ScheduleTriggers() {
 int64_t CustomerRun::LocalMorning() const {
   int64_t morning = start_ + 9 * kHour - utc_offset_;
   return morning >= start_ ? morning : morning + kDay;
+}
+
+// Panel members enter on the first morning, their time; a customer who joins the panel later
+// (a week's re-evaluation) enters that week's morning, unless they bought meanwhile (their
+// recency is then not what the re-evaluation assumed).
+void CustomerRun::ScheduleEnterPanel(int32_t p, const ir::Trigger& trigger, int32_t scenario) {
+  const Program& program = programs_[p];
+  bool member = ir::IsBitSet((*program.run->panels)[trigger.panel].data(), row_);
+  auto start = [&](int64_t time, bool unless_bought) {
+    Schedule({.kind = Event::Kind::Start, .time = time, .rank = program.plan->priority, .program = p, .a = scenario,
+              .unless_bought = unless_bought});
+  };
+  if (member) start(LocalMorning(), false);
+  if (program.run->weekly_panels == nullptr) return;
+  const auto& weeks = *program.run->weekly_panels;
+  for (size_t week = 0; week < weeks.size(); ++week) {
+    bool later = ir::IsBitSet(weeks[week][trigger.panel].data(), row_);
+    if (later && !member) start(LocalMorning() + static_cast<int64_t>(week + 1) * 7 * kDay, true);
+    member = later;
+  }
 }
 
 int64_t CustomerRun::LastPurchase() const {
@@ -208,7 +225,9 @@ void CustomerRun::ScheduleRecurring(int32_t p, const ir::Trigger& trigger, int32
 
 void CustomerRun::Handle(const Event& event) {
   switch (event.kind) {
-    case Event::Kind::Start: StartJourney(event.program, event.a, event.key); break;
+    case Event::Kind::Start:
+      if (!(event.unless_bought && bought_)) StartJourney(event.program, event.a, event.key);
+      break;
     case Event::Kind::Purchase: HandlePurchase(event); break;
     case Event::Kind::Goal: HandleGoal(event); break;
     case Event::Kind::Cart: HandleCart(event); break;
@@ -239,6 +258,7 @@ void CustomerRun::Handle(const Event& event) {
 }
 
 void CustomerRun::HandlePurchase(const Event& event) {
+  bought_ = true;
   for (Program& program : programs_) {
     Result& result = *program.result;
     for (Counters* c : {&result.program, program.holdout ? &result.holdout : &result.treated}) {

@@ -86,6 +86,7 @@ class CustomerRun {
     int64_t amount = 0;            // Purchase: cents
     int32_t attributed_step = -1;  // Purchase: the send it converts
     uint8_t bit = 0;               // Response: the outcome bit
+    bool unless_bought = false;    // Start: not for a customer who bought during the run
     bool operator>(const Event& other) const {
       if (time != other.time) return time > other.time;
       if (rank != other.rank) return rank > other.rank;
@@ -128,6 +129,7 @@ class CustomerRun {
   void Credit(const Journey& journey, int32_t step, Update update);
 
   bool Send(int32_t journey, int32_t step);
+  void ScheduleEnterPanel(int32_t program, const ir::Trigger& trigger, int32_t scenario);
   // When quiet hours of `rules` hold now: the end of them; -1 when they do not.
   int64_t QuietUntil(const ir::Pressure& rules) const;
   // Whether a send on `channel` by `program` would break `rules`: a program's own (counting
@@ -143,6 +145,7 @@ class CustomerRun {
   int64_t start_ = 0, end_ = 0, now_ = 0;
   int64_t utc_offset_ = 0;  // the customer's local time minus UTC
   uint64_t sequence_ = 0;
+  bool bought_ = false;  // the customer bought during the run
   std::vector<Program> programs_;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
   std::vector<Journey> journeys_;

@@ -196,6 +196,23 @@ std::vector<Result> Simulate(const std::vector<ProgramRun>& programs, const meas
   return results;
 }
 
+std::vector<std::vector<evaluate::Selection>> WeeklyPanels(const ir::Program& program, const ir::Engine& engine,
+                                                          evaluate::BoundData& data, int days) {
+  std::vector<std::vector<evaluate::Selection>> weeks;
+  bool enters = false;
+  for (const ir::Scenario& scenario : program.scenarios) {
+    for (const ir::Trigger& trigger : scenario.triggers) enters = enters || trigger.kind == ir::TriggerKind::EnterPanel;
+  }
+  if (!enters) return weeks;
+  constexpr int64_t kWeek = 7 * 86400;
+  for (int week = 1; week * 7 < days; ++week) {
+    data.AdvanceClock(kWeek);
+    weeks.push_back(evaluate::EvaluatePanels(program, engine, data));
+  }
+  data.AdvanceClock(-kWeek * static_cast<int64_t>(weeks.size()));
+  return weeks;
+}
+
 Result Simulate(const ir::Program& program, const ir::Engine& engine, const evaluate::BoundData& data,
                 const std::vector<evaluate::Selection>& panels, const measures::CustomerMeasures& measures,
                 const Options& options) {

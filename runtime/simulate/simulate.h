@@ -91,7 +91,17 @@ struct ProgramRun {
   const ir::Engine* engine = nullptr;
   const evaluate::BoundData* data = nullptr;
   const std::vector<evaluate::Selection>* panels = nullptr;
+  // The panels again a week later, two weeks later... (`AdvanceClock`), for `trigger enter`:
+  // a customer who joins a panel then, and has not bought meanwhile, enters that week. Null:
+  // panels at the start only.
+  const std::vector<std::vector<evaluate::Selection>>* weekly_panels = nullptr;
 };
+
+// The panels of `program` a week after `data`'s clock, two weeks after... within `days`, if a
+// scenario enters on a panel (empty otherwise). Leaves the frame as EvaluatePanels at the start
+// does: call it before that.
+std::vector<std::vector<evaluate::Selection>> WeeklyPanels(const ir::Program& program, const ir::Engine& engine,
+                                                          evaluate::BoundData& data, int days);
 
 // Simulates the programs together over their customers: each customer's purchases and carts
 // happen once, every program's journeys react to them, and one contact history per customer is

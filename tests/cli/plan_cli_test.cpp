@@ -270,3 +270,24 @@ TEST_CASE("a long run on a terminal draws a progress line on stderr, and nothing
   Result piped = Shell(RELC_BINARY " " + args + " 2>&1 >/dev/null");
   CHECK(piped.out.empty());
 }
+
+TEST_CASE("customers who join a panel during the run enter on that week's morning", "[cli][run]") {
+  std::string log = (fs::temp_directory_path() / ("relc_weekly_log_" + std::to_string(getpid()) + ".csv")).string();
+  Result run = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --log " + log);
+  REQUIRE(run.exit_code == 0);
+  const int64_t start = Seconds("2026-01-01T00:00:00");
+  std::map<int64_t, int> first_mails_by_day;
+  for (const auto& row : ReadCsv(log)) {
+    if (row[0] == "customer" || row[3] != "winback-1") continue;
+    first_mails_by_day[(Seconds(row[1]) - start) / 86400]++;
+  }
+  REQUIRE(first_mails_by_day.count(0) == 1);  // the panel at the start
+  int later = 0;
+  for (const auto& [day, count] : first_mails_by_day) {
+    if (day == 0) continue;
+    CHECK(day % 7 == 0);  // a week's re-evaluation
+    later += count;
+  }
+  CHECK(later > 10);  // customers turning dormant during the quarter
+  fs::remove(log);
+}

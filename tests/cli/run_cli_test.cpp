@@ -122,7 +122,7 @@ TEST_CASE("relc test exits 1 listing each failed expectation, 0 when all hold", 
   CHECK(fails.out.find("::error file=examples/winback.rel,title=relc test::expectation failed") != std::string::npos);
 }
 
-TEST_CASE("runs with derived seeds give each KPI a mean and a 95 percent interval", "[cli][run]") {
+TEST_CASE("runs with derived seeds give each KPI and count a mean and a 95 percent interval", "[cli][run]") {
   Result run = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json --runs 4 --threads 2");
   REQUIRE(run.exit_code == 0);
   CHECK(run.out.find("\"runs\": 4") != std::string::npos);
@@ -135,6 +135,12 @@ TEST_CASE("runs with derived seeds give each KPI a mean and a 95 percent interva
     CHECK(mean <= high);
   }
   CHECK(kpis == 2);  // conversion and roi
+  // The built-in counts too: converted varies from run to run, its interval holds its mean.
+  std::smatch converted;
+  REQUIRE(std::regex_search(run.out, converted,
+                            std::regex(R"re("totals_over_runs": \{[\s\S]*?"converted": \{\s*"mean": ([-0-9.e+]+),\s*"low": ([-0-9.e+]+),\s*"high": ([-0-9.e+]+))re")));
+  CHECK(std::stod(converted[2]) < std::stod(converted[1]));
+  CHECK(std::stod(converted[1]) < std::stod(converted[3]));
   Result again = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json --runs 4 --threads 1");
   CHECK(again.out == run.out);
 }
