@@ -23,6 +23,10 @@ struct SendPlan {
 
 struct ProgramPlan {
   std::vector<std::vector<SendPlan>> sends;    // per scenario, per step
+  // `set` steps: the customer column slot each writes (-1: a column no condition reads), per
+  // scenario, per step; and the slots any of them writes.
+  std::vector<std::vector<int32_t>> set_slots;
+  std::vector<int32_t> written_slots;
   int32_t purchase_type = -1, cart_type = -1;  // Program::event_types slots
   // What a conversion is: the objective's goal event (a purchase when there is none, or when
   // it is one); Plan::event_names index.
@@ -45,10 +49,28 @@ struct Plan {
 
 Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerMeasures& measures);
 
+// A thread's own copy of the customer columns `set` steps write, for one program: a customer's
+// new value is what their later conditions read. A thread simulates its own rows, so copies per
+// thread never race.
+class WritableColumns {
+ public:
+  WritableColumns(const ProgramRun& run, const ProgramPlan& plan);
+  const ir::ColumnView* views() const { return views_.data(); }
+  void Write(int32_t slot, uint64_t row, int64_t value, bool valid);
+
+ private:
+  const ir::Program* program_;
+  std::vector<ir::ColumnView> views_;
+  std::vector<std::vector<uint64_t>> storage_;  // per written slot: values (8 bytes each, or bits)
+  std::vector<std::vector<uint64_t>> validity_;
+  std::vector<int32_t> index_of_slot_;          // slot -> storage_ index, or -1
+};
+
 class CustomerRun {
  public:
+  // `columns`: the thread's writable columns, per program.
   CustomerRun(const std::vector<ProgramRun>& programs, const Plan& plan, const measures::CustomerMeasures& measures,
-              const Options& options, std::vector<Result>& results, uint32_t row);
+              const Options& options, std::vector<Result>& results, std::vector<WritableColumns>& columns, uint32_t row);
   void Run();
 
  private:
@@ -60,6 +82,7 @@ class CustomerRun {
     bool holdout = false;
     std::vector<int64_t> entries, last_entry;  // per scenario
     std::vector<int32_t> winners;              // Frame::split_winners: -1 until a winner applies
+    WritableColumns* columns;
   };
 
   struct Journey {

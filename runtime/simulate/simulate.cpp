@@ -59,6 +59,7 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
       empty.steps.emplace_back(scenario.steps.size());
       auto& sends = out.sends.emplace_back(scenario.steps.size());
       auto& variants_at = out.variants_at.emplace_back(scenario.steps.size());
+      auto& set_slots = out.set_slots.emplace_back(scenario.steps.size(), -1);
       for (size_t k = 0; k < scenario.steps.size(); ++k) {
         const ir::Step& step = scenario.steps[k];
         if (step.op == ir::StepOp::Split) {
@@ -75,6 +76,16 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
             variants_at[static_cast<size_t>(target)].push_back(static_cast<int32_t>(empty.variants.size()));
             empty.variants.push_back({static_cast<int32_t>(s), static_cast<int32_t>(k), static_cast<int32_t>(arm), target, {}, {}});
             out.variant_decision.push_back(decision);
+          }
+        }
+        if (step.op == ir::StepOp::Set) {
+          for (size_t slot = 0; slot < program.customer_columns.size(); ++slot) {
+            const ir::ColumnSlot& column = program.customer_columns[slot];
+            if (column.source != ir::ColumnSlot::Source::Attribute || column.name != step.attribute) continue;
+            set_slots[k] = static_cast<int32_t>(slot);
+            if (std::find(out.written_slots.begin(), out.written_slots.end(), slot) == out.written_slots.end()) {
+              out.written_slots.push_back(static_cast<int32_t>(slot));
+            }
           }
         }
         if (step.op != ir::StepOp::Send) continue;
@@ -143,8 +154,10 @@ std::vector<Result> RunCustomers(const std::vector<ProgramRun>& programs, const 
   for (unsigned t = 0; t < threads; ++t) {
     size_t begin = customers * t / threads, end = customers * (t + 1) / threads;
     workers.emplace_back([&, t, begin, end] {
+      std::vector<WritableColumns> columns;
+      for (size_t p = 0; p < programs.size(); ++p) columns.emplace_back(programs[p], plan.programs[p]);
       for (size_t row = begin; row < end; ++row) {
-        CustomerRun(programs, plan, measures, options, parts[t], static_cast<uint32_t>(row)).Run();
+        CustomerRun(programs, plan, measures, options, parts[t], columns, static_cast<uint32_t>(row)).Run();
         if (options.customers_done != nullptr && (row - begin) % 1024 == 1023) *options.customers_done += 1024;
       }
     });

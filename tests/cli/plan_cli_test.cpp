@@ -291,3 +291,29 @@ TEST_CASE("customers who join a panel during the run enter on that week's mornin
   CHECK(later > 10);  // customers turning dormant during the quarter
   fs::remove(log);
 }
+
+TEST_CASE("a set step changes what the customer's later conditions read, in both engines", "[cli][run]") {
+  std::string program = Temp("set.rel", R"(program "Adhésion" {
+  consent email if email_optin
+  panel outsiders = customers where not loyalty_member and consent(email)
+  scenario enrol {
+    trigger enter outsiders
+    set loyalty_member = true
+    branch {
+      when loyalty_member -> send email "welcome-member"
+      otherwise -> send email "not-yet"
+    }
+  }
+}
+)");
+  for (const char* engine : {"jit", "interp"}) {
+    INFO(engine);
+    Result run = Relc("run " + program + " --data " + Data() + " --as-of 2026-01-01 --format json --engine " + engine);
+    REQUIRE(run.exit_code == 0);
+    auto report = nlohmann::json::parse(run.out);
+    const auto& steps = report[0]["scenarios"][0]["steps"];
+    CHECK(steps[0]["sent"].get<int64_t>() > 100);  // welcome-member: every outsider, now a member
+    CHECK(steps[1]["sent"] == 0);                  // not-yet
+  }
+  fs::remove(program);
+}
