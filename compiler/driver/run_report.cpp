@@ -31,6 +31,28 @@ nlohmann::ordered_json CountersJson(const simulate::Counters& c) {
           {"carts_recovered", c.carts_recovered}, {"signups", c.signups}, {"referrals", c.referrals}};
 }
 
+double Ratio(int64_t part, int64_t whole) {
+  return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0;
+}
+
+// The rates every program is judged by, whatever its KPIs: conversion (per message sent),
+// response (clicks per message delivered), open rate, the average basket of the purchases the
+// messages brought, and the return on the cost: (that revenue - cost) / cost.
+nlohmann::ordered_json RatesJson(const simulate::Counters& c, int64_t attributed_revenue_cents) {
+  return {{"conversion_rate", Ratio(c.converted, c.sent)},
+          {"response_rate", Ratio(c.clicked, c.delivered)},
+          {"open_rate", Ratio(c.opened, c.delivered)},
+          {"average_basket", Ratio(attributed_revenue_cents, c.converted) / 100},
+          {"roi", c.cost_cents > 0 ? Ratio(attributed_revenue_cents - c.cost_cents, c.cost_cents) : 0.0}};
+}
+
+// Revenue the messages brought: the converted purchases, summed over the scenarios.
+int64_t AttributedRevenue(const simulate::Result& r) {
+  int64_t cents = 0;
+  for (const simulate::Counters& scenario : r.scenarios) cents += scenario.revenue_cents;
+  return cents;
+}
+
 // Revenue per customer of those the program may contact, against the holdout's.
 struct Uplift {
   double treated = 0, holdout = 0;
@@ -163,6 +185,7 @@ nlohmann::ordered_json ReportJson(const Report& report) {
     }
     auto entry = CountersJson(r.scenarios[s]);
     entry["scenario"] = scenario.name;
+    entry["rates"] = RatesJson(r.scenarios[s], r.scenarios[s].revenue_cents);
     entry["steps"] = std::move(steps);
     entry["split_arms"] = std::move(arms);
     entry["split_winners"] = std::move(winners);
@@ -193,6 +216,7 @@ nlohmann::ordered_json ReportJson(const Report& report) {
           {"customers", r.customers},
           {"holdout_customers", r.holdout_customers},
           {"totals", CountersJson(r.program)},
+          {"rates", RatesJson(r.program, AttributedRevenue(r))},
           {"scenarios", std::move(scenarios)},
           {"uplift", {{"revenue_per_customer_cents", std::llround(uplift.treated)},
                       {"holdout_revenue_per_customer_cents", std::llround(uplift.holdout)},
@@ -245,6 +269,11 @@ void PrintText(const Report& report, std::ostream& out) {
   if (t.signups > 0) out << fmt::format(" · sign-ups {}", t.signups);
   if (t.referrals > 0) out << fmt::format(" · referrals {}", t.referrals);
   out << '\n';
+  const int64_t attributed = AttributedRevenue(r);
+  out << fmt::format("  conversion {} of sent · response {} of delivered · average basket {} · ROI {:.2f}\n",
+                     Percent(t.converted, t.sent), Percent(t.clicked, t.delivered),
+                     t.converted > 0 ? Money(attributed / t.converted) : "-",
+                     t.cost_cents > 0 ? Ratio(attributed - t.cost_cents, t.cost_cents) : 0.0);
   if (report.runs > 1 && report.count_spreads.size() == std::size(kCountNames)) {
     auto spread = [&](std::string_view name) {
       for (size_t c = 0; c < std::size(kCountNames); ++c) {

@@ -317,3 +317,20 @@ TEST_CASE("a set step changes what the customer's later conditions read, in both
   }
   fs::remove(program);
 }
+
+TEST_CASE("every report gives conversion and response rates, average basket and ROI", "[cli][run]") {
+  Result run = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json");
+  REQUIRE(run.exit_code == 0);
+  auto report = nlohmann::json::parse(run.out)[0];
+  const auto& totals = report["totals"];
+  const auto& rates = report["rates"];
+  CHECK(rates["conversion_rate"].get<double>() == Approx(totals["converted"].get<double>() / totals["sent"].get<double>()));
+  CHECK(rates["response_rate"].get<double>() == Approx(totals["clicked"].get<double>() / totals["delivered"].get<double>()));
+  double attributed = 0;
+  for (const auto& scenario : report["scenarios"]) attributed += scenario["revenue_cents"].get<double>();
+  double cost = totals["cost_cents"].get<double>();
+  CHECK(rates["roi"].get<double>() == Approx((attributed - cost) / cost));
+  CHECK(rates["average_basket"].get<double>() == Approx(attributed / totals["converted"].get<double>() / 100));
+  Result text = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01");
+  CHECK(text.out.find("average basket") != std::string::npos);
+}
