@@ -17,7 +17,7 @@ constexpr double kFatigueAttention = 0.10, kFatigueUnsubscribe = 0.25;
 // What a random number is drawn for: a key of the counter-based generator.
 enum class Draw : uint64_t {
   Holdout = 1, PurchaseGap, PurchaseHour, CartGap, CartTemplate, CartCheckout, CheckoutDelay,
-  Delivered, Opened, Clicked, Converted, Unsubscribed, ResponseDelay, ConversionDelay,
+  Delivered, Opened, Clicked, Converted, Unsubscribed, ResponseDelay, ConversionDelay, ReplayGap, ReplayTemplate,
 };
 
 }  // namespace
@@ -121,7 +121,7 @@ void CustomerRun::Run() {
     ++(program.holdout ? program.result->holdout_customers : program.result->customers);
   }
   ScheduleBaseline();
-  ScheduleCarts();
+  ScheduleReplays();
   ScheduleTriggers();
   while (!queue_.empty()) {
     Event event = queue_.top();
@@ -162,25 +162,33 @@ void CustomerRun::ScheduleBaseline() {
   }
 }
 
-// Abandoned carts at the customer's past rate, each a replay of one of their past carts.
-void CustomerRun::ScheduleCarts() {
-  const ProgramPlan& plan = *programs_.front().plan;
+// What the customer does on their own (abandons carts, visits, complains...), at their past rate
+// for each kind, each time a copy of one of their past events of that kind.
+void CustomerRun::ScheduleReplays() {
   const ir::Frame& frame = programs_.front().frame;
-  if (plan.cart_type < 0) return;
-  int32_t type = frame.event_type_codes[plan.cart_type];
-  std::vector<uint64_t> past;
-  for (uint64_t e = frame.event_offsets[row_]; e < frame.event_offsets[row_ + 1]; ++e) {
-    if (static_cast<int32_t>(frame.event_types[e]) == type && frame.event_times[e] < start_) past.push_back(e);
-  }
-  if (past.empty()) return;
-  double per_day = static_cast<double>(past.size()) / std::max(measures_.tenure_days[row_], 30.0);
-  double t = static_cast<double>(start_);
-  for (uint64_t k = 0;; ++k) {
-    t += -std::log1p(-Uniform(static_cast<uint64_t>(Draw::CartGap), k, 0)) / per_day * kDay;
-    if (t >= static_cast<double>(end_)) break;
-    auto pick = static_cast<size_t>(Uniform(static_cast<uint64_t>(Draw::CartTemplate), k, 0) * static_cast<double>(past.size()));
-    Schedule({.kind = Event::Kind::Cart, .time = static_cast<int64_t>(t), .rank = kCustomerRank, .a = static_cast<int32_t>(past[pick]),
-              .key = static_cast<int64_t>(k + 1)});
+  for (size_t r = 0; r < plan_.replayed.size(); ++r) {
+    const Replayed& replayed = plan_.replayed[r];
+    std::vector<uint64_t> past;
+    for (uint64_t e = frame.event_offsets[row_]; e < frame.event_offsets[row_ + 1]; ++e) {
+      if (static_cast<int32_t>(frame.event_types[e]) == replayed.dataset_type && frame.event_times[e] < start_) past.push_back(e);
+    }
+    if (past.empty()) continue;
+    const bool cart = replayed.name == "cart_abandoned";
+    // Carts keep the draws and keys they always had; other kinds have their own, and keys of
+    // their own (a cart key is below 2^32).
+    const uint64_t gap = static_cast<uint64_t>(cart ? Draw::CartGap : Draw::ReplayGap);
+    const uint64_t pick_draw = static_cast<uint64_t>(cart ? Draw::CartTemplate : Draw::ReplayTemplate);
+    const uint64_t base = cart ? 0 : static_cast<uint64_t>(replayed.dataset_type + 1) << 32;
+    double per_day = static_cast<double>(past.size()) / std::max(measures_.tenure_days[row_], 30.0);
+    double t = static_cast<double>(start_);
+    for (uint64_t k = 0;; ++k) {
+      t += -std::log1p(-Uniform(gap, base + k, 0)) / per_day * kDay;
+      if (t >= static_cast<double>(end_)) break;
+      auto pick = static_cast<size_t>(Uniform(pick_draw, base + k, 0) * static_cast<double>(past.size()));
+      Schedule({.kind = Event::Kind::Replay, .time = static_cast<int64_t>(t), .rank = kCustomerRank,
+                .a = static_cast<int32_t>(past[pick]), .replayed = static_cast<int32_t>(r),
+                .key = static_cast<int64_t>(base + k + 1)});
+    }
   }
 }
 
@@ -290,7 +298,7 @@ void CustomerRun::Handle(const Event& event) {
       break;
     case Event::Kind::Purchase: HandlePurchase(event); break;
     case Event::Kind::Goal: HandleGoal(event); break;
-    case Event::Kind::Cart: HandleCart(event); break;
+    case Event::Kind::Replay: HandleReplay(event); break;
     case Event::Kind::Timer: {
       Journey& j = journeys_[event.journey];
       if (j.active && j.deadline == event.time) Advance(event.journey, {ir::InputKind::Timeout, j.step, 0});
@@ -337,7 +345,7 @@ void CustomerRun::HandlePurchase(const Event& event) {
   }
   // An abandoned cart bought while a journey about it ran (or after): recovered, for each
   // program that ran one.
-  if (event.key != 0) {
+  if (event.key > 0 && event.key < (int64_t{1} << 32)) {  // a cart's key
     std::vector<bool> counted(programs_.size(), false);
     for (const Journey& j : journeys_) {
       if (j.key != event.key || counted[j.program]) continue;
@@ -376,9 +384,11 @@ void CustomerRun::HandleGoal(const Event& event) {
   OnEvent(name, -1, event.key);
 }
 
-void CustomerRun::HandleCart(const Event& event) {
-  OnEvent("cart_abandoned", event.a, event.key);
-  if (Uniform(static_cast<uint64_t>(Draw::CartCheckout), static_cast<uint64_t>(event.key), event.time) < kCartCheckout) {
+void CustomerRun::HandleReplay(const Event& event) {
+  const std::string& name = plan_.replayed[static_cast<size_t>(event.replayed)].name;
+  OnEvent(name, event.a, event.key);
+  if (name == "cart_abandoned" &&
+      Uniform(static_cast<uint64_t>(Draw::CartCheckout), static_cast<uint64_t>(event.key), event.time) < kCartCheckout) {
     int64_t delay =
         kHour + static_cast<int64_t>(Uniform(static_cast<uint64_t>(Draw::CheckoutDelay), static_cast<uint64_t>(event.key), event.time) * 47 * kHour);
     Schedule({.kind = Event::Kind::Purchase, .time = event.time + delay, .rank = kCustomerRank, .key = event.key, .amount = Basket()});
@@ -396,7 +406,6 @@ bool CustomerRun::Matches(const Program& program, const ir::WaitRoute& route, in
 void CustomerRun::OnEvent(const std::string& name, int64_t template_event, int64_t key) {
   auto type_in = [&](const Program& program) {
     if (name == "purchase") return program.plan->purchase_type;
-    if (name == "cart_abandoned") return program.plan->cart_type;
     const auto& types = program.run->program->event_types;
     auto it = std::find(types.begin(), types.end(), name);
     return it == types.end() ? -1 : static_cast<int32_t>(it - types.begin());

@@ -27,7 +27,7 @@ struct ProgramPlan {
   // scenario, per step; and the slots any of them writes.
   std::vector<std::vector<int32_t>> set_slots;
   std::vector<int32_t> written_slots;
-  int32_t purchase_type = -1, cart_type = -1;  // Program::event_types slots
+  int32_t purchase_type = -1;                  // Program::event_types slot
   // What a conversion is: the objective's goal event (a purchase when there is none, or when
   // it is one); Plan::event_names index.
   int32_t goal = -1;
@@ -40,8 +40,16 @@ struct ProgramPlan {
   Result empty;                           // counters at zero, variants and winners listed
 };
 
+// A kind of event the customer does on their own, replayed at their past rate: each new one is a
+// copy of one of their past ones (its fields, for `where` filters and `matching` keys).
+struct Replayed {
+  std::string name;
+  int32_t dataset_type = -1;  // in the dataset's schema
+};
+
 struct Plan {
   std::vector<ProgramPlan> programs;
+  std::vector<Replayed> replayed;  // every event type a program reads, but purchases (the models')
   std::vector<std::string> channels;     // every channel any program sends on
   std::vector<std::string> event_names;  // goal events other than purchases
   int64_t fallback_basket_cents = 0;  // the basket of a customer who never bought
@@ -98,14 +106,15 @@ class CustomerRun {
   };
 
   struct Event {
-    enum class Kind : uint8_t { Purchase, Cart, Timer, Response, Start, Resume, Goal } kind;
+    enum class Kind : uint8_t { Purchase, Replay, Timer, Response, Start, Resume, Goal } kind;
     int64_t time = 0;
     int64_t rank = 0;       // at the same time, lower first: the program's priority
     uint64_t sequence = 0;  // then the order they were scheduled in
     int32_t journey = -1;
     int32_t program = 0;           // Start
-    int32_t a = 0;                 // Start: scenario; Response: step; Cart: template event; Goal: event type
-    int64_t key = 0;               // Purchase, Cart: the cart; Start: its key
+    int32_t a = 0;                 // Start: scenario; Response: step; Replay: template event; Goal: event type
+    int32_t replayed = -1;         // Replay: Plan::replayed index
+    int64_t key = 0;               // Purchase: the cart bought; Replay: the event's own; Start: its key
     int64_t amount = 0;            // Purchase: cents
     int32_t attributed_step = -1;  // Purchase: the send it converts
     uint8_t bit = 0;               // Response: the outcome bit
@@ -128,7 +137,7 @@ class CustomerRun {
   void Schedule(Event event);
   void ScheduleJourneyEvent(Event event);
   void ScheduleBaseline();
-  void ScheduleCarts();
+  void ScheduleReplays();
   void ScheduleTriggers();
   void ScheduleInactivity(int32_t program, const ir::Trigger& trigger, int32_t scenario, int64_t since);
   void ScheduleRecurring(int32_t program, const ir::Trigger& trigger, int32_t scenario);
@@ -139,7 +148,7 @@ class CustomerRun {
   void SetTime(int64_t now);
   void Handle(const Event& event);
   void HandlePurchase(const Event& event);
-  void HandleCart(const Event& event);
+  void HandleReplay(const Event& event);
   bool Matches(const Program& program, const ir::WaitRoute& route, int32_t type, int64_t template_event) const;
   void HandleGoal(const Event& event);
   // An event of the customer's, by type name (the same name is a different slot in each program).

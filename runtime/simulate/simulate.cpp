@@ -103,7 +103,6 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
     }
     for (size_t t = 0; t < program.event_types.size(); ++t) {
       if (program.event_types[t] == "purchase") out.purchase_type = static_cast<int32_t>(t);
-      if (program.event_types[t] == "cart_abandoned") out.cart_type = static_cast<int32_t>(t);
     }
     if (program.goal.event_type >= 0 && program.event_types[program.goal.event_type] != "purchase") {
       const std::string& name = program.event_types[program.goal.event_type];
@@ -112,6 +111,20 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
       if (it == plan.event_names.end()) plan.event_names.push_back(name);
     }
   }
+  // The events the customers do on their own, besides purchases: those any program reads, as
+  // triggers, waits or exits (unsubscribes come from messages only).
+  for (const ProgramRun& run : programs) {
+    const ir::Program& program = *run.program;
+    for (size_t t = 0; t < program.event_types.size(); ++t) {
+      const std::string& name = program.event_types[t];
+      int32_t dataset_type = run.data->frame().event_type_codes[t];
+      if (name == "purchase" || name == "unsubscribe" || dataset_type < 0) continue;
+      bool known = std::any_of(plan.replayed.begin(), plan.replayed.end(), [&](const Replayed& r) { return r.name == name; });
+      if (!known) plan.replayed.push_back({name, dataset_type});
+    }
+  }
+  // Carts first: their draws keep the keys they have always had.
+  std::stable_partition(plan.replayed.begin(), plan.replayed.end(), [](const Replayed& r) { return r.name == "cart_abandoned"; });
   int64_t total = 0, buyers = 0;
   for (int64_t basket : measures.average_basket_cents) {
     if (basket > 0) total += basket, ++buyers;
