@@ -22,63 +22,6 @@ enum class Draw : uint64_t {
 
 }  // namespace
 
-WritableColumns::WritableColumns(const ProgramRun& run, const ProgramPlan& plan) : program_(run.program) {
-  const ir::Frame& frame = run.data->frame();
-  views_.assign(frame.customer_columns, frame.customer_columns + run.program->customer_columns.size());
-  index_of_slot_.assign(views_.size(), -1);
-  const size_t rows = frame.customer_count, words = (rows + 63) / 64;
-  for (int32_t slot : plan.written_slots) {
-    ir::ColumnView& view = views_[slot];
-    std::vector<uint64_t>& values = storage_.emplace_back();
-    switch (run.program->customer_columns[slot].storage) {
-      case ir::Storage::Ints:
-        values.assign(rows, 0);
-        std::copy(view.ints, view.ints + rows, reinterpret_cast<int64_t*>(values.data()));
-        view.ints = reinterpret_cast<const int64_t*>(values.data());
-        break;
-      case ir::Storage::Doubles:
-        values.assign(rows, 0);
-        std::copy(view.doubles, view.doubles + rows, reinterpret_cast<double*>(values.data()));
-        view.doubles = reinterpret_cast<const double*>(values.data());
-        break;
-      case ir::Storage::Codes:
-        values.assign((rows + 1) / 2, 0);
-        std::copy(view.codes, view.codes + rows, reinterpret_cast<uint32_t*>(values.data()));
-        view.codes = reinterpret_cast<const uint32_t*>(values.data());
-        break;
-      case ir::Storage::Int32s:
-        values.assign((rows + 1) / 2, 0);
-        std::copy(view.int32s, view.int32s + rows, reinterpret_cast<int32_t*>(values.data()));
-        view.int32s = reinterpret_cast<const int32_t*>(values.data());
-        break;
-      case ir::Storage::Bits:
-        values.assign(view.bits, view.bits + words);
-        view.bits = values.data();
-        break;
-    }
-    validity_.emplace_back(view.validity, view.validity + words);
-    view.validity = validity_.back().data();
-    index_of_slot_[slot] = static_cast<int32_t>(storage_.size() - 1);
-  }
-}
-
-void WritableColumns::Write(int32_t slot, uint64_t row, int64_t value, bool valid) {
-  const int32_t index = index_of_slot_[slot];
-  if (index < 0) return;
-  std::vector<uint64_t>& values = storage_[index];
-  switch (program_->customer_columns[slot].storage) {
-    case ir::Storage::Ints: reinterpret_cast<int64_t*>(values.data())[row] = value; break;
-    case ir::Storage::Doubles: reinterpret_cast<int64_t*>(values.data())[row] = value; break;  // a Float's bits
-    case ir::Storage::Codes: reinterpret_cast<uint32_t*>(values.data())[row] = static_cast<uint32_t>(value); break;
-    case ir::Storage::Int32s: reinterpret_cast<int32_t*>(values.data())[row] = static_cast<int32_t>(value); break;
-    case ir::Storage::Bits:
-      values[row >> 6] = (values[row >> 6] & ~(uint64_t{1} << (row & 63))) | (uint64_t{value != 0} << (row & 63));
-      break;
-  }
-  uint64_t& word = validity_[index][row >> 6];
-  word = (word & ~(uint64_t{1} << (row & 63))) | (uint64_t{valid} << (row & 63));
-}
-
 CustomerRun::CustomerRun(const std::vector<ProgramRun>& programs, const Plan& plan, const measures::CustomerMeasures& measures,
                          const Options& options, std::vector<Result>& results, std::vector<WritableColumns>& columns,
                          uint32_t row)

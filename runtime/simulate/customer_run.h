@@ -3,12 +3,14 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <queue>
 #include <string>
 #include <vector>
 
 #include "simulate/behaviour.h"
 #include "simulate/simulate.h"
+#include "simulate/writable_columns.h"
 
 namespace relc::simulate {
 
@@ -56,23 +58,6 @@ struct Plan {
 };
 
 Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerMeasures& measures);
-
-// A thread's own copy of the customer columns `set` steps write, for one program: a customer's
-// new value is what their later conditions read. A thread simulates its own rows, so copies per
-// thread never race.
-class WritableColumns {
- public:
-  WritableColumns(const ProgramRun& run, const ProgramPlan& plan);
-  const ir::ColumnView* views() const { return views_.data(); }
-  void Write(int32_t slot, uint64_t row, int64_t value, bool valid);
-
- private:
-  const ir::Program* program_;
-  std::vector<ir::ColumnView> views_;
-  std::vector<std::vector<uint64_t>> storage_;  // per written slot: values (8 bytes each, or bits)
-  std::vector<std::vector<uint64_t>> validity_;
-  std::vector<int32_t> index_of_slot_;          // slot -> storage_ index, or -1
-};
 
 class CustomerRun {
  public:

@@ -168,7 +168,7 @@ std::vector<Result> RunCustomers(const std::vector<ProgramRun>& programs, const 
     size_t begin = customers * t / threads, end = customers * (t + 1) / threads;
     workers.emplace_back([&, t, begin, end] {
       std::vector<WritableColumns> columns;
-      for (size_t p = 0; p < programs.size(); ++p) columns.emplace_back(programs[p], plan.programs[p]);
+      for (size_t p = 0; p < programs.size(); ++p) columns.emplace_back(programs[p], plan.programs[p].written_slots);
       for (size_t row = begin; row < end; ++row) {
         CustomerRun(programs, plan, measures, options, parts[t], columns, static_cast<uint32_t>(row)).Run();
         if (options.customers_done != nullptr && (row - begin) % 1024 == 1023) *options.customers_done += 1024;
