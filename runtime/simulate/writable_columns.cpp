@@ -12,30 +12,19 @@ WritableColumns::WritableColumns(const ProgramRun& run, const std::vector<int32_
   for (int32_t slot : written_slots) {
     ir::ColumnView& view = views_[slot];
     Copy& copy = copies_.emplace_back();
+    // The copy owns the values; the view reads them there.
+    auto own = [](auto& values, auto& pointer, size_t count) {
+      values.assign(pointer, pointer + count);
+      pointer = values.data();
+    };
     switch (run.program->customer_columns[slot].storage) {
-      case ir::Storage::Ints:
-        copy.ints.assign(view.ints, view.ints + rows);
-        view.ints = copy.ints.data();
-        break;
-      case ir::Storage::Doubles:
-        copy.doubles.assign(view.doubles, view.doubles + rows);
-        view.doubles = copy.doubles.data();
-        break;
-      case ir::Storage::Codes:
-        copy.codes.assign(view.codes, view.codes + rows);
-        view.codes = copy.codes.data();
-        break;
-      case ir::Storage::Int32s:
-        copy.int32s.assign(view.int32s, view.int32s + rows);
-        view.int32s = copy.int32s.data();
-        break;
-      case ir::Storage::Bits:
-        copy.bits.assign(view.bits, view.bits + words);
-        view.bits = copy.bits.data();
-        break;
+      case ir::Storage::Ints: own(copy.ints, view.ints, rows); break;
+      case ir::Storage::Doubles: own(copy.doubles, view.doubles, rows); break;
+      case ir::Storage::Codes: own(copy.codes, view.codes, rows); break;
+      case ir::Storage::Int32s: own(copy.int32s, view.int32s, rows); break;
+      case ir::Storage::Bits: own(copy.bits, view.bits, words); break;
     }
-    copy.validity.assign(view.validity, view.validity + words);
-    view.validity = copy.validity.data();
+    own(copy.validity, view.validity, words);
     index_of_slot_[slot] = static_cast<int32_t>(copies_.size() - 1);
   }
 }
