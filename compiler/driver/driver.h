@@ -21,6 +21,9 @@ struct Environment {
   // RELC_JIT_FAULT: the JIT fails with this message, so that tests can see how a failure
   // inside it is reported (docs/cli.md).
   std::string jit_fault;
+  // RELC_PROGRESS_AFTER_MS: how long a run goes before its progress line shows (default 1000;
+  // tests use 0).
+  int progress_after_ms = 1000;
 };
 
 int RunDriver(std::span<const std::string> args, std::ostream& out, std::ostream& err, const Environment& env);

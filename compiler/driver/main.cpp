@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   const char* no_color = std::getenv("NO_COLOR");
   env.no_color = no_color != nullptr && *no_color != '\0';
   if (const char* fault = std::getenv("RELC_JIT_FAULT")) env.jit_fault = fault;
+  if (const char* after = std::getenv("RELC_PROGRESS_AFTER_MS")) env.progress_after_ms = std::atoi(after);
   int code = relc::driver::RunDriver(args, std::cout, std::cerr, env);
   std::cout.flush();
   std::cerr.flush();

@@ -8,13 +8,12 @@ namespace relc::driver {
 
 namespace {
 
-constexpr auto kDelay = std::chrono::seconds(1);
 constexpr auto kPeriod = std::chrono::milliseconds(100);
 constexpr size_t kWidth = 24;  // the bar's cells
 
 }  // namespace
 
-Progress::Progress(std::ostream& err, bool terminal) : err_(err) {
+Progress::Progress(std::ostream& err, bool terminal, std::chrono::milliseconds after) : err_(err), after_(after) {
   if (terminal) thread_ = std::thread([this] { Loop(); });
 }
 
@@ -39,7 +38,7 @@ void Progress::Phase(std::string name, size_t total) {
 void Progress::Loop() {
   std::unique_lock lock(mutex_);
   while (!wake_.wait_for(lock, kPeriod, [this] { return stop_; })) {
-    if (std::chrono::steady_clock::now() - start_ >= kDelay) Draw();
+    if (std::chrono::steady_clock::now() - start_ >= after_) Draw();
   }
 }
 

@@ -15,7 +15,8 @@ namespace relc::driver {
 
 class Progress {
  public:
-  Progress(std::ostream& err, bool terminal);
+  // Drawn after `after` (a second unless the environment says otherwise).
+  Progress(std::ostream& err, bool terminal, std::chrono::milliseconds after);
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -29,6 +30,7 @@ class Progress {
   void Draw();
 
   std::ostream& err_;
+  const std::chrono::milliseconds after_;
   const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::atomic<size_t> done_{0};
   std::mutex mutex_;
