@@ -33,6 +33,8 @@ void Progress::Phase(std::string name, size_t total) {
   phase_ = std::move(name);
   total_ = total;
   done_ = 0;
+  // Once the line shows, each phase shows as it starts, however short.
+  if (thread_.joinable() && std::chrono::steady_clock::now() - start_ >= after_) Draw();
 }
 
 void Progress::Loop() {
