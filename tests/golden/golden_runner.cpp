@@ -6,13 +6,19 @@
 // test's name says what it expects. RELC_GOLDEN_UPDATE=1 rewrites the expected file instead.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "data/generate.h"
 #include "driver/driver.h"
 
 namespace {
@@ -24,8 +30,28 @@ std::string ReadFile(const std::string& path) {
   return contents.str();
 }
 
-// Words of the first `// RUN:` line, with %s standing for the input's path. The line may set
-// variables of relc's environment first: `// RUN: RELC_JIT_FAULT=injected relc panels %s`.
+// `%crm(N,SEED)`: a folder of N customers generated with SEED (as of 2026-01-01), written once
+// per process in the temporary directory. Outputs show the placeholder, not the folder.
+std::map<std::string, std::string> placeholder_of;  // generated folder -> `%crm(...)`
+
+std::string GeneratedCrm(const std::string& placeholder) {
+  unsigned long long customers = 0, seed = 0;
+  if (std::sscanf(placeholder.c_str(), "%%crm(%llu,%llu)", &customers, &seed) != 2) return placeholder;
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / fmt::format("relc_golden_crm_{}_{}_{}", customers, seed, getpid());
+  if (!fs::exists(dir / "events.csv")) {
+    fs::create_directories(dir);
+    relc::data::GeneratedFiles files = relc::data::GenerateCrm({.customers = customers, .seed = seed, .as_of_day = 20454});
+    std::ofstream(dir / "customers.csv", std::ios::binary) << files.customers_csv;
+    std::ofstream(dir / "events.csv", std::ios::binary) << files.events_csv;
+  }
+  placeholder_of[dir.string()] = placeholder;
+  return dir.string();
+}
+
+// Words of the first `// RUN:` line, with %s standing for the input's path and `%crm(N,SEED)`
+// for generated data. The line may set variables of relc's environment first:
+// `// RUN: RELC_JIT_FAULT=injected relc panels %s`.
 std::vector<std::string> CommandFor(const std::string& input, const std::string& source, relc::driver::Environment& env,
                                     std::string& shown) {
   std::vector<std::string> args = {"check", input};
@@ -41,7 +67,7 @@ std::vector<std::string> CommandFor(const std::string& input, const std::string&
     }
     args.clear();
     std::istringstream words(line.substr(relc + 6));
-    for (std::string word; words >> word;) args.push_back(word == "%s" ? input : word);
+    for (std::string word; words >> word;) args.push_back(word == "%s" ? input : word.starts_with("%crm(") ? GeneratedCrm(word) : word);
     break;
   }
   return args;
@@ -82,9 +108,10 @@ int main(int argc, char** argv) {
   setenv("RELC_STDLIB", "../../stdlib", 1);
   std::ostringstream out, err;
   int exit_code = relc::driver::RunDriver(args, out, err, env);
+  for (const auto& [dir, placeholder] : placeholder_of) std::filesystem::remove_all(dir);
 
   std::string actual = "$ " + shown_variables + "relc";
-  for (const auto& arg : args) actual += " " + arg;
+  for (const auto& arg : args) actual += " " + (placeholder_of.contains(arg) ? placeholder_of[arg] : arg);
   actual += fmt::format("\nexit: {}\n", exit_code);
   if (!out.str().empty()) actual += "--- stdout\n" + out.str();
   if (!err.str().empty()) actual += "--- stderr\n" + err.str();
