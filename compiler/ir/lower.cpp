@@ -102,7 +102,9 @@ int32_t Lowerer::LowerPanelDecl(const ast::PanelDecl& decl, const std::vector<as
   if (auto it = decl_files_.find(&decl); it != decl_files_.end()) file_ = it->second;
 
   Scope inner;
-  if (decl.parameters && arguments != nullptr) BindArguments(*decl.parameters, *arguments, caller, inner);
+  // A panel named without arguments takes its parameters' defaults.
+  static const std::vector<ast::Argument> kNoArguments;
+  if (decl.parameters) BindArguments(*decl.parameters, arguments ? *arguments : kNoArguments, caller, inner);
   int32_t index = LowerPanel(decl.definition.get(), inner);
   // A panel that is another one under a new name gets a copy of its own, so each has its name.
   if (!out_.panels[index].name.empty() || index == all_customers_) {

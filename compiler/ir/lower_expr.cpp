@@ -470,8 +470,22 @@ std::optional<ExprId> Lowerer::StringCompare(ast::BinaryOp op, const ast::Expr& 
     return t.Is(TypeKind::String) || t.Is(TypeKind::Channel);
   };
   if (!stringy(left) && !stringy(right)) return std::nullopt;
-  auto left_text = LiteralText(left, Reference(&left));
-  auto right_text = LiteralText(right, Reference(&right));
+  // A parameter stands for its argument: `lifecycle == stage` with `stage: "loyal"`.
+  auto argument_of = [&](const ast::Expr& e) -> const ast::Expr& {
+    const ast::Expr* at = &e;
+    const Scope* in = &scope;
+    while (auto* name = at->As<ast::NameExpr>()) {
+      auto it = in->bindings.find(name->name);
+      if (it == in->bindings.end() || it->second.expr == nullptr) break;
+      at = it->second.expr;
+      in = it->second.scope.get();
+    }
+    return *at;
+  };
+  const ast::Expr& left_value = argument_of(left);
+  const ast::Expr& right_value = argument_of(right);
+  auto left_text = LiteralText(left_value, Reference(&left_value));
+  auto right_text = LiteralText(right_value, Reference(&right_value));
   if (left_text && right_text) {
     bool equal = *left_text == *right_text;
     return Constant(ValueType::Bool, op == ast::BinaryOp::NotEqual ? !equal : equal);

@@ -299,6 +299,16 @@ void Checker::ReportUnused(const ProgramInfo& program) {
   }
 }
 
+// A parameter's default value, checked where the declaration stands, against its type: a panel
+// or function named without that argument uses it.
+void Checker::CheckDefault(const ast::Parameter& parameter, const Type& type, const Context& context) {
+  if (!parameter.default_value) return;
+  Type value = CheckExpr(parameter.default_value.get(), context);
+  if (!type.Is(TypeKind::Error)) {
+    Expect(parameter.default_value.get(), value, type.kind, fmt::format("a {} (the type of `{}`)", parameter.type.name.name, parameter.name.name));
+  }
+}
+
 void Checker::CheckDecl(const ast::Decl& decl, const Context& context) {
   switch (decl.kind) {
     case ast::DeclKind::Panel: {
@@ -309,6 +319,7 @@ void Checker::CheckDecl(const ast::Decl& decl, const Context& context) {
           std::string unit = parameter.type.unit ? parameter.type.unit->name : "";
           Type type = ParseTypeName(parameter.type.name.name, unit).value_or(Type::Of(TypeKind::Error));
           Declare(locals, SymbolKind::Parameter, parameter.name, type, nullptr, current_file_);
+          CheckDefault(parameter, type, context);
         }
       }
       Context inner = context;
@@ -393,6 +404,7 @@ void Checker::CheckDecl(const ast::Decl& decl, const Context& context) {
         std::string unit = parameter.type.unit ? parameter.type.unit->name : "";
         Type type = ParseTypeName(parameter.type.name.name, unit).value_or(Type::Of(TypeKind::Error));
         Declare(locals, SymbolKind::Parameter, parameter.name, type, nullptr, current_file_);
+        CheckDefault(parameter, type, context);
       }
       Context inner = context;
       inner.locals = &locals;

@@ -45,6 +45,7 @@ class Checker {
                         const std::shared_ptr<const SourceFile>& file);
   void CheckProgram(ProgramInfo& program);
   void CheckDecl(const ast::Decl& decl, const Context& context);
+  void CheckDefault(const ast::Parameter& parameter, const Type& type, const Context& context);
   void CheckPressure(const ast::PressureDecl& pressure);
   void CheckOffer(const ast::OfferDecl& offer);
   void CheckProperties(const std::vector<ast::Property>& properties, std::string_view owner);
