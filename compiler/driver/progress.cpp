@@ -1,6 +1,7 @@
 #include "driver/progress.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 
@@ -11,9 +12,14 @@ namespace {
 constexpr auto kPeriod = std::chrono::milliseconds(100);
 constexpr size_t kWidth = 24;  // the bar's cells
 
+void Write(const std::string& text) {
+  // A terminal takes a short line whole; a failed write only loses a progress line.
+  [[maybe_unused]] ssize_t written = ::write(STDERR_FILENO, text.data(), text.size());
+}
+
 }  // namespace
 
-Progress::Progress(std::ostream& err, bool terminal, std::chrono::milliseconds after) : err_(err), after_(after) {
+Progress::Progress(bool terminal, std::chrono::milliseconds after) : after_(after) {
   if (terminal) thread_ = std::thread([this] { Loop(); });
 }
 
@@ -25,7 +31,7 @@ Progress::~Progress() {
   }
   wake_.notify_all();
   thread_.join();
-  if (drawn_) err_ << '\r' << std::string(79, ' ') << '\r' << std::flush;
+  if (drawn_) Write('\r' + std::string(79, ' ') + '\r');
 }
 
 void Progress::Phase(std::string name, size_t total) {
@@ -54,7 +60,7 @@ void Progress::Draw() {
     bar = fmt::format("[{}{}] {:3.0f} %", std::string(cells, '#'), std::string(kWidth - cells, '.'), 100 * fraction);
   }
   std::string line = fmt::format("  {:<22} {:<33} {:6.1f} s", phase_, bar, seconds);
-  err_ << '\r' << line.substr(0, 79) << std::flush;
+  Write('\r' + line.substr(0, 79));
   drawn_ = true;
 }
 

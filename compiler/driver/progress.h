@@ -1,5 +1,7 @@
 // A progress line on stderr for long runs: drawn only on a terminal, only once the command has
-// run for a second (a quick run prints nothing), and erased when it ends.
+// run for a second (a quick run prints nothing), and erased when it ends. It writes to the
+// file descriptor itself, from its own thread: never through the stream the command writes
+// its messages to, which is not shared between threads.
 #pragma once
 
 #include <atomic>
@@ -7,7 +9,6 @@
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
-#include <ostream>
 #include <string>
 #include <thread>
 
@@ -16,7 +17,7 @@ namespace relc::driver {
 class Progress {
  public:
   // Drawn after `after` (a second unless the environment says otherwise).
-  Progress(std::ostream& err, bool terminal, std::chrono::milliseconds after);
+  Progress(bool terminal, std::chrono::milliseconds after);
   ~Progress();
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
@@ -29,7 +30,6 @@ class Progress {
   void Loop();
   void Draw();
 
-  std::ostream& err_;
   const std::chrono::milliseconds after_;
   const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   std::atomic<size_t> done_{0};

@@ -111,7 +111,7 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
   }
   std::vector<const CompiledFile*> files;
   for (const CompiledFile& file : out.compiled) files.push_back(&file);
-  Progress progress(context.err, context.env.stderr_is_terminal, std::chrono::milliseconds(context.env.progress_after_ms));
+  Progress progress(context.env.stderr_is_terminal, std::chrono::milliseconds(context.env.progress_after_ms));
   out.dataset = LoadDataset(files, options, context, exit_code, &progress);
   if (!out.dataset) return std::nullopt;
   const Dataset& dataset = *out.dataset;
