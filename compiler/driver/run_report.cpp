@@ -270,7 +270,7 @@ void PrintText(const Report& report, std::ostream& out) {
   if (t.referrals > 0) out << fmt::format(" · referrals {}", t.referrals);
   out << '\n';
   const int64_t attributed = AttributedRevenue(r);
-  out << fmt::format("  conversion {} of sent · response {} of delivered · average basket {} · ROI {:.2f}\n",
+  out << fmt::format("  conversion {} of sent · response {} of delivered · average basket {} · ROI of the messages {:.2f}\n",
                      Percent(t.converted, t.sent), Percent(t.clicked, t.delivered),
                      t.converted > 0 ? Money(attributed / t.converted) : "-",
                      t.cost_cents > 0 ? Ratio(attributed - t.cost_cents, t.cost_cents) : 0.0);
