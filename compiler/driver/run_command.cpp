@@ -264,11 +264,12 @@ int RunTest(const ParsedOptions& options, Context& context) {
 const Command kRunCommand{
     .name = "run",
     .summary = "Simulate programs over customer data and report their KPIs",
-    .usage = "[options] <file> --data <source>",
-    .description = "Compiles the file, loads the data, and simulates each program from the as-of date for\n"
-                   "`--days` days: its triggers, journeys, consent and pressure rules, and how customers\n"
-                   "respond (docs/simulation.md). Prints sends, responses, revenue, cost, the uplift over\n"
-                   "the holdout, the KPIs, objectives and expectations.",
+    .usage = "[options] <file>... --data <source>",
+    .description = "Compiles the files, loads the data, and simulates their programs together from the\n"
+                   "as-of date for `--days` days: triggers, journeys, consent and pressure rules (shared\n"
+                   "across programs with `--pressure`), and how customers respond (docs/simulation.md).\n"
+                   "Prints sends, responses, revenue, cost, the uplift over the holdout, the KPIs,\n"
+                   "objectives and expectations.",
     .options = kRunOptions,
     .run = RunRun,
 };
@@ -276,7 +277,7 @@ const Command kRunCommand{
 const Command kTestCommand{
     .name = "test",
     .summary = "Simulate programs and check their `expect` lines",
-    .usage = "[options] <file> --data <source>",
+    .usage = "[options] <file>... --data <source>",
     .description = "Runs the same simulation as `relc run` and judges every `expect` of every program:\n"
                    "exit code 0 when all hold, 1 listing those that fail (`--format github` annotates\n"
                    "them in GitHub Actions).",
