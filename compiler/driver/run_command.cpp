@@ -49,9 +49,7 @@ std::optional<ir::Pressure> LoadSharedPressure(const std::string& path, Context&
   for (const auto& problem : sources.problems) RenderHuman(problem, HumanStyle{}, context.err);
   exit_code = kExitUsageOrIo;
   if (sources.files.size() != 1) return std::nullopt;
-  DiagnosticCollector diagnostics;
-  CompiledFile policy = CompileFile(sources.files[0], diagnostics);
-  for (const auto& diagnostic : diagnostics.diagnostics()) RenderHuman(diagnostic, HumanStyle{}, context.err);
+  CompiledFile policy = CompileAndRender(sources.files[0], context);
   if (policy.has_errors) {
     exit_code = kExitProgramErrors;
     return std::nullopt;

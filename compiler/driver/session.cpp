@@ -17,6 +17,16 @@
 
 namespace relc::driver {
 
+CompiledFile CompileAndRender(const std::shared_ptr<const SourceFile>& source, Context& context) {
+  DiagnosticCollector diagnostics;
+  CompiledFile compiled = CompileFile(source, diagnostics);
+  for (const auto& diagnostic : diagnostics.diagnostics()) {
+    RenderHuman(diagnostic, HumanStyle{}, context.err);
+    context.err << '\n';
+  }
+  return compiled;
+}
+
 std::optional<std::deque<CompiledFile>> CompileFilesForEngines(const ParsedOptions& options, Context& context, int& exit_code) {
   exit_code = kExitUsageOrIo;
   if (options.positional.empty()) {
@@ -29,12 +39,7 @@ std::optional<std::deque<CompiledFile>> CompileFilesForEngines(const ParsedOptio
   std::deque<CompiledFile> files;  // a deque: a compiled file cannot be moved once built
   bool errors = false;
   for (const auto& source : sources.files) {
-    DiagnosticCollector diagnostics;
-    files.push_back(CompileFile(source, diagnostics));
-    for (const auto& diagnostic : diagnostics.diagnostics()) {
-      RenderHuman(diagnostic, HumanStyle{}, context.err);
-      context.err << '\n';
-    }
+    files.push_back(CompileAndRender(source, context));
     errors = errors || files.back().has_errors;
   }
   if (errors) {
@@ -140,10 +145,16 @@ std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files
   if (load_options.kept_columns.empty()) load_options.kept_columns.emplace_back();  // no program: the ids alone
   std::string source = options.Get("--data", "");
   if (progress != nullptr) {
-    std::error_code error;
-    size_t bytes = 0;
-    for (const char* file : {"customers.csv", "events.csv"}) bytes += std::filesystem::file_size(std::filesystem::path(source) / file, error) * !error;
-    if (!std::filesystem::is_directory(source, error)) bytes = std::filesystem::file_size(source, error) * !error;
+    // The CSV files' size, for the share read; 0 (no share shown) for a database.
+    auto size_of = [](const std::filesystem::path& path) {
+      std::error_code error;
+      uintmax_t size = std::filesystem::file_size(path, error);
+      return error ? size_t{0} : static_cast<size_t>(size);
+    };
+    std::error_code not_a_folder;
+    size_t bytes = std::filesystem::is_directory(source, not_a_folder)
+                       ? size_of(std::filesystem::path(source) / "customers.csv") + size_of(std::filesystem::path(source) / "events.csv")
+                       : size_of(source);
     progress->Phase("loading data", bytes);
     load_options.bytes_read = &progress->done();
   }

@@ -31,6 +31,9 @@ inline constexpr OptionSpec kDataOptions[] = {
     {"--on-bad-row", "", "fail|skip", "stop at the first bad row (default), or skip bad rows"},
 };
 
+// One source compiled, its diagnostics rendered to stderr.
+CompiledFile CompileAndRender(const std::shared_ptr<const SourceFile>& source, Context& context);
+
 // One file, checked and lowered; diagnostics rendered to stderr. nullopt with `exit_code` set
 // when it cannot run.
 std::optional<CompiledFile> CompileForEngines(const ParsedOptions& options, Context& context, int& exit_code);

@@ -166,6 +166,7 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
     return out;
   };
 
+  bound.utc_offsets_ = UtcOffsets(store, now);  // for the simulator, and for waits that read it
   std::optional<measures::CustomerMeasures> other_horizon;
   for (const ir::ColumnSlot& slot : program.customer_columns) {
     const std::string& name = slot.name;
@@ -192,7 +193,7 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
         }
         view = owned_bits(all);
       } else {  // utc_offset
-        view = owned_ints(UtcOffsets(store, now), AllValid(rows));
+        view = owned_ints(bound.utc_offsets_, AllValid(rows));
       }
     } else if (name == "recency" || name == "tenure") {
       view = scaled(name == "recency" ? measures.recency_days : measures.tenure_days, kDaySeconds);
@@ -287,7 +288,6 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
   bound.panel_pointers_.assign(program.panels.size(), nullptr);
   bound.metrics_.assign(program.metrics.size(), 0);
   bound.split_winners_.assign(static_cast<size_t>(program.splits), -1);
-  bound.utc_offsets_ = UtcOffsets(store, now);
 
   ir::Frame& frame = bound.frame_;
   frame.event_offsets = store.event_offsets.data();

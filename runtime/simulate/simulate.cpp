@@ -1,7 +1,6 @@
 #include "simulate/simulate.h"
 
 #include <algorithm>
-#include <thread>
 
 #include "data/parallel.h"
 #include "simulate/customer_run.h"
@@ -163,19 +162,16 @@ std::vector<Result> RunCustomers(const std::vector<ProgramRun>& programs, const 
   for (auto& part : parts) {
     for (const ProgramPlan& program : plan.programs) part.push_back(program.empty);
   }
-  std::vector<std::thread> workers;
-  for (unsigned t = 0; t < threads; ++t) {
+  // One contiguous range of customers per thread: its results, its writable columns.
+  data::ParallelFor(threads, threads, [&](size_t t, unsigned) {
+    std::vector<WritableColumns> columns;
+    for (size_t p = 0; p < programs.size(); ++p) columns.emplace_back(programs[p], plan.programs[p].written_slots);
     size_t begin = customers * t / threads, end = customers * (t + 1) / threads;
-    workers.emplace_back([&, t, begin, end] {
-      std::vector<WritableColumns> columns;
-      for (size_t p = 0; p < programs.size(); ++p) columns.emplace_back(programs[p], plan.programs[p].written_slots);
-      for (size_t row = begin; row < end; ++row) {
-        CustomerRun(programs, plan, measures, options, parts[t], columns, static_cast<uint32_t>(row)).Run();
-        if (options.customers_done != nullptr && (row - begin) % 1024 == 1023) *options.customers_done += 1024;
-      }
-    });
-  }
-  for (auto& worker : workers) worker.join();
+    for (size_t row = begin; row < end; ++row) {
+      CustomerRun(programs, plan, measures, options, parts[t], columns, static_cast<uint32_t>(row)).Run();
+      if (options.customers_done != nullptr && (row - begin) % 1024 == 1023) *options.customers_done += 1024;
+    }
+  });
   std::vector<Result> results;
   for (const ProgramPlan& program : plan.programs) results.push_back(program.empty);
   for (auto& part : parts) {
@@ -237,12 +233,6 @@ std::vector<std::vector<evaluate::Selection>> WeeklyPanels(const ir::Program& pr
   }
   data.AdvanceClock(-kWeek * static_cast<int64_t>(weeks.size()));
   return weeks;
-}
-
-Result Simulate(const ir::Program& program, const ir::Engine& engine, const evaluate::BoundData& data,
-                const std::vector<evaluate::Selection>& panels, const measures::CustomerMeasures& measures,
-                const Options& options) {
-  return std::move(Simulate({ProgramRun{&program, &engine, &data, &panels}}, measures, options).front());
 }
 
 }  // namespace relc::simulate

@@ -109,9 +109,4 @@ std::vector<std::vector<evaluate::Selection>> WeeklyPanels(const ir::Program& pr
 std::vector<Result> Simulate(const std::vector<ProgramRun>& programs, const measures::CustomerMeasures& measures,
                              const Options& options);
 
-// One program alone.
-Result Simulate(const ir::Program& program, const ir::Engine& engine, const evaluate::BoundData& data,
-                const std::vector<evaluate::Selection>& panels, const measures::CustomerMeasures& measures,
-                const Options& options);
-
 }  // namespace relc::simulate

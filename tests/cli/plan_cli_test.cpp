@@ -108,12 +108,20 @@ TEST_CASE("caps across programs count every program's sends in the action log", 
   fs::remove(policy);
 }
 
-TEST_CASE("a policy file without a pressure block is a usage error", "[cli][run][plan]") {
+TEST_CASE("a policy file without a pressure block, with an error or missing is reported", "[cli][run][plan]") {
   std::string empty = Temp("no_policy.rel", "// nothing here\n");
   Result run = Relc("run examples/winback.rel --data " + Data() + " --pressure " + empty, true);
   CHECK(run.exit_code == 2);
   CHECK(run.out.find("has no `pressure` block at its top level") != std::string::npos);
   fs::remove(empty);
+  // A policy with an error is reported where it stands; a missing one is an I/O error.
+  std::string broken = Temp("broken_policy.rel", "pressure {\n  at most 2 messages per 7 lightyears\n}\n");
+  Result bad = Relc("run examples/winback.rel --data " + Data() + " --pressure " + broken, true);
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.out.find("broken_policy.rel:2:") != std::string::npos);
+  fs::remove(broken);
+  Result missing = Relc("run examples/winback.rel --data " + Data() + " --pressure /nonexistent/policy.rel", true);
+  CHECK(missing.exit_code == 2);
 }
 
 TEST_CASE("after the test window the leading arm of a split takes every later journey", "[cli][run][plan]") {
