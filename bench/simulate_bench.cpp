@@ -1,4 +1,4 @@
-// Benchmark: `relc run examples/winback.rel` over two generated datasets (say 100,000 and
+// Benchmark: `relc run examples/winback/winback.rel` over two generated datasets (say 100,000 and
 // 1,000,000 customers), phase by phase, each run in a fresh process (which also gives its peak
 // memory): loading, measures, compiling, panels, and the 90-day simulation on every core.
 //

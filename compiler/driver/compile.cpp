@@ -14,8 +14,11 @@ CompiledFile CompileFile(const std::shared_ptr<const SourceFile>& file, Diagnost
   const sema::Module& root = out.checked.model.modules.front();
   auto lower = [&](const ast::Decl& decl, const std::vector<graph::PressureCap>& caps) {
     auto* scenario = decl.As<ast::ScenarioDecl>();
-    if (scenario == nullptr || scenario->instance_of || scenario->parameters) return;
-    graph::ScenarioGraph scenario_graph = graph::BuildScenarioGraph(*scenario, root.file);
+    if (scenario == nullptr || scenario->parameters) return;
+    std::optional<sema::TemplateUse> use = sema::TemplateOf(out.checked.model, *scenario);
+    if (scenario->instance_of && !use) return;
+    graph::ScenarioGraph scenario_graph =
+        use ? graph::BuildInstanceGraph(*scenario, *use) : graph::BuildScenarioGraph(*scenario, root.file);
     if (!graph::AnalyzeScenarioGraph(scenario_graph, caps, sink)) out.has_errors = true;
     out.graphs.push_back(std::move(scenario_graph));
   };

@@ -96,7 +96,11 @@ void FillMetrics(const ir::Program& program, const simulate::Result& r, evaluate
         if (!slot.step.empty() && program.scenarios[s].steps[k].label == slot.step) counters = &r.steps[s][k];
       }
     }
-    bound.metrics()[m] = counters->Metric(slot.metric);
+    bound.metrics()[m] = slot.metric == "customers"           ? r.customers
+                         : slot.metric == "holdout_customers" ? r.holdout_customers
+                         : slot.metric == "customers_revenue" ? r.treated.revenue_cents
+                         : slot.metric == "holdout_revenue"   ? r.holdout.revenue_cents
+                                                              : counters->Metric(slot.metric);
   }
 }
 

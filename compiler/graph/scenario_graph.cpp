@@ -23,12 +23,20 @@ std::optional<double> LiteralSeconds(const ast::Expr* expr) {
 
 class Builder {
  public:
-  Builder(ScenarioGraph& out, const SourceFile& file) : out_(out), g_(out.graph), file_(file) {}
+  Builder(ScenarioGraph& out, const SourceFile& file, const sema::TemplateUse* use)
+      : out_(out), g_(out.graph), file_(file), use_(use) {}
 
   void Build(const ast::ScenarioDecl& scenario) {
     std::string trigger_text;
     for (const auto& trigger : scenario.triggers) {
-      trigger_text += (trigger_text.empty() ? "" : "\n") + std::string(file_.Slice(trigger.range));
+      std::string text(file_.Slice(trigger.range));
+      // An instance's `trigger enter audience` shows the panel it binds.
+      auto* subject = trigger.subject ? trigger.subject->As<ast::NameExpr>() : nullptr;
+      if (use_ != nullptr && subject != nullptr && use_->Argument(subject->name) != nullptr) {
+        size_t at = subject->range.begin - trigger.range.begin;
+        text.replace(at, subject->range.end - subject->range.begin, use_->Bound(subject->name));
+      }
+      trigger_text += (trigger_text.empty() ? "" : "\n") + text;
     }
     out_.trigger = AddNode({NodeKind::Trigger, "", trigger_text.empty() ? "entered by another scenario" : trigger_text,
                             "", nullptr, scenario.name.range});
@@ -56,7 +64,24 @@ class Builder {
     for (const auto& p : pending) boost::add_edge(p.from, to, p.edge, g_);
   }
 
-  std::string Text(const ast::Expr* expr) const { return expr ? std::string(file_.Slice(expr->range)) : ""; }
+  // An expression's text; a template parameter bound to a literal shows the literal.
+  std::string Text(const ast::Expr* expr) const {
+    if (expr == nullptr) return "";
+    if (auto* number = expr->As<ast::NumberLiteral>(); number != nullptr && use_ != nullptr) {
+      return number->digits + (number->percent ? "%" : "") + (number->unit ? " " + number->unit->name : "");
+    }
+    return std::string(file_.Slice(expr->range));
+  }
+
+  // In an instance's graph, a parameter stands for its argument when that is a literal.
+  const ast::Expr* Argument(const ast::Expr* expr) const {
+    auto* name = expr ? expr->As<ast::NameExpr>() : nullptr;
+    if (use_ == nullptr || name == nullptr) return expr;
+    const ast::Expr* argument = use_->Argument(name->name);
+    return argument != nullptr && argument->As<ast::NumberLiteral>() != nullptr ? argument : expr;
+  }
+
+  std::string Bound(const std::string& name) const { return use_ ? use_->Bound(name) : name; }
 
   std::vector<Pending> LowerSequence(const std::vector<ast::StepPtr>& steps, std::vector<Pending> pending) {
     for (const auto& step : steps) pending = LowerStep(*step, std::move(pending));
@@ -76,10 +101,10 @@ class Builder {
       case ast::StepKind::Send: {
         auto* send = step.As<ast::SendStep>();
         node.kind = NodeKind::Send;
-        node.channel = send->channel.name;
-        node.text = "send " + send->channel.name;
+        node.channel = Bound(send->channel.name);
+        node.text = "send " + node.channel;
         if (send->message) node.text += " \"" + send->message->value + "\"";
-        if (send->offer) node.text += " with " + send->offer->name;
+        if (send->offer) node.text += " with " + Bound(send->offer->name);
         break;
       }
       case ast::StepKind::Wait: node.kind = NodeKind::Wait; break;
@@ -102,7 +127,7 @@ class Builder {
       case ast::StepKind::Enter: node.kind = NodeKind::Enter; node.text = "enter " + step.As<ast::EnterStep>()->scenario.name; break;
       case ast::StepKind::Exit: node.kind = NodeKind::Exit; node.text = "exit"; break;
     }
-    if (auto* wait = step.As<ast::WaitStep>()) node.text = (wait->until ? "wait until " : "wait ") + Text(wait->spec.get());
+    if (auto* wait = step.As<ast::WaitStep>()) node.text = (wait->until ? "wait until " : "wait ") + Text(Argument(wait->spec.get()));
 
     Vertex v = AddNode(node);
     Connect(pending, v);
@@ -118,11 +143,11 @@ class Builder {
         auto* wait = step.As<ast::WaitStep>();
         double min = 0, max = kForever;
         if (!wait->until) {
-          if (auto seconds = LiteralSeconds(wait->spec.get())) min = max = *seconds;
+          if (auto seconds = LiteralSeconds(Argument(wait->spec.get()))) min = max = *seconds;
         } else if (wait->spec && wait->spec->As<ast::TimeOfDayLiteral>() != nullptr) {
           max = kDay;  // the next occurrence of a time of day is at most a day away
         }
-        std::vector<Pending> after = {{v, Edge{EdgeKind::Timeout, wait->until ? "" : Text(wait->spec.get()), min, max, 0}}};
+        std::vector<Pending> after = {{v, Edge{EdgeKind::Timeout, wait->until ? "" : Text(Argument(wait->spec.get())), min, max, 0}}};
         for (const auto& route : wait->routes) {
           std::string label = Text(route.event.get());
           if (route.match_key) label += " matching " + route.match_key->name;
@@ -166,6 +191,7 @@ class Builder {
   ScenarioGraph& out_;
   Graph& g_;
   const SourceFile& file_;
+  const sema::TemplateUse* use_;  // null unless building a template's instance
   std::map<std::string, Vertex> labels_;
   std::vector<std::pair<Vertex, std::string>> gotos_;
 };
@@ -176,7 +202,15 @@ ScenarioGraph BuildScenarioGraph(const ast::ScenarioDecl& scenario, std::shared_
   ScenarioGraph out;
   out.scenario = scenario.name.name;
   out.file = file;
-  Builder(out, *file).Build(scenario);
+  Builder(out, *file, nullptr).Build(scenario);
+  return out;
+}
+
+ScenarioGraph BuildInstanceGraph(const ast::ScenarioDecl& instance, const sema::TemplateUse& use) {
+  ScenarioGraph out;
+  out.scenario = instance.name.name;
+  out.file = use.file;
+  Builder(out, *use.file, &use).Build(*use.scenario);
   return out;
 }
 

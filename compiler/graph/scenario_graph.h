@@ -53,6 +53,9 @@ struct ScenarioGraph {
 };
 
 ScenarioGraph BuildScenarioGraph(const ast::ScenarioDecl& scenario, std::shared_ptr<const SourceFile> file);
+// The graph of `scenario x = template(...)`: the template's steps, under the instance's name,
+// with the channels, offers and literal durations it binds.
+ScenarioGraph BuildInstanceGraph(const ast::ScenarioDecl& instance, const sema::TemplateUse& use);
 
 // A marketing-pressure cap that applies to the scenario: at most `count` messages (on
 // `channel`, or on any channel when empty) per `window_seconds`.

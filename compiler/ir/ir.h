@@ -227,6 +227,23 @@ struct Offer {
   double uplift = 0;       // extra conversion, relative: 0.2 converts 20 % more
 };
 
+// A channel's figures (docs/simulation.md): std.channels' declarations, restated figure by
+// figure by the program's imports, its file and the program itself, the nearest winning.
+struct Channel {
+  std::string name;
+  int64_t cost_cents = 0;   // per message
+  double delay_seconds = 0; // from sending to delivery (postal mail)
+  double delivered = 0, opened = 0, clicked = 0, converted = 0, unsubscribed = 0;
+};
+
+// The behaviour model's figures beyond the response rates (std.model), restated like channels'.
+struct Behaviour {
+  double fatigue = 0;              // a message of the past week divides the open rate by 1 + this
+  double fatigue_unsubscribe = 0;  // ... and multiplies the unsubscribe rate by 1 + this
+  double offer_uplift = 0;         // conversion lift of an offer that states no `uplift`
+  double cart_checkout = 0;        // carts bought within two days with no reminder
+};
+
 struct Program {
   std::string title;
   // `priority N`: of programs run together, the lower goes first when two would contact a
@@ -237,6 +254,8 @@ struct Program {
   double goal_window_seconds = 0;      // `goal purchase within 30 days`
   Pressure pressure;
   std::vector<Offer> offers;
+  std::vector<Channel> channels;  // those the scenarios send on
+  Behaviour behaviour;
   // consent(channel) for each channel a scenario sends on: Program::customer_values roots.
   std::vector<std::pair<std::string, ExprId>> channel_consents;
   std::vector<Node> nodes;

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+#include <functional>
 #include <set>
 
 #include "graph/scenario_graph.h"
@@ -40,10 +43,14 @@ void Lowerer::LowerProgram() {
   const ast::ProgramDecl& program = *info_.decl;
   out_.title = program.title.value;
   auto text = [&](SourceRange range) { return std::string(info_.file->Slice(range)); };
-  auto unit_of = [&](const ast::Expr* expr) -> std::string {
+  // A rate guarded by `if ... else 0%` is a percentage too, though its divided branch is a decimal.
+  std::function<std::string(const ast::Expr*)> unit_of = [&](const ast::Expr* expr) -> std::string {
     const sema::Type& type = SemaType(expr);
     if (type.Is(sema::TypeKind::Money)) return type.currency;
     if (type.Is(sema::TypeKind::Percentage)) return "%";
+    if (auto* conditional = expr->As<ast::ConditionalExpr>()) {
+      if (unit_of(conditional->then_value.get()) == "%" || unit_of(conditional->else_value.get()) == "%") return "%";
+    }
     return "";
   };
   for (const auto& member : program.members) {
@@ -81,11 +88,73 @@ void Lowerer::LowerProgram() {
         break;
       }
       case ast::DeclKind::Scenario: LowerScenario(*member->As<ast::ScenarioDecl>()); break;
-      case ast::DeclKind::Model: LowerModel(*member->As<ast::ModelDecl>()); break;
       default: break;
     }
   }
   LowerChannelConsents();
+  LowerChannelsAndModels();
+  // KPIs of other files (std.kpis) that the expectations and targets name are reported too.
+  for (const auto& member : program.members) used_kpis_.erase(member->As<ast::KpiDecl>());
+  std::vector<const ast::KpiDecl*> imported(used_kpis_.begin(), used_kpis_.end());
+  std::sort(imported.begin(), imported.end(), [](auto* a, auto* b) { return a->name.name < b->name.name; });
+  for (const ast::KpiDecl* kpi : imported) {
+    auto file = decl_files_.find(kpi);
+    if (file == decl_files_.end()) continue;
+    auto previous_file = file_;
+    file_ = file->second;
+    out_.kpis.push_back({kpi->name.name, std::string(file_->Slice(kpi->formula->range)), LowerExpr(kpi->formula.get(), Scope{}),
+                         unit_of(kpi->formula.get())});
+    file_ = previous_file;
+  }
+}
+
+// Channels' figures and models, from the farthest declaration to the nearest, so that a
+// program's own figure wins over its file's, which wins over the imports' and the prelude's.
+void Lowerer::LowerChannelsAndModels() {
+  std::vector<std::pair<const ast::Decl*, std::shared_ptr<const SourceFile>>> decls;
+  for (size_t m = model_.modules.size(); m-- > 1;) {
+    for (const auto& decl : model_.modules[m].ast.decls) decls.emplace_back(decl.get(), model_.modules[m].file);
+  }
+  for (const auto& decl : model_.modules.front().ast.decls) decls.emplace_back(decl.get(), model_.modules.front().file);
+  for (const auto& member : info_.decl->members) decls.emplace_back(member.get(), info_.file);
+
+  for (const auto& [name, consent] : out_.channel_consents) {
+    Channel& channel = out_.channels.emplace_back();
+    channel.name = name;
+    for (const auto& [decl, file] : decls) {
+      auto* declared = decl->As<ast::ChannelDecl>();
+      if (declared == nullptr || declared->name.name != name) continue;
+      for (const ast::Property& property : declared->properties) {
+        std::optional<double> value = Literal(property.value.get());
+        if (!value) continue;  // sema has typed it; a computed figure keeps the farther one
+        const std::string& key = property.name.name;
+        if (key == "cost") channel.cost_cents = static_cast<int64_t>(std::llround(*value));
+        if (key == "delay") channel.delay_seconds = *value;
+        if (key == "delivered") channel.delivered = *value;
+        if (key == "opened") channel.opened = *value;
+        if (key == "clicked") channel.clicked = *value;
+        if (key == "converted") channel.converted = *value;
+        if (key == "unsubscribed") channel.unsubscribed = *value;
+      }
+    }
+  }
+  for (const auto& [decl, file] : decls) {
+    auto* model = decl->As<ast::ModelDecl>();
+    if (model == nullptr) continue;
+    auto previous_file = file_;
+    file_ = file;
+    for (const ast::Property& property : model->properties) {
+      std::optional<double> value = Literal(property.value.get());
+      if (!value) continue;
+      const std::string& key = property.name.name;
+      if (key == "fatigue") out_.behaviour.fatigue = *value;
+      if (key == "fatigue_unsubscribe") out_.behaviour.fatigue_unsubscribe = *value;
+      if (key == "offer_uplift") out_.behaviour.offer_uplift = *value;
+      if (key == "cart_checkout") out_.behaviour.cart_checkout = *value;
+    }
+    LowerModel(*model);
+    file_ = previous_file;
+  }
 }
 
 int32_t Lowerer::LowerPanelDecl(const ast::PanelDecl& decl, const std::vector<ast::Argument>* arguments, const Scope& caller) {
@@ -227,18 +296,41 @@ void Lowerer::LowerModel(const ast::ModelDecl& model) {
 
 void Lowerer::LowerScenario(const ast::ScenarioDecl& decl) {
   if (decl.parameters) return;  // a template: lowered where it is instantiated
-  if (decl.instance_of) {
-    NotCompiled(decl.instance_of->range, "a scenario made from a template");
+  if (!decl.instance_of) {
+    Scenario& scenario = out_.scenarios.emplace_back();
+    scenario.name = decl.name.name;
+    LowerSteps(scenario, graph::BuildScenarioGraph(decl, info_.file), Scope{});
+    LowerSettings(scenario, decl, Scope{});
     return;
   }
+  // An instance: the template's steps and settings, its parameters bound to the arguments.
+  std::optional<sema::TemplateUse> use = sema::TemplateOf(model_, decl);
+  if (!use) {
+    NotCompiled(decl.instance_of->range, "this scenario");
+    return;
+  }
+  Scope bound;
+  BindArguments(*use->scenario->parameters, use->call->arguments, Scope{}, bound);
   Scenario& scenario = out_.scenarios.emplace_back();
   scenario.name = decl.name.name;
-  LowerSteps(scenario, decl);
-  LowerSettings(scenario, decl);
+  auto previous_file = file_;
+  file_ = use->file;
+  LowerSteps(scenario, graph::BuildInstanceGraph(decl, *use), bound);
+  LowerSettings(scenario, *use->scenario, bound);
+  file_ = previous_file;
 }
 
-void Lowerer::LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl) {
-  Scope customer;
+// A channel or offer named in a step: a template's parameter stands for its argument's name.
+std::string Lowerer::BoundName(const std::string& name, const Scope& scope) const {
+  auto it = scope.bindings.find(name);
+  if (it == scope.bindings.end()) return name;
+  const sema::Symbol* symbol = Reference(it->second.expr);
+  return symbol != nullptr ? symbol->name : name;
+}
+
+void Lowerer::LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl, const Scope& bound) {
+  const Scope& plain = bound;
+  Scope customer = bound;
   customer.customer = true;
   for (const ast::Trigger& trigger : decl.triggers) {
     Trigger& out = scenario.triggers.emplace_back();
@@ -246,7 +338,7 @@ void Lowerer::LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl) {
     const sema::Type& type = SemaType(trigger.subject.get());
     out.value_is_datetime = type.Is(sema::TypeKind::DateTime);
     switch (trigger.kind) {
-      case ast::TriggerKind::EnterPanel: out.panel = LowerPanel(trigger.subject.get(), Scope{}); break;
+      case ast::TriggerKind::EnterPanel: out.panel = LowerPanel(trigger.subject.get(), plain); break;
       case ast::TriggerKind::Event: out.event = LowerEvent(trigger.subject.get(), customer); break;
       case ast::TriggerKind::Recurring:
         out.value = LowerExpr(trigger.subject.get(), customer);
@@ -257,11 +349,11 @@ void Lowerer::LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl) {
         }
         break;
       case ast::TriggerKind::Date:
-        out.value = LowerExpr(trigger.subject.get(), Scope{});
+        out.value = LowerExpr(trigger.subject.get(), plain);
         out_.constants.push_back(out.value);
         break;
       case ast::TriggerKind::Inactivity:
-        out.value = Coerce(LowerExpr(trigger.subject.get(), Scope{}), ValueType::Float);
+        out.value = Coerce(LowerExpr(trigger.subject.get(), plain), ValueType::Float);
         out_.constants.push_back(out.value);
         out.event.event_type = EventType(trigger.event ? trigger.event->name : "purchase");
         break;
@@ -270,31 +362,30 @@ void Lowerer::LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl) {
   for (const ast::Reentry& reentry : decl.reentry) {
     scenario.reentry = static_cast<Reentry>(reentry.kind);
     if (reentry.period) {
-      scenario.reentry_period = Coerce(LowerExpr(reentry.period.get(), Scope{}), ValueType::Float);
+      scenario.reentry_period = Coerce(LowerExpr(reentry.period.get(), plain), ValueType::Float);
       out_.constants.push_back(scenario.reentry_period);
     }
   }
-  for (const auto& audience : decl.audiences) scenario.audiences.push_back(LowerPanel(audience.get(), Scope{}));
+  for (const auto& audience : decl.audiences) scenario.audiences.push_back(LowerPanel(audience.get(), plain));
   for (const auto& exit : decl.exit_criteria) scenario.exits.push_back(LowerEvent(exit.get(), customer));
   if (!decl.holdouts.empty()) {
-    scenario.holdout = Coerce(LowerExpr(decl.holdouts.back().get(), Scope{}), ValueType::Float);
+    scenario.holdout = Coerce(LowerExpr(decl.holdouts.back().get(), plain), ValueType::Float);
     out_.constants.push_back(scenario.holdout);
   }
   if (!decl.priorities.empty()) {
-    scenario.priority = LowerExpr(decl.priorities.back().get(), Scope{});
+    scenario.priority = LowerExpr(decl.priorities.back().get(), plain);
     out_.constants.push_back(scenario.priority);
   }
 }
 
-void Lowerer::LowerSteps(Scenario& scenario, const ast::ScenarioDecl& decl) {
-  graph::ScenarioGraph built = graph::BuildScenarioGraph(decl, info_.file);
+void Lowerer::LowerSteps(Scenario& scenario, const graph::ScenarioGraph& built, const Scope& bound) {
   const graph::Graph& g = built.graph;
   scenario.entry = static_cast<int32_t>(built.trigger);
   scenario_steps_.clear();
   for (auto v : boost::make_iterator_range(boost::vertices(g))) {
     if (!g[v].label.empty()) scenario_steps_[g[v].label] = static_cast<int32_t>(v);
   }
-  Scope scope;
+  Scope scope = bound;
   scope.customer = true;
   scope.steps = &scenario_steps_;
 
@@ -333,9 +424,9 @@ void Lowerer::LowerSteps(Scenario& scenario, const ast::ScenarioDecl& decl) {
     }
     if (node.step == nullptr) continue;
     if (auto* send = node.step->As<ast::SendStep>()) {
-      step.channel = send->channel.name;
+      step.channel = BoundName(send->channel.name, scope);
       step.message = send->message ? send->message->value : "";
-      step.offer = send->offer ? send->offer->name : "";
+      step.offer = send->offer ? BoundName(send->offer->name, scope) : "";
     } else if (auto* wait = node.step->As<ast::WaitStep>()) {
       if (wait->spec) {
         const sema::Type& type = SemaType(wait->spec.get());

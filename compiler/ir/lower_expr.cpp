@@ -178,6 +178,7 @@ ExprId Lowerer::LowerName(const ast::Expr& expr, const sema::Symbol& symbol, con
     case sema::SymbolKind::Kpi: {
       auto* kpi = symbol.decl ? symbol.decl->As<ast::KpiDecl>() : nullptr;
       if (kpi == nullptr) break;
+      if (!kpi->parameters) used_kpis_.insert(kpi);
       static const std::vector<ast::Parameter> kNone;
       return LowerInlined(kpi->formula.get(), kpi->parameters ? *kpi->parameters : kNone, {}, scope, Scope{});
     }

@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "graph/scenario_graph.h"
 #include "ir/ir.h"
 #include "ir/lower.h"
 
@@ -43,12 +44,15 @@ class Lowerer {
  private:
   // lower.cpp
   void LowerScenario(const ast::ScenarioDecl& decl);
-  void LowerSteps(Scenario& scenario, const ast::ScenarioDecl& decl);
-  void LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl);
+  // `bound`: a template's parameters, bound to an instance's arguments (empty otherwise).
+  void LowerSteps(Scenario& scenario, const graph::ScenarioGraph& built, const Scope& bound);
+  void LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl, const Scope& bound);
+  std::string BoundName(const std::string& name, const Scope& scope) const;
   WaitRoute LowerEvent(const ast::Expr* event, const Scope& scope);
   void LowerModel(const ast::ModelDecl& model);
   void LowerPolicies(const ast::ProgramDecl& program);
   void LowerChannelConsents();
+  void LowerChannelsAndModels();
   // A literal in canonical units (cents, seconds, 0.2 for 20 %); nullopt if not a literal.
   std::optional<double> Literal(const ast::Expr* expr) const;
   int32_t LowerPanelDecl(const ast::PanelDecl& decl, const std::vector<ast::Argument>* arguments, const Scope& caller);
@@ -120,6 +124,7 @@ class Lowerer {
   std::set<const ast::PanelDecl*> panels_in_progress_;
   int32_t all_customers_ = -1;
   std::map<std::string, int32_t> scenario_steps_;  // labels of the scenario being lowered
+  std::set<const ast::KpiDecl*> used_kpis_;        // KPIs the program's formulas name
 };
 
 // Integer and float representations of literals and types, shared by the lowering files.

@@ -28,16 +28,7 @@ void AddBuiltins(SemanticModel& model, Builtins& builtins) {
     table[symbol.name] = &symbol;
   };
 
-  const BuiltinName channels[] = {
-      {"email", T(TypeKind::Channel), "E-mail."},
-      {"sms", T(TypeKind::Channel), "SMS text message."},
-      {"mms", T(TypeKind::Channel), "MMS: a text message with an image."},
-      {"phone", T(TypeKind::Channel), "A phone call by an agent."},
-      {"voice", T(TypeKind::Channel), "A recorded voice message."},
-      {"postal", T(TypeKind::Channel), "Postal mail."},
-      {"push", T(TypeKind::Channel), "A mobile push notification."},
-  };
-  for (const auto& channel : channels) add(builtins.globals, SymbolKind::Channel, channel);
+  // The channels are declared in the prelude, stdlib/std/channels.rel, with their figures.
 
   const BuiltinName functions[] = {
       {"count", T(TypeKind::Integer), "count(events): how many of the customer's events there are."},
@@ -103,6 +94,10 @@ void AddBuiltins(SemanticModel& model, Builtins& builtins) {
       {"carts_recovered", T(TypeKind::Integer), "Abandoned carts later bought."},
       {"signups", T(TypeKind::Integer), "Loyalty-programme sign-ups."},
       {"referrals", T(TypeKind::Integer), "Referrals made."},
+      {"customers", T(TypeKind::Integer), "Customers the program may contact (the holdout apart)."},
+      {"customers_revenue", money, "Revenue of all purchases of those customers, with or without a message."},
+      {"holdout_customers", T(TypeKind::Integer), "Customers kept out as the control group."},
+      {"holdout_revenue", money, "Revenue of the holdout's purchases."},
   };
   for (const auto& metric : metrics) add(builtins.metrics, SymbolKind::Metric, metric);
 }

@@ -259,6 +259,33 @@ Type Checker::CheckMember(const ast::MemberExpr& member, const Context& context)
   return Type::Of(TypeKind::Error);
 }
 
+// Each argument against its parameter's type (by name, else by position); a parameter without
+// a default must be given.
+void Checker::CheckArguments(const std::vector<ast::Parameter>& parameters, const ast::CallExpr& call,
+                             const std::vector<Type>& arguments, std::string_view callee) {
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    const ast::Parameter& parameter = parameters[i];
+    std::optional<size_t> given;
+    for (size_t j = 0; j < call.arguments.size(); ++j) {
+      const ast::Argument& argument = call.arguments[j];
+      if (argument.name ? argument.name->name == parameter.name.name : j == i) given = j;
+    }
+    if (!given) {
+      if (!parameter.default_value) {
+        Emit(DiagnosticKind::WrongArguments, call.range, callee, fmt::format("a value for `{}`", parameter.name.name))
+            .Primary(fmt::format("`{}` is missing", parameter.name.name))
+            .Help(fmt::format("add `{}: ...`, or give the parameter a default", parameter.name.name));
+      }
+      continue;
+    }
+    std::string unit = parameter.type.unit ? parameter.type.unit->name : "";
+    std::optional<Type> type = ParseTypeName(parameter.type.name.name, unit);
+    if (!type || type->IsError()) continue;
+    Expect(call.arguments[*given].value.get(), arguments[*given], type->kind,
+           fmt::format("a {} (the type of `{}`)", parameter.type.name.name, parameter.name.name));
+  }
+}
+
 Type Checker::CheckCall(const ast::CallExpr& call, const Context& context) {
   auto* callee_name = call.callee->As<ast::NameExpr>();
   if (callee_name == nullptr) {
@@ -295,6 +322,7 @@ Type Checker::CheckCall(const ast::CallExpr& call, const Context& context) {
         if (function != nullptr && function->parameters.size() != arguments.size()) {
           return wrong_arguments(fmt::format("{} arguments", function->parameters.size()));
         }
+        if (function != nullptr) CheckArguments(function->parameters, call, arguments, symbol->name);
         return symbol->type;
       }
       if (name == "count" || name == "exists") {
@@ -370,6 +398,7 @@ Type Checker::CheckCall(const ast::CallExpr& call, const Context& context) {
           }
         }
       }
+      CheckArguments(**parameters, call, arguments, symbol->name);
       return symbol->type;
     }
     default:

@@ -160,8 +160,24 @@ void Checker::CheckStep(const ast::Step& step, const Context& context) {
   switch (step.kind) {
     case ast::StepKind::Send: {
       auto* send = step.As<ast::SendStep>();
-      ResolveAs(send->channel, SymbolKind::Channel, DiagnosticKind::UnknownChannel, "not a channel");
-      if (send->offer) ResolveAs(*send->offer, SymbolKind::Offer, DiagnosticKind::UnknownName, "not an offer");
+      // In a template, the channel and the offer may be its parameters.
+      auto parameter = [&](const ast::Identifier& name, TypeKind kind) {
+        if (context.locals == nullptr) return false;
+        auto it = context.locals->find(name.name);
+        if (it == context.locals->end() || it->second->kind != SymbolKind::Parameter) return false;
+        if (!it->second->type.Is(kind) && !it->second->type.IsError()) {
+          Emit(DiagnosticKind::TypeMismatch, name.range, kind == TypeKind::Channel ? "a channel" : "an offer",
+               TypeName(it->second->type))
+              .Primary(fmt::format("`{}` is a parameter of type {}", name.name, TypeName(it->second->type)));
+        }
+        return true;
+      };
+      if (!parameter(send->channel, TypeKind::Channel)) {
+        ResolveAs(send->channel, SymbolKind::Channel, DiagnosticKind::UnknownChannel, "not a channel");
+      }
+      if (send->offer && !parameter(*send->offer, TypeKind::Offer)) {
+        ResolveAs(*send->offer, SymbolKind::Offer, DiagnosticKind::UnknownName, "not an offer");
+      }
       return;
     }
     case ast::StepKind::Wait: {

@@ -149,6 +149,30 @@ void Checker::DeclareSchema(const Module& module, const ast::SchemaDecl& schema)
   }
 }
 
+// A module of the prelude (std.channels, std.model, std.crm), unless a file imported it already.
+const Module* Checker::LoadStandard(std::string_view name) {
+  fs::path path = fs::path(options_.stdlib_dir) / "std" / (std::string(name) + ".rel");
+  std::error_code error;
+  fs::path canonical = fs::weakly_canonical(path, error);
+  for (const Module& module : model_.modules) {
+    if (fs::weakly_canonical(module.file->path(), error) == canonical) return &module;
+  }
+  std::string reason;
+  auto source = SourceFile::Read(path.string(), reason);
+  if (!source) {
+    if (!prelude_missing_) {
+      current_file_ = model_.modules.front().file;
+      Emit(DiagnosticKind::UnknownModule, SourceRange{}, "std." + std::string(name))
+          .Primary("the standard library is missing")
+          .Note(fmt::format("every file sees std.channels and std.model; they are read from {}", options_.stdlib_dir))
+          .Help("set RELC_STDLIB to the stdlib/ folder of relc's sources");
+    }
+    prelude_missing_ = true;
+    return nullptr;
+  }
+  return LoadModule("std." + std::string(name), std::make_shared<const SourceFile>(std::move(*source)), true);
+}
+
 bool Checker::Run(const std::shared_ptr<const SourceFile>& root) {
   AddBuiltins(model_, builtins_);
   Module* root_module = LoadModule(root->path(), root, false);
@@ -160,13 +184,13 @@ bool Checker::Run(const std::shared_ptr<const SourceFile>& root) {
     return std::any_of(m.ast.decls.begin(), m.ast.decls.end(),
                        [](const ast::DeclPtr& d) { return d->kind == ast::DeclKind::Schema; });
   };
-  const Module* implicit_schema = nullptr;
-  if (std::none_of(model_.modules.begin(), model_.modules.end(), has_schema)) {
-    std::string path = (fs::path(options_.stdlib_dir) / "std" / "crm.rel").string();
-    std::string reason;
-    if (auto source = SourceFile::Read(path, reason)) {
-      implicit_schema = LoadModule("std.crm", std::make_shared<const SourceFile>(std::move(*source)), true);
-    }
+  bool declares_schema = std::any_of(model_.modules.begin(), model_.modules.end(), has_schema);
+  // The prelude every file sees: the channels and the default behaviour model, and the standard
+  // data contract when no loaded file declares a schema.
+  std::vector<const Module*> prelude;
+  for (std::string_view name : {"channels", "model", "crm"}) {
+    if (name == "crm" && declares_schema) continue;
+    if (const Module* module = LoadStandard(name)) prelude.push_back(module);
   }
   if (parse_failed_) return false;
 
@@ -221,8 +245,8 @@ bool Checker::Run(const std::shared_ptr<const SourceFile>& root) {
   // Scopes: built-ins, then what the imports bring, then the file's own names, then a program's.
   auto file_names = [&](const Module& module) {
     std::map<std::string, const Symbol*, std::less<>> names = builtins_.globals;
-    if (implicit_schema != nullptr) {
-      for (const auto& [name, symbol] : module_scopes_[implicit_schema]) names[name] = symbol;
+    for (const Module* standard : prelude) {
+      for (const auto& [name, symbol] : module_scopes_[standard]) names[name] = symbol;
     }
     for (const Module* imported : imports_[&module]) {
       for (const auto& [name, symbol] : module_scopes_[imported]) names[name] = symbol;

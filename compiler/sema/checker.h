@@ -38,6 +38,7 @@ class Checker {
  private:
   // checker.cpp: modules, declarations, programs.
   Module* LoadModule(const std::string& name, std::shared_ptr<const SourceFile> file, bool is_stdlib);
+  const Module* LoadStandard(std::string_view name);
   void LoadImports(Module& module, std::vector<std::string>& stack);
   void DeclareSchema(const Module& module, const ast::SchemaDecl& schema);
   const Symbol* Declare(std::map<std::string, const Symbol*, std::less<>>& scope, SymbolKind kind,
@@ -56,6 +57,8 @@ class Checker {
   Type CheckName(const ast::NameExpr& name, const Context& context);
   Type CheckMember(const ast::MemberExpr& member, const Context& context);
   Type CheckCall(const ast::CallExpr& call, const Context& context);
+  void CheckArguments(const std::vector<ast::Parameter>& parameters, const ast::CallExpr& call,
+                      const std::vector<Type>& arguments, std::string_view callee);
   Type CheckBinary(const ast::BinaryExpr& binary, const Context& context);
   Type CheckNumber(const ast::NumberLiteral& number);
   // A KPI's value type, from its formula, computed once (the formula is checked then).
@@ -95,6 +98,7 @@ class Checker {
   Builtins builtins_;
   int errors_ = 0;
   bool parse_failed_ = false;
+  bool prelude_missing_ = false;  // reported once
 
   // Customer attributes and event fields of the schema in force.
   std::map<std::string, const Symbol*, std::less<>> attributes_;

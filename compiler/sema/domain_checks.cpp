@@ -126,25 +126,35 @@ void Checker::CheckConsentCoverage(ProgramInfo& program) {
     for (const Module* imported : imports_[&module]) collect(imported->ast.decls);
   }
   // Each uncovered channel once, at its first send, with the count of the others.
-  std::map<std::string, std::vector<const ast::SendStep*>> uncovered;
+  // A template instance's sends are the template's, reported at the instance.
+  std::map<std::string, std::vector<SourceRange>> uncovered;
   std::vector<std::string> order;
+  std::map<std::string, std::string> first_template;  // channel -> the template of its first send
   for (const auto& member : program.decl->members) {
     auto* scenario = member->As<ast::ScenarioDecl>();
     if (scenario == nullptr) continue;
-    ForEachStep(scenario->steps, [&](const ast::Step& step) {
+    std::optional<TemplateUse> use = TemplateOf(model_, *scenario);
+    const ast::ScenarioDecl& steps_of = use ? *use->scenario : *scenario;
+    ForEachStep(steps_of.steps, [&](const ast::Step& step) {
       auto* send = step.As<ast::SendStep>();
-      if (send == nullptr || covered.contains(send->channel.name)) return;
-      auto it = program.names.find(send->channel.name);
+      if (send == nullptr) return;
+      std::string channel = use ? use->Bound(send->channel.name) : send->channel.name;
+      if (covered.contains(channel)) return;
+      auto it = program.names.find(channel);
       if (it == program.names.end() || it->second->kind != SymbolKind::Channel) return;  // reported already
-      auto& sends = uncovered[send->channel.name];
-      if (sends.empty()) order.push_back(send->channel.name);
-      sends.push_back(send);
+      auto& sends = uncovered[channel];
+      if (sends.empty()) order.push_back(channel);
+      if (sends.empty() && use) first_template[channel] = use->scenario->name.name;
+      sends.push_back(use ? scenario->instance_of->range : send->channel.range);
     });
   }
   for (const auto& channel : order) {
     const auto& sends = uncovered[channel];
-    auto builder = Emit(DiagnosticKind::SendWithoutConsent, sends.front()->channel.range, channel);
-    builder.Primary("no consent rule for this channel");
+    auto builder = Emit(DiagnosticKind::SendWithoutConsent, sends.front(), channel);
+    auto via = first_template.find(channel);
+    builder.Primary(via == first_template.end()
+                        ? "no consent rule for this channel"
+                        : fmt::format("the template `{}` sends on `{}`; no consent rule covers it", via->second, channel));
     if (sends.size() == 2) builder.Note(fmt::format("1 other send on `{}` has the same problem", channel));
     if (sends.size() > 2) builder.Note(fmt::format("{} other sends on `{}` have the same problem", sends.size() - 1, channel));
     builder.Note("relc never sends on a channel without a consent rule that allows it")
@@ -364,7 +374,10 @@ void Checker::CheckProperties(const std::vector<ast::Property>& properties, std:
   if (owner == "channel") known = {{"cost", TypeKind::Money}, {"delay", TypeKind::Duration}};
   if (owner == "offer") known = {{"cost", TypeKind::Money}, {"value", TypeKind::Money}, {"valid", TypeKind::Duration},
                                  {"uplift", TypeKind::Percentage}};
-  if (owner == "model") known = {{"fatigue", TypeKind::Percentage}, {"baseline", TypeKind::Error}};
+  if (owner == "model") {
+    known = {{"fatigue", TypeKind::Percentage}, {"fatigue_unsubscribe", TypeKind::Percentage},
+             {"offer_uplift", TypeKind::Percentage}, {"cart_checkout", TypeKind::Percentage}};
+  }
   if (owner == "channel" || owner == "response") known.insert(known.end(), kRates.begin(), kRates.end());
   for (const auto& property : properties) {
     auto kind = std::find_if(known.begin(), known.end(), [&](const PropertyKind& k) { return k.name == property.name.name; });

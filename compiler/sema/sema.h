@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -69,6 +70,22 @@ struct CheckResult {
   SemanticModel model;
   bool has_errors = false;
 };
+
+// A scenario made from a template, `scenario x = winback(audience: dormant, reward: comeback)`:
+// the template, the call and the template's file.
+struct TemplateUse {
+  const ast::ScenarioDecl* scenario = nullptr;
+  const ast::CallExpr* call = nullptr;
+  std::shared_ptr<const SourceFile> file;
+
+  // The argument bound to a parameter, or its default; null if `name` is no parameter.
+  const ast::Expr* Argument(std::string_view name) const;
+  // A channel or offer named in the template's steps, as this instance binds it.
+  std::string Bound(std::string_view name) const;
+};
+
+// Null for a scenario that is not an instance of a checked template.
+std::optional<TemplateUse> TemplateOf(const SemanticModel& model, const ast::ScenarioDecl& instance);
 
 CheckResult Check(const std::shared_ptr<const SourceFile>& root, DiagnosticSink& sink, const CheckOptions& options);
 

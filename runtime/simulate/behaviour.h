@@ -1,6 +1,6 @@
-// How customers respond to a message, per channel, before a program's `model` block says
-// otherwise. Every rate is a share of the messages delivered (opened, clicked, converted,
-// unsubscribed) or sent (delivered); the sources are in docs/simulation.md.
+// How customers respond to a message, per channel: the channel's figures (std.channels, as the
+// program restates them), then the `model` blocks' per channel and per message. Every rate is a
+// share of the messages delivered (opened, clicked, converted, unsubscribed) or sent (delivered).
 #pragma once
 
 #include <cstdint>
@@ -13,9 +13,8 @@ namespace relc::simulate {
 struct ChannelRates {
   double delivered = 0, opened = 0, clicked = 0, converted = 0, unsubscribed = 0;
   int64_t cost_cents = 0;
+  int64_t delay_seconds = 0;  // from sending to delivery
 };
-
-ChannelRates DefaultRates(std::string_view channel);
 
 // The channel's rates with the program's `model` figures for this channel and message applied
 // (a figure for the message wins over one for the whole channel). `rates` are the values of

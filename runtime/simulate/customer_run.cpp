@@ -7,12 +7,7 @@ namespace relc::simulate {
 namespace {
 
 constexpr int64_t kHour = 3600, kDay = 86400;
-constexpr double kCartCheckout = 0.15;  // carts bought within two days without any reminder
 constexpr int64_t kCustomerRank = INT64_MIN;  // the customer's own doings come before any program's
-// Fatigue, per message received in the past seven days: opens fall by a tenth (relative, as
-// 1 / (1 + 0.1 k)) and unsubscribes rise by a quarter (1 + 0.25 k). Assumptions of ours, to be
-// calibrated; docs/simulation.md says why.
-constexpr double kFatigueAttention = 0.10, kFatigueUnsubscribe = 0.25;
 
 // What a random number is drawn for: a key of the counter-based generator.
 enum class Draw : uint64_t {
@@ -331,7 +326,8 @@ void CustomerRun::HandleReplay(const Event& event) {
   const std::string& name = plan_.replayed[static_cast<size_t>(event.replayed)].name;
   OnEvent(name, event.a, event.key);
   if (name == "cart_abandoned" &&
-      Uniform(static_cast<uint64_t>(Draw::CartCheckout), static_cast<uint64_t>(event.key), event.time) < kCartCheckout) {
+      Uniform(static_cast<uint64_t>(Draw::CartCheckout), static_cast<uint64_t>(event.key), event.time) <
+          programs_.front().run->program->behaviour.cart_checkout) {
     int64_t delay =
         kHour + static_cast<int64_t>(Uniform(static_cast<uint64_t>(Draw::CheckoutDelay), static_cast<uint64_t>(event.key), event.time) * 47 * kHour);
     Schedule({.kind = Event::Kind::Purchase, .time = event.time + delay, .rank = kCustomerRank, .key = event.key, .amount = Basket()});
@@ -594,13 +590,14 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
     return Uniform(static_cast<uint64_t>(what), static_cast<uint64_t>(index) * 1024 + static_cast<uint64_t>(step), now_);
   };
   const ChannelRates& r = plan.rates;
-  const double attention = 1 / (1 + kFatigueAttention * recent);
+  const ir::Behaviour& model = ir.behaviour;
+  const double attention = 1 / (1 + model.fatigue * recent);
   bool delivered = draw(Draw::Delivered) < r.delivered;
   bool opened = delivered && draw(Draw::Opened) < r.opened * attention;
   bool clicked = opened && r.opened > 0 && draw(Draw::Clicked) < r.clicked / r.opened;
   double convert = r.clicked > 0 ? std::min(1.0, r.converted * (1 + plan.offer_uplift) / r.clicked) : 0;
   bool converted = clicked && draw(Draw::Converted) < convert;
-  bool unsubscribed = delivered && draw(Draw::Unsubscribed) < r.unsubscribed * (1 + kFatigueUnsubscribe * recent);
+  bool unsubscribed = delivered && draw(Draw::Unsubscribed) < r.unsubscribed * (1 + model.fatigue_unsubscribe * recent);
   auto count = [&](Counters& c) {
     ++c.sent;
     c.cost_cents += r.cost_cents + plan.offer_cost;
@@ -609,7 +606,8 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
   count(program.result->program);
   Credit(j, step, count);
   if (delivered) j.outcomes[step] |= static_cast<uint8_t>(ir::Outcome::Delivered);
-  int64_t delay = kHour + static_cast<int64_t>(draw(Draw::ResponseDelay) * 23 * kHour);
+  // Responses come after delivery (postal mail takes days), within the next day.
+  int64_t delay = r.delay_seconds + kHour + static_cast<int64_t>(draw(Draw::ResponseDelay) * 23 * kHour);
   if (opened) ScheduleJourneyEvent({.kind = Event::Kind::Response, .time = now_ + delay, .journey = index, .a = step, .bit = 2});
   if (clicked) ScheduleJourneyEvent({.kind = Event::Kind::Response, .time = now_ + delay + 60, .journey = index, .a = step, .bit = 4});
   if (converted) {

@@ -96,7 +96,7 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
         for (const ir::Offer& offer : program.offers) {
           if (offer.name != step.offer) continue;
           sends[k].offer_cost = offer.cost_cents;
-          sends[k].offer_uplift = offer.uplift > 0 ? offer.uplift : 0.25;  // an offer lifts conversion a quarter by default
+          sends[k].offer_uplift = offer.uplift > 0 ? offer.uplift : program.behaviour.offer_uplift;
         }
       }
     }

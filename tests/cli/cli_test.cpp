@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <ctime>
@@ -139,15 +140,14 @@ TEST_CASE("version and help and explain", "[cli]") {
 
 TEST_CASE("every example scenario renders to SVG through dot", "[cli][graph]") {
   int rendered = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(RELC_SOURCE_DIR "/examples")) {
-    if (entry.path().extension() != ".rel") continue;
-    Result json = Relc("graph --format json " + entry.path().string());
+  for (const std::string& program : ExamplePrograms()) {
+    Result json = Relc("graph --format json " + program);
     REQUIRE(json.exit_code == 0);
     nlohmann::json graphs = nlohmann::json::parse(json.out);
     for (const auto& scenario : graphs["scenarios"]) {
       std::string name = scenario["name"];
-      INFO(entry.path().string() << " scenario " << name);
-      Result svg = Relc("graph --format svg --scenario " + name + " " + entry.path().string());
+      INFO(program << " scenario " << name);
+      Result svg = Relc("graph --format svg --scenario " + name + " " + program);
       CHECK(svg.exit_code == 0);
       CHECK(svg.out.rfind("<?xml", 0) == 0);
       CHECK(svg.out.find("<svg") != std::string::npos);
@@ -161,14 +161,14 @@ TEST_CASE("every example scenario renders to SVG through dot", "[cli][graph]") {
 TEST_CASE("graph output files are written whole", "[cli][graph]") {
   auto path = std::filesystem::temp_directory_path() / "relc_cli_test_graph.png";
   std::filesystem::remove(path);
-  Result result = Relc("graph --format png -o " + path.string() + " examples/birthday.rel");
+  Result result = Relc("graph --format png -o " + path.string() + " examples/birthday/birthday.rel");
   CHECK(result.exit_code == 0);
   std::ifstream png(path, std::ios::binary);
   std::string magic(8, '\0');
   png.read(magic.data(), 8);
   CHECK(magic == "\x89PNG\r\n\x1a\n");
   // An unwritable target fails with exit 2 and leaves nothing behind.
-  CHECK(Relc("graph --format dot -o /nonexistent/dir/x.dot examples/birthday.rel").exit_code == 2);
+  CHECK(Relc("graph --format dot -o /nonexistent/dir/x.dot examples/birthday/birthday.rel").exit_code == 2);
 }
 
 namespace {
@@ -194,6 +194,15 @@ std::string GeneratedData(int customers, int seed) {
   auto& folder = folders[{customers, seed}];
   if (!folder) folder = std::make_unique<GeneratedFolder>(customers, seed);
   return folder->dir.string();
+}
+
+std::vector<std::string> ExamplePrograms() {
+  std::vector<std::string> programs;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(RELC_SOURCE_DIR "/examples")) {
+    if (entry.path().extension() == ".rel") programs.push_back(entry.path().string());
+  }
+  std::sort(programs.begin(), programs.end());
+  return programs;
 }
 
 std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {

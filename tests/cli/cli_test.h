@@ -26,5 +26,8 @@ std::string GeneratedData(int customers, int seed);
 // A CSV file's rows (quotes removed; no line breaks inside fields).
 std::vector<std::vector<std::string>> ReadCsv(const std::string& path);
 
+// Every example program, examples/*/*.rel, in name order.
+std::vector<std::string> ExamplePrograms();
+
 // `2026-01-06T09:00:00` as seconds since the epoch (UTC).
 int64_t Seconds(const std::string& datetime);

@@ -20,10 +20,9 @@ std::string Dataset() { return GeneratedData(3000, 11); }
 }  // namespace
 
 TEST_CASE("every example's panels are the same with the JIT and the interpreter", "[cli][engine]") {
-  for (const auto& entry : fs::directory_iterator(fs::path(RELC_SOURCE_DIR) / "examples")) {
-    if (entry.path().extension() != ".rel") continue;
-    INFO(entry.path().filename().string());
-    std::string common = "panels " + entry.path().string() + " --data " + Dataset() + " --as-of 2026-01-01 --format json";
+  for (const std::string& program : ExamplePrograms()) {
+    INFO(program);
+    std::string common = "panels " + program + " --data " + Dataset() + " --as-of 2026-01-01 --format json";
     Result jit = Relc(common + " --engine jit");
     Result interp = Relc(common + " --engine interp");
     REQUIRE(jit.exit_code == 0);
@@ -36,7 +35,7 @@ TEST_CASE("every example's panels are the same with the JIT and the interpreter"
 TEST_CASE("the JIT cache is reused, and a damaged entry is rebuilt", "[cli][engine]") {
   fs::path cache = fs::temp_directory_path() / ("relc_engine_test_cache_" + std::to_string(getpid()));
   fs::remove_all(cache);
-  std::string command = "panels examples/winback.rel --data " + Dataset() + " --jit-stats --jit-cache " + cache.string();
+  std::string command = "panels examples/winback/winback.rel --data " + Dataset() + " --jit-stats --jit-cache " + cache.string();
   Result first = Relc(command, true);
   REQUIRE(first.exit_code == 0);
   CHECK(first.out.find("from the cache") == std::string::npos);
@@ -61,18 +60,18 @@ TEST_CASE("the JIT cache is reused, and a damaged entry is rebuilt", "[cli][engi
 }
 
 TEST_CASE("the JIT statistics report kernels, code size and compile time", "[cli][engine]") {
-  Result result = Relc("panels examples/vip_pareto.rel --data " + Dataset() + " --jit-stats", true);
+  Result result = Relc("panels examples/vip_pareto/vip_pareto.rel --data " + Dataset() + " --jit-stats", true);
   REQUIRE(result.exit_code == 0);
   std::regex stats(R"(jit: "Avant-première VIP": \d+ kernels, \d+ IR instructions, \d+ bytes of machine code, compiled in [0-9.]+ ms)");
   CHECK(std::regex_search(result.out, stats));
 }
 
 TEST_CASE("emit-llvm prints one function per kernel, optimised or not", "[cli][engine]") {
-  Result optimised = Relc("emit-llvm examples/winback.rel");
+  Result optimised = Relc("emit-llvm examples/winback/winback.rel");
   REQUIRE(optimised.exit_code == 0);
   CHECK(optimised.out.find("define void @relc.filter.") != std::string::npos);
   CHECK(optimised.out.find("define void @relc.transition.0") != std::string::npos);
-  Result raw = Relc("emit-llvm --unoptimized examples/winback.rel");
+  Result raw = Relc("emit-llvm --unoptimized examples/winback/winback.rel");
   REQUIRE(raw.exit_code == 0);
   CHECK(raw.out.find("alloca") != std::string::npos);  // before mem2reg
   CHECK(optimised.out != raw.out);
@@ -81,7 +80,7 @@ TEST_CASE("emit-llvm prints one function per kernel, optimised or not", "[cli][e
 TEST_CASE("panels of a program with errors, or without data, fail with the documented codes", "[cli][engine]") {
   std::string broken = WriteTemp("broken.rel", "program \"p\" { panel a = customers where nosuch > 1 }\n");
   CHECK(Relc("panels " + broken + " --data " + Dataset()).exit_code == 1);
-  CHECK(Relc("panels examples/winback.rel").exit_code == 2);
-  CHECK(Relc("panels examples/winback.rel --data /nonexistent/relc").exit_code == 2);
-  CHECK(Relc("panels examples/winback.rel --data " + Dataset() + " --engine llvm").exit_code == 2);
+  CHECK(Relc("panels examples/winback/winback.rel").exit_code == 2);
+  CHECK(Relc("panels examples/winback/winback.rel --data /nonexistent/relc").exit_code == 2);
+  CHECK(Relc("panels examples/winback/winback.rel --data " + Dataset() + " --engine llvm").exit_code == 2);
 }

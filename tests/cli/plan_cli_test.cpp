@@ -83,7 +83,7 @@ TEST_CASE("a shared policy caps contacts across programs and priorities decide w
 TEST_CASE("caps across programs count every program's sends in the action log", "[cli][run][plan]") {
   std::string policy = Temp("weekly.rel", "pressure {\n  at most 2 messages per 7 days\n}\n");
   std::string log = (fs::temp_directory_path() / ("relc_plan_log_" + std::to_string(getpid()) + ".csv")).string();
-  Result run = Relc("run examples/winback.rel examples/vip_pareto.rel examples/birthday.rel examples/cart_abandonment.rel --data " +
+  Result run = Relc("run examples/winback/winback.rel examples/vip_pareto/vip_pareto.rel examples/birthday/birthday.rel examples/cart_abandonment/cart_abandonment.rel --data " +
                     Data() + " --as-of 2026-01-01 --pressure " + policy + " --log " + log);
   REQUIRE(run.exit_code == 0);
   std::map<std::string, std::vector<int64_t>> sends;  // customer -> times, every program
@@ -110,17 +110,17 @@ TEST_CASE("caps across programs count every program's sends in the action log", 
 
 TEST_CASE("a policy file without a pressure block, with an error or missing is reported", "[cli][run][plan]") {
   std::string empty = Temp("no_policy.rel", "// nothing here\n");
-  Result run = Relc("run examples/winback.rel --data " + Data() + " --pressure " + empty, true);
+  Result run = Relc("run examples/winback/winback.rel --data " + Data() + " --pressure " + empty, true);
   CHECK(run.exit_code == 2);
   CHECK(run.out.find("has no `pressure` block at its top level") != std::string::npos);
   fs::remove(empty);
   // A policy with an error is reported where it stands; a missing one is an I/O error.
   std::string broken = Temp("broken_policy.rel", "pressure {\n  at most 2 messages per 7 lightyears\n}\n");
-  Result bad = Relc("run examples/winback.rel --data " + Data() + " --pressure " + broken, true);
+  Result bad = Relc("run examples/winback/winback.rel --data " + Data() + " --pressure " + broken, true);
   CHECK(bad.exit_code == 1);
   CHECK(bad.out.find("broken_policy.rel:2:") != std::string::npos);
   fs::remove(broken);
-  Result missing = Relc("run examples/winback.rel --data " + Data() + " --pressure /nonexistent/policy.rel", true);
+  Result missing = Relc("run examples/winback/winback.rel --data " + Data() + " --pressure /nonexistent/policy.rel", true);
   CHECK(missing.exit_code == 2);
 }
 
@@ -170,7 +170,7 @@ TEST_CASE("after the test window the leading arm of a split takes every later jo
 }
 
 TEST_CASE("relc run --format csv has a row per program, scenario, send step and split arm", "[cli][run]") {
-  Result run = Relc("run examples/vip_pareto.rel --data " + Data() + " --as-of 2026-01-01 --format csv");
+  Result run = Relc("run examples/vip_pareto/vip_pareto.rel --data " + Data() + " --as-of 2026-01-01 --format csv");
   REQUIRE(run.exit_code == 0);
   std::string path = Temp("report.csv", run.out);
   auto rows = ReadCsv(path);
@@ -190,7 +190,7 @@ TEST_CASE("quiet hours hold in each customer's own time zone", "[cli][run]") {
   for (size_t r = 1; r < customers.size(); ++r) offset_of[customers[r][0]] = kJanuary.at(customers[r][zone]);
   std::string log = (fs::temp_directory_path() / ("relc_quiet_log_" + std::to_string(getpid()) + ".csv")).string();
   // Carts are abandoned at any hour; the program defers what falls in 21:00-08:00.
-  Result run = Relc("run examples/cart_abandonment.rel --data " + Data() + " --as-of 2026-01-01 --days 60 --log " + log);
+  Result run = Relc("run examples/cart_abandonment/cart_abandonment.rel --data " + Data() + " --as-of 2026-01-01 --days 60 --log " + log);
   REQUIRE(run.exit_code == 0);
   std::map<int64_t, int> deferred_to_eight;  // by offset: sends at 08:00:00 local, as deferred ones are
   size_t sent = 0;
@@ -277,7 +277,7 @@ TEST_CASE("messages close together tire customers: later ones are opened less", 
 }
 
 TEST_CASE("a long run on a terminal draws a progress line on stderr, and nothing elsewhere", "[cli][run]") {
-  std::string args = "run examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --runs 30";
+  std::string args = "run examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01 --runs 30";
   // `script` gives relc a terminal; its output is the terminal's. The line shows after
   // RELC_PROGRESS_AFTER_MS (a second by default: a test run is shorter).
   Result terminal = Shell("RELC_PROGRESS_AFTER_MS=0 script -qec '" RELC_BINARY " " + args + "' /dev/null");
@@ -290,7 +290,7 @@ TEST_CASE("a long run on a terminal draws a progress line on stderr, and nothing
 
 TEST_CASE("customers who join a panel during the run enter on that week's morning", "[cli][run]") {
   std::string log = (fs::temp_directory_path() / ("relc_weekly_log_" + std::to_string(getpid()) + ".csv")).string();
-  Result run = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --log " + log);
+  Result run = Relc("run examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01 --log " + log);
   REQUIRE(run.exit_code == 0);
   const int64_t start = Seconds("2026-01-01T00:00:00");
   std::map<int64_t, int> first_mails_by_day;
@@ -336,7 +336,7 @@ TEST_CASE("a set step changes what the customer's later conditions read, in both
 }
 
 TEST_CASE("every report gives conversion and response rates, average basket and ROI", "[cli][run]") {
-  Result run = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json");
+  Result run = Relc("run examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json");
   REQUIRE(run.exit_code == 0);
   auto report = nlohmann::json::parse(run.out)[0];
   const auto& totals = report["totals"];
@@ -348,7 +348,7 @@ TEST_CASE("every report gives conversion and response rates, average basket and 
   double cost = totals["cost_cents"].get<double>();
   CHECK(rates["roi"].get<double>() == Approx((attributed - cost) / cost));
   CHECK(rates["average_basket"].get<double>() == Approx(attributed / totals["converted"].get<double>() / 100));
-  Result text = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01");
+  Result text = Relc("run examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01");
   CHECK(text.out.find("average basket") != std::string::npos);
 }
 

@@ -22,7 +22,7 @@ std::string Data() { return GeneratedData(4000, 5); }
 }  // namespace
 
 TEST_CASE("the same seed gives the same report with 1 and 2 threads, another seed another", "[cli][run]") {
-  std::string common = "run examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json";
+  std::string common = "run examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json";
   Result one = Relc(common + " --threads 1 --seed 7");
   Result two = Relc(common + " --threads 2 --seed 7");
   Result other = Relc(common + " --threads 2 --seed 8");
@@ -36,30 +36,36 @@ TEST_CASE("the same seed gives the same report with 1 and 2 threads, another see
 TEST_CASE("no example ever sends without consent or over a pressure cap", "[cli][run]") {
   // Independent of relc's own evaluation: the consents come from the data file, the caps are
   // read from the program's text.
-  std::map<std::string, std::map<std::string, bool>> optin;  // customer -> channel -> consent
+  std::map<std::string, std::map<std::string, bool>> optin;  // customer -> opt-in column -> consent
   auto customers = ReadCsv((fs::path(Data()) / "customers.csv").string());
   std::map<std::string, size_t> column;
   for (size_t c = 0; c < customers[0].size(); ++c) column[customers[0][c]] = c;
   for (size_t r = 1; r < customers.size(); ++r) {
-    for (const char* channel : {"email", "sms", "phone"}) {
-      optin[customers[r][0]][channel] = customers[r][column[std::string(channel) + "_optin"]] == "true";
+    for (const auto& [name, c] : column) {
+      if (name.ends_with("_optin")) optin[customers[r][0]][name] = customers[r][c] == "true";
     }
   }
   size_t audited = 0;
-  for (const auto& entry : fs::directory_iterator(fs::path(RELC_SOURCE_DIR) / "examples")) {
-    if (entry.path().extension() != ".rel") continue;
-    INFO(entry.path().filename().string());
+  for (const std::string& program : ExamplePrograms()) {
+    INFO(program);
     fs::path log = fs::temp_directory_path() / ("relc_run_test_log_" + std::to_string(getpid()) + ".csv");
-    Result run = Relc("run " + entry.path().string() + " --data " + Data() + " --as-of 2026-01-01 --log " + log.string());
+    Result run = Relc("run " + program + " --data " + Data() + " --as-of 2026-01-01 --log " + log.string());
     REQUIRE(run.exit_code == 0);
-    std::ifstream source(entry.path());
+    std::ifstream source(program);
     std::string text((std::istreambuf_iterator<char>(source)), std::istreambuf_iterator<char>());
     struct Cap { int count; std::string channel; int64_t window; };
     std::vector<Cap> caps;
     std::regex cap_rule(R"(at most (\d+) (\w+) per (\d+) days)");
     for (auto it = std::sregex_iterator(text.begin(), text.end(), cap_rule); it != std::sregex_iterator(); ++it) {
       std::string unit = (*it)[2];
-      caps.push_back({std::stoi((*it)[1]), unit == "messages" ? "" : unit, std::stoll((*it)[3]) * 86400});
+      bool every_channel = unit == "messages" || unit == "message";
+      caps.push_back({std::stoi((*it)[1]), every_channel ? "" : unit, std::stoll((*it)[3]) * 86400});
+    }
+    // Each channel's opt-in column, from the consent rules: `mms if sms_optin`.
+    std::map<std::string, std::string> column_of;
+    std::regex consent_rule(R"((\w+) if (\w+_optin))");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), consent_rule); it != std::sregex_iterator(); ++it) {
+      column_of[(*it)[1]] = (*it)[2];
     }
     std::map<std::string, std::vector<std::pair<int64_t, std::string>>> sends;  // customer -> (time, channel)
     std::set<std::pair<std::string, std::string>> unsubscribed;
@@ -67,7 +73,8 @@ TEST_CASE("no example ever sends without consent or over a pressure cap", "[cli]
       if (row[0] == "customer" || row[6] != "sent") continue;
       const std::string& customer = row[0];
       const std::string& channel = row[4];
-      CHECK(optin[customer][channel]);
+      REQUIRE(column_of.contains(channel));
+      CHECK(optin[customer][column_of[channel]]);
       CHECK_FALSE(unsubscribed.contains({customer, channel}));
       if (row[10] == "true") unsubscribed.insert({customer, channel});
       sends[customer].emplace_back(Seconds(row[1]), channel);
@@ -91,7 +98,7 @@ TEST_CASE("no example ever sends without consent or over a pressure cap", "[cli]
 
 TEST_CASE("the holdout receives nothing and the uplift is measured against it", "[cli][run]") {
   fs::path log = fs::temp_directory_path() / ("relc_run_test_holdout_" + std::to_string(getpid()) + ".csv");
-  Result run = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json --log " + log.string());
+  Result run = Relc("run examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json --log " + log.string());
   REQUIRE(run.exit_code == 0);
   std::smatch match;
   REQUIRE(std::regex_search(run.out, match, std::regex(R"("holdout_customers": (\d+))")));
@@ -100,7 +107,7 @@ TEST_CASE("the holdout receives nothing and the uplift is measured against it", 
   CHECK(holdout < 500);
   CHECK(run.out.find("\"incremental_revenue_cents\"") != std::string::npos);
   // The winback text report names the holdout's revenue per customer.
-  Result text = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01");
+  Result text = Relc("run examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01");
   CHECK(text.out.find("in the holdout:") != std::string::npos);
   // Customers of the holdout never appear in the action log: as many distinct customers were
   // contacted as entered the journey.
@@ -114,16 +121,16 @@ TEST_CASE("the holdout receives nothing and the uplift is measured against it", 
 }
 
 TEST_CASE("relc test exits 1 listing each failed expectation, 0 when all hold", "[cli][run]") {
-  Result holds = Relc("test examples/cart_abandonment.rel --data " + Data() + " --as-of 2026-01-01");
+  Result holds = Relc("test examples/cart_abandonment/cart_abandonment.rel --data " + Data() + " --as-of 2026-01-01");
   CHECK(holds.exit_code == 0);
   CHECK(holds.out.find("ok     Relance panier abandonné — expect recovery_rate >= 8%") != std::string::npos);
-  Result fails = Relc("test examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --format github");
+  Result fails = Relc("test examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01 --format github");
   CHECK(fails.exit_code == 1);
-  CHECK(fails.out.find("::error file=examples/winback.rel,title=relc test::expectation failed") != std::string::npos);
+  CHECK(fails.out.find("::error file=examples/winback/winback.rel,title=relc test::expectation failed") != std::string::npos);
 }
 
 TEST_CASE("runs with derived seeds give each KPI and count a mean and a 95 percent interval", "[cli][run]") {
-  Result run = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json --runs 4 --threads 2");
+  Result run = Relc("run examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json --runs 4 --threads 2");
   REQUIRE(run.exit_code == 0);
   CHECK(run.out.find("\"runs\": 4") != std::string::npos);
   std::regex spread(R"re("over_runs": \{\s*"runs": (\d+),\s*"mean": ([-0-9.e+]+),\s*"low": ([-0-9.e+]+),\s*"high": ([-0-9.e+]+))re");
@@ -141,6 +148,6 @@ TEST_CASE("runs with derived seeds give each KPI and count a mean and a 95 perce
                             std::regex(R"re("totals_over_runs": \{[\s\S]*?"converted": \{\s*"mean": ([-0-9.e+]+),\s*"low": ([-0-9.e+]+),\s*"high": ([-0-9.e+]+))re")));
   CHECK(std::stod(converted[2]) < std::stod(converted[1]));
   CHECK(std::stod(converted[1]) < std::stod(converted[3]));
-  Result again = Relc("run examples/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json --runs 4 --threads 1");
+  Result again = Relc("run examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json --runs 4 --threads 1");
   CHECK(again.out == run.out);
 }
