@@ -10,13 +10,13 @@ namespace relc::driver {
 namespace {
 
 // 1,234,567.89 EUR
-std::string Money(int64_t cents) {
+std::string Money(int64_t cents, std::string_view currency) {
   std::string digits = std::to_string(std::llabs(cents) / 100), grouped;
   for (size_t i = 0; i < digits.size(); ++i) {
     if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
     grouped += digits[i];
   }
-  return fmt::format("{}{}.{:02} EUR", cents < 0 ? "-" : "", grouped, std::llabs(cents) % 100);
+  return fmt::format("{}{}.{:02} {}", cents < 0 ? "-" : "", grouped, std::llabs(cents) % 100, currency);
 }
 
 std::string Percent(int64_t part, int64_t whole) {
@@ -142,7 +142,7 @@ void Judge(Report& report, const ir::Engine& engine, evaluate::BoundData& bound)
     if (!v.valid) return std::string("n/a");
     switch (program[scalar.value].type) {
       case ir::ValueType::Bool: return std::string(v.bits ? "true" : "false");
-      case ir::ValueType::Int: return scalar.unit.empty() || scalar.unit == "%" ? std::to_string(v.bits) : Money(v.bits);
+      case ir::ValueType::Int: return scalar.unit.empty() || scalar.unit == "%" ? std::to_string(v.bits) : Money(v.bits, scalar.unit);
       case ir::ValueType::Float:
         return scalar.unit == "%" ? fmt::format("{:.2f} %", 100 * v.AsFloat()) : fmt::format("{:.4g}", v.AsFloat());
     }
@@ -217,6 +217,7 @@ nlohmann::ordered_json ReportJson(const Report& report) {
   }
   Uplift uplift = UpliftOf(r);
   nlohmann::ordered_json json = {{"program", report.program->title},
+          {"currency", report.program->currency},
           {"customers", r.customers},
           {"holdout_customers", r.holdout_customers},
           {"totals", CountersJson(r.program)},
@@ -268,15 +269,16 @@ void PrintText(const Report& report, std::ostream& out) {
     }
   }
   Uplift uplift = UpliftOf(r);
+  const std::string& currency = report.program->currency;
   out << fmt::format("\n  purchases {} · revenue {} · cost {} · unsubscribed {} · carts recovered {}", t.purchases,
-                     Money(t.revenue_cents), Money(t.cost_cents), t.unsubscribed, t.carts_recovered);
+                     Money(t.revenue_cents, currency), Money(t.cost_cents, currency), t.unsubscribed, t.carts_recovered);
   if (t.signups > 0) out << fmt::format(" · sign-ups {}", t.signups);
   if (t.referrals > 0) out << fmt::format(" · referrals {}", t.referrals);
   out << '\n';
   const int64_t attributed = AttributedRevenue(r);
   out << fmt::format("  conversion {} of sent · response {} of delivered · average basket {} · ROI of the messages {:.2f}\n",
                      Percent(t.converted, t.sent), Percent(t.clicked, t.delivered),
-                     t.converted > 0 ? Money(attributed / t.converted) : "-",
+                     t.converted > 0 ? Money(attributed / t.converted, currency) : "-",
                      t.cost_cents > 0 ? Ratio(attributed - t.cost_cents, t.cost_cents) : 0.0);
   if (report.runs > 1 && report.count_spreads.size() == std::size(kCountNames)) {
     auto spread = [&](std::string_view name) {
@@ -293,7 +295,8 @@ void PrintText(const Report& report, std::ostream& out) {
   }
   if (r.holdout_customers > 0) {
     out << fmt::format("  uplift: {} per contacted customer against {} in the holdout: {} incremental revenue\n",
-                       Money(std::llround(uplift.treated)), Money(std::llround(uplift.holdout)), Money(uplift.incremental_cents));
+                       Money(std::llround(uplift.treated), currency), Money(std::llround(uplift.holdout), currency),
+                       Money(uplift.incremental_cents, currency));
   }
   if (!report.kpis.empty()) out << "\n  KPIs\n";
   for (size_t k = 0; k < report.kpis.size(); ++k) {

@@ -246,6 +246,7 @@ struct Behaviour {
 
 struct Program {
   std::string title;
+  std::string currency = "EUR";  // of the purchases' amounts: revenue, cost and money KPIs
   // `priority N`: of programs run together, the lower goes first when two would contact a
   // customer at the same moment; a program without one goes after those with one.
   int64_t priority = INT64_MAX;

@@ -30,7 +30,12 @@ Lowerer::Lowerer(const sema::SemanticModel& model, const sema::ProgramInfo& info
       if (schema == nullptr || !attribute_types_.empty() || !event_fields_.empty()) continue;
       for (const auto& entity : schema->entities) {
         auto& fields = entity.is_event ? event_fields_[entity.name.name] : attribute_types_;
-        for (const auto& field : entity.fields) fields[field.name.name] = field.type.name.name;
+        for (const auto& field : entity.fields) {
+          fields[field.name.name] = field.type.name.name;
+          if (entity.is_event && entity.name.name == "purchase" && field.name.name == "amount" && field.type.unit) {
+            out_.currency = field.type.unit->name;
+          }
+        }
       }
     }
   }

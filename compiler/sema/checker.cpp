@@ -199,6 +199,19 @@ bool Checker::Run(const std::shared_ptr<const SourceFile>& root) {
       if (auto* schema = decl->As<ast::SchemaDecl>()) DeclareSchema(module, *schema);
     }
   }
+  // Revenue, cost, monetary value and CLV are in the currency of the purchases' amounts.
+  if (auto purchase = event_fields_.find("purchase"); purchase != event_fields_.end()) {
+    auto amount = purchase->second.find("amount");
+    if (amount != purchase->second.end() && amount->second->type.Is(TypeKind::Money)) {
+      for (auto* table : {&builtins_.globals, &builtins_.measures, &builtins_.metrics}) {
+        for (auto& [name, symbol] : *table) {
+          if (symbol->file == nullptr && symbol->type.Is(TypeKind::Money)) {
+            const_cast<Symbol*>(symbol)->type = amount->second->type;
+          }
+        }
+      }
+    }
+  }
 
   // Top-level declarations of every module, then each module's own checks.
   auto declare_members = [&](std::map<std::string, const Symbol*, std::less<>>& scope,

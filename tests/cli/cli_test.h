@@ -29,5 +29,12 @@ std::vector<std::vector<std::string>> ReadCsv(const std::string& path);
 // Every example program, examples/*/*.rel, in name order.
 std::vector<std::string> ExamplePrograms();
 
+// The data an example runs over, and as of when: the real CDNOW purchases converted by
+// examples/cdnow/convert for the CDNOW example, else `generated` as of 2026-01-01.
+struct ExampleData {
+  std::string dir, as_of;
+};
+ExampleData DataFor(const std::string& program, const std::string& generated);
+
 // `2026-01-06T09:00:00` as seconds since the epoch (UTC).
 int64_t Seconds(const std::string& datetime);

@@ -36,20 +36,24 @@ TEST_CASE("the same seed gives the same report with 1 and 2 threads, another see
 TEST_CASE("no example ever sends without consent or over a pressure cap", "[cli][run]") {
   // Independent of relc's own evaluation: the consents come from the data file, the caps are
   // read from the program's text.
-  std::map<std::string, std::map<std::string, bool>> optin;  // customer -> opt-in column -> consent
-  auto customers = ReadCsv((fs::path(Data()) / "customers.csv").string());
-  std::map<std::string, size_t> column;
-  for (size_t c = 0; c < customers[0].size(); ++c) column[customers[0][c]] = c;
-  for (size_t r = 1; r < customers.size(); ++r) {
-    for (const auto& [name, c] : column) {
-      if (name.ends_with("_optin")) optin[customers[r][0]][name] = customers[r][c] == "true";
+  std::map<std::string, std::map<std::string, std::map<std::string, bool>>> optin;  // data -> customer -> column -> consent
+  auto read_optins = [&](const std::string& dir) {
+    auto customers = ReadCsv((fs::path(dir) / "customers.csv").string());
+    std::map<std::string, size_t> column;
+    for (size_t c = 0; c < customers[0].size(); ++c) column[customers[0][c]] = c;
+    for (size_t r = 1; r < customers.size(); ++r) {
+      for (const auto& [name, c] : column) {
+        if (name.ends_with("_optin")) optin[dir][customers[r][0]][name] = customers[r][c] == "true";
+      }
     }
-  }
+  };
   size_t audited = 0;
   for (const std::string& program : ExamplePrograms()) {
     INFO(program);
+    ExampleData data = DataFor(program, Data());
+    if (!optin.contains(data.dir)) read_optins(data.dir);
     fs::path log = fs::temp_directory_path() / ("relc_run_test_log_" + std::to_string(getpid()) + ".csv");
-    Result run = Relc("run " + program + " --data " + Data() + " --as-of 2026-01-01 --log " + log.string());
+    Result run = Relc("run " + program + " --data " + data.dir + " --as-of " + data.as_of + " --log " + log.string());
     REQUIRE(run.exit_code == 0);
     std::ifstream source(program);
     std::string text((std::istreambuf_iterator<char>(source)), std::istreambuf_iterator<char>());
@@ -74,7 +78,7 @@ TEST_CASE("no example ever sends without consent or over a pressure cap", "[cli]
       const std::string& customer = row[0];
       const std::string& channel = row[4];
       REQUIRE(column_of.contains(channel));
-      CHECK(optin[customer][column_of[channel]]);
+      CHECK(optin[data.dir][customer][column_of[channel]]);
       CHECK_FALSE(unsubscribed.contains({customer, channel}));
       if (row[10] == "true") unsubscribed.insert({customer, channel});
       sends[customer].emplace_back(Seconds(row[1]), channel);
