@@ -4,6 +4,9 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <regex>
 #include <string>
 
 #include <unistd.h>
@@ -141,4 +144,37 @@ TEST_CASE("without the standard library, check says where it looked", "[cli][std
   CHECK(check.exit_code == 1);
   CHECK(check.out.find("the standard library is missing") != std::string::npos);
   CHECK(check.out.find("/nonexistent/stdlib") != std::string::npos);
+}
+
+TEST_CASE("every declaration of the standard library has a doc comment, which explain shows", "[cli][stdlib]") {
+  int declarations = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(RELC_SOURCE_DIR "/stdlib/std")) {
+    std::ifstream in(entry.path());
+    std::string previous;
+    for (std::string line; std::getline(in, line); previous = line) {
+      static const std::regex kDeclaration(R"(^(panel|kpi|scenario|channel|model|schema|function) (\w+))");
+      std::smatch match;
+      if (!std::regex_search(line, match, kDeclaration)) continue;
+      INFO(entry.path().filename().string() << ": " << line);
+      CHECK(previous.starts_with("///"));
+      ++declarations;
+      if (match[1] == "schema") continue;  // a data contract: its fields are the names
+      Result explain = Relc("explain " + match[2].str());
+      CHECK(explain.exit_code == 0);
+      CHECK(explain.out.find(match[1].str() == "kpi" ? "KPI" : match[1].str()) != std::string::npos);
+    }
+  }
+  CHECK(declarations >= 40);
+}
+
+TEST_CASE("explain tells a built-in from a library name, and rejects an unknown one", "[cli][stdlib]") {
+  Result recency = Relc("explain recency");
+  CHECK(recency.exit_code == 0);
+  CHECK(recency.out.find("customer measure `recency` (built in)") != std::string::npos);
+  Result email = Relc("explain email");
+  CHECK(email.out.find("channel `email` in std.channels") != std::string::npos);
+  CHECK(email.out.find("cost = 0.01 EUR") != std::string::npos);
+  Result unknown = Relc("explain no_such_thing", true);
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.out.find("neither a diagnostic code nor a name") != std::string::npos);
 }
