@@ -41,6 +41,29 @@ inline double InChild(const std::function<double()>& measure) {
   return elapsed;
 }
 
+// Runs `measure` in a fresh child process; it fills `count` figures (milliseconds), all
+// negative on failure.
+inline std::vector<double> InChildMany(size_t count, const std::function<std::vector<double>()>& measure) {
+  std::vector<double> figures(count, -1);
+  int fds[2];
+  if (pipe(fds) != 0) return figures;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    std::vector<double> measured = measure();
+    measured.resize(count, -1);
+    auto bytes = static_cast<ssize_t>(count * sizeof(double));
+    if (write(fds[1], measured.data(), static_cast<size_t>(bytes)) != bytes) _exit(1);
+    _exit(0);
+  }
+  close(fds[1]);
+  auto bytes = static_cast<ssize_t>(count * sizeof(double));
+  if (read(fds[0], figures.data(), static_cast<size_t>(bytes)) != bytes) std::fill(figures.begin(), figures.end(), -1);
+  close(fds[0]);
+  waitpid(pid, nullptr, 0);
+  return figures;
+}
+
 struct Summary {
   double median = 0, min = 0, max = 0;
   bool failed = false;

@@ -42,4 +42,38 @@ program "Réactivation {0}" {{
   return text;
 }
 
+// One program of about `target_lines` lines: a plan's worth of panels and scenarios under one
+// objective, consent and pressure, as one marketing team's whole programme would be.
+inline std::string GenerateOneProgram(int target_lines) {
+  std::string text = R"(/// Generated: one program with many journeys.
+program "Plan relationnel" {
+  objective reactivation { goal purchase within 30 days; target conversion >= 4% }
+  consent { email if email_optin; sms if sms_optin; phone if phone_optin }
+  pressure { at most 2 messages per 7 days; at most 1 sms per 30 days; quiet hours 21:00..08:00 }
+  offer comeback = discount 15% { cost = 3 EUR }
+)";
+  int lines = 6;
+  for (int i = 0; lines < target_lines - 3; ++i) {
+    text += fmt::format(R"(  panel dormant_{0} = customers where recency > {1} days and frequency >= {2} and consent(email)
+  panel vip_{0} = dormant_{0} where monetary in top {3}%
+  scenario winback_{0} {{
+    trigger enter dormant_{0}
+    reentry once per 365 days
+    first: send email "winback-{0}" with comeback
+    wait 5 days or until purchase -> exit
+    branch {{
+      when opened(first) -> send email "winback-{0}-2"
+      when customer in vip_{0} -> send phone "call-vip-{0}"
+      otherwise -> send sms "winback-sms-{0}"
+    }}
+    wait 10 days or until purchase -> exit
+  }}
+)",
+                        i, 90 + i % 300, 1 + i % 4, 5 + i % 30);
+    lines += 14;
+  }
+  text += "  kpi conversion = if sent > 0 then converted / sent else 0%\n  expect conversion >= 3%\n}\n";
+  return text;
+}
+
 }  // namespace relc::bench

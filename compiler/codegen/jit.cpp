@@ -88,9 +88,12 @@ uint64_t Hash(std::string_view text) {
   return h;
 }
 
+// The IR is optimised at O2 (vectorised loops); instruction selection and register allocation
+// at `Less` take a quarter less time to compile with no measurable loss on the kernels
+// (bench/RESULTS.md: compile latency and panel evaluation).
 llvm::Expected<llvm::orc::JITTargetMachineBuilder> HostBuilder() {
   auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (builder) builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Default);
+  if (builder) builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Less);
   return builder;
 }
 

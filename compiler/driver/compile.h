@@ -11,8 +11,16 @@
 
 namespace relc::driver {
 
+// Where compiling a file went, in milliseconds (for `bench/` and --jit-stats).
+struct PhaseTimes {
+  double check_ms = 0;  // parsing the file and its imports, names, types, domain checks
+  double graph_ms = 0;  // scenario graphs built and analysed
+  double lower_ms = 0;  // lowering for the engines
+};
+
 struct CompiledFile {
   sema::CheckResult checked;
+  PhaseTimes times;
   std::vector<graph::ScenarioGraph> graphs;  // the root file's scenarios, templates aside
   std::vector<ir::Program> programs;         // the root file's programs, lowered for the engines
   bool has_errors = false;
