@@ -1,11 +1,19 @@
-// Benchmark: `relc run examples/winback/winback.rel` over two generated datasets (say 100,000 and
-// 1,000,000 customers), phase by phase, each run in a fresh process (which also gives its peak
-// memory): loading, measures, compiling, panels, and the 90-day simulation on every core.
+// Benchmark: the simulation of example programs (win-back, cart abandonment...) over generated
+// datasets of growing size (say 100,000, 1,000,000 and 10,000,000 customers), 90 days. Per
+// dataset, one fresh process (which gives the peak memory) loads the data and computes the
+// measures once, then for each program: JIT, panels (start and weekly), and the simulation R
+// times on every core (median) and once on one thread.
 //
-//   relc_bench_simulate PROGRAM SMALL_DIR LARGE_DIR [--runs R] [--target-seconds S --target-mb M]
+//   relc_bench_simulate DIR... --program P [--program P...] [--runs R] [--max-scale X]
+//     --max-scale X: the simulation of the last dataset takes at most X times the previous one's.
 #include <sys/resource.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <deque>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -23,75 +31,89 @@
 
 namespace {
 
-constexpr int kPhases = 5;
-constexpr const char* kPhaseNames[kPhases] = {"load CSV", "measures (RFM, BG/NBD, CLV)", "JIT compile", "panels (start and weekly)",
-                                              "simulation, 90 days"};
 constexpr int32_t kAsOf = 20454;  // 2026-01-01
+constexpr size_t kMaxPrograms = 4;
 
-struct Sample {
-  double ms[kPhases] = {};
-  double total_ms = 0;
-  double one_thread_ms = 0;  // the simulation again, on one thread (not in the total)
-  double peak_mb = 0;
-  int64_t customers = 0;
+struct ProgramSample {
+  double jit_ms = 0, panels_ms = 0, simulate_ms = 0, one_thread_ms = 0;
 };
 
-// One whole run, in this (child) process; phase times in `out`.
-bool RunOnce(const std::string& program_path, const std::string& dir, Sample& out) {
-  std::ifstream in(program_path);
-  std::stringstream text;
-  text << in.rdbuf();
-  relc::DiagnosticCollector diagnostics;
-  auto compiled = relc::driver::CompileFile(std::make_shared<const relc::SourceFile>(program_path, text.str()), diagnostics);
-  auto schema = relc::driver::DataSchemaOf(compiled.checked.model);
-  if (compiled.has_errors || !schema) return false;
+// What one child reports for one dataset.
+struct Sample {
+  double load_ms = 0, measures_ms = 0, peak_mb = 0;
+  int64_t customers = 0;
+  ProgramSample programs[kMaxPrograms];
+};
+
+bool RunDataset(const std::vector<std::string>& paths, const std::string& dir, int runs, Sample& out) {
+  std::deque<relc::driver::CompiledFile> compiled;  // not movable: the programs point into it
+  for (const std::string& path : paths) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    relc::DiagnosticCollector diagnostics;
+    compiled.emplace_back(relc::driver::CompileFile(std::make_shared<const relc::SourceFile>(path, text.str()), diagnostics));
+    if (compiled.back().has_errors) return false;
+  }
+  auto schema = relc::driver::DataSchemaOf(compiled[0].checked.model);
+  if (!schema) return false;
   relc::codegen::WarmUpJit();
-  auto start = relc::bench::Clock::now();
-  // As `relc run` loads: on every core, keeping the columns the program reads.
+  // As `relc run` loads: on every core, keeping the columns the programs read.
   relc::data::LoadOptions load_options;
-  load_options.kept_columns = relc::evaluate::ColumnsRead(compiled.programs[0]);
+  for (const auto& file : compiled) {
+    for (const std::string& column : relc::evaluate::ColumnsRead(file.programs[0])) {
+      if (std::find(load_options.kept_columns.begin(), load_options.kept_columns.end(), column) == load_options.kept_columns.end()) {
+        load_options.kept_columns.push_back(column);
+      }
+    }
+  }
+  auto start = relc::bench::Clock::now();
   relc::data::LoadResult loaded = relc::data::LoadData(dir, *schema, load_options);
   if (!loaded.store) return false;
-  out.ms[0] = relc::bench::MillisecondsSince(start);
+  out.load_ms = relc::bench::MillisecondsSince(start);
   start = relc::bench::Clock::now();
   relc::measures::MeasureOptions options{.as_of_day = kAsOf};
   relc::measures::CustomerMeasures measures = relc::measures::ComputeMeasures(*loaded.store, options);
-  out.ms[1] = relc::bench::MillisecondsSince(start);
-  const relc::ir::Program& program = compiled.programs[0];
-  start = relc::bench::Clock::now();
-  relc::codegen::JitResult jit = relc::codegen::CompileWithJit(program, {});
-  if (!jit.engine) return false;
-  out.ms[2] = relc::bench::MillisecondsSince(start);
-  start = relc::bench::Clock::now();
-  std::string error;
-  auto bound = relc::evaluate::BoundData::Bind(program, *loaded.store, measures, options, int64_t{kAsOf} * 86400, 1, error);
-  if (!bound) return false;
-  // As `relc run` does: the weekly re-evaluations for `trigger enter`, then the start's.
-  auto weekly = relc::simulate::WeeklyPanels(program, *jit.engine, *bound, 90);
-  auto panels = relc::evaluate::EvaluatePanels(program, *jit.engine, *bound);
-  out.ms[3] = relc::bench::MillisecondsSince(start);
-  start = relc::bench::Clock::now();
-  std::vector<relc::simulate::Result> results =
-      relc::simulate::Simulate({{&program, jit.engine.get(), &*bound, &panels, &weekly}}, measures, {.days = 90});
-  const relc::simulate::Result& result = results.front();
-  out.ms[4] = relc::bench::MillisecondsSince(start);
-  out.customers = result.customers + result.holdout_customers;
-  for (double ms : out.ms) out.total_ms += ms;
-  start = relc::bench::Clock::now();
-  relc::simulate::Simulate({{&program, jit.engine.get(), &*bound, &panels, &weekly}}, measures, {.days = 90, .threads = 1});
-  out.one_thread_ms = relc::bench::MillisecondsSince(start);
+  out.measures_ms = relc::bench::MillisecondsSince(start);
+
+  for (size_t p = 0; p < compiled.size(); ++p) {
+    const relc::ir::Program& program = compiled[p].programs[0];
+    ProgramSample& sample = out.programs[p];
+    start = relc::bench::Clock::now();
+    relc::codegen::JitResult jit = relc::codegen::CompileWithJit(program, {});
+    if (!jit.engine) return false;
+    sample.jit_ms = relc::bench::MillisecondsSince(start);
+    start = relc::bench::Clock::now();
+    std::string error;
+    auto bound = relc::evaluate::BoundData::Bind(program, *loaded.store, measures, options, int64_t{kAsOf} * 86400, 1, error);
+    if (!bound) return false;
+    auto weekly = relc::simulate::WeeklyPanels(program, *jit.engine, *bound, 90);
+    auto panels = relc::evaluate::EvaluatePanels(program, *jit.engine, *bound);
+    sample.panels_ms = relc::bench::MillisecondsSince(start);
+    std::vector<double> simulations;
+    for (int run = 0; run < runs; ++run) {
+      start = relc::bench::Clock::now();
+      auto results = relc::simulate::Simulate({{&program, jit.engine.get(), &*bound, &panels, &weekly}}, measures, {.days = 90});
+      simulations.push_back(relc::bench::MillisecondsSince(start));
+      out.customers = results.front().customers + results.front().holdout_customers;
+    }
+    sample.simulate_ms = relc::bench::Summarize(simulations).median;
+    start = relc::bench::Clock::now();
+    relc::simulate::Simulate({{&program, jit.engine.get(), &*bound, &panels, &weekly}}, measures, {.days = 90, .threads = 1});
+    sample.one_thread_ms = relc::bench::MillisecondsSince(start);
+  }
   return true;
 }
 
 // Runs in a fresh child process; the sample comes back through a pipe.
-bool InChild(const std::string& program, const std::string& dir, Sample& sample) {
+bool InChild(const std::vector<std::string>& programs, const std::string& dir, int runs, Sample& sample) {
   int fds[2];
   if (pipe(fds) != 0) return false;
   pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
     Sample s;
-    bool ok = RunOnce(program, dir, s);
+    bool ok = RunDataset(programs, dir, runs, s);
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
     s.peak_mb = ok ? usage.ru_maxrss / 1024.0 : -1;
@@ -108,66 +130,70 @@ bool InChild(const std::string& program, const std::string& dir, Sample& sample)
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 4) {
-    std::fprintf(stderr, "usage: relc_bench_simulate PROGRAM SMALL_DIR LARGE_DIR [--runs R] [--target-seconds S --target-mb M]\n");
+  std::vector<std::string> dirs, programs;
+  int runs = 5;
+  double max_scale = 0;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--program" && i + 1 < argc) programs.push_back(argv[++i]);
+    else if (arg == "--runs" && i + 1 < argc) runs = std::atoi(argv[++i]);
+    else if (arg == "--max-scale" && i + 1 < argc) max_scale = std::atof(argv[++i]);
+    else dirs.push_back(arg);
+  }
+  if (dirs.empty() || programs.empty() || programs.size() > kMaxPrograms) {
+    std::fprintf(stderr, "usage: relc_bench_simulate DIR... --program P [--program P...] [--runs R] [--max-scale X]\n");
     return 2;
   }
-  int runs = 3;
-  double max_seconds = 0, max_peak_mb = 0;
-  for (int i = 4; i + 1 < argc; i += 2) {
-    std::string arg = argv[i];
-    if (arg == "--runs") runs = std::atoi(argv[i + 1]);
-    if (arg == "--target-seconds") max_seconds = std::atof(argv[i + 1]);
-    if (arg == "--target-mb") max_peak_mb = std::atof(argv[i + 1]);
+  std::vector<Sample> samples(dirs.size());
+  for (size_t d = 0; d < dirs.size(); ++d) {
+    if (!InChild(programs, dirs[d], runs, samples[d])) {
+      std::fprintf(stderr, "simulate bench: the run over %s failed\n", dirs[d].c_str());
+      return 1;
+    }
   }
-  std::vector<Sample> medians;
-  for (const char* dir : {argv[2], argv[3]}) {
-    std::vector<Sample> samples(static_cast<size_t>(runs));
-    for (Sample& s : samples) {
-      if (!InChild(argv[1], dir, s)) {
-        std::fprintf(stderr, "simulate bench: a run over %s failed\n", dir);
-        return 1;
+  std::printf("| phase |");
+  for (const Sample& s : samples) std::printf(" %lld customers |", static_cast<long long>(s.customers));
+  std::printf("\n|---|");
+  for (size_t d = 0; d < samples.size(); ++d) std::printf("---|");
+  std::printf("\n| load CSV, ms |");
+  for (const Sample& s : samples) std::printf(" %.0f |", s.load_ms);
+  std::printf("\n| measures (RFM, BG/NBD, CLV), ms |");
+  for (const Sample& s : samples) std::printf(" %.0f |", s.measures_ms);
+  std::printf("\n| peak memory, MB |");
+  for (const Sample& s : samples) std::printf(" %.0f |", s.peak_mb);
+  bool fail = false;
+  std::string scaling;
+  for (size_t p = 0; p < programs.size(); ++p) {
+    std::string name = std::filesystem::path(programs[p]).stem().string();
+    auto row = [&](const char* what, auto value) {
+      std::printf("\n| %s: %s |", name.c_str(), what);
+      for (const Sample& s : samples) std::printf(" %s |", value(s.programs[p], s).c_str());
+    };
+    row("JIT, ms", [](const ProgramSample& x, const Sample&) { return fmt::format("{:.0f}", x.jit_ms); });
+    row("panels (start and weekly), ms", [](const ProgramSample& x, const Sample&) { return fmt::format("{:.0f}", x.panels_ms); });
+    row("**simulation, 90 days**, ms (median)",
+        [](const ProgramSample& x, const Sample&) { return fmt::format("**{:.0f}**", x.simulate_ms); });
+    row("customers simulated per second",
+        [](const ProgramSample& x, const Sample& s) { return fmt::format("{:.2g}", s.customers / (x.simulate_ms / 1000)); });
+    row("simulation on one thread, ms", [](const ProgramSample& x, const Sample&) { return fmt::format("{:.0f}", x.one_thread_ms); });
+    if (samples.size() >= 2) {
+      const Sample& before = samples[samples.size() - 2];
+      const Sample& last = samples.back();
+      double customers = static_cast<double>(last.customers) / static_cast<double>(before.customers);
+      double time = last.programs[p].simulate_ms / before.programs[p].simulate_ms;
+      double threads = last.programs[p].one_thread_ms / last.programs[p].simulate_ms;
+      scaling += fmt::format("{}: {:.0f}x the customers take **{:.1f}x** the simulation time{}; on every core ({}) the simulation is "
+                             "{:.2f}x faster than on one\n",
+                             name, customers, time, max_scale > 0 ? fmt::format(" (target: at most {:.0f}x)", max_scale) : "",
+                             std::max(1u, std::thread::hardware_concurrency()), threads);
+      if (max_scale > 0 && time > max_scale) {
+        scaling += fmt::format("FAIL: {} scales {:.1f}x, over {:.0f}x\n", name, time, max_scale);
+        fail = true;
       }
     }
-    Sample median;
-    median.customers = samples[0].customers;
-    for (int p = 0; p < kPhases; ++p) {
-      std::vector<double> values;
-      for (const Sample& s : samples) values.push_back(s.ms[p]);
-      median.ms[p] = relc::bench::Summarize(values).median;
-    }
-    std::vector<double> peaks, totals, one_thread;
-    for (const Sample& s : samples) {
-      peaks.push_back(s.peak_mb);
-      totals.push_back(s.total_ms);
-      one_thread.push_back(s.one_thread_ms);
-    }
-    median.one_thread_ms = relc::bench::Summarize(one_thread).median;
-    median.peak_mb = relc::bench::Summarize(peaks).median;
-    median.total_ms = relc::bench::Summarize(totals).median;
-    medians.push_back(median);
   }
-  std::printf("| phase (median of %d runs, each in a fresh process) | %lld customers, ms | %lld customers, ms | ratio |\n", runs,
-              static_cast<long long>(medians[0].customers), static_cast<long long>(medians[1].customers));
-  std::printf("|---|---|---|---|\n");
-  for (int p = 0; p < kPhases; ++p) {
-    std::printf("| %s | %.0f | %.0f | %.1f |\n", kPhaseNames[p], medians[0].ms[p], medians[1].ms[p], medians[1].ms[p] / medians[0].ms[p]);
-  }
-  std::printf("| total (median of the runs' totals) | %.0f | %.0f | %.1f |\n", medians[0].total_ms, medians[1].total_ms,
-              medians[1].total_ms / medians[0].total_ms);
-  const double scale = static_cast<double>(medians[1].customers) / static_cast<double>(medians[0].customers);
-  std::printf("\npeak memory: %.0f MB and %.0f MB; %.1fx the customers take %.1fx the time in all (%.1fx the simulation "
-              "alone)\n",
-              medians[0].peak_mb, medians[1].peak_mb, scale, medians[1].total_ms / medians[0].total_ms,
-              medians[1].ms[4] / medians[0].ms[4]);
-  std::printf("simulation of %lld customers on 1 thread: %.0f ms, on every core (%u): %.0f ms: %.2fx faster\n",
-              static_cast<long long>(medians[1].customers), medians[1].one_thread_ms, std::max(1u, std::thread::hardware_concurrency()),
-              medians[1].ms[4], medians[1].one_thread_ms / medians[1].ms[4]);
-  if (max_seconds > 0) {
-    bool met = medians[1].total_ms <= max_seconds * 1000 && medians[1].peak_mb <= max_peak_mb;
-    std::printf("target for %lld customers: under %.0f s and %.0f MB: %s (%.2f s, %.0f MB)\n",
-                static_cast<long long>(medians[1].customers), max_seconds, max_peak_mb, met ? "met" : "MISSED",
-                medians[1].total_ms / 1000, medians[1].peak_mb);
-  }
-  return 0;
+  std::printf("\n\nEach dataset in one fresh process: loaded and measured once, each program then compiled, its panels "
+              "evaluated, and simulated %d times (median) on every core and once on one thread.\n%s",
+              runs, scaling.c_str());
+  return fail ? 1 : 0;
 }
