@@ -34,7 +34,8 @@ class Engine {
                       uint64_t end) const = 0;
 
   // The value ranking `ranking` of panel `panel` ranks by, for each row in [begin, end): the
-  // value, and whether it is valid (0 for a null, or a row outside `base`).
+  // value, and whether it is valid (0 for a null, or a row outside `base`), row `begin` first
+  // (in values[0] and valid[0]).
   virtual void RankValues(int32_t panel, int32_t ranking, const Frame& frame, const uint64_t* base, double* values,
                           uint8_t* valid, uint64_t begin, uint64_t end) const = 0;
 

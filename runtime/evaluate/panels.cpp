@@ -5,7 +5,24 @@
 #include <cmath>
 #include <limits>
 
+#include "data/parallel.h"
+
 namespace relc::evaluate {
+namespace {
+
+// Rows a thread takes at a time: a multiple of 64, so that threads write different words.
+constexpr size_t kChunkRows = size_t{1} << 16;
+
+// `work(begin, end)` over [0, rows) in chunks, on every core.
+template <typename Work>
+void InChunks(size_t rows, Work&& work) {
+  const size_t chunks = (rows + kChunkRows - 1) / kChunkRows;
+  data::ParallelFor(chunks, data::ThreadCount(0), [&](size_t i, unsigned) {
+    work(i * kChunkRows, std::min(rows, (i + 1) * kChunkRows));
+  });
+}
+
+}  // namespace
 
 size_t CountSelected(const Selection& selection) {
   size_t count = 0;
@@ -31,7 +48,9 @@ class PanelEvaluator {
           break;
         case ir::Panel::Kind::Filter:
           for (size_t r = 0; r < panel.rankings.size(); ++r) Rank(static_cast<int32_t>(p), static_cast<int32_t>(r), base);
-          engine_.Filter(static_cast<int32_t>(p), data_.frame_, base, out.data(), 0, rows_);
+          InChunks(rows_, [&](size_t begin, size_t end) {
+            engine_.Filter(static_cast<int32_t>(p), data_.frame_, base, out.data(), begin, end);
+          });
           break;
         case ir::Panel::Kind::Union:
         case ir::Panel::Kind::Intersect:
@@ -58,7 +77,10 @@ class PanelEvaluator {
     const ir::Ranking& ranking = program_.panels[panel].rankings[ranking_index];
     std::vector<double> values(rows_);
     std::vector<uint8_t> valid(rows_);
-    engine_.RankValues(panel, ranking_index, data_.frame_, base, values.data(), valid.data(), 0, rows_);
+    InChunks(rows_, [&](size_t begin, size_t end) {
+      // The engine writes a chunk's values from its first slot: each chunk gets its own.
+      engine_.RankValues(panel, ranking_index, data_.frame_, base, values.data() + begin, valid.data() + begin, begin, end);
+    });
     std::vector<double> present;
     for (size_t row = 0; row < rows_; ++row) {
       if (valid[row]) present.push_back(values[row]);

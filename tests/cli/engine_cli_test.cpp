@@ -2,6 +2,7 @@
 // the JIT and the interpreter, the object cache is used and survives damage, and the JIT's
 // figures and IR are printed.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -84,4 +85,28 @@ TEST_CASE("panels of a program with errors, or without data, fail with the docum
   CHECK(Relc("panels examples/winback/winback.rel").exit_code == 2);
   CHECK(Relc("panels examples/winback/winback.rel --data /nonexistent/relc").exit_code == 2);
   CHECK(Relc("panels examples/winback/winback.rel --data " + Dataset() + " --engine llvm").exit_code == 2);
+}
+
+TEST_CASE("a ranking over more customers than one thread's share takes exactly its share", "[cli][engine]") {
+  // 150,000 customers: panels are evaluated in chunks of 65,536 rows on every core.
+  std::string program = WriteTemp(std::to_string(getpid()) + "_ranking.rel", R"(program "Ranking" {
+  consent email if email_optin
+  panel best = customers where monetary in top 20%
+  scenario s { trigger enter best; send email "x" }
+}
+)");
+  for (const char* engine : {"jit", "interp"}) {
+    INFO(engine);
+    Result panels = Relc("panels " + program + " --data " + GeneratedData(150000, 4) + " --as-of 2026-01-01 --format json --engine " + engine);
+    REQUIRE(panels.exit_code == 0);
+    auto json = nlohmann::json::parse(panels.out);
+    int64_t customers = json[0]["customers"].get<int64_t>();
+    int64_t best = json[0]["panels"][0]["customers"].get<int64_t>();
+    REQUIRE(customers == 150000);
+    // ceil(20 % of the customers) (prospects rank with a monetary value of 0), and no more than
+    // a few ties at the threshold.
+    int64_t share = (customers * 20 + 99) / 100;
+    CHECK(best >= share);
+    CHECK(best <= share + 20);
+  }
 }
