@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <functional>
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <vector>
 
@@ -22,47 +23,30 @@ inline double MillisecondsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-// Runs `measure` (which returns milliseconds, negative on failure) in a fresh child process.
-inline double InChild(const std::function<double()>& measure) {
+// Runs `measure` in a fresh child process and returns what it returned (a trivially copyable
+// value, sent back through a pipe), or `failed` if the child could not send it.
+template <typename T, typename Measure>
+T InChildValue(Measure&& measure, T failed) {
+  static_assert(std::is_trivially_copyable_v<T>);
   int fds[2];
-  if (pipe(fds) != 0) return -1;
+  if (pipe(fds) != 0) return failed;
   pid_t pid = fork();
   if (pid == 0) {
     close(fds[0]);
-    double elapsed = measure();
-    if (write(fds[1], &elapsed, sizeof elapsed) != sizeof elapsed) _exit(1);
+    T value = measure();
+    if (write(fds[1], &value, sizeof value) != static_cast<ssize_t>(sizeof value)) _exit(1);
     _exit(0);
   }
   close(fds[1]);
-  double elapsed = -1;
-  if (read(fds[0], &elapsed, sizeof elapsed) != sizeof elapsed) elapsed = -1;
+  T value = failed;
+  if (read(fds[0], &value, sizeof value) != static_cast<ssize_t>(sizeof value)) value = failed;
   close(fds[0]);
   waitpid(pid, nullptr, 0);
-  return elapsed;
+  return value;
 }
 
-// Runs `measure` in a fresh child process; it fills `count` figures (milliseconds), all
-// negative on failure.
-inline std::vector<double> InChildMany(size_t count, const std::function<std::vector<double>()>& measure) {
-  std::vector<double> figures(count, -1);
-  int fds[2];
-  if (pipe(fds) != 0) return figures;
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    std::vector<double> measured = measure();
-    measured.resize(count, -1);
-    auto bytes = static_cast<ssize_t>(count * sizeof(double));
-    if (write(fds[1], measured.data(), static_cast<size_t>(bytes)) != bytes) _exit(1);
-    _exit(0);
-  }
-  close(fds[1]);
-  auto bytes = static_cast<ssize_t>(count * sizeof(double));
-  if (read(fds[0], figures.data(), static_cast<size_t>(bytes)) != bytes) std::fill(figures.begin(), figures.end(), -1);
-  close(fds[0]);
-  waitpid(pid, nullptr, 0);
-  return figures;
-}
+// Runs `measure` (which returns milliseconds, negative on failure) in a fresh child process.
+inline double InChild(const std::function<double()>& measure) { return InChildValue(measure, -1.0); }
 
 struct Summary {
   double median = 0, min = 0, max = 0;

@@ -6,6 +6,7 @@
 //
 //   relc_bench_compile EXAMPLES_DIR [--runs R] [--lines N] [--max-ms MS]
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -23,16 +24,18 @@
 namespace {
 
 enum Phase { kParse, kCheck, kGraph, kLower, kJit, kPhases };
+using PhaseTimes = std::array<double, kPhases>;
+constexpr PhaseTimes kFailed = {-1, -1, -1, -1, -1};
 
 // One cold compile of `file`: each phase's milliseconds; all -1 if it does not compile.
-std::vector<double> CompileOnce(const std::shared_ptr<const relc::SourceFile>& file) {
-  std::vector<double> ms(kPhases, -1);
+PhaseTimes CompileOnce(const std::shared_ptr<const relc::SourceFile>& file) {
+  PhaseTimes ms = kFailed;
   relc::DiagnosticCollector diagnostics;
   auto start = relc::bench::Clock::now();
   relc::syntax::ParseResult parsed = relc::syntax::Parse(file, diagnostics);
   ms[kParse] = relc::bench::MillisecondsSince(start);
   relc::driver::CompiledFile compiled = relc::driver::CompileFile(file, diagnostics);
-  if (parsed.has_errors || compiled.has_errors || compiled.programs.empty()) return std::vector<double>(kPhases, -1);
+  if (parsed.has_errors || compiled.has_errors || compiled.programs.empty()) return kFailed;
   ms[kCheck] = compiled.times.check_ms;
   ms[kGraph] = compiled.times.graph_ms;
   ms[kLower] = compiled.times.lower_ms;
@@ -40,7 +43,7 @@ std::vector<double> CompileOnce(const std::shared_ptr<const relc::SourceFile>& f
   ms[kJit] = 0;
   for (const relc::ir::Program& program : compiled.programs) {
     relc::codegen::JitResult result = relc::codegen::CompileWithJit(program, {});
-    if (!result.engine) return std::vector<double>(kPhases, -1);
+    if (!result.engine) return kFailed;
     ms[kJit] += result.stats.compile_ms;
   }
   return ms;
@@ -86,7 +89,7 @@ int main(int argc, char** argv) {
     std::vector<std::vector<double>> phases(kPhases + 1);
     const int count = is_example ? runs : std::min(runs, 3);  // the large program takes seconds
     for (int run = 0; run < count; ++run) {
-      std::vector<double> ms = relc::bench::InChildMany(kPhases, [&] { return CompileOnce(file); });
+      PhaseTimes ms = relc::bench::InChildValue([&] { return CompileOnce(file); }, kFailed);
       for (int p = 0; p < kPhases; ++p) phases[p].push_back(ms[p]);
       bool failed = std::any_of(ms.begin(), ms.end(), [](double v) { return v < 0; });
       phases[kPhases].push_back(failed ? -1 : ms[kCheck] + ms[kGraph] + ms[kLower] + ms[kJit]);

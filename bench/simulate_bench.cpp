@@ -105,26 +105,21 @@ bool RunDataset(const std::vector<std::string>& paths, const std::string& dir, i
   return true;
 }
 
-// Runs in a fresh child process; the sample comes back through a pipe.
+// Runs in a fresh child process, which also gives the peak memory.
 bool InChild(const std::vector<std::string>& programs, const std::string& dir, int runs, Sample& sample) {
-  int fds[2];
-  if (pipe(fds) != 0) return false;
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    Sample s;
-    bool ok = RunDataset(programs, dir, runs, s);
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    s.peak_mb = ok ? usage.ru_maxrss / 1024.0 : -1;
-    if (write(fds[1], &s, sizeof s) != sizeof s) _exit(1);
-    _exit(0);
-  }
-  close(fds[1]);
-  bool ok = read(fds[0], &sample, sizeof sample) == sizeof sample && sample.peak_mb > 0;
-  close(fds[0]);
-  waitpid(pid, nullptr, 0);
-  return ok;
+  Sample failed;
+  failed.peak_mb = -1;
+  sample = relc::bench::InChildValue(
+      [&] {
+        Sample s;
+        bool ok = RunDataset(programs, dir, runs, s);
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage);
+        s.peak_mb = ok ? usage.ru_maxrss / 1024.0 : -1;
+        return s;
+      },
+      failed);
+  return sample.peak_mb > 0;
 }
 
 }  // namespace

@@ -30,18 +30,14 @@ Lowerer::Lowerer(const sema::SemanticModel& model, const sema::ProgramInfo& info
       if (schema == nullptr || !attribute_types_.empty() || !event_fields_.empty()) continue;
       for (const auto& entity : schema->entities) {
         auto& fields = entity.is_event ? event_fields_[entity.name.name] : attribute_types_;
-        for (const auto& field : entity.fields) {
-          fields[field.name.name] = field.type.name.name;
-          if (entity.is_event && entity.name.name == "purchase" && field.name.name == "amount" && field.type.unit) {
-            out_.currency = field.type.unit->name;
-          }
-        }
+        for (const auto& field : entity.fields) fields[field.name.name] = field.type.name.name;
       }
     }
   }
   for (const sema::Symbol& symbol : model.symbols) {
     if (symbol.decl != nullptr && symbol.file != nullptr) decl_files_[symbol.decl] = symbol.file;
   }
+  if (!model.currency.empty()) out_.currency = model.currency;
 }
 
 void Lowerer::LowerProgram() {
@@ -105,11 +101,10 @@ void Lowerer::LowerProgram() {
   for (const ast::KpiDecl* kpi : imported) {
     auto file = decl_files_.find(kpi);
     if (file == decl_files_.end()) continue;
-    auto previous_file = file_;
-    file_ = file->second;
-    out_.kpis.push_back({kpi->name.name, std::string(file_->Slice(kpi->formula->range)), LowerExpr(kpi->formula.get(), Scope{}),
-                         unit_of(kpi->formula.get())});
-    file_ = previous_file;
+    InFile(file->second, [&] {
+      out_.kpis.push_back({kpi->name.name, std::string(file_->Slice(kpi->formula->range)),
+                           LowerExpr(kpi->formula.get(), Scope{}), unit_of(kpi->formula.get())});
+    });
   }
 }
 
@@ -146,8 +141,6 @@ void Lowerer::LowerChannelsAndModels() {
   for (const auto& [decl, file] : decls) {
     auto* model = decl->As<ast::ModelDecl>();
     if (model == nullptr) continue;
-    auto previous_file = file_;
-    file_ = file;
     for (const ast::Property& property : model->properties) {
       std::optional<double> value = Literal(property.value.get());
       if (!value) continue;
@@ -157,8 +150,7 @@ void Lowerer::LowerChannelsAndModels() {
       if (key == "offer_uplift") out_.behaviour.offer_uplift = *value;
       if (key == "cart_checkout") out_.behaviour.cart_checkout = *value;
     }
-    LowerModel(*model);
-    file_ = previous_file;
+    InFile(file, [&] { LowerModel(*model); });
   }
 }
 
@@ -172,20 +164,20 @@ int32_t Lowerer::LowerPanelDecl(const ast::PanelDecl& decl, const std::vector<as
     Emit(DiagnosticKind::PanelCycle, decl.name.range, decl.name.name).Primary("defined here");
     return AllCustomers();
   }
-  auto previous_file = file_;
-  if (auto it = decl_files_.find(&decl); it != decl_files_.end()) file_ = it->second;
-
-  Scope inner;
-  // A panel named without arguments takes its parameters' defaults.
-  static const std::vector<ast::Argument> kNoArguments;
-  if (decl.parameters) BindArguments(*decl.parameters, arguments ? *arguments : kNoArguments, caller, inner);
-  int32_t index = LowerPanel(decl.definition.get(), inner);
+  auto declared_in = decl_files_.find(&decl);
+  int32_t index = -1;
+  InFile(declared_in != decl_files_.end() ? declared_in->second : file_, [&] {
+    Scope inner;
+    // A panel named without arguments takes its parameters' defaults.
+    static const std::vector<ast::Argument> kNoArguments;
+    if (decl.parameters) BindArguments(*decl.parameters, arguments ? *arguments : kNoArguments, caller, inner);
+    index = LowerPanel(decl.definition.get(), inner);
+  });
   // A panel that is another one under a new name gets a copy of its own, so each has its name.
   if (!out_.panels[index].name.empty() || index == all_customers_) {
     index = AddPanel(Panel{.kind = Panel::Kind::Filter, .left = index});
   }
   out_.panels[index].name = decl.name.name;
-  file_ = previous_file;
   panels_in_progress_.erase(&decl);
   if (shared) panels_by_key_[key] = index;
   return index;
@@ -318,11 +310,10 @@ void Lowerer::LowerScenario(const ast::ScenarioDecl& decl) {
   BindArguments(*use->scenario->parameters, use->call->arguments, Scope{}, bound);
   Scenario& scenario = out_.scenarios.emplace_back();
   scenario.name = decl.name.name;
-  auto previous_file = file_;
-  file_ = use->file;
-  LowerSteps(scenario, graph::BuildInstanceGraph(decl, *use), bound);
-  LowerSettings(scenario, *use->scenario, bound);
-  file_ = previous_file;
+  InFile(use->file, [&] {
+    LowerSteps(scenario, graph::BuildInstanceGraph(decl, *use), bound);
+    LowerSettings(scenario, *use->scenario, bound);
+  });
 }
 
 // A channel or offer named in a step: a template's parameter stands for its argument's name.
@@ -334,7 +325,6 @@ std::string Lowerer::BoundName(const std::string& name, const Scope& scope) cons
 }
 
 void Lowerer::LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl, const Scope& bound) {
-  const Scope& plain = bound;
   Scope customer = bound;
   customer.customer = true;
   for (const ast::Trigger& trigger : decl.triggers) {
@@ -343,7 +333,7 @@ void Lowerer::LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl, c
     const sema::Type& type = SemaType(trigger.subject.get());
     out.value_is_datetime = type.Is(sema::TypeKind::DateTime);
     switch (trigger.kind) {
-      case ast::TriggerKind::EnterPanel: out.panel = LowerPanel(trigger.subject.get(), plain); break;
+      case ast::TriggerKind::EnterPanel: out.panel = LowerPanel(trigger.subject.get(), bound); break;
       case ast::TriggerKind::Event: out.event = LowerEvent(trigger.subject.get(), customer); break;
       case ast::TriggerKind::Recurring:
         out.value = LowerExpr(trigger.subject.get(), customer);
@@ -354,11 +344,11 @@ void Lowerer::LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl, c
         }
         break;
       case ast::TriggerKind::Date:
-        out.value = LowerExpr(trigger.subject.get(), plain);
+        out.value = LowerExpr(trigger.subject.get(), bound);
         out_.constants.push_back(out.value);
         break;
       case ast::TriggerKind::Inactivity:
-        out.value = Coerce(LowerExpr(trigger.subject.get(), plain), ValueType::Float);
+        out.value = Coerce(LowerExpr(trigger.subject.get(), bound), ValueType::Float);
         out_.constants.push_back(out.value);
         out.event.event_type = EventType(trigger.event ? trigger.event->name : "purchase");
         break;
@@ -367,18 +357,18 @@ void Lowerer::LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl, c
   for (const ast::Reentry& reentry : decl.reentry) {
     scenario.reentry = static_cast<Reentry>(reentry.kind);
     if (reentry.period) {
-      scenario.reentry_period = Coerce(LowerExpr(reentry.period.get(), plain), ValueType::Float);
+      scenario.reentry_period = Coerce(LowerExpr(reentry.period.get(), bound), ValueType::Float);
       out_.constants.push_back(scenario.reentry_period);
     }
   }
-  for (const auto& audience : decl.audiences) scenario.audiences.push_back(LowerPanel(audience.get(), plain));
+  for (const auto& audience : decl.audiences) scenario.audiences.push_back(LowerPanel(audience.get(), bound));
   for (const auto& exit : decl.exit_criteria) scenario.exits.push_back(LowerEvent(exit.get(), customer));
   if (!decl.holdouts.empty()) {
-    scenario.holdout = Coerce(LowerExpr(decl.holdouts.back().get(), plain), ValueType::Float);
+    scenario.holdout = Coerce(LowerExpr(decl.holdouts.back().get(), bound), ValueType::Float);
     out_.constants.push_back(scenario.holdout);
   }
   if (!decl.priorities.empty()) {
-    scenario.priority = LowerExpr(decl.priorities.back().get(), plain);
+    scenario.priority = LowerExpr(decl.priorities.back().get(), bound);
     out_.constants.push_back(scenario.priority);
   }
 }

@@ -59,6 +59,14 @@ class Lowerer {
   WaitRoute LowerRoute(const ast::WaitRoute& route, const Scope& scope);
   const ast::Expr* GoalEvent() const;
 
+  // Runs `work` with diagnostics pointing into `file` (a declaration of another file), then back.
+  template <typename Work>
+  void InFile(std::shared_ptr<const SourceFile> file, Work&& work) {
+    std::swap(file_, file);
+    work();
+    std::swap(file_, file);
+  }
+
   template <typename... Args>
   DiagnosticBuilder Emit(DiagnosticKind kind, SourceRange range, const Args&... args) {
     failed_ = true;

@@ -45,7 +45,7 @@ void AddBuiltins(SemanticModel& model, Builtins& builtins) {
       {"month", T(TypeKind::Integer), "month(date): the month, 1 to 12."},
       {"year", T(TypeKind::Integer), "year(date): the year."},
       {"day_of_week", T(TypeKind::Integer), "day_of_week(date): 1 (Monday) to 7 (Sunday)."},
-      {"clv", Type::MoneyIn("EUR"), "clv(horizon): the customer's lifetime value over the horizon, discounted (BG/NBD and Gamma-Gamma)."},
+      {"clv", Type::MoneyIn(model.currency), "clv(horizon): the customer's lifetime value over the horizon, discounted (BG/NBD and Gamma-Gamma)."},
       {"expected_purchases", T(TypeKind::Decimal), "expected_purchases(horizon): purchases the customer is expected to make over the horizon (BG/NBD)."},
   };
   for (const auto& function : functions) add(builtins.globals, SymbolKind::Function, function);
@@ -62,8 +62,8 @@ void AddBuiltins(SemanticModel& model, Builtins& builtins) {
   const BuiltinName measures[] = {
       {"recency", T(TypeKind::Duration), "Time since the customer's last purchase (their whole tenure for a prospect)."},
       {"frequency", T(TypeKind::Integer), "Number of purchases."},
-      {"monetary", Type::MoneyIn("EUR"), "Total amount of the customer's purchases."},
-      {"average_basket", Type::MoneyIn("EUR"), "Mean amount of the customer's purchases."},
+      {"monetary", Type::MoneyIn(model.currency), "Total amount of the customer's purchases."},
+      {"average_basket", Type::MoneyIn(model.currency), "Mean amount of the customer's purchases."},
       {"tenure", T(TypeKind::Duration), "Time since the customer record was created."},
       {"rfm_recency", T(TypeKind::Integer), "Recency score, 1 (longest ago) to 5 (most recent quintile)."},
       {"rfm_frequency", T(TypeKind::Integer), "Frequency score, 1 to 5 by quintile."},
@@ -77,7 +77,7 @@ void AddBuiltins(SemanticModel& model, Builtins& builtins) {
   };
   for (const auto& measure : measures) add(builtins.measures, SymbolKind::Measure, measure);
 
-  Type money = Type::MoneyIn("EUR");
+  Type money = Type::MoneyIn(model.currency);
   const BuiltinName metrics[] = {
       {"entered", T(TypeKind::Integer), "Customers who entered (a scenario, or any of the program's)."},
       {"exited", T(TypeKind::Integer), "Customers who left."},

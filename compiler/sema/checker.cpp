@@ -174,7 +174,6 @@ const Module* Checker::LoadStandard(std::string_view name) {
 }
 
 bool Checker::Run(const std::shared_ptr<const SourceFile>& root) {
-  AddBuiltins(model_, builtins_);
   Module* root_module = LoadModule(root->path(), root, false);
   std::vector<std::string> stack = {root->path()};
   LoadImports(*root_module, stack);
@@ -199,19 +198,12 @@ bool Checker::Run(const std::shared_ptr<const SourceFile>& root) {
       if (auto* schema = decl->As<ast::SchemaDecl>()) DeclareSchema(module, *schema);
     }
   }
-  // Revenue, cost, monetary value and CLV are in the currency of the purchases' amounts.
+  // The built-ins come after the data contract: their money is in the purchases' currency.
   if (auto purchase = event_fields_.find("purchase"); purchase != event_fields_.end()) {
     auto amount = purchase->second.find("amount");
-    if (amount != purchase->second.end() && amount->second->type.Is(TypeKind::Money)) {
-      for (auto* table : {&builtins_.globals, &builtins_.measures, &builtins_.metrics}) {
-        for (auto& [name, symbol] : *table) {
-          if (symbol->file == nullptr && symbol->type.Is(TypeKind::Money)) {
-            const_cast<Symbol*>(symbol)->type = amount->second->type;
-          }
-        }
-      }
-    }
+    if (amount != purchase->second.end() && amount->second->type.Is(TypeKind::Money)) model_.currency = amount->second->type.currency;
   }
+  AddBuiltins(model_, builtins_);
 
   // Top-level declarations of every module, then each module's own checks.
   auto declare_members = [&](std::map<std::string, const Symbol*, std::less<>>& scope,

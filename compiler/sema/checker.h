@@ -26,6 +26,7 @@ struct Builtins {
   std::map<std::string, const Symbol*, std::less<>> metrics;   // sent, converted, revenue...
 };
 
+// Money built-ins are in `model.currency`.
 void AddBuiltins(SemanticModel& model, Builtins& builtins);
 
 class Checker {

@@ -60,6 +60,9 @@ struct SemanticModel {
   std::unordered_map<const ast::Expr*, Type> types;
   std::unordered_map<const ast::Expr*, const Symbol*> references;
   std::vector<ProgramInfo> programs;
+  // The currency of the schema's `purchase.amount` (empty for `money` without one): revenue,
+  // cost, monetary value and CLV are in it.
+  std::string currency = "EUR";
 };
 
 struct CheckOptions {
