@@ -62,7 +62,7 @@ std::string Quote(std::string_view text) {
 
 class Dumper {
  public:
-  explicit Dumper(const SourceFile& file) : file_(file) {}
+  Dumper(const SourceFile& file, bool with_positions) : file_(file), with_positions_(with_positions) {}
 
   std::string Run(const Module& module) {
     Line(0, "module", {});
@@ -84,7 +84,7 @@ class Dumper {
   void Line(int depth, std::string_view text, SourceRange range) {
     out_.append(static_cast<size_t>(depth) * 2, ' ');
     out_ += text;
-    if (range.end > 0 || range.begin > 0) {
+    if (with_positions_ && (range.end > 0 || range.begin > 0)) {
       LineColumn at = file_.Locate(range.begin);
       out_ += fmt::format(" @{}:{}", at.line, at.column);
     }
@@ -427,11 +427,14 @@ class Dumper {
   }
 
   const SourceFile& file_;
+  bool with_positions_;
   std::string out_;
 };
 
 }  // namespace
 
-std::string DumpAst(const Module& module, const SourceFile& file) { return Dumper(file).Run(module); }
+std::string DumpAst(const Module& module, const SourceFile& file, bool with_positions) {
+  return Dumper(file, with_positions).Run(module);
+}
 
 }  // namespace relc::ast

@@ -7,6 +7,8 @@
 
 namespace relc::ast {
 
-std::string DumpAst(const Module& module, const SourceFile& file);
+// `with_positions` appends each line's @line:column; without them, two layouts of one program
+// dump the same (the formatter's tests compare them).
+std::string DumpAst(const Module& module, const SourceFile& file, bool with_positions = true);
 
 }  // namespace relc::ast

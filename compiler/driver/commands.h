@@ -6,6 +6,7 @@
 namespace relc::driver {
 
 extern const Command kCheckCommand;
+extern const Command kFmtCommand;
 extern const Command kAstCommand;
 extern const Command kExplainCommand;
 extern const Command kGraphCommand;
@@ -15,5 +16,6 @@ extern const Command kPanelsCommand;
 extern const Command kRunCommand;
 extern const Command kTestCommand;
 extern const Command kEmitLlvmCommand;
+extern const Command kLspCommand;
 
 }  // namespace relc::driver

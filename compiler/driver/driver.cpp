@@ -10,10 +10,9 @@
 namespace relc::driver {
 namespace {
 
-constexpr std::array<const Command*, 10> kCommands = {&kCheckCommand,       &kRunCommand,          &kTestCommand,
-                                                      &kGraphCommand,       &kPanelsCommand,       &kDataGenerateCommand,
-                                                      &kDataInspectCommand, &kExplainCommand,      &kEmitLlvmCommand,
-                                                      &kAstCommand};
+constexpr std::array<const Command*, 12> kCommands = {
+    &kCheckCommand,       &kFmtCommand,     &kRunCommand,      &kTestCommand, &kGraphCommand, &kPanelsCommand,
+    &kDataGenerateCommand, &kDataInspectCommand, &kExplainCommand, &kEmitLlvmCommand, &kAstCommand, &kLspCommand};
 
 const Command* FindCommand(std::string_view name) {
   for (const Command* command : kCommands) {

@@ -13,23 +13,6 @@
 namespace relc::driver {
 namespace {
 
-std::string_view KindWord(sema::SymbolKind kind) {
-  switch (kind) {
-    case sema::SymbolKind::Panel: return "panel";
-    case sema::SymbolKind::Offer: return "offer";
-    case sema::SymbolKind::Scenario: return "scenario";
-    case sema::SymbolKind::Kpi: return "KPI";
-    case sema::SymbolKind::Channel: return "channel";
-    case sema::SymbolKind::Event: return "event";
-    case sema::SymbolKind::Attribute: return "customer attribute";
-    case sema::SymbolKind::Measure: return "customer measure";
-    case sema::SymbolKind::Metric: return "metric";
-    case sema::SymbolKind::Function: return "function";
-    case sema::SymbolKind::Model: return "model";
-    default: return "name";
-  }
-}
-
 // Every module of the standard library and the built-ins, checked together; the names named
 // `name`, each with its kind, where it is declared, its declaration's first line and its doc.
 int ExplainName(const std::string& name, Context& context) {
@@ -42,14 +25,14 @@ int ExplainName(const std::string& name, Context& context) {
     if (symbol.name != name || symbol.kind == sema::SymbolKind::Parameter || symbol.kind == sema::SymbolKind::Step) continue;
     if (found++ > 0) context.out << '\n';
     if (symbol.file == nullptr) {
-      context.out << fmt::format("{} `{}` (built in)\n", KindWord(symbol.kind), name);
+      context.out << fmt::format("{} `{}` (built in)\n", sema::KindWord(symbol.kind), name);
     } else {
       LineColumn at = symbol.file->Locate(symbol.range.begin);
       std::string module;
       for (const sema::Module& m : checked.model.modules) {
         if (m.file == symbol.file) module = m.name;
       }
-      context.out << fmt::format("{} `{}` in {} ({}:{})\n", KindWord(symbol.kind), name, module, symbol.file->path(), at.line);
+      context.out << fmt::format("{} `{}` in {} ({}:{})\n", sema::KindWord(symbol.kind), name, module, symbol.file->path(), at.line);
       // A short declaration whole (a channel's figures), else the line that names it.
       bool whole = symbol.decl != nullptr && symbol.kind != sema::SymbolKind::Attribute;
       uint32_t first = at.line, last = at.line;

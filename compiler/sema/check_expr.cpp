@@ -190,6 +190,7 @@ Type Checker::CheckName(const ast::NameExpr& name, const Context& context) {
   }
   const_cast<Symbol*>(symbol)->uses++;
   model_.references[&name] = symbol;
+  RecordUse(name.range, symbol);
   if (symbol->kind == SymbolKind::Kpi && symbol->decl != nullptr) return KpiType(*symbol->decl->As<ast::KpiDecl>());
   return symbol->type;
 }
@@ -225,6 +226,7 @@ Type Checker::CheckMember(const ast::MemberExpr& member, const Context& context)
       }
       const_cast<Symbol*>(it->second)->uses++;
       model_.references[&member] = it->second;
+      RecordUse(member.member.range, it->second);
       if (it->second->kind == SymbolKind::Kpi && it->second->decl != nullptr) return KpiType(*it->second->decl->As<ast::KpiDecl>());
       return it->second->type;
     }
@@ -234,7 +236,10 @@ Type Checker::CheckMember(const ast::MemberExpr& member, const Context& context)
   if (object.Is(TypeKind::Event)) {
     auto fields = event_fields_.find(object.event);
     if (fields != event_fields_.end()) {
-      if (auto it = fields->second.find(member.member.name); it != fields->second.end()) return it->second->type;
+      if (auto it = fields->second.find(member.member.name); it != fields->second.end()) {
+        RecordUse(member.member.range, it->second);
+        return it->second->type;
+      }
     }
     std::vector<std::string> names;
     if (fields != event_fields_.end()) {
@@ -249,6 +254,7 @@ Type Checker::CheckMember(const ast::MemberExpr& member, const Context& context)
     Context customer = context.WithCustomer();
     if (const Symbol* symbol = Lookup(member.member.name, customer);
         symbol != nullptr && (symbol->kind == SymbolKind::Attribute || symbol->kind == SymbolKind::Measure)) {
+      RecordUse(member.member.range, symbol);
       return symbol->type;
     }
     Emit(DiagnosticKind::UnknownField, member.member.range, "the customer", member.member.name).Primary("no such attribute");

@@ -36,6 +36,7 @@ const Symbol* Checker::ResolveAs(const ast::Identifier& name, SymbolKind kind, D
   auto it = current_program_->names.find(name.name);
   if (it != current_program_->names.end() && it->second->kind == kind) {
     const_cast<Symbol*>(it->second)->uses++;
+    RecordUse(name.range, it->second);
     return it->second;
   }
   std::vector<std::string> candidates;
@@ -262,6 +263,9 @@ void Checker::CheckStep(const ast::Step& step, const Context& context) {
     case ast::StepKind::Goto: {
       auto* go = step.As<ast::GotoStep>();
       const auto& labels = labels_[&scenario];
+      if (context.locals != nullptr) {
+        if (auto label = context.locals->find(go->target.name); label != context.locals->end()) RecordUse(go->target.range, label->second);
+      }
       if (!labels.contains(go->target.name)) {
         std::vector<std::string> names;
         for (const auto& [name, labelled] : labels) names.push_back(name);

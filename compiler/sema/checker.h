@@ -92,6 +92,7 @@ class Checker {
     return DiagnosticEmitter(current_file_, sink_).Emit(kind, range, args...);
   }
   Symbol& NewSymbol(SymbolKind kind, std::string name, Type type);
+  void RecordUse(SourceRange range, const Symbol* symbol) { model_.name_uses.push_back({current_file_.get(), range, symbol}); }
 
   SemanticModel& model_;
   DiagnosticSink& sink_;

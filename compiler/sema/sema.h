@@ -25,6 +25,9 @@ enum class SymbolKind {
   Step, Constant, Model,
 };
 
+// "panel", "KPI", "customer attribute": how messages and tools name a symbol's kind.
+std::string_view KindWord(SymbolKind kind);
+
 struct Symbol {
   SymbolKind kind;
   std::string name;
@@ -54,11 +57,20 @@ struct ProgramInfo {
   std::vector<const ast::ConsentRule*> consent_rules;
 };
 
+// A name written in a checked file and the symbol it resolved to: the index editors navigate by
+// (`relc lsp`: go to definition, references, rename).
+struct NameUse {
+  const SourceFile* file = nullptr;
+  SourceRange range;
+  const Symbol* symbol = nullptr;
+};
+
 struct SemanticModel {
   std::deque<Module> modules;  // the root first; deque: stable addresses
   std::deque<Symbol> symbols;  // owns every symbol
   std::unordered_map<const ast::Expr*, Type> types;
   std::unordered_map<const ast::Expr*, const Symbol*> references;
+  std::vector<NameUse> name_uses;  // in checking order; a template's body may appear once per instance
   std::vector<ProgramInfo> programs;
   // The currency of the schema's `purchase.amount` (empty for `money` without one): revenue,
   // cost, monetary value and CLV are in it.

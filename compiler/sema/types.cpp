@@ -3,6 +3,8 @@
 #include <array>
 #include <vector>
 
+#include "sema/sema.h"
+
 namespace relc::sema {
 namespace {
 
@@ -95,6 +97,26 @@ const std::vector<std::string>& KnownUnitNames() {
     return all;
   }();
   return names;
+}
+
+std::string_view KindWord(SymbolKind kind) {
+  switch (kind) {
+    case SymbolKind::Panel: return "panel";
+    case SymbolKind::Offer: return "offer";
+    case SymbolKind::Scenario: return "scenario";
+    case SymbolKind::Kpi: return "KPI";
+    case SymbolKind::Channel: return "channel";
+    case SymbolKind::Event: return "event";
+    case SymbolKind::Attribute: return "customer attribute";
+    case SymbolKind::Measure: return "customer measure";
+    case SymbolKind::Metric: return "metric";
+    case SymbolKind::Function: return "function";
+    case SymbolKind::Parameter: return "parameter";
+    case SymbolKind::Step: return "step";
+    case SymbolKind::Constant: return "constant";
+    case SymbolKind::Model: return "model";
+  }
+  return "name";
 }
 
 }  // namespace relc::sema

@@ -7,6 +7,7 @@
 #include "RelParser.h"
 #include "syntax/syntax_errors.h"
 #include "syntax/transformer.h"
+#include "syntax/utf8_input_stream.h"
 
 namespace relc::syntax {
 namespace {
@@ -111,23 +112,6 @@ std::string ReportAndBlankInvalidUtf8(const SourceFile& file, DiagnosticEmitter&
   return text;
 }
 
-// ANTLR's own UTF-8 decoding (std::wstring_convert) costs more than lexing a small file; the
-// text is already valid UTF-8 here, so decode it directly.
-class Utf8InputStream : public antlr4::ANTLRInputStream {
- public:
-  explicit Utf8InputStream(std::string_view text) {
-    _data.reserve(text.size());
-    for (size_t at = 0; at < text.size();) {
-      size_t length = CodePointLength(text, at);
-      auto lead = static_cast<unsigned char>(text[at]);
-      char32_t code_point = length == 1 ? lead : length == 2 ? lead & 0x1F : length == 3 ? lead & 0x0F : lead & 0x07;
-      for (size_t i = 1; i < length; ++i) code_point = (code_point << 6) | (static_cast<unsigned char>(text[at + i]) & 0x3F);
-      _data.push_back(code_point);
-      at += length;
-    }
-  }
-};
-
 }  // namespace
 
 ParseResult Parse(const std::shared_ptr<const SourceFile>& file, DiagnosticSink& sink) {
@@ -169,6 +153,29 @@ ParseResult Parse(const std::shared_ptr<const SourceFile>& file, DiagnosticSink&
                    [](const Diagnostic& a, const Diagnostic& b) { return a.range.begin < b.range.begin; });
   for (auto& diagnostic : found) sink.Consume(std::move(diagnostic));
   return result;
+}
+
+std::vector<std::string> Keywords() {
+  antlr4::ANTLRInputStream empty("");
+  RelLexer lexer(&empty);
+  const antlr4::dfa::Vocabulary& vocabulary = lexer.getVocabulary();
+  std::vector<std::string> words;
+  for (size_t type = 1; type <= vocabulary.getMaxTokenType(); ++type) {
+    std::string literal = vocabulary.getLiteralName(type);  // 'import', with its quotes
+    if (literal.size() > 2 && std::isalpha(static_cast<unsigned char>(literal[1]))) words.push_back(literal.substr(1, literal.size() - 2));
+  }
+  std::sort(words.begin(), words.end());
+  return words;
+}
+
+bool IsValidName(std::string_view name) {
+  // The parser decides: a name is whatever it accepts as a panel's name.
+  auto file = std::make_shared<const SourceFile>("<name>", fmt::format("panel {} = customers", name));
+  DiagnosticCollector ignored;
+  ParseResult parsed = Parse(file, ignored);
+  if (parsed.has_errors || parsed.module.decls.size() != 1) return false;
+  auto* panel = parsed.module.decls[0]->As<ast::PanelDecl>();
+  return panel != nullptr && panel->name.name == name;
 }
 
 }  // namespace relc::syntax
