@@ -17,5 +17,6 @@ extern const Command kRunCommand;
 extern const Command kTestCommand;
 extern const Command kEmitLlvmCommand;
 extern const Command kLspCommand;
+extern const Command kCalibrateCommand;
 
 }  // namespace relc::driver

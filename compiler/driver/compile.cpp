@@ -14,9 +14,10 @@ double MillisecondsSince(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-CompiledFile CompileFile(const std::shared_ptr<const SourceFile>& file, DiagnosticSink& sink) {
+CompiledFile CompileFile(const std::shared_ptr<const SourceFile>& file, DiagnosticSink& sink,
+                         const CompileOptions& compile_options) {
   CompiledFile out;
-  sema::CheckOptions options{.stdlib_dir = sema::StdlibDir()};
+  sema::CheckOptions options{.stdlib_dir = sema::StdlibDir(), .model_files = compile_options.model_files};
   auto start = std::chrono::steady_clock::now();
   out.checked = sema::Check(file, sink, options);
   out.times.check_ms = MillisecondsSince(start);

@@ -26,6 +26,11 @@ struct CompiledFile {
   bool has_errors = false;
 };
 
-CompiledFile CompileFile(const std::shared_ptr<const SourceFile>& file, DiagnosticSink& sink);
+struct CompileOptions {
+  std::vector<std::string> model_files;  // `relc run --model`: response models that win over the program's
+};
+
+CompiledFile CompileFile(const std::shared_ptr<const SourceFile>& file, DiagnosticSink& sink,
+                         const CompileOptions& compile_options = {});
 
 }  // namespace relc::driver

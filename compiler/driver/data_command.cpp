@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 
+#include "calibrate/campaign_generator.h"
 #include "data/generate.h"
 #include "data/load.h"
 #include "data/values.h"
@@ -27,6 +28,7 @@ constexpr OptionSpec kGenerateOptions[] = {
     {"--seed", "", "S", "the random seed (default 1): the same seed gives the same bytes"},
     {"--out", "-o", "DIR", "the folder to write customers.csv and events.csv into (required)"},
     {"--as-of", "", "DATE", "the data ends the day before (default 2026-01-01)"},
+    {"--campaign", "", "", "write a past campaign's results instead (history.csv, from the known rates in truth.csv)"},
 };
 
 bool ParseCount(const std::string& text, uint64_t& value) {
@@ -61,6 +63,20 @@ int RunGenerate(const ParsedOptions& options, Context& context) {
   if (error) {
     PrintUsageError(context.err, fmt::format("cannot create `{}`: {}", out, error.message()));
     return kExitUsageOrIo;
+  }
+  if (options.Has("--campaign")) {
+    calibrate::CampaignOptions campaign{.customers = generate.customers, .seed = generate.seed};
+    calibrate::GeneratedCampaign generated = calibrate::GenerateCampaign(campaign);
+    for (const auto& [name, contents] : {std::pair{"history.csv", &generated.history_csv}, std::pair{"truth.csv", &generated.truth_csv}}) {
+      std::string path = (std::filesystem::path(out) / name).string();
+      if (std::string failure = WriteFileAtomically(path, *contents); !failure.empty()) {
+        PrintUsageError(context.err, fmt::format("cannot write `{}`: {}", path, failure));
+        return kExitUsageOrIo;
+      }
+    }
+    context.err << fmt::format("wrote a campaign over {} customers to {} (history.csv; the true rates in truth.csv)\n",
+                               generate.customers, out);
+    return kExitSuccess;
   }
   data::GeneratedFiles files = data::GenerateCrm(generate);
   for (const auto& [name, contents] : {std::pair{"customers.csv", &files.customers_csv}, std::pair{"events.csv", &files.events_csv}}) {

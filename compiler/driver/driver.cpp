@@ -10,9 +10,10 @@
 namespace relc::driver {
 namespace {
 
-constexpr std::array<const Command*, 12> kCommands = {
+constexpr std::array<const Command*, 13> kCommands = {
     &kCheckCommand,       &kFmtCommand,     &kRunCommand,      &kTestCommand, &kGraphCommand, &kPanelsCommand,
-    &kDataGenerateCommand, &kDataInspectCommand, &kExplainCommand, &kEmitLlvmCommand, &kAstCommand, &kLspCommand};
+    &kDataGenerateCommand, &kDataInspectCommand, &kExplainCommand, &kEmitLlvmCommand, &kAstCommand, &kLspCommand,
+    &kCalibrateCommand};
 
 const Command* FindCommand(std::string_view name) {
   for (const Command* command : kCommands) {

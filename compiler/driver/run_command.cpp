@@ -31,6 +31,7 @@ constexpr OptionSpec kRunOptions[] = {
     {"--format", "", "FORMAT", "text (default), json or csv (relc test: text, json or github)"},
     {"--log", "", "FILE", "write every send and suppression to FILE as CSV (whole or not at all)"},
     {"--pressure", "", "FILE", "a pressure policy shared by every program run (the `pressure` blocks at FILE's top)"},
+    {"--model", "", "FILE", "a response model to simulate with, such as `relc calibrate`'s: its figures win over every other"},
 };
 
 // A simulation of the files' programs together.

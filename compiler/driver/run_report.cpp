@@ -218,6 +218,7 @@ nlohmann::ordered_json ReportJson(const Report& report) {
   Uplift uplift = UpliftOf(r);
   nlohmann::ordered_json json = {{"program", report.program->title},
           {"currency", report.program->currency},
+          {"models", report.program->models},
           {"customers", r.customers},
           {"holdout_customers", r.holdout_customers},
           {"totals", CountersJson(r.program)},
@@ -238,8 +239,10 @@ nlohmann::ordered_json ReportJson(const Report& report) {
 void PrintText(const Report& report, std::ostream& out) {
   const simulate::Result& r = report.result;
   const simulate::Counters& t = r.program;
-  out << fmt::format("{}\n  {} customers, {} more in the holdout (never contacted)\n\n", report.program->title, r.customers,
+  out << fmt::format("{}\n  {} customers, {} more in the holdout (never contacted)\n", report.program->title, r.customers,
                      r.holdout_customers);
+  if (!report.program->models.empty()) out << fmt::format("  response model: {}\n", fmt::join(report.program->models, ", "));
+  out << '\n';
   out << fmt::format("  {:<28} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10}\n", "scenario / step", "entered", "sent",
                      "delivered", "opened", "clicked", "converted", "suppressed");
   for (size_t s = 0; s < report.program->scenarios.size(); ++s) {

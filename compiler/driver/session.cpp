@@ -17,9 +17,10 @@
 
 namespace relc::driver {
 
-CompiledFile CompileAndRender(const std::shared_ptr<const SourceFile>& source, Context& context) {
+CompiledFile CompileAndRender(const std::shared_ptr<const SourceFile>& source, Context& context,
+                              const CompileOptions& compile_options) {
   DiagnosticCollector diagnostics;
-  CompiledFile compiled = CompileFile(source, diagnostics);
+  CompiledFile compiled = CompileFile(source, diagnostics, compile_options);
   for (const auto& diagnostic : diagnostics.diagnostics()) {
     RenderHuman(diagnostic, HumanStyle{}, context.err);
     context.err << '\n';
@@ -38,8 +39,10 @@ std::optional<std::deque<CompiledFile>> CompileFilesForEngines(const ParsedOptio
   if (!sources.problems.empty()) return std::nullopt;
   std::deque<CompiledFile> files;  // a deque: a compiled file cannot be moved once built
   bool errors = false;
+  CompileOptions compile_options;
+  if (options.Has("--model")) compile_options.model_files.push_back(options.Get("--model", ""));
   for (const auto& source : sources.files) {
-    files.push_back(CompileAndRender(source, context));
+    files.push_back(CompileAndRender(source, context, compile_options));
     errors = errors || files.back().has_errors;
   }
   if (errors) {

@@ -32,7 +32,8 @@ inline constexpr OptionSpec kDataOptions[] = {
 };
 
 // One source compiled, its diagnostics rendered to stderr.
-CompiledFile CompileAndRender(const std::shared_ptr<const SourceFile>& source, Context& context);
+CompiledFile CompileAndRender(const std::shared_ptr<const SourceFile>& source, Context& context,
+                              const CompileOptions& compile_options = {});
 
 // One file, checked and lowered; diagnostics rendered to stderr. nullopt with `exit_code` set
 // when it cannot run.

@@ -111,12 +111,25 @@ void Lowerer::LowerProgram() {
 // Channels' figures and models, from the farthest declaration to the nearest, so that a
 // program's own figure wins over its file's, which wins over the imports' and the prelude's.
 void Lowerer::LowerChannelsAndModels() {
+  // Farthest first, so that nearer figures win: imports and the prelude, the file, the program,
+  // then the models given on the command line (`--model`).
   std::vector<std::pair<const ast::Decl*, std::shared_ptr<const SourceFile>>> decls;
-  for (size_t m = model_.modules.size(); m-- > 1;) {
-    for (const auto& decl : model_.modules[m].ast.decls) decls.emplace_back(decl.get(), model_.modules[m].file);
-  }
+  auto add_modules = [&](bool from_command_line) {
+    for (size_t m = model_.modules.size(); m-- > 1;) {
+      if (model_.modules[m].from_command_line != from_command_line) continue;
+      for (const auto& decl : model_.modules[m].ast.decls) decls.emplace_back(decl.get(), model_.modules[m].file);
+    }
+  };
+  add_modules(false);
   for (const auto& decl : model_.modules.front().ast.decls) decls.emplace_back(decl.get(), model_.modules.front().file);
   for (const auto& member : info_.decl->members) decls.emplace_back(member.get(), info_.file);
+  add_modules(true);
+  for (const sema::Module& module : model_.modules) {
+    if (!module.from_command_line) continue;
+    for (const auto& decl : module.ast.decls) {
+      if (auto* model = decl->As<ast::ModelDecl>()) out_.models.push_back(fmt::format("{} ({})", model->name.name, module.file->path()));
+    }
+  }
 
   for (const auto& [name, consent] : out_.channel_consents) {
     Channel& channel = out_.channels.emplace_back();

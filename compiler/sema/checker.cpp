@@ -177,6 +177,20 @@ bool Checker::Run(const std::shared_ptr<const SourceFile>& root) {
   Module* root_module = LoadModule(root->path(), root, false);
   std::vector<std::string> stack = {root->path()};
   LoadImports(*root_module, stack);
+  for (const std::string& path : options_.model_files) {
+    std::string reason;
+    auto source = SourceFile::Read(path, reason);
+    if (!source) {
+      auto diagnostic = MakeDiagnostic(DiagnosticKind::CannotReadFile, path, path, reason);
+      errors_ += 1;
+      sink_.Consume(std::move(diagnostic));
+      continue;
+    }
+    Module* model = LoadModule(path, std::make_shared<const SourceFile>(std::move(*source)), false);
+    model->from_command_line = true;
+    std::vector<std::string> model_stack = {path};
+    LoadImports(*model, model_stack);
+  }
 
   // The data contract: the schemas declared in the loaded modules, else the standard one.
   auto has_schema = [](const Module& m) {

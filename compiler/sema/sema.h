@@ -45,6 +45,7 @@ struct Module {
   std::shared_ptr<const SourceFile> file;
   ast::Module ast;
   bool is_stdlib = false;
+  bool from_command_line = false;  // a `relc run --model` file: its figures are the nearest
 };
 
 struct ProgramInfo {
@@ -79,6 +80,9 @@ struct SemanticModel {
 
 struct CheckOptions {
   std::string stdlib_dir;  // where `import std.x` looks: stdlib/ by default (see StdlibDir)
+  // Files loaded beside the root as if it imported them, their models winning over every other
+  // (`relc run --model calibrated.rel`).
+  std::vector<std::string> model_files;
 };
 
 struct CheckResult {

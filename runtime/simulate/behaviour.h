@@ -18,8 +18,19 @@ struct ChannelRates {
 
 // The channel's rates with the program's `model` figures for this channel and message applied
 // (a figure for the message wins over one for the whole channel). `rates` are the values of
-// Program::response_rates, in order; panel-specific figures are left to the caller.
+// Program::response_rates, in order; segment figures (`for <panel>`) are in SegmentRatesFor.
 ChannelRates RatesFor(const ir::Program& program, const std::vector<double>& rates, std::string_view channel,
                       std::string_view message);
+
+// The rates for the members of a segment: `response email "x" for <panel> { ... }`.
+struct SegmentRates {
+  int32_t panel = -1;
+  ChannelRates rates;
+};
+
+// Per segment named by a `for` figure of this channel (and message), in declaration order,
+// `base` with that segment's figures applied. A customer in several takes the last one's.
+std::vector<SegmentRates> SegmentRatesFor(const ir::Program& program, const std::vector<double>& rates,
+                                          std::string_view channel, std::string_view message, const ChannelRates& base);
 
 }  // namespace relc::simulate

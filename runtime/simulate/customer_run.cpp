@@ -589,7 +589,12 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
   auto draw = [&](Draw what) {
     return Uniform(static_cast<uint64_t>(what), static_cast<uint64_t>(index) * 1024 + static_cast<uint64_t>(step), now_);
   };
-  const ChannelRates& r = plan.rates;
+  // The customer's segment of the model, as of the start (the last that holds them), else everyone's rates.
+  const ChannelRates* segment_rates = &plan.rates;
+  for (const SegmentRates& segment : plan.segments) {
+    if (ir::IsBitSet((*program.run->panels)[static_cast<size_t>(segment.panel)].data(), row_)) segment_rates = &segment.rates;
+  }
+  const ChannelRates& r = *segment_rates;
   const ir::Behaviour& model = ir.behaviour;
   const double attention = 1 / (1 + model.fatigue * recent);
   bool delivered = draw(Draw::Delivered) < r.delivered;

@@ -17,6 +17,7 @@ namespace relc::simulate {
 // Per send step: its rates, its channel and its offer.
 struct SendPlan {
   ChannelRates rates;
+  std::vector<SegmentRates> segments;  // the rates of customers in a `for` segment of the model
   int32_t consent = -1;  // index in Program::channel_consents
   int32_t channel = -1;  // index in Plan::channels: consent revoked and pressure count across programs
   int64_t offer_cost = 0;

@@ -89,6 +89,7 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
         }
         if (step.op != ir::StepOp::Send) continue;
         sends[k].rates = RatesFor(program, rates, step.channel, step.message);
+        sends[k].segments = SegmentRatesFor(program, rates, step.channel, step.message, sends[k].rates);
         sends[k].channel = channel_index(step.channel);
         for (size_t c = 0; c < program.channel_consents.size(); ++c) {
           if (program.channel_consents[c].first == step.channel) sends[k].consent = static_cast<int32_t>(c);

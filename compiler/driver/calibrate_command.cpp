@@ -1,0 +1,216 @@
+// `relc calibrate`: a response model learned from a past campaign's results, written as a
+// `.rel` model the simulator reads (`relc run --model`), and, with --validate, how well it
+// forecasts the customers it was not fitted on.
+#include <fmt/format.h>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "calibrate/fit.h"
+#include "calibrate/model_file.h"
+#include "calibrate/validate.h"
+#include "diagnostics/render.h"
+#include "driver/commands.h"
+#include "driver/output_file.h"
+#include "sema/sema.h"
+
+namespace relc::driver {
+namespace {
+
+constexpr OptionSpec kCalibrateOptions[] = {
+    {"--history", "", "FILE", "the campaign's results, one row per customer (CSV; docs/forecasting.md) (required)"},
+    {"--out", "-o", "FILE", "write the model there (a .rel file, whole or not at all)"},
+    {"--by", "", "COLUMNS", "break the rates down by these attributes, comma-separated: --by loyalty_member,country"},
+    {"--control", "", "ARM", "the arm that received nothing (default `control`)"},
+    {"--name", "", "NAME", "the model's name (default `calibrated`)"},
+    {"--window", "", "DAYS", "the campaign's window over which outcomes were counted, for the record (default 30)"},
+    {"--min-segment", "", "N", "segments with fewer customers are flagged and held close to their arm (default 200)"},
+    {"--validate", "", "SHARE", "fit on this share of the customers (such as 50%) and forecast the rest"},
+    {"--seed", "", "S", "the seed of the --validate split (default 1)"},
+};
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    size_t end = text.find(',', begin);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(begin, end - begin);
+    if (!item.empty()) out.push_back(item);
+    begin = end + 1;
+  }
+  return out;
+}
+
+// The channels a campaign can have been sent on: those of the standard library.
+std::vector<std::string> KnownChannels() {
+  DiagnosticCollector ignored;
+  auto empty = std::make_shared<const SourceFile>("<calibrate>", "");
+  sema::CheckResult checked = sema::Check(empty, ignored, {.stdlib_dir = sema::StdlibDir()});
+  std::vector<std::string> channels;
+  for (const sema::Symbol& symbol : checked.model.symbols) {
+    if (symbol.kind == sema::SymbolKind::Channel) channels.push_back(symbol.name);
+  }
+  return channels;
+}
+
+std::optional<double> ParseShare(const std::string& text) {
+  std::string digits = text;
+  bool percent = !digits.empty() && digits.back() == '%';
+  if (percent) digits.pop_back();
+  char* end = nullptr;
+  double value = std::strtod(digits.c_str(), &end);
+  if (digits.empty() || end != digits.c_str() + digits.size()) return std::nullopt;
+  if (percent) value /= 100;
+  if (!(value > 0 && value < 1)) return std::nullopt;
+  return value;
+}
+
+std::string Cell(const calibrate::Check& check, bool money) {
+  auto show = [money](double v) { return money ? fmt::format("{:.2f}", v) : fmt::format("{:.2f} %", v * 100); };
+  return fmt::format("{} [{} – {}]", show(check.forecast.value), show(check.forecast.low), show(check.forecast.high));
+}
+
+void PrintValidation(const calibrate::History& history, const calibrate::Validation& validation, std::ostream& out) {
+  out << fmt::format("validation: fitted on {} customers ({:.0f} %), forecast for the other {} (seed {})\n\n",
+                     validation.fit_rows, validation.fit_share * 100, validation.test_rows, validation.seed);
+  struct Metric {
+    const char* title;
+    const calibrate::Check* (*get)(const calibrate::ArmCheck&);
+    bool money;
+  };
+  const Metric metrics[] = {
+      {"conversion", [](const calibrate::ArmCheck& a) { return &a.conversion; }, false},
+      {"spend per customer", [](const calibrate::ArmCheck& a) { return &a.spend; }, true},
+      {"uplift over the control", [](const calibrate::ArmCheck& a) { return a.uplift ? &*a.uplift : nullptr; }, false},
+  };
+  for (const Metric& metric : metrics) {
+    out << fmt::format("| {} | test customers | forecast [95 %] | observed | error | observed in interval |\n", metric.title);
+    out << "|---|---|---|---|---|---|\n";
+    bool any = false;
+    for (const calibrate::ArmCheck& arm : validation.arms) {
+      const calibrate::Check* check = metric.get(arm);
+      if (check == nullptr) continue;
+      any = true;
+      std::string observed = metric.money ? fmt::format("{:.2f}", check->observed) : fmt::format("{:.2f} %", check->observed * 100);
+      out << fmt::format("| {} | {:.0f} | {} | {} | {:.1f} % | {} |\n", history.arms[static_cast<size_t>(arm.arm)].name,
+                         arm.test_customers, Cell(*check, metric.money), observed, check->error_percent,
+                         check->inside ? "yes" : "no");
+    }
+    if (!any) out << "| (no control: uplift cannot be forecast) | | | | | |\n";
+    out << '\n';
+  }
+}
+
+int RunCalibrate(const ParsedOptions& options, Context& context) {
+  if (!options.Has("--history")) {
+    PrintUsageError(context.err, "`relc calibrate` needs `--history FILE`", "try `relc data generate --campaign --out past/` first");
+    return kExitUsageOrIo;
+  }
+  if (!options.Has("--out") && !options.Has("--validate")) {
+    PrintUsageError(context.err, "`relc calibrate` needs `--out FILE.rel` (the model), `--validate SHARE`, or both");
+    return kExitUsageOrIo;
+  }
+  std::optional<double> share;
+  if (options.Has("--validate") && !(share = ParseShare(options.Get("--validate", "")))) {
+    PrintUsageError(context.err, fmt::format("`--validate` takes a share between 0 and 100 %, such as 50%, not `{}`",
+                                             options.Get("--validate", "")));
+    return kExitUsageOrIo;
+  }
+  char* end = nullptr;
+  std::string window_text = options.Get("--window", "30"), min_text = options.Get("--min-segment", "200"),
+              seed_text = options.Get("--seed", "1");
+  double window = std::strtod(window_text.c_str(), &end);
+  bool window_ok = end == window_text.c_str() + window_text.size() && window > 0;
+  double min_segment = std::strtod(min_text.c_str(), &end);
+  bool min_ok = end == min_text.c_str() + min_text.size() && min_segment >= 0;
+  uint64_t seed = std::strtoull(seed_text.c_str(), &end, 10);
+  bool seed_ok = end == seed_text.c_str() + seed_text.size() && !seed_text.empty();
+  if (!window_ok || !min_ok || !seed_ok) {
+    PrintUsageError(context.err, !window_ok ? fmt::format("`--window` takes a number of days, not `{}`", window_text)
+                                 : !min_ok  ? fmt::format("`--min-segment` takes a number of customers, not `{}`", min_text)
+                                            : fmt::format("`--seed` takes a whole number, not `{}`", seed_text));
+    return kExitUsageOrIo;
+  }
+
+  calibrate::HistoryOptions history_options;
+  history_options.by = SplitList(options.Get("--by", ""));
+  history_options.control = options.Get("--control", "control");
+  history_options.known_channels = KnownChannels();
+  std::vector<std::string> errors;
+  std::optional<calibrate::History> history = calibrate::LoadHistory(options.Get("--history", ""), history_options, errors);
+  for (const std::string& error : errors) context.err << "error: " << error << '\n';
+  if (!history) return kExitProgramErrors;
+
+  calibrate::Calibration fitted = calibrate::Fit(*history, {}, min_segment);
+  if (fitted.arms.empty()) {
+    context.err << fmt::format("error: {}: every row is in the control arm `{}`: there is no message to calibrate\n",
+                               history->path, history_options.control);
+    return kExitProgramErrors;
+  }
+  if (!fitted.control) {
+    context.err << fmt::format("warning: {} has no control arm `{}`: the uplift over doing nothing cannot be learned; the "
+                               "model's `converted` is each arm's whole conversion (use --control if it has another name)\n",
+                               history->path, history_options.control);
+  }
+  for (const calibrate::ArmFit& arm : fitted.arms) {
+    for (const calibrate::SegmentFit& segment : arm.segments) {
+      if (!segment.small) continue;
+      context.err << fmt::format("warning: arm `{}`, {} = {}: only {:.0f} customers (under --min-segment {:.0f}); its rates are "
+                                 "held close to the arm's\n",
+                                 history->arms[static_cast<size_t>(arm.arm)].name, history->by[segment.column],
+                                 history->segment_values[segment.column][static_cast<size_t>(segment.value)],
+                                 segment.raw.customers, min_segment);
+    }
+  }
+
+  if (share) PrintValidation(*history, calibrate::Validate(*history, *share, seed, min_segment), context.out);
+
+  if (options.Has("--out")) {
+    std::string out = options.Get("--out", "");
+    calibrate::ModelFileOptions file_options{.name = options.Get("--name", "calibrated"), .currency = "EUR", .window_days = window};
+    std::string text = calibrate::WriteModelFile(*history, fitted, file_options);
+    // The model must check where it will be used: its segments name customer attributes.
+    DiagnosticCollector diagnostics;
+    sema::Check(std::make_shared<const SourceFile>(out, text), diagnostics, {.stdlib_dir = sema::StdlibDir()});
+    if (diagnostics.error_count() > 0) {
+      context.err << fmt::format("warning: `{}` does not check against the standard data contract (below): it will check only "
+                                 "beside a program whose schema has the --by attributes\n", out);
+      for (auto diagnostic : diagnostics.diagnostics()) {
+        diagnostic.severity = Severity::Warning;
+        RenderHuman(diagnostic, HumanStyle{}, context.err);
+        context.err << '\n';
+      }
+    }
+    if (std::string failure = WriteFileAtomically(out, text); !failure.empty()) {
+      PrintUsageError(context.err, fmt::format("cannot write `{}`: {}", out, failure));
+      return kExitUsageOrIo;
+    }
+    double customers = 0;
+    for (const auto& arm : fitted.arms) customers += arm.funnel.customers;
+    context.err << fmt::format("calibrated {} arm{} on {:.0f} customers{} -> {}\n", fitted.arms.size(),
+                               fitted.arms.size() == 1 ? "" : "s", customers,
+                               fitted.control ? fmt::format(" and a control of {:.0f}", fitted.control->customers) : "", out);
+  }
+  return kExitSuccess;
+}
+
+}  // namespace
+
+const Command kCalibrateCommand{
+    .name = "calibrate",
+    .summary = "Learn a response model from a past campaign's results",
+    .usage = "--history FILE [--out MODEL.rel] [--by COLUMNS] [--validate SHARE] [options]",
+    .description = "Reads a past campaign's results (one row per customer: arm, channel, message,\n"
+                   "outcomes, attributes) and writes a `model` block the simulator reads with\n"
+                   "`relc run --model`: per arm, the funnel (opened, clicked, converted) and the lift\n"
+                   "over the control, per segment of each --by attribute shrunk toward the arm's\n"
+                   "rate, every figure with its counts and 95 % interval. --validate fits on part of\n"
+                   "the customers and forecasts the rest: conversion, spend per customer and uplift\n"
+                   "per arm, forecast against observed (docs/forecasting.md).",
+    .options = kCalibrateOptions,
+    .run = RunCalibrate,
+};
+
+}  // namespace relc::driver

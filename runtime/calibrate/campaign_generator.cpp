@@ -1,0 +1,125 @@
+#include "calibrate/campaign_generator.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <vector>
+
+#include "data/random.h"
+
+namespace relc::calibrate {
+namespace {
+
+// The truth. Arms follow the win-back example's messages, so a calibrated model applies to it.
+struct TrueArm {
+  const char* name;
+  const char* channel;
+  const char* message;
+  double opened;               // share of those sent
+  double clicked_given_open;   // before the segment's effect
+  double converts_given_click; // purchases the message adds, before the segment's effect
+};
+constexpr std::array<TrueArm, 4> kArms = {{
+    {"winback-1", "email", "winback-1", 0.24, 0.22, 0.50},
+    {"winback-2", "email", "winback-2", 0.20, 0.18, 0.45},
+    {"winback-sms", "sms", "winback-sms", 0.90, 0.09, 0.40},
+    {"call-vip", "phone", "call-vip", 0.55, 0.35, 0.30},
+}};
+constexpr double kOrganic = 0.03;  // the control's conversion, for a non-member in France
+
+struct Country {
+  const char* code;
+  double share;
+  double response;  // multiplies clicks and the purchases a message adds
+};
+constexpr std::array<Country, 4> kCountries = {{{"FR", 0.5, 1.0}, {"BE", 0.2, 0.9}, {"CH", 0.15, 1.25}, {"DE", 0.15, 0.8}}};
+constexpr double kMemberShare = 0.3;
+constexpr double kMemberResponse = 1.5;  // members respond more...
+constexpr double kMemberOrganic = 1.6;   // ...and buy more anyway
+constexpr double kBasketShape = 4, kBasketScale = 15;  // EUR: mean 60
+
+struct Rates {
+  double opened = 0, clicked = 0, converted = 0;
+};
+
+Rates RatesOf(const TrueArm* arm, bool member, const Country& country) {
+  double organic = kOrganic * (member ? kMemberOrganic : 1);
+  if (arm == nullptr) return {0, 0, organic};
+  double response = country.response * (member ? kMemberResponse : 1);
+  double clicked = arm->opened * std::min(1.0, arm->clicked_given_open * response);
+  double added = clicked * std::min(1.0, arm->converts_given_click * response);
+  return {arm->opened, clicked, 1 - (1 - organic) * (1 - added)};
+}
+
+// The population's expectation of each rate, over segments (all, or one attribute's value).
+template <typename Keep>
+Rates Expected(const TrueArm* arm, Keep keep) {
+  Rates sum;
+  double weight = 0;
+  for (bool member : {true, false}) {
+    for (const Country& country : kCountries) {
+      double w = country.share * (member ? kMemberShare : 1 - kMemberShare);
+      if (!keep(member, country)) continue;
+      Rates r = RatesOf(arm, member, country);
+      sum.opened += w * r.opened, sum.clicked += w * r.clicked, sum.converted += w * r.converted;
+      weight += w;
+    }
+  }
+  return {sum.opened / weight, sum.clicked / weight, sum.converted / weight};
+}
+
+std::string TruthRows(const TrueArm* arm, const char* name, const char* channel, const char* message) {
+  std::string out;
+  auto row = [&](const std::string& segment, auto keep) {
+    Rates r = Expected(arm, keep);
+    Rates control = Expected(nullptr, keep);
+    out += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.4f}\n", name, channel, message, segment, r.opened, r.clicked,
+                       r.converted, r.converted - control.converted, r.converted * kBasketShape * kBasketScale);
+  };
+  row("all", [](bool, const Country&) { return true; });
+  for (bool member : {true, false}) {
+    row(fmt::format("loyalty_member={}", member), [member](bool m, const Country&) { return m == member; });
+  }
+  for (const Country& country : kCountries) {
+    row(fmt::format("country={}", country.code), [&country](bool, const Country& c) { return c.code == country.code; });
+  }
+  return out;
+}
+
+}  // namespace
+
+GeneratedCampaign GenerateCampaign(const CampaignOptions& options) {
+  GeneratedCampaign out;
+  out.history_csv = "customer_id,arm,channel,message,opened,clicked,converted,amount,loyalty_member,country\n";
+  for (uint64_t c = 0; c < options.customers; ++c) {
+    data::Random random(options.seed, c);
+    bool member = random.Chance(kMemberShare);
+    double pick = random.Uniform();
+    const Country* country = &kCountries.back();
+    for (const Country& candidate : kCountries) {
+      if (pick < candidate.share) {
+        country = &candidate;
+        break;
+      }
+      pick -= candidate.share;
+    }
+    bool control = random.Chance(options.control_share);
+    const TrueArm* arm = control ? nullptr : &kArms[static_cast<size_t>(random.Below(static_cast<int>(kArms.size())))];
+    double response = country->response * (member ? kMemberResponse : 1);
+    bool organic = random.Chance(kOrganic * (member ? kMemberOrganic : 1));
+    bool opened = arm != nullptr && random.Chance(arm->opened);
+    bool clicked = opened && random.Chance(std::min(1.0, arm->clicked_given_open * response));
+    bool added = clicked && random.Chance(std::min(1.0, arm->converts_given_click * response));
+    bool converted = organic || added;
+    double amount = converted ? std::round(random.Gamma(kBasketShape, kBasketScale) * 100) / 100 : 0;
+    out.history_csv += fmt::format("C{:07},{},{},{},{},{},{:d},{:.2f},{},{}\n", c + 1, arm ? arm->name : "control",
+                                   arm ? arm->channel : "", arm ? arm->message : "", arm ? (opened ? "1" : "0") : "",
+                                   arm ? (clicked ? "1" : "0") : "", converted, amount, member ? "true" : "false", country->code);
+  }
+  out.truth_csv = "arm,channel,message,segment,opened,clicked,converted,lift,spend_per_customer\n";
+  for (const TrueArm& arm : kArms) out.truth_csv += TruthRows(&arm, arm.name, arm.channel, arm.message);
+  out.truth_csv += TruthRows(nullptr, "control", "", "");
+  return out;
+}
+
+}  // namespace relc::calibrate

@@ -1,0 +1,27 @@
+// A past campaign's results generated from known true rates, so that calibration can be
+// tested against the truth: several arms (e-mail, SMS, phone) and a control, customers in
+// segments (loyalty membership, country) that change how they respond, purchases made anyway
+// (the control's conversion) and those a message adds. The same seed gives the same bytes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace relc::calibrate {
+
+struct CampaignOptions {
+  uint64_t customers = 100000;
+  uint64_t seed = 1;
+  double control_share = 0.2;
+};
+
+struct GeneratedCampaign {
+  std::string history_csv;  // the columns LoadHistory reads, plus loyalty_member and country
+  // The true expected rates: per arm over the whole population (segment `all`) and per
+  // segment value: arm,channel,message,segment,opened,clicked,converted,lift,spend_per_customer
+  std::string truth_csv;
+};
+
+GeneratedCampaign GenerateCampaign(const CampaignOptions& options);
+
+}  // namespace relc::calibrate

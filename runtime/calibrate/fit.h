@@ -1,0 +1,47 @@
+// Fitting a response model to a campaign's history: per arm, the funnel (opened, clicked,
+// converted) and spend per customer with their 95 % intervals, the lift of conversion over the
+// control, and the same per segment of each `--by` attribute, shrunk toward the arm's rate.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "calibrate/history.h"
+#include "calibrate/statistics.h"
+
+namespace relc::calibrate {
+
+struct Funnel {
+  double customers = 0;
+  double opens = 0, clicks = 0, conversions = 0, spend = 0;
+  Estimate opened, clicked, converted;  // shares of the customers
+  Estimate spend_per_customer;          // in the history's currency
+};
+
+struct SegmentFit {
+  size_t column = 0;  // index into History::by
+  int32_t value = 0;  // index into History::segment_values[column]
+  Funnel raw;         // the segment's own counts and rates
+  Estimate opened, clicked, converted;  // shrunk toward the arm's rates
+  std::optional<Estimate> control_converted;  // the control's conversion in this segment, shrunk
+  bool small = false;                   // fewer rows than the minimum: mostly the arm's rate
+};
+
+struct ArmFit {
+  int32_t arm = 0;
+  Funnel funnel;
+  std::optional<Estimate> lift;  // converted minus the control's, when there is a control
+  std::vector<SegmentFit> segments;
+};
+
+struct Calibration {
+  std::vector<ArmFit> arms;       // the arms that were sent something, in history order
+  std::optional<Funnel> control;  // absent: uplift cannot be learned
+};
+
+// Fits the rows `rows` of `history` (all of them when empty). Segments with fewer than
+// `min_segment_rows` rows are marked small.
+Calibration Fit(const History& history, const std::vector<size_t>& rows, double min_segment_rows);
+
+}  // namespace relc::calibrate

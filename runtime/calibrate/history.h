@@ -1,0 +1,54 @@
+// A past campaign's results, one row per customer: the arm they were in (a channel and message,
+// or the control that received nothing), their outcomes over the campaign's window, and their
+// attributes at send time. Read strictly: a bad row is an error at its file, line and column,
+// never skipped.
+//
+//   customer_id,arm,channel,message,opened,clicked,converted,amount,loyalty_member,...
+//   C0000001,winback-1,email,winback-1,1,0,0,0,true,...
+//   C0000002,control,,,,,0,0,false,...
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace relc::calibrate {
+
+struct HistoryOptions {
+  std::vector<std::string> by;              // attribute columns to break the rates down by
+  std::string control = "control";          // the arm that received nothing
+  std::vector<std::string> known_channels;  // an arm's channel must be one of them
+};
+
+struct Arm {
+  std::string name;
+  std::string channel;  // empty for the control
+  std::string message;  // may be empty: the whole channel
+  bool control = false;
+};
+
+struct HistoryRow {
+  int32_t arm = 0;
+  int8_t opened = -1;   // -1: not recorded
+  int8_t clicked = -1;
+  bool converted = false;
+  double amount = 0;    // spent over the window
+  std::vector<int32_t> segment;  // per `by` column, the index of its value
+  uint64_t customer_hash = 0;    // for reproducible splits
+};
+
+struct History {
+  std::string path;
+  std::vector<Arm> arms;
+  std::vector<HistoryRow> rows;
+  bool has_opened = false, has_clicked = false, has_amount = false;
+  std::vector<std::string> by;                          // as asked
+  std::vector<std::vector<std::string>> segment_values;  // per `by` column, in first-seen order
+  int32_t control = -1;                                 // the control arm, if the history has one
+};
+
+// The history at `path`, or nullopt with every problem in `errors` ("FILE:LINE:COLUMN: reason").
+std::optional<History> LoadHistory(const std::string& path, const HistoryOptions& options, std::vector<std::string>& errors);
+
+}  // namespace relc::calibrate

@@ -1,0 +1,105 @@
+#include "calibrate/model_file.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace relc::calibrate {
+namespace {
+
+std::string Percent(double share) { return fmt::format("{:.2f}%", std::max(0.0, share) * 100); }
+
+std::string Interval(const Estimate& e) { return fmt::format("{:.2f}-{:.2f} %", e.low * 100, e.high * 100); }
+
+std::string Count(double value) { return fmt::format("{:.0f}", value); }
+
+// `customers where loyalty_member == true`: the segment as a panel the simulator evaluates.
+std::string SegmentPanel(const std::string& column, const std::string& value) {
+  if (value.empty()) return fmt::format("customers where {} is null", column);
+  if (value == "true" || value == "false") return fmt::format("customers where {} == {}", column, value);
+  bool number = std::all_of(value.begin(), value.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; }) &&
+                std::isdigit(static_cast<unsigned char>(value.front()));
+  if (number) return fmt::format("customers where {} == {}", column, value);
+  std::string quoted;
+  for (char c : value) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    quoted += c;
+  }
+  return fmt::format("customers where {} == \"{}\"", column, quoted);
+}
+
+std::string Target(const Arm& arm) {
+  return arm.message.empty() ? arm.channel : fmt::format("{} \"{}\"", arm.channel, arm.message);
+}
+
+}  // namespace
+
+std::string WriteModelFile(const History& history, const Calibration& calibration, const ModelFileOptions& options) {
+  const bool lift = calibration.control.has_value();
+  double customers = 0;
+  for (const ArmFit& arm : calibration.arms) customers += arm.funnel.customers;
+  if (calibration.control) customers += calibration.control->customers;
+
+  std::string out;
+  out += fmt::format("// Written by `relc calibrate` from {}: {} customers in {} arm{}{}, over a {:g}-day window.\n",
+                     history.path, Count(customers), calibration.arms.size(), calibration.arms.size() == 1 ? "" : "s",
+                     lift ? fmt::format(" and a control of {}", Count(calibration.control->customers)) : ", no control",
+                     options.window_days);
+  out += "// Every figure is a share of the customers sent the arm (bounces included, hence delivered = 100%),\n"
+         "// with its counts and 95 % interval. Segments are shrunk toward their arm's rate (empirical Bayes).\n";
+  if (lift) {
+    out += fmt::format("// `converted` is the lift over the control ({} converted without any message: {}, {}): what the\n"
+                       "// message adds to the purchases customers make anyway, which the simulator draws on its own.\n",
+                       Percent(calibration.control->converted.value), Count(calibration.control->conversions),
+                       Interval(calibration.control->converted));
+  } else {
+    out += "// No control group: uplift could not be learned. `converted` is the arms' whole conversion, so a\n"
+           "// forecast with this model counts the purchases customers would have made anyway as the message's.\n";
+  }
+  out += fmt::format("/// Response rates calibrated on {}.\n", history.path);
+  out += fmt::format("model {} {{\n", options.name);
+  bool first = true;
+  for (const ArmFit& fit : calibration.arms) {
+    const Arm& arm = history.arms[static_cast<size_t>(fit.arm)];
+    const Funnel& f = fit.funnel;
+    if (!first) out += "\n";
+    first = false;
+    out += fmt::format("  // arm `{}`: {} customers; ", arm.name, Count(f.customers));
+    if (history.has_opened) out += fmt::format("opened {} ({}, {}); ", Count(f.opens), Percent(f.opened.value), Interval(f.opened));
+    if (history.has_clicked) out += fmt::format("clicked {} ({}, {}); ", Count(f.clicks), Percent(f.clicked.value), Interval(f.clicked));
+    out += fmt::format("converted {} ({}, {})", Count(f.conversions), Percent(f.converted.value), Interval(f.converted));
+    if (fit.lift) out += fmt::format("; lift {} ({})", Percent(fit.lift->value), Interval(*fit.lift));
+    if (history.has_amount) {
+      out += fmt::format(";\n  // spend per customer {:.2f} {} ({:.2f}-{:.2f})", f.spend_per_customer.value, options.currency,
+                         f.spend_per_customer.low, f.spend_per_customer.high);
+    }
+    out += "\n";
+    auto figures = [&](const Estimate& opened, const Estimate& clicked, const Estimate& converted, const Estimate* control) {
+      std::string text = "delivered = 100%";
+      if (history.has_opened) text += "; opened = " + Percent(opened.value);
+      if (history.has_clicked) text += "; clicked = " + Percent(clicked.value);
+      return text + "; converted = " + Percent(control != nullptr ? converted.value - control->value : converted.value);
+    };
+    const Estimate* control = lift ? &calibration.control->converted : nullptr;
+    out += fmt::format("  response {} {{ {} }}\n", Target(arm), figures(f.opened, f.clicked, f.converted, control));
+    for (const SegmentFit& segment : fit.segments) {
+      const std::string& column = history.by[segment.column];
+      const std::string& value = history.segment_values[segment.column][static_cast<size_t>(segment.value)];
+      std::string control_text = segment.control_converted
+                                     ? fmt::format("; control {}", Percent(segment.control_converted->value))
+                                     : "";
+      out += fmt::format("  // {} = {}: {} customers, converted {} ({} raw, {} shrunk, {}){}{}\n", column,
+                         value.empty() ? "(empty)" : value, Count(segment.raw.customers), Count(segment.raw.conversions),
+                         Percent(segment.raw.converted.value), Percent(segment.converted.value), Interval(segment.converted),
+                         control_text, segment.small ? "; few rows: close to the arm's rate" : "");
+      const Estimate* segment_control = segment.control_converted ? &*segment.control_converted : nullptr;
+      out += fmt::format("  response {} for {} {{ {} }}\n", Target(arm), SegmentPanel(column, value),
+                         figures(segment.opened, segment.clicked, segment.converted, segment_control));
+    }
+  }
+  out += "}\n";
+  return out;
+}
+
+}  // namespace relc::calibrate

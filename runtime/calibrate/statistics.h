@@ -1,0 +1,43 @@
+// The estimates calibration reports: rates with their 95 % intervals, and the empirical-Bayes
+// shrinkage of small segments toward their parent's rate.
+#pragma once
+
+#include <utility>
+#include <vector>
+
+namespace relc::calibrate {
+
+struct Estimate {
+  double value = 0;
+  double low = 0;   // 95 % interval
+  double high = 0;
+};
+
+// The q-quantile of Beta(a, b), a and b > 0.
+double BetaQuantile(double q, double a, double b);
+
+// k successes in n trials: k/n with the Jeffreys interval (the quantiles of Beta(k + 1/2,
+// n - k + 1/2)), which keeps close to 95 % coverage even for rates of a few percent.
+Estimate Proportion(double k, double n);
+
+// A Beta prior over the rates of a parent's segments: mean `mean`, worth `strength` rows.
+struct BetaPrior {
+  double mean = 0;
+  double strength = 0;
+};
+
+// The prior that segments' counts (k, n) suggest around `parent_rate`, by the method of
+// moments: the spread of their rates beyond what sampling alone explains. Segments that differ
+// no more than chance get a strong prior (pooled toward the parent); real differences, a weak one.
+BetaPrior FitPrior(const std::vector<std::pair<double, double>>& counts, double parent_rate);
+
+// k of n under `prior`: the posterior mean and its equal-tailed 95 % interval.
+Estimate Shrunk(double k, double n, const BetaPrior& prior);
+
+// The mean of n values from their sum and sum of squares, with a normal 95 % interval.
+Estimate Mean(double sum, double sum_of_squares, double n);
+
+// a - b for two independent estimates with normal intervals.
+Estimate Difference(const Estimate& a, const Estimate& b);
+
+}  // namespace relc::calibrate

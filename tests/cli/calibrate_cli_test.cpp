@@ -1,0 +1,105 @@
+// `relc calibrate` end to end: a generated past campaign, its model, and a simulation with it.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli_test.h"
+
+namespace {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// A campaign of `customers`, generated once per seed in this process.
+std::string Campaign(int customers, int seed) {
+  std::string dir = WriteTemp("campaign-" + std::to_string(customers) + "-" + std::to_string(seed) + "/.keep", "");
+  dir = std::filesystem::path(dir).parent_path().string();
+  if (!std::filesystem::exists(dir + "/history.csv")) {
+    Result generated = Relc("data generate --campaign --customers " + std::to_string(customers) + " --seed " +
+                            std::to_string(seed) + " --out " + dir, true);
+    REQUIRE(generated.exit_code == 0);
+  }
+  return dir;
+}
+
+}  // namespace
+
+TEST_CASE("relc calibrate writes a model that checks, and relc run --model simulates with it", "[calibrate]") {
+  std::string campaign = Campaign(60000, 2);
+  std::string model = campaign + "/model.rel";
+  Result calibrated = Relc("calibrate --history " + campaign + "/history.csv --by loyalty_member --out " + model, true);
+  INFO(calibrated.out);
+  REQUIRE(calibrated.exit_code == 0);
+  CHECK_THAT(calibrated.out, Catch::Contains("calibrated 4 arms on"));
+  std::string text = ReadFile(model);
+  CHECK_THAT(text, Catch::Contains("model calibrated {"));
+  CHECK_THAT(text, Catch::Contains("response email \"winback-1\" { delivered = 100%; opened = "));
+  CHECK_THAT(text, Catch::Contains("response sms \"winback-sms\" for customers where loyalty_member == true {"));
+  CHECK_THAT(text, Catch::Contains("`converted` is the lift over the control"));
+  CHECK_THAT(text, Catch::Contains("// arm `call-vip`: "));  // counts and intervals, in comments
+  CHECK(Relc("check --werror " + model).exit_code == 0);
+
+  std::string data = GeneratedData(20000, 5);
+  std::string run = "run examples/winback/winback.rel --data " + data + " --as-of 2026-01-01";
+  Result with_model = Relc(run + " --model " + model);
+  Result without = Relc(run);
+  REQUIRE(with_model.exit_code == 0);
+  REQUIRE(without.exit_code == 0);
+  CHECK_THAT(with_model.out, Catch::Contains("response model: calibrated (" + model + ")"));
+  CHECK_THAT(without.out, !Catch::Contains("response model:"));
+  CHECK(with_model.out != without.out);
+  // The calibrated funnel replaces the channel's: every message counts as delivered.
+  CHECK_THAT(with_model.out, Catch::Contains("send email \"winback-1\" wi…               "));
+  CHECK_THAT(with_model.out, Catch::Contains("100.0 %"));
+  Result json = Relc(run + " --model " + model + " --format json");
+  CHECK(nlohmann::json::parse(json.out)[0]["models"] == nlohmann::json::array({"calibrated (" + model + ")"}));
+}
+
+TEST_CASE("relc calibrate --validate forecasts the held-out customers, arm by arm", "[calibrate]") {
+  std::string campaign = Campaign(200000, 4);
+  Result validated = Relc("calibrate --history " + campaign + "/history.csv --validate 50% --seed 3");
+  INFO(validated.out);
+  REQUIRE(validated.exit_code == 0);
+  CHECK_THAT(validated.out, Catch::Contains("validation: fitted on"));
+  for (const char* table : {"| conversion | test customers |", "| spend per customer |", "| uplift over the control |"}) {
+    CHECK_THAT(validated.out, Catch::Contains(table));
+  }
+  for (const char* arm : {"| winback-1 |", "| winback-2 |", "| winback-sms |", "| call-vip |"}) {
+    CHECK_THAT(validated.out, Catch::Contains(arm));
+  }
+  CHECK(Relc("calibrate --history " + campaign + "/history.csv --validate 50% --seed 3").out == validated.out);
+}
+
+TEST_CASE("relc calibrate: a history without control, a bad row, bad options", "[calibrate]") {
+  std::string no_control = WriteTemp("no-control.csv",
+                                     "customer_id,arm,channel,message,opened,clicked,converted,amount\n"
+                                     "C1,a,email,m,1,1,1,30\nC2,a,email,m,1,0,0,0\nC3,a,email,m,0,0,0,0\n");
+  std::string out = WriteTemp("no-control.rel", "");
+  Result fitted = Relc("calibrate --history " + no_control + " --out " + out, true);
+  CHECK(fitted.exit_code == 0);
+  CHECK_THAT(fitted.out, Catch::Contains("warning: " + no_control + " has no control arm `control`: the uplift over doing "
+                                         "nothing cannot be learned"));
+  CHECK_THAT(ReadFile(out), Catch::Contains("No control group: uplift could not be learned."));
+
+  std::string bad = WriteTemp("bad-history.csv",
+                              "customer_id,arm,channel,message,opened,clicked,converted,amount\n"
+                              "C1,a,email,m,1,1,1,30\nC2,b,carrier_pigeon,m,1,0,0,0\nC3,a,email,m,0,0,maybe,0\n");
+  std::string untouched = WriteTemp("untouched.rel", "// before\n");
+  Result refused = Relc("calibrate --history " + bad + " --out " + untouched, true);
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.out, Catch::Contains("error: " + bad + ":3:3: unknown channel `carrier_pigeon` for arm `b`"));
+  CHECK_THAT(refused.out, Catch::Contains("error: " + bad + ":4:7: `converted` must be 0 or 1"));
+  CHECK(ReadFile(untouched) == "// before\n");
+
+  CHECK(Relc("calibrate --history " + no_control + " --validate 150%").exit_code == 2);
+  CHECK(Relc("calibrate --history " + no_control).exit_code == 2);
+  CHECK(Relc("calibrate --out x.rel").exit_code == 2);
+}

@@ -1,0 +1,203 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "calibrate/campaign_generator.h"
+#include "calibrate/fit.h"
+#include "calibrate/validate.h"
+
+using namespace relc::calibrate;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string WriteTemp(const std::string& name, const std::string& text) {
+  fs::path path = fs::temp_directory_path() / ("relc-calibrate-" + std::to_string(::getpid()) + "-" + name);
+  std::ofstream(path, std::ios::binary) << text;
+  return path.string();
+}
+
+History Load(const std::string& csv, HistoryOptions options = {}) {
+  std::vector<std::string> errors;
+  auto history = LoadHistory(WriteTemp("history.csv", csv), options, errors);
+  INFO((errors.empty() ? "" : errors.front()));
+  REQUIRE(history);
+  return std::move(*history);
+}
+
+std::vector<std::string> Errors(const std::string& csv, HistoryOptions options = {}) {
+  std::vector<std::string> errors;
+  CHECK_FALSE(LoadHistory(WriteTemp("bad.csv", csv), options, errors));
+  return errors;
+}
+
+// truth.csv's rows for the whole population: arm -> {opened, clicked, converted, lift}.
+std::map<std::string, std::array<double, 4>> TrueRates(const std::string& truth_csv) {
+  std::map<std::string, std::array<double, 4>> out;
+  std::istringstream lines(truth_csv);
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {
+    std::vector<std::string> f;
+    std::stringstream fields(line);
+    for (std::string field; std::getline(fields, field, ',');) f.push_back(field);
+    if (f[3] == "all") out[f[0]] = {std::stod(f[4]), std::stod(f[5]), std::stod(f[6]), std::stod(f[7])};
+  }
+  return out;
+}
+
+bool Inside(const Estimate& e, double truth) { return e.low <= truth && truth <= e.high; }
+
+}  // namespace
+
+TEST_CASE("Beta quantiles and the Jeffreys interval", "[calibrate]") {
+  CHECK(BetaQuantile(0.3, 1, 1) == Approx(0.3).epsilon(1e-9));
+  CHECK(BetaQuantile(0.5, 2, 2) == Approx(0.5).epsilon(1e-9));
+  // Beta(1/2, 1/2) is the arcsine law: its q-quantile is sin²(qπ/2).
+  CHECK(BetaQuantile(0.025, 0.5, 0.5) == Approx(std::pow(std::sin(0.025 * M_PI / 2), 2)).epsilon(1e-6));
+  Estimate none = Proportion(0, 200);
+  CHECK(none.low == 0);
+  CHECK(none.high > 0.005);
+  CHECK(none.high < 0.015);
+  Estimate some = Proportion(50, 1000);
+  CHECK(some.value == Approx(0.05));
+  CHECK(some.low < 0.05);
+  CHECK(some.high > 0.05);
+  CHECK(some.high - some.low == Approx(2 * 1.96 * std::sqrt(0.05 * 0.95 / 1000)).epsilon(0.05));
+}
+
+TEST_CASE("shrinkage pulls small segments toward the parent, leaves large ones", "[calibrate]") {
+  // Segments that differ only by chance: all pooled to the parent's rate.
+  BetaPrior chance = FitPrior({{50, 1000}, {52, 1000}, {49, 1000}}, 0.0503);
+  CHECK(chance.strength > 10000);
+  // Real differences: a weak prior, so large segments keep their own rate...
+  BetaPrior real = FitPrior({{20, 1000}, {100, 1000}, {500, 10000}}, 0.0517);
+  CHECK(real.strength < 1000);
+  CHECK(Shrunk(100, 1000, real).value == Approx(0.1).epsilon(0.15));
+  // ...and a tiny one is pulled most of the way to the parent.
+  Estimate tiny = Shrunk(3, 10, real);
+  CHECK(std::fabs(tiny.value - 0.0517) < std::fabs(0.3 - 0.0517) / 2);
+  CHECK(Inside(tiny, tiny.value));
+}
+
+TEST_CASE("calibration recovers the true rates: 95 % intervals hold them in at least 90 % of 100 histories", "[calibrate]") {
+  std::map<std::string, std::array<int, 4>> covered;
+  std::map<std::string, std::array<double, 4>> truth;
+  const int histories = 100;
+  for (int seed = 1; seed <= histories; ++seed) {
+    GeneratedCampaign campaign = GenerateCampaign({.customers = 20000, .seed = static_cast<uint64_t>(seed)});
+    if (seed == 1) truth = TrueRates(campaign.truth_csv);
+    History history = Load(campaign.history_csv);
+    Calibration fit = Fit(history, {}, 200);
+    REQUIRE(fit.control);
+    REQUIRE(fit.arms.size() == 4);
+    for (const ArmFit& arm : fit.arms) {
+      const std::string& name = history.arms[static_cast<size_t>(arm.arm)].name;
+      const auto& t = truth.at(name);
+      auto& c = covered[name];
+      c[0] += Inside(arm.funnel.opened, t[0]);
+      c[1] += Inside(arm.funnel.clicked, t[1]);
+      c[2] += Inside(arm.funnel.converted, t[2]);
+      c[3] += Inside(*arm.lift, t[3]);
+    }
+  }
+  REQUIRE(covered.size() == 4);
+  for (const auto& [arm, counts] : covered) {
+    INFO(arm << ": opened " << counts[0] << ", clicked " << counts[1] << ", converted " << counts[2] << ", lift " << counts[3]
+              << " of " << histories);
+    CHECK(counts[0] >= 90);
+    CHECK(counts[1] >= 90);
+    CHECK(counts[2] >= 90);
+    // The lift's interval (a difference of two rates, normal approximation) covers a little
+    // less: 90-98 of 100 here.
+    CHECK(counts[3] >= 88);
+  }
+}
+
+TEST_CASE("validation on a generated history: forecasts within 10 % for arms of 5,000 customers or more", "[calibrate]") {
+  GeneratedCampaign campaign = GenerateCampaign({.customers = 400000, .seed = 7});
+  HistoryOptions options;
+  options.by = {"loyalty_member"};
+  History history = Load(campaign.history_csv, options);
+  Validation validation = Validate(history, 0.5, 1, 200);
+  CHECK(validation.fit_rows + validation.test_rows == 400000);
+  REQUIRE(validation.arms.size() == 4);
+  int inside = 0;
+  for (const ArmCheck& arm : validation.arms) {
+    INFO(history.arms[static_cast<size_t>(arm.arm)].name);
+    REQUIRE(arm.test_customers >= 5000);
+    CHECK(arm.conversion.error_percent < 10);
+    CHECK(arm.spend.error_percent < 10);
+    REQUIRE(arm.uplift);
+    inside += arm.conversion.inside + arm.spend.inside + arm.uplift->inside;
+  }
+  CHECK(inside >= 10);  // of 12 intervals, a few may miss by chance; most hold
+  // The same seed splits the same way.
+  Validation again = Validate(history, 0.5, 1, 200);
+  CHECK(again.fit_rows == validation.fit_rows);
+  CHECK(again.arms[0].conversion.observed == validation.arms[0].conversion.observed);
+}
+
+TEST_CASE("segment rates are shrunk, and a segment's lift is over its own control", "[calibrate]") {
+  GeneratedCampaign campaign = GenerateCampaign({.customers = 60000, .seed = 3});
+  HistoryOptions options;
+  options.by = {"loyalty_member", "country"};
+  History history = Load(campaign.history_csv, options);
+  Calibration fit = Fit(history, {}, 5000);
+  for (const ArmFit& arm : fit.arms) {
+    REQUIRE(arm.segments.size() == 6);  // two memberships, four countries
+    for (const SegmentFit& segment : arm.segments) {
+      REQUIRE(segment.control_converted);
+      CHECK(segment.small == (segment.raw.customers < 5000));
+      // Shrunk estimates lie between the raw rate and the arm's.
+      double low = std::min(segment.raw.converted.value, arm.funnel.converted.value);
+      double high = std::max(segment.raw.converted.value, arm.funnel.converted.value);
+      CHECK(segment.converted.value >= low - 1e-9);
+      CHECK(segment.converted.value <= high + 1e-9);
+    }
+  }
+}
+
+TEST_CASE("a bad history is refused with each problem at its line and column", "[calibrate]") {
+  HistoryOptions options;
+  options.known_channels = {"email", "sms"};
+  const std::string header = "customer_id,arm,channel,message,opened,clicked,converted,amount\n";
+  auto first = [&](const std::string& rows) {
+    auto errors = Errors(header + rows, options);
+    REQUIRE_FALSE(errors.empty());
+    return errors.front();
+  };
+  CHECK_THAT(first("C1,a,fax,m,1,0,0,0\n"), Catch::Contains(":2:3: unknown channel `fax` for arm `a`: relc knows email, sms"));
+  CHECK_THAT(first("C1,control,email,,,,0,0\n"), Catch::Contains(":2:3: the control arm `control` receives nothing"));
+  CHECK_THAT(first("C1,a,,m,1,0,0,0\n"), Catch::Contains("arm `a` has no channel"));
+  CHECK_THAT(first("C1,a,email,m,2,0,0,0\n"), Catch::Contains(":2:5: `opened` must be 0 or 1"));
+  CHECK_THAT(first("C1,a,email,m,0,1,0,0\n"), Catch::Contains(":2:6: clicked without opening"));
+  CHECK_THAT(first("C1,a,email,m,1,1,1,-5\n"), Catch::Contains(":2:8: `amount` must be a number of 0 or more"));
+  CHECK_THAT(first("C1,a,email,m,1,1,0,12.50\n"), Catch::Contains("an amount of 12.50 for a customer who did not convert"));
+  CHECK_THAT(first("C1,a,email,m,1,0,0,0\nC1,a,email,m,1,0,0,0\n"), Catch::Contains(":3:1: customer `C1` appears twice"));
+  CHECK_THAT(first("C1,a,email,m,1,0,0,0\nC2,a,sms,m,1,0,0,0\n"), Catch::Contains(":3:2: arm `a` was sent on email \"m\" at line 2"));
+  CHECK_THAT(first("C1,a,email,m,1,0\n"), Catch::Contains(":2:7: 6 fields where the header has 8"));
+  CHECK_THAT(Errors("customer_id,arm\nC1,a\n", options).front(), Catch::Contains("the history has no column `converted`"));
+  HistoryOptions by = options;
+  by.by = {"tier"};
+  CHECK_THAT(Errors(header + "C1,a,email,m,1,0,0,0\n", by).front(), Catch::Contains("`tier` (asked for by --by)"));
+  // Every bad row is reported, not only the first.
+  CHECK(Errors(header + "C1,a,fax,m,1,0,0,0\nC2,b,email,m,7,0,0,0\n", options).size() == 2);
+}
+
+TEST_CASE("a history without a control still fits the absolute rates", "[calibrate]") {
+  History history = Load("customer_id,arm,channel,message,opened,clicked,converted,amount\n"
+                         "C1,a,email,m,1,1,1,30\nC2,a,email,m,1,0,0,0\nC3,a,email,m,0,0,0,0\nC4,a,email,m,1,1,0,0\n");
+  Calibration fit = Fit(history, {}, 200);
+  CHECK_FALSE(fit.control);
+  REQUIRE(fit.arms.size() == 1);
+  CHECK_FALSE(fit.arms[0].lift);
+  CHECK(fit.arms[0].funnel.opened.value == Approx(0.75));
+  CHECK(fit.arms[0].funnel.clicked.value == Approx(0.5));
+  CHECK(fit.arms[0].funnel.converted.value == Approx(0.25));
+  CHECK(fit.arms[0].funnel.spend_per_customer.value == Approx(7.5));
+}
