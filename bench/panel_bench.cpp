@@ -57,9 +57,13 @@ Synthetic MakeCustomers(size_t customers) {
   store.customers.columns.emplace_back("email_optin", relc::data::ColumnType::Bool);
   store.customers.columns.emplace_back("country", relc::data::ColumnType::String);
   for (auto& column : store.customers.columns) column.Reserve(customers);
-  s.measures.frequency.resize(customers);
-  s.measures.recency_days.resize(customers);
-  store.event_offsets.reserve(customers + 1);
+  // Laid out as relc's loader and measures lay them out: large arrays in huge pages.
+  relc::data::AssignLarge(s.measures.frequency, customers, 0);
+  relc::data::AssignLarge(s.measures.recency_days, customers, 0);
+  relc::data::ReserveLarge(store.event_offsets, customers + 1);
+  relc::data::ReserveLarge(store.event_customer, customers * 6);  // at most 6 purchases each
+  relc::data::ReserveLarge(store.event_type, customers * 6);
+  relc::data::ReserveLarge(store.event_time, customers * 6);
   store.event_offsets.push_back(0);
   const char* countries[] = {"FR", "BE", "CH", "FR", "FR", "DE"};
   for (size_t c = 0; c < customers; ++c) {

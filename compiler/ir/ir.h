@@ -274,7 +274,7 @@ struct Program {
   std::vector<Scalar> targets;         // the objectives' `target` conditions
   std::vector<ExprId> constants;       // other values computed once: re-entry periods, trigger dates
   std::vector<ResponseRate> response_rates;
-  std::vector<std::string> models;  // the `--model` files' models in force: "calibrated (model.rel)"
+  std::vector<std::string> models;  // the user's models in force, nearest last: "calibrated (model.rel)"
   std::vector<EventPredicate> event_predicates;
   std::vector<ExprId> customer_values;  // per-customer values the runtime asks for (recurring dates)
   std::vector<Scenario> scenarios;

@@ -124,11 +124,12 @@ void Lowerer::LowerChannelsAndModels() {
   for (const auto& decl : model_.modules.front().ast.decls) decls.emplace_back(decl.get(), model_.modules.front().file);
   for (const auto& member : info_.decl->members) decls.emplace_back(member.get(), info_.file);
   add_modules(true);
-  for (const sema::Module& module : model_.modules) {
-    if (!module.from_command_line) continue;
-    for (const auto& decl : module.ast.decls) {
-      if (auto* model = decl->As<ast::ModelDecl>()) out_.models.push_back(fmt::format("{} ({})", model->name.name, module.file->path()));
-    }
+  // The user's models in force, for the report: all but the standard library's defaults.
+  for (const auto& [decl, file] : decls) {
+    auto* model = decl->As<ast::ModelDecl>();
+    bool stdlib = std::any_of(model_.modules.begin(), model_.modules.end(),
+                              [&](const sema::Module& m) { return m.file == file && m.is_stdlib; });
+    if (model != nullptr && !stdlib) out_.models.push_back(fmt::format("{} ({})", model->name.name, file->path()));
   }
 
   for (const auto& [name, consent] : out_.channel_consents) {
@@ -294,6 +295,21 @@ void Lowerer::LowerChannelConsents() {
 
 void Lowerer::LowerModel(const ast::ModelDecl& model) {
   for (const auto& response : model.responses) {
+    // Figures for a message no scenario sends are dead: a typo, or a model made for another program.
+    if (response.message) {
+      bool sent = false;
+      for (const Scenario& scenario : out_.scenarios) {
+        for (const Step& step : scenario.steps) {
+          sent = sent || (step.op == StepOp::Send && step.channel == response.channel.name && step.message == response.message->value);
+        }
+      }
+      if (!sent) {
+        Emit(DiagnosticKind::ModelMessageNotSent, response.message->range, model.name.name, response.channel.name,
+             response.message->value, fmt::format("\"{}\"", info_.decl->title.value))
+            .Primary("no send step of the program sends this message")
+            .Help("check the message's name against the program's `send` steps; figures for the whole channel go without one");
+      }
+    }
     int32_t panel = response.segment ? LowerPanel(response.segment.get(), Scope{}) : -1;
     for (const auto& property : response.properties) {
       ResponseRate rate{.model = model.name.name, .channel = response.channel.name,

@@ -69,7 +69,7 @@ class Lowerer {
 
   template <typename... Args>
   DiagnosticBuilder Emit(DiagnosticKind kind, SourceRange range, const Args&... args) {
-    failed_ = true;
+    failed_ = failed_ || Info(kind).severity == Severity::Error;  // a warning still lowers
     return DiagnosticEmitter(file_, sink_).Emit(kind, range, args...);
   }
 
