@@ -14,14 +14,15 @@ constexpr int kContext = 3;
 // with its square, so the rest is shown as one replaced block.
 constexpr int kMaxEdits = 4000;
 
+// Lines with their `\n`, so that a missing final newline is a difference too.
 std::vector<std::string_view> SplitLines(std::string_view text) {
   std::vector<std::string_view> lines;
   size_t begin = 0;
   while (begin < text.size()) {
     size_t end = text.find('\n', begin);
-    if (end == std::string_view::npos) end = text.size();
+    end = end == std::string_view::npos ? text.size() : end + 1;
     lines.push_back(text.substr(begin, end - begin));
-    begin = end + 1;
+    begin = end;
   }
   return lines;
 }
@@ -135,7 +136,7 @@ std::string UnifiedDiff(std::string_view before, std::string_view after, std::st
       std::string_view line = edit.op == Op::Add ? b[edit.new_line] : a[edit.old_line];
       out += mark;
       out += line;
-      out += '\n';
+      if (line.empty() || line.back() != '\n') out += "\n\\ No newline at end of file\n";
     }
     i = stop;
   }
