@@ -22,6 +22,10 @@ struct HumanStyle {
 
 void RenderHuman(const Diagnostic& diagnostic, const HumanStyle& style, std::ostream& out);
 
+// A relative URI reference for a path: unreserved characters and `/` kept, the rest escaped
+// (SARIF's artifact locations, the language server's `file://` URIs).
+std::string PathToUri(std::string_view path);
+
 // One JSON document for the whole run, arrays always present (see docs/cli.md).
 std::string RenderJson(std::span<const Diagnostic> diagnostics);
 

@@ -66,19 +66,6 @@ ordered_json DiagnosticToJson(const Diagnostic& diagnostic) {
   return out;
 }
 
-// A relative URI reference for a path: unreserved characters and `/` kept, the rest escaped.
-std::string PathToUri(std::string_view path) {
-  std::string uri;
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
-      uri.push_back(static_cast<char>(c));
-    } else {
-      uri += fmt::format("%{:02X}", c);
-    }
-  }
-  return uri;
-}
-
 ordered_json SarifRegion(const SourceFile& file, SourceRange range) {
   LineColumn start = file.Locate(range.begin);
   LineColumn end = file.Locate(range.end);
@@ -119,6 +106,19 @@ std::string EscapeWorkflowProperty(std::string_view text) {
 }
 
 }  // namespace
+
+// A relative URI reference for a path: unreserved characters and `/` kept, the rest escaped.
+std::string PathToUri(std::string_view path) {
+  std::string uri;
+  for (unsigned char c : path) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      uri.push_back(static_cast<char>(c));
+    } else {
+      uri += fmt::format("%{:02X}", c);
+    }
+  }
+  return uri;
+}
 
 std::optional<DiagnosticFormat> ParseDiagnosticFormat(std::string_view name) {
   if (name == "human") return DiagnosticFormat::Human;

@@ -64,28 +64,27 @@ int RunGenerate(const ParsedOptions& options, Context& context) {
     PrintUsageError(context.err, fmt::format("cannot create `{}`: {}", out, error.message()));
     return kExitUsageOrIo;
   }
-  if (options.Has("--campaign")) {
-    calibrate::CampaignOptions campaign{.customers = generate.customers, .seed = generate.seed};
-    calibrate::GeneratedCampaign generated = calibrate::GenerateCampaign(campaign);
-    for (const auto& [name, contents] : {std::pair{"history.csv", &generated.history_csv}, std::pair{"truth.csv", &generated.truth_csv}}) {
+  // Each file whole or not at all; false (reported) at the first that cannot be written.
+  auto write = [&](std::initializer_list<std::pair<const char*, const std::string*>> files) {
+    for (const auto& [name, contents] : files) {
       std::string path = (std::filesystem::path(out) / name).string();
       if (std::string failure = WriteFileAtomically(path, *contents); !failure.empty()) {
         PrintUsageError(context.err, fmt::format("cannot write `{}`: {}", path, failure));
-        return kExitUsageOrIo;
+        return false;
       }
     }
+    return true;
+  };
+  if (options.Has("--campaign")) {
+    calibrate::CampaignOptions campaign{.customers = generate.customers, .seed = generate.seed};
+    calibrate::GeneratedCampaign generated = calibrate::GenerateCampaign(campaign);
+    if (!write({{"history.csv", &generated.history_csv}, {"truth.csv", &generated.truth_csv}})) return kExitUsageOrIo;
     context.err << fmt::format("wrote a campaign over {} customers to {} (history.csv; the true rates in truth.csv)\n",
                                generate.customers, out);
     return kExitSuccess;
   }
   data::GeneratedFiles files = data::GenerateCrm(generate);
-  for (const auto& [name, contents] : {std::pair{"customers.csv", &files.customers_csv}, std::pair{"events.csv", &files.events_csv}}) {
-    std::string path = (std::filesystem::path(out) / name).string();
-    if (std::string failure = WriteFileAtomically(path, *contents); !failure.empty()) {
-      PrintUsageError(context.err, fmt::format("cannot write `{}`: {}", path, failure));
-      return kExitUsageOrIo;
-    }
-  }
+  if (!write({{"customers.csv", &files.customers_csv}, {"events.csv", &files.events_csv}})) return kExitUsageOrIo;
   context.err << fmt::format("wrote {} customers and {} events to {} ({:.1f} MB)\n", generate.customers, files.events, out,
                              (files.customers_csv.size() + files.events_csv.size()) / 1e6);
   return kExitSuccess;

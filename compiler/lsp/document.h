@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace relc::lsp {
@@ -23,6 +24,9 @@ struct Range {
   Position start;
   Position end;
 };
+
+// The length of text[begin, end) in `encoding`'s units (a character beyond the BMP is two UTF-16 units).
+uint32_t CountUnits(std::string_view text, uint32_t begin, uint32_t end, PositionEncoding encoding);
 
 class Document {
  public:

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 
+#include "diagnostics/render.h"
 #include "lsp/base_protocol.h"
 #include "lsp/document.h"
 #include "syntax/format.h"
@@ -52,16 +53,7 @@ std::string PathFromUri(const std::string& uri) {
 
 std::string UriFromPath(const std::string& path) {
   std::error_code ignored;
-  std::string absolute = std::filesystem::absolute(path, ignored).lexically_normal().string();
-  std::string uri = "file://";
-  for (unsigned char c : absolute) {
-    if (std::isalnum(c) || c == '/' || c == '-' || c == '_' || c == '.' || c == '~') {
-      uri.push_back(static_cast<char>(c));
-    } else {
-      uri += fmt::format("%{:02X}", c);
-    }
-  }
-  return uri;
+  return "file://" + PathToUri(std::filesystem::absolute(path, ignored).lexically_normal().string());
 }
 
 class Server {
@@ -250,13 +242,7 @@ class Server {
   json PositionJson(const SourceFile& file, uint32_t offset) const {
     offset = std::min<uint32_t>(offset, static_cast<uint32_t>(file.text().size()));
     uint32_t line = file.Locate(offset).line;
-    uint32_t units = 0;
-    for (uint32_t at = file.LineStart(line); at < offset;) {
-      size_t length = CodePointLength(file.text(), at);
-      units += encoding_ == PositionEncoding::Utf8 ? static_cast<uint32_t>(length) : (length == 4 ? 2 : 1);
-      at += static_cast<uint32_t>(length);
-    }
-    return {{"line", line - 1}, {"character", units}};
+    return {{"line", line - 1}, {"character", CountUnits(file.text(), file.LineStart(line), offset, encoding_)}};
   }
 
   json RangeJson(const SourceFile& file, SourceRange range) const {

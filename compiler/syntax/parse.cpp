@@ -155,16 +155,20 @@ ParseResult Parse(const std::shared_ptr<const SourceFile>& file, DiagnosticSink&
   return result;
 }
 
-std::vector<std::string> Keywords() {
-  antlr4::ANTLRInputStream empty("");
-  RelLexer lexer(&empty);
-  const antlr4::dfa::Vocabulary& vocabulary = lexer.getVocabulary();
-  std::vector<std::string> words;
-  for (size_t type = 1; type <= vocabulary.getMaxTokenType(); ++type) {
-    std::string literal = vocabulary.getLiteralName(type);  // 'import', with its quotes
-    if (literal.size() > 2 && std::isalpha(static_cast<unsigned char>(literal[1]))) words.push_back(literal.substr(1, literal.size() - 2));
-  }
-  std::sort(words.begin(), words.end());
+const std::vector<std::string>& Keywords() {
+  // Read once from the lexer's vocabulary: completion asks on every keystroke.
+  static const std::vector<std::string> words = [] {
+    antlr4::ANTLRInputStream empty("");
+    RelLexer lexer(&empty);
+    const antlr4::dfa::Vocabulary& vocabulary = lexer.getVocabulary();
+    std::vector<std::string> out;
+    for (size_t type = 1; type <= vocabulary.getMaxTokenType(); ++type) {
+      std::string literal = vocabulary.getLiteralName(type);  // 'import', with its quotes
+      if (literal.size() > 2 && std::isalpha(static_cast<unsigned char>(literal[1]))) out.push_back(literal.substr(1, literal.size() - 2));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }();
   return words;
 }
 

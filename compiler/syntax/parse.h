@@ -21,7 +21,7 @@ struct ParseResult {
 ParseResult Parse(const std::shared_ptr<const SourceFile>& file, DiagnosticSink& sink);
 
 // Every keyword of the language, from the grammar, in alphabetical order (for completion).
-std::vector<std::string> Keywords();
+const std::vector<std::string>& Keywords();
 
 // Whether `name` can name a declaration: an identifier that is not a reserved word.
 bool IsValidName(std::string_view name);

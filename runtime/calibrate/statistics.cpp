@@ -6,8 +6,6 @@
 namespace relc::calibrate {
 namespace {
 
-constexpr double kZ95 = 1.959963984540054;
-
 // The continued fraction of the incomplete beta function (modified Lentz).
 double BetaContinuedFraction(double x, double a, double b) {
   constexpr double kTiny = 1e-300;

@@ -7,6 +7,9 @@
 
 namespace relc::calibrate {
 
+// The standard normal's 97.5 % quantile: half a 95 % interval is this many standard errors.
+inline constexpr double kZ95 = 1.959963984540054;
+
 struct Estimate {
   double value = 0;
   double low = 0;   // 95 % interval

@@ -5,8 +5,6 @@
 namespace relc::calibrate {
 namespace {
 
-constexpr double kZ95 = 1.959963984540054;
-
 double Half(const Estimate& e) { return (e.high - e.low) / 2; }
 
 Check Compare(double forecast, double fit_half, double sampling_variance, double observed) {

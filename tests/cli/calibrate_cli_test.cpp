@@ -46,6 +46,10 @@ TEST_CASE("relc calibrate writes a model that checks, and relc run --model simul
   CHECK_THAT(text, Catch::Contains("`converted` is the lift over the control"));
   CHECK_THAT(text, Catch::Contains("// arm `call-vip`: "));  // counts and intervals, in comments
   CHECK(Relc("check --werror " + model).exit_code == 0);
+  std::string named = campaign + "/named.rel";
+  REQUIRE(Relc("calibrate --history " + campaign + "/history.csv --name spring_2025 --window 14 --out " + named).exit_code == 0);
+  CHECK_THAT(ReadFile(named), Catch::Contains("model spring_2025 {"));
+  CHECK_THAT(ReadFile(named), Catch::Contains("over a 14-day window"));
 
   std::string data = GeneratedData(20000, 5);
   std::string run = "run examples/winback/winback.rel --data " + data + " --as-of 2026-01-01";
