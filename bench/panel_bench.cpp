@@ -89,20 +89,20 @@ Synthetic MakeCustomers(size_t customers) {
 }
 
 // The floor: the same panel, written by hand against the same arrays (the consent revocations
-// too, all clear here).
-void HandWritten(const Synthetic& s, const std::vector<uint8_t>& revoked, std::vector<uint64_t>& out) {
+// too, all clear here), with the latest purchase of each customer that relc keeps beside the
+// histories: a programmer would keep it too rather than read a year of history per customer.
+void HandWritten(const Synthetic& s, const std::vector<uint8_t>& revoked, const int64_t* latest_purchase,
+                 std::vector<uint64_t>& out) {
   const auto& optin = s.store.customers.columns[0];
-  const auto& times = s.store.event_time;
-  const auto& offsets = s.store.event_offsets;
   const size_t rows = s.store.customers.rows;
   std::fill(out.begin(), out.end(), 0);
   for (size_t c = 0; c < rows; ++c) {
     if (!(s.measures.recency_days[c] * 86400.0 > 180 * 86400.0)) continue;
     if (s.measures.frequency[c] < 2) continue;
     if (!optin.IsValid(c) || optin.Int(c) == 0 || revoked[c]) continue;
-    int64_t recent = 0;
-    for (uint64_t e = offsets[c]; e < offsets[c + 1]; ++e) recent += times[e] < kNow && kNow - times[e] <= 365 * 86400;
-    if (recent == 0) out[c >> 6] |= uint64_t{1} << (c & 63);
+    // Every purchase is before now here: none within the year when the latest is not.
+    if (latest_purchase[c] != relc::ir::kNoEvent && kNow - latest_purchase[c] <= 365 * 86400) continue;
+    out[c >> 6] |= uint64_t{1} << (c & 63);
   }
 }
 
@@ -225,12 +225,15 @@ int main(int argc, char** argv) {
   }
   std::unique_ptr<relc::ir::Engine> interp = relc::interp::MakeInterpreter(program);
   std::string error;
+  auto bind_start = relc::bench::Clock::now();
   auto bound = relc::evaluate::BoundData::Bind(program, s.store, s.measures, {}, kNow, 1, error);
+  double bind_ms = relc::bench::MillisecondsSince(bind_start);
   if (!bound) {
     std::fprintf(stderr, "bind: %s\n", error.c_str());
     return 1;
   }
   std::vector<uint8_t> revoked(customers, 0);
+  const int64_t* latest_purchase = bound->frame().latest_event_times[0];
   size_t words = (customers + 63) / 64 + 1;
   std::vector<uint64_t> by_jit(words), by_interp(words), by_hand(words);
 
@@ -250,7 +253,7 @@ int main(int argc, char** argv) {
     jit.engine->Filter(panel, bound->frame(), nullptr, by_jit.data(), 0, customers);
     jit_ms.push_back(relc::bench::MillisecondsSince(start));
     start = relc::bench::Clock::now();
-    HandWritten(s, revoked, by_hand);
+    HandWritten(s, revoked, latest_purchase, by_hand);
     hand_ms.push_back(relc::bench::MillisecondsSince(start));
     start = relc::bench::Clock::now();
     interp->Filter(panel, bound->frame(), nullptr, by_interp.data(), 0, customers);
@@ -263,8 +266,8 @@ int main(int argc, char** argv) {
   auto j = relc::bench::Summarize(jit_ms), i = relc::bench::Summarize(interp_ms), h = relc::bench::Summarize(hand_ms);
   auto q = relc::bench::Summarize(sqlite_ms);
   // What the panel must read at the least: recency, frequency, the consent (bits and validity)
-  // and the revocations per customer, the offsets and times of the history.
-  const double bytes = static_cast<double>(customers) * (8 + 4 + 1 + 8) + static_cast<double>(s.store.event_time.size()) * 8;
+  // and the revocations, the latest purchase, per customer.
+  const double bytes = static_cast<double>(customers) * (8 + 4 + 1 + 8);
   const double bandwidth = ReadBandwidth();
   const double bound_ms = bandwidth > 0 ? bytes / bandwidth * 1000 : 0;
   double per = 1e6 / static_cast<double>(customers);
@@ -280,10 +283,11 @@ int main(int argc, char** argv) {
               bound_ms, bound_ms * per);
   std::printf("\n%zu customers selected; the JIT is **%.1fx faster than the interpreter**, **%.0fx faster than SQLite** and takes "
               "**%.2fx the hand-written loop's time**, %.1fx the memory-bandwidth bound;\n"
-              "compiled in %.1f ms (LLVM start-up included: the first compilation in the process); copying the data into "
-              "SQLite took %.0f ms (not timed above); %d runs each, interleaved\n",
+              "compiled in %.1f ms (LLVM start-up included: the first compilation in the process); not timed above: "
+              "binding the data, which builds each customer's latest purchase that the JIT and the hand-written loop read, "
+              "%.0f ms, and copying the data into SQLite with its index on (customer, time), %.0f ms; %d runs each, interleaved\n",
               relc::evaluate::CountSelected(by_jit), i.median / j.median, q.median / j.median, j.median / h.median,
-              bound_ms > 0 ? j.median / bound_ms : 0, jit.stats.compile_ms, copy_ms, runs);
+              bound_ms > 0 ? j.median / bound_ms : 0, jit.stats.compile_ms, bind_ms, copy_ms, runs);
   bool fail = false;
   if (min_interp_ratio > 0 && i.median / j.median < min_interp_ratio) {
     std::printf("FAIL: the JIT is not %.0fx faster than the interpreter\n", min_interp_ratio);

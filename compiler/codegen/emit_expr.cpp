@@ -4,6 +4,7 @@
 #include <llvm/IR/Intrinsics.h>
 
 #include <cstddef>
+#include <functional>
 
 #include "codegen/emitter.h"
 
@@ -289,6 +290,112 @@ Emitted ExprEmitter::EmitArithmetic(const ir::Node& node) {
   return {b_.CreateExtractValue(result, 0), b_.CreateAnd(valid, b_.CreateNot(overflow))};
 }
 
+// The customer's latest event of the aggregate's type (Frame::latest_event_times) often settles
+// it without the history: none, or none inside the window, leaves every aggregate at its empty
+// value (to `none`); for `exists` without a filter, a latest event inside the window is the
+// answer (to `some`, when given). Otherwise, or without the table, to `unknown`: the history
+// must be read (as it must when the customer has events at or after `now`).
+void ExprEmitter::EmitLatestEventTest(const ir::Node& node, llvm::Value* now, llvm::Value* window, llvm::BasicBlock* none,
+                                      llvm::BasicBlock* some, llvm::BasicBlock* unknown) {
+  llvm::LLVMContext& context = b_.getContext();
+  llvm::Function* function = b_.GetInsertBlock()->getParent();
+  llvm::Type* ptr = b_.getPtrTy();
+  llvm::Type* i64 = b_.getInt64Ty();
+  auto* has_table = llvm::BasicBlock::Create(context, "latest.table", function);
+  auto* has_column = llvm::BasicBlock::Create(context, "latest.column", function);
+  llvm::Value* table = FrameField(offsetof(ir::Frame, latest_event_times), ptr);
+  llvm::Value* null = llvm::ConstantPointerNull::get(b_.getPtrTy());
+  b_.CreateCondBr(b_.CreateICmpNE(table, null), has_table, unknown);
+  b_.SetInsertPoint(has_table);
+  llvm::Value* column = Load(ptr, b_.CreateConstInBoundsGEP1_64(ptr, table, static_cast<uint64_t>(node.slot)));
+  b_.CreateCondBr(b_.CreateICmpNE(column, null), has_column, unknown);
+  b_.SetInsertPoint(has_column);
+  llvm::Value* latest = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, column, row_));
+  llvm::Value* before_now = b_.CreateICmpSLT(latest, now);
+  llvm::Value* recent = b_.CreateAnd(before_now, b_.CreateICmpNE(latest, b_.getInt64(ir::kNoEvent)));
+  if (window != nullptr) {
+    llvm::Value* age = b_.CreateFSub(b_.CreateSIToFP(now, b_.getDoubleTy()), b_.CreateSIToFP(latest, b_.getDoubleTy()));
+    recent = b_.CreateAnd(recent, b_.CreateFCmpOLE(age, window));
+  }
+  llvm::Value* nothing = b_.CreateAnd(b_.CreateNot(recent), before_now);
+  bool answers_exists = static_cast<ir::AggregateKind>(node.aux) == ir::AggregateKind::Exists && node.a == ir::kNoExpr;
+  if (some == nullptr || !answers_exists) {
+    b_.CreateCondBr(nothing, none, unknown);
+    return;
+  }
+  auto* undecided = llvm::BasicBlock::Create(context, "latest.undecided", function);
+  b_.CreateCondBr(nothing, none, undecided);
+  b_.SetInsertPoint(undecided);
+  b_.CreateCondBr(recent, some, unknown);
+}
+
+void ExprEmitter::EmitHistoryPrefetch(ir::ExprId aggregate) {
+  const ir::Node& node = program_[aggregate];
+  llvm::LLVMContext& context = b_.getContext();
+  llvm::Function* function = b_.GetInsertBlock()->getParent();
+  llvm::Type* ptr = b_.getPtrTy();
+  llvm::Type* i64 = b_.getInt64Ty();
+  auto* fetch = llvm::BasicBlock::Create(context, "prefetch.history", function);
+  auto* done = llvm::BasicBlock::Create(context, "prefetch.done", function);
+  llvm::Value* window = node.c != ir::kNoExpr ? Emit(node.c).value : nullptr;
+  EmitLatestEventTest(node, FrameField(offsetof(ir::Frame, now), i64), window, done, done, fetch);
+  b_.SetInsertPoint(fetch);
+  // Aggregates walk a history from its end (the most recent event) back.
+  llvm::Value* offsets = FrameField(offsetof(ir::Frame, event_offsets), ptr);
+  llvm::Value* next = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, offsets, b_.CreateAdd(row_, b_.getInt64(1))));
+  llvm::Value* event = b_.CreateSub(next, b_.getInt64(1));
+  llvm::Function* prefetch = llvm::Intrinsic::getDeclaration(&module_, llvm::Intrinsic::prefetch, {ptr});
+  llvm::Value* times = FrameField(offsetof(ir::Frame, event_times), ptr);
+  llvm::Value* types = FrameField(offsetof(ir::Frame, event_types), ptr);
+  b_.CreateCall(prefetch, {b_.CreateGEP(i64, times, event), b_.getInt32(0), b_.getInt32(3), b_.getInt32(1)});
+  b_.CreateCall(prefetch, {b_.CreateGEP(b_.getInt8Ty(), types, event), b_.getInt32(0), b_.getInt32(3), b_.getInt32(1)});
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
+}
+
+// The customer's events before `now`, inside the window if there is one, as [begin, end). A
+// history is in time order (Frame::event_times), so they are one run that ends the slice or
+// stops short of its future events, found from the end: a customer with a long history and
+// little recent costs a few reads.
+std::pair<llvm::Value*, llvm::Value*> ExprEmitter::EmitRecentEvents(llvm::Value* now, llvm::Value* window) {
+  llvm::LLVMContext& context = b_.getContext();
+  llvm::Function* function = b_.GetInsertBlock()->getParent();
+  llvm::Type* ptr = b_.getPtrTy();
+  llvm::Type* i64 = b_.getInt64Ty();
+  llvm::Type* f64 = b_.getDoubleTy();
+  llvm::Value* offsets = FrameField(offsetof(ir::Frame, event_offsets), ptr);
+  llvm::Value* times = FrameField(offsetof(ir::Frame, event_times), ptr);
+  llvm::Value* first = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, offsets, row_));
+  llvm::Value* last = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, offsets, b_.CreateAdd(row_, b_.getInt64(1))));
+  // Moves back from `from` while the event before keeps `keeps`; the position where it stops.
+  auto walk_back = [&](llvm::Value* from, const char* name, const std::function<llvm::Value*(llvm::Value*)>& keeps) {
+    llvm::AllocaInst* slot = EntryAlloca(i64, name);
+    b_.CreateStore(from, slot);
+    auto* test = llvm::BasicBlock::Create(context, llvm::Twine(name) + ".test", function);
+    auto* check = llvm::BasicBlock::Create(context, llvm::Twine(name) + ".check", function);
+    auto* step = llvm::BasicBlock::Create(context, llvm::Twine(name) + ".step", function);
+    auto* done = llvm::BasicBlock::Create(context, llvm::Twine(name) + ".done", function);
+    b_.CreateBr(test);
+    b_.SetInsertPoint(test);
+    llvm::Value* at = b_.CreateLoad(i64, slot);
+    b_.CreateCondBr(b_.CreateICmpUGT(at, first), check, done);
+    b_.SetInsertPoint(check);
+    llvm::Value* previous = b_.CreateSub(at, b_.getInt64(1));
+    b_.CreateCondBr(keeps(b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, times, previous))), step, done);
+    b_.SetInsertPoint(step);
+    b_.CreateStore(previous, slot);
+    MarkScalarLoop(b_.CreateBr(test));
+    b_.SetInsertPoint(done);
+    return b_.CreateLoad(i64, slot);
+  };
+  llvm::Value* end = walk_back(last, "agg.future", [&](llvm::Value* time) { return b_.CreateICmpSGE(time, now); });
+  if (window == nullptr) return {first, end};
+  llvm::Value* begin = walk_back(end, "agg.window", [&](llvm::Value* time) {
+    return b_.CreateFCmpOLE(b_.CreateFSub(b_.CreateSIToFP(now, f64), b_.CreateSIToFP(time, f64)), window);
+  });
+  return {begin, end};
+}
+
 Emitted ExprEmitter::EmitAggregate(const ir::Node& node) {
   auto kind = static_cast<ir::AggregateKind>(node.aux);
   llvm::LLVMContext& context = b_.getContext();
@@ -307,12 +414,8 @@ Emitted ExprEmitter::EmitAggregate(const ir::Node& node) {
   }
   llvm::Value* type_codes = FrameField(offsetof(ir::Frame, event_type_codes), ptr);
   llvm::Value* wanted = b_.CreateLoad(b_.getInt32Ty(), b_.CreateConstInBoundsGEP1_64(b_.getInt32Ty(), type_codes, node.slot));
-  llvm::Value* offsets = FrameField(offsetof(ir::Frame, event_offsets), ptr);
   llvm::Value* types = FrameField(offsetof(ir::Frame, event_types), ptr);
-  llvm::Value* times = FrameField(offsetof(ir::Frame, event_times), ptr);
   llvm::Value* now = FrameField(offsetof(ir::Frame, now), i64);
-  llvm::Value* begin = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, offsets, row_));
-  llvm::Value* end = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, offsets, b_.CreateAdd(row_, b_.getInt64(1))));
 
   llvm::AllocaInst* cursor = EntryAlloca(i64, "agg.event");
   llvm::AllocaInst* count = EntryAlloca(i64, "agg.count");
@@ -321,7 +424,6 @@ Emitted ExprEmitter::EmitAggregate(const ir::Node& node) {
   llvm::AllocaInst* any = EntryAlloca(b_.getInt1Ty(), "agg.any");
   llvm::AllocaInst* overflow = EntryAlloca(b_.getInt1Ty(), "agg.overflow");
   llvm::AllocaInst* found = EntryAlloca(b_.getInt1Ty(), "agg.found");
-  b_.CreateStore(begin, cursor);
   b_.CreateStore(b_.getInt64(0), count);
   b_.CreateStore(b_.getInt64(0), int_total);
   b_.CreateStore(llvm::ConstantFP::get(f64, 0.0), float_total);
@@ -329,10 +431,19 @@ Emitted ExprEmitter::EmitAggregate(const ir::Node& node) {
   b_.CreateStore(b_.getFalse(), overflow);
   b_.CreateStore(b_.getFalse(), found);
 
+  auto* scan = llvm::BasicBlock::Create(context, "agg.scan", function);
   auto* head = llvm::BasicBlock::Create(context, "agg.head", function);
   auto* body = llvm::BasicBlock::Create(context, "agg.body", function);
   auto* next = llvm::BasicBlock::Create(context, "agg.next", function);
   auto* exit = llvm::BasicBlock::Create(context, "agg.exit", function);
+  auto* exists = llvm::BasicBlock::Create(context, "latest.exists", function);
+  EmitLatestEventTest(node, now, window, exit, exists, scan);
+  b_.SetInsertPoint(exists);
+  b_.CreateStore(b_.getTrue(), found);
+  b_.CreateBr(exit);
+  b_.SetInsertPoint(scan);
+  auto [begin, end] = EmitRecentEvents(now, window);
+  b_.CreateStore(begin, cursor);
   auto keep_if = [&](llvm::Value* keep) {
     auto* kept = llvm::BasicBlock::Create(context, "agg.keep", function);
     b_.CreateCondBr(keep, kept, next);
@@ -347,12 +458,6 @@ Emitted ExprEmitter::EmitAggregate(const ir::Node& node) {
   b_.SetInsertPoint(body);
   llvm::Value* type = b_.CreateZExt(b_.CreateLoad(b_.getInt8Ty(), b_.CreateInBoundsGEP(b_.getInt8Ty(), types, event)), b_.getInt32Ty());
   keep_if(b_.CreateICmpEQ(type, wanted));
-  llvm::Value* time = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, times, event));
-  keep_if(b_.CreateICmpSLT(time, now));
-  if (window != nullptr) {
-    llvm::Value* age = b_.CreateFSub(b_.CreateSIToFP(now, f64), b_.CreateSIToFP(time, f64));
-    keep_if(b_.CreateFCmpOLE(age, window));
-  }
   llvm::Value* saved_event = event_;
   event_ = event;
   if (node.a != ir::kNoExpr) {

@@ -67,6 +67,19 @@ class ModuleBuilder {
     (ReadsHistory(id) ? costly : cheap).push_back(id);
   }
 
+  // The aggregates `id` reads (not those inside another's filter or value: they read its event).
+  void CollectAggregates(ir::ExprId id, std::vector<ir::ExprId>& out) const {
+    if (id == ir::kNoExpr) return;
+    const ir::Node& node = program_[id];
+    if (node.op == ir::Op::Aggregate) {
+      if (std::find(out.begin(), out.end(), id) == out.end()) out.push_back(id);
+      return;
+    }
+    CollectAggregates(node.a, out);
+    CollectAggregates(node.b, out);
+    CollectAggregates(node.c, out);
+  }
+
   bool ReadsHistory(ir::ExprId id) const {
     if (id == ir::kNoExpr) return false;
     const ir::Node& node = program_[id];
@@ -262,16 +275,13 @@ class ModuleBuilder {
     });
 
     if (!costly.empty()) {
-      llvm::Value* offsets = emitter.FrameField(offsetof(ir::Frame, event_offsets), ptr);
-      llvm::Value* times = emitter.FrameField(offsetof(ir::Frame, event_times), ptr);
-      llvm::Value* types = emitter.FrameField(offsetof(ir::Frame, event_types), ptr);
-      llvm::Function* prefetch = llvm::Intrinsic::getDeclaration(module_.get(), llvm::Intrinsic::prefetch, {ptr});
+      std::vector<ir::ExprId> aggregates;
+      for (ir::ExprId id : costly) CollectAggregates(id, aggregates);
       ForEachWord(emitter, first, last, "prefetch.word", [&](llvm::Value* w) {
         llvm::Value* selected = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, out, w));
         ForEachBit(emitter, w, selected, "prefetch.row", [&](llvm::Value* r, llvm::Value*) {
-          llvm::Value* event = b_.CreateLoad(i64, b_.CreateInBoundsGEP(i64, offsets, r));
-          b_.CreateCall(prefetch, {b_.CreateInBoundsGEP(i64, times, event), b_.getInt32(0), b_.getInt32(3), b_.getInt32(1)});
-          b_.CreateCall(prefetch, {b_.CreateInBoundsGEP(b_.getInt8Ty(), types, event), b_.getInt32(0), b_.getInt32(3), b_.getInt32(1)});
+          emitter.SetRow(r);
+          for (ir::ExprId aggregate : aggregates) emitter.EmitHistoryPrefetch(aggregate);
         });
       });
       ForEachWord(emitter, first, last, "costly.word", [&](llvm::Value* w) {

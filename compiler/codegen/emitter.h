@@ -15,6 +15,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "ir/frame.h"
 #include "ir/ir.h"
@@ -62,6 +63,9 @@ class ExprEmitter {
   void SetWord(llvm::Value* word) { word_ = word; }
 
   Emitted Emit(ir::ExprId id);
+  // Asks the memory for the end of the row's history, unless the customer's latest event
+  // answers `aggregate` (an Aggregate node) without it.
+  void EmitHistoryPrefetch(ir::ExprId aggregate);
 
   // Fields of the frame and of its column views.
   llvm::Value* FrameField(size_t offset, llvm::Type* type);
@@ -82,6 +86,9 @@ class ExprEmitter {
   Emitted EmitSelect(const ir::Node& node);
   Emitted EmitArithmetic(const ir::Node& node);
   Emitted EmitAggregate(const ir::Node& node);
+  void EmitLatestEventTest(const ir::Node& node, llvm::Value* now, llvm::Value* window, llvm::BasicBlock* none,
+                           llvm::BasicBlock* some, llvm::BasicBlock* unknown);
+  std::pair<llvm::Value*, llvm::Value*> EmitRecentEvents(llvm::Value* now, llvm::Value* window);
   llvm::Value* Load(llvm::Type* type, llvm::Value* pointer);  // of data that stays put during a call
 
   const ir::Program& program_;

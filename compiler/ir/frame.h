@@ -23,7 +23,11 @@ struct Frame {
   const uint64_t* event_offsets;       // customer c's events: [offsets[c], offsets[c + 1])
   const uint8_t* event_types;          // per event, its type in the dataset's schema
   const int32_t* event_type_codes;     // Program::event_types, by slot: the dataset's type (-1: none)
-  const int64_t* event_times;          // per event, seconds since the epoch
+  const int64_t* event_times;          // per event, seconds since the epoch; a customer's in order
+  // Program::event_types, by slot: each customer's latest event of that type (kNoEvent: none),
+  // or null where it was not built. Lets a history aggregate skip a customer whose recent past
+  // holds none of the events it counts, without reading the history.
+  const int64_t* const* latest_event_times;
   const int64_t* string_codes;         // Program::strings, by slot
   const double* thresholds;            // ranking thresholds, by slot
   const uint64_t* const* panels;       // selection bitmaps of the panels evaluated so far
@@ -68,6 +72,7 @@ struct Action {
 };
 
 inline constexpr int64_t kNever = INT64_MAX;
+inline constexpr int64_t kNoEvent = INT64_MIN;  // Frame::latest_event_times of a customer without one
 
 }  // namespace relc::ir
 

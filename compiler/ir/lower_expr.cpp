@@ -455,11 +455,38 @@ ExprId Lowerer::LowerComparison(ast::BinaryOp op, const ast::Expr& left, const a
   if (auto strings = StringCompare(op, left, right, scope, whole)) return *strings;
   ExprId a = LowerExpr(&left, scope);
   ExprId b = LowerExpr(&right, scope);
+  if (auto test = ExistenceTest(ComparisonOp(op), a, b)) return *test;
   if (TypeOf(a) != TypeOf(b)) {
     a = ToFloat(a);
     b = ToFloat(b);
   }
   return Binary(ComparisonOp(op), ValueType::Bool, a, b);
+}
+
+// `count(e) == 0`, `count(e) > 0` and the like only ask whether there is one such event: as
+// `exists`, evaluation stops at the first, and a customer's latest event can answer alone
+// (Frame::latest_event_times), which is what makes dormancy panels cheap over millions.
+std::optional<ExprId> Lowerer::ExistenceTest(Op op, ExprId a, ExprId b) {
+  auto is_count = [&](ExprId id) {
+    const Node& node = out_[id];
+    return node.op == Op::Aggregate && static_cast<AggregateKind>(node.aux) == AggregateKind::Count;
+  };
+  auto is_int = [&](ExprId id) { return out_[id].op == Op::Constant && out_[id].type == ValueType::Int; };
+  if (is_int(a) && is_count(b)) {  // `0 < count(e)`: the count on the left
+    std::swap(a, b);
+    op = op == Op::Less ? Op::Greater : op == Op::Greater ? Op::Less : op == Op::LessEqual ? Op::GreaterEqual
+       : op == Op::GreaterEqual ? Op::LessEqual : op;
+  }
+  if (!is_count(a) || !is_int(b)) return std::nullopt;
+  const int64_t k = out_[b].int_value;
+  bool some = (op == Op::NotEqual && k == 0) || (op == Op::Greater && k == 0) || (op == Op::GreaterEqual && k == 1);
+  bool none = (op == Op::Equal && k == 0) || (op == Op::Less && k == 1) || (op == Op::LessEqual && k == 0);
+  if (!some && !none) return std::nullopt;
+  Node exists = out_[a];
+  exists.aux = static_cast<uint8_t>(AggregateKind::Exists);
+  exists.type = ValueType::Bool;
+  ExprId test = Add(exists);
+  return some ? test : Unary(Op::Not, ValueType::Bool, test);
 }
 
 // A string column against a literal compares dictionary codes; two columns of strings would

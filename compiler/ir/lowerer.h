@@ -87,6 +87,7 @@ class Lowerer {
                      const Scope& caller, Scope& inner);
   ExprId LowerInlined(const ast::Expr* body, const std::vector<ast::Parameter>& parameters,
                       const std::vector<ast::Argument>& arguments, const Scope& caller, Scope inner);
+  std::optional<ExprId> ExistenceTest(Op op, ExprId a, ExprId b);
   std::optional<ExprId> StringCompare(ast::BinaryOp op, const ast::Expr& left, const ast::Expr& right,
                                       const Scope& scope, const ast::Expr& whole);
   ExprId StringLiteralCode(ExprId column, std::string literal);

@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+
+#include "data/parallel.h"
 
 namespace relc::evaluate {
 
@@ -289,6 +292,8 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
   bound.metrics_.assign(program.metrics.size(), 0);
   bound.split_winners_.assign(static_cast<size_t>(program.splits), -1);
 
+  bound.BuildLatestEventTimes(program, store);
+
   ir::Frame& frame = bound.frame_;
   frame.event_offsets = store.event_offsets.data();
   frame.event_types = store.event_type.data();
@@ -300,7 +305,52 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
   return bound;
 }
 
+// For every event type a history aggregate reads, each customer's latest event of that type:
+// one pass over the histories, on every core, each thread the first to touch its rows (faulting
+// in 80 MB per type at 10 million customers costs more than the pass), in huge pages.
+void BoundData::BuildLatestEventTimes(const ir::Program& program, const data::CustomerStore& store) {
+  latest_event_times_.clear();
+  latest_event_times_.resize(program.event_types.size());
+  std::vector<int32_t> slot_of_type(store.schema.events.size(), -1);
+  for (const ir::Node& node : program.nodes) {
+    if (node.op != ir::Op::Aggregate || event_type_codes_[node.slot] < 0) continue;
+    slot_of_type[event_type_codes_[node.slot]] = node.slot;
+  }
+  const size_t rows = store.customers.rows;
+  std::vector<int64_t*> columns;
+  for (int32_t slot : slot_of_type) {
+    if (slot < 0) continue;
+    // Not initialised: the pass below writes every row.
+    latest_event_times_[slot].reset(new int64_t[std::max<size_t>(rows, 1)]);
+    data::AdviseHugePages(latest_event_times_[slot].get(), rows * sizeof(int64_t));
+    columns.push_back(latest_event_times_[slot].get());
+  }
+  std::vector<int32_t> column_of_type(slot_of_type.size(), -1);
+  for (size_t t = 0, next = 0; t < slot_of_type.size(); ++t) {
+    if (slot_of_type[t] >= 0) column_of_type[t] = static_cast<int32_t>(next++);
+  }
+  if (!columns.empty()) {
+    constexpr size_t kChunk = size_t{1} << 16;
+    data::ParallelFor((rows + kChunk - 1) / kChunk, data::ThreadCount(0), [&](size_t chunk, unsigned) {
+      for (size_t c = chunk * kChunk; c < std::min(rows, (chunk + 1) * kChunk); ++c) {
+        for (int64_t* column : columns) column[c] = ir::kNoEvent;
+        // A history is in time order: the first event of a type seen from the end is its latest.
+        size_t missing = columns.size();
+        for (uint64_t e = store.event_offsets[c + 1]; e > store.event_offsets[c] && missing > 0; --e) {
+          int32_t column = column_of_type[store.event_type[e - 1]];
+          if (column < 0 || columns[column][c] != ir::kNoEvent) continue;
+          columns[column][c] = store.event_time[e - 1];
+          --missing;
+        }
+      }
+    });
+  }
+  latest_event_pointers_.clear();
+  for (const auto& times : latest_event_times_) latest_event_pointers_.push_back(times.get());
+}
+
 void BoundData::Refresh() {
+  frame_.latest_event_times = latest_event_pointers_.data();
   frame_.customer_columns = customer_columns_.data();
   frame_.event_columns = event_columns_.data();
   frame_.event_type_codes = event_type_codes_.data();

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,7 @@ class BoundData {
  private:
   BoundData() = default;
   void Refresh();
+  void BuildLatestEventTimes(const ir::Program& program, const data::CustomerStore& store);
 
   ir::Frame frame_{};
   std::vector<ir::ColumnView> customer_columns_, event_columns_;
@@ -59,6 +61,8 @@ class BoundData {
   std::vector<int64_t> metrics_;
   std::vector<int32_t> split_winners_;
   std::vector<int64_t> utc_offsets_;
+  std::vector<std::unique_ptr<int64_t[]>> latest_event_times_;  // per event type slot (null: not built)
+  std::vector<const int64_t*> latest_event_pointers_;
   std::vector<std::vector<double>*> clock_columns_;  // recency and tenure, in seconds
   // Columns relc computes (measures, state), kept alive here.
   std::deque<std::vector<int64_t>> owned_ints_;

@@ -118,8 +118,10 @@ class Generator {
 
   std::string Atom(int depth) {
     switch (random_.Below(22)) {
-      case 0:
-      case 1: return fmt::format("{} {} {}", IntExpr(), Comparison(), Int());
+      case 0: return fmt::format("{} {} {}", IntExpr(), Comparison(), Int());
+      case 1:  // tests of existence, which lowering turns into `exists`
+        if (random_.Chance(0.2)) return fmt::format("{} {} count({})", random_.Below(2), Comparison(), Events());
+        return fmt::format("count({}) {} {}", Events(), Comparison(), random_.Below(2));
       case 2:
       case 3: return fmt::format("{} {} {}", MoneyExpr(), Comparison(), Money());
       case 4: return fmt::format("{} {} {}", DurationExpr(), Comparison(), Duration());
