@@ -63,6 +63,8 @@ class BoundData {
   std::vector<int64_t> utc_offsets_;
   std::vector<std::unique_ptr<int64_t[]>> latest_event_times_;  // per event type slot (null: not built)
   std::vector<const int64_t*> latest_event_pointers_;
+  std::vector<double> rank_values_;  // scratch of the panels' rankings
+  std::vector<uint8_t> rank_valid_;
   std::vector<std::vector<double>*> clock_columns_;  // recency and tenure, in seconds
   // Columns relc computes (measures, state), kept alive here.
   std::deque<std::vector<int64_t>> owned_ints_;

@@ -152,31 +152,35 @@ void Add(Result& to, Result& part) {
   to.log.insert(to.log.end(), part.log.begin(), part.log.end());
 }
 
-// Every customer once, on every core; results summed in customer order, so that they do not
-// depend on the number of threads.
+// Every customer once, on every core. Customers go by chunks to whichever thread is free, so a
+// thread the machine slows (other work, a busier stretch of customers) takes fewer; each chunk
+// keeps results of its own, summed in customer order, so that they do not depend on the threads.
 std::vector<Result> RunCustomers(const std::vector<ProgramRun>& programs, const Plan& plan,
                                  const measures::CustomerMeasures& measures, const Options& options) {
+  constexpr size_t kChunkRows = 16384;
   size_t customers = programs.front().data->frame().customer_count;
   unsigned threads = data::ThreadCount(options.threads);
   threads = static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(threads, customers / 64 + 1)));
-  std::vector<std::vector<Result>> parts(threads);
-  for (auto& part : parts) {
-    for (const ProgramPlan& program : plan.programs) part.push_back(program.empty);
-  }
-  // One contiguous range of customers per thread: its results, its writable columns.
-  data::ParallelFor(threads, threads, [&](size_t t, unsigned) {
-    std::vector<WritableColumns> columns;
-    for (size_t p = 0; p < programs.size(); ++p) columns.emplace_back(programs[p], plan.programs[p].written_slots);
-    size_t begin = customers * t / threads, end = customers * (t + 1) / threads;
-    for (size_t row = begin; row < end; ++row) {
-      CustomerRun(programs, plan, measures, options, parts[t], columns, static_cast<uint32_t>(row)).Run();
-      if (options.customers_done != nullptr && (row - begin) % 1024 == 1023) *options.customers_done += 1024;
+  const size_t chunks = std::max<size_t>(1, (customers + kChunkRows - 1) / kChunkRows);
+  std::vector<std::vector<Result>> parts(chunks);
+  std::vector<std::vector<WritableColumns>> columns(threads);  // per thread: its rows' `set` values
+  data::ParallelFor(chunks, threads, [&](size_t chunk, unsigned worker) {
+    if (columns[worker].empty()) {
+      for (size_t p = 0; p < programs.size(); ++p) columns[worker].emplace_back(programs[p], plan.programs[p].written_slots);
     }
+    for (const ProgramPlan& program : plan.programs) parts[chunk].push_back(program.empty);
+    const size_t begin = chunk * kChunkRows, end = std::min(customers, begin + kChunkRows);
+    for (size_t row = begin; row < end; ++row) {
+      CustomerRun(programs, plan, measures, options, parts[chunk], columns[worker], static_cast<uint32_t>(row)).Run();
+    }
+    if (options.customers_done != nullptr) *options.customers_done += end - begin;
   });
   std::vector<Result> results;
   for (const ProgramPlan& program : plan.programs) results.push_back(program.empty);
   for (auto& part : parts) {
     for (size_t p = 0; p < results.size(); ++p) Add(results[p], part[p]);
+    part.clear();
+    part.shrink_to_fit();
   }
   return results;
 }

@@ -19,18 +19,33 @@ namespace {
 
 std::string Data() { return GeneratedData(4000, 5); }
 
+std::string ReadFile(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 }  // namespace
 
-TEST_CASE("the same seed gives the same report with 1 and 2 threads, another seed another", "[cli][run]") {
-  std::string common = "run examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json";
-  Result one = Relc(common + " --threads 1 --seed 7");
-  Result two = Relc(common + " --threads 2 --seed 7");
+TEST_CASE("the same seed gives the same report and log with 1 and 2 threads, another seed another", "[cli][run]") {
+  // Enough customers for several of the chunks the threads share out.
+  std::string common = "run examples/winback/winback.rel --data " + GeneratedData(70000, 5) + " --as-of 2026-01-01 --format json";
+  fs::path log_one = fs::temp_directory_path() / ("relc_threads_1_" + std::to_string(getpid()) + ".csv");
+  fs::path log_two = fs::temp_directory_path() / ("relc_threads_2_" + std::to_string(getpid()) + ".csv");
+  Result one = Relc(common + " --threads 1 --seed 7 --log " + log_one.string());
+  Result two = Relc(common + " --threads 2 --seed 7 --log " + log_two.string());
   Result other = Relc(common + " --threads 2 --seed 8");
   REQUIRE(one.exit_code == 0);
   REQUIRE(two.exit_code == 0);
   CHECK(one.out == two.out);
   CHECK(one.out != other.out);
   CHECK(one.out.find("\"sent\"") != std::string::npos);
+  std::string first = ReadFile(log_one), second = ReadFile(log_two);
+  CHECK(first.size() > 100000);
+  CHECK(first == second);
+  fs::remove(log_one);
+  fs::remove(log_two);
 }
 
 TEST_CASE("no example ever sends without consent or over a pressure cap", "[cli][run]") {
