@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -224,7 +225,7 @@ struct Offer {
   std::string name;
   std::string kind;        // discount, voucher, free_shipping, trial...
   int64_t cost_cents = 0;  // per message that carries it
-  double uplift = 0;       // extra conversion, relative: 0.2 converts 20 % more
+  std::optional<double> uplift;  // extra conversion, relative: 0.2 converts 20 % more; unset: the default
 };
 
 // A channel's figures (docs/simulation.md): std.channels' declarations, restated figure by

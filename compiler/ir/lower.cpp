@@ -270,7 +270,7 @@ void Lowerer::LowerPolicies(const ast::ProgramDecl& program) {
       if (offer->properties) {
         for (const auto& property : *offer->properties) {
           if (property.name.name == "cost") lowered.cost_cents = static_cast<int64_t>(Literal(property.value.get()).value_or(0));
-          if (property.name.name == "uplift") lowered.uplift = Literal(property.value.get()).value_or(0);
+          if (property.name.name == "uplift") lowered.uplift = Literal(property.value.get());
         }
       }
       out_.offers.push_back(std::move(lowered));

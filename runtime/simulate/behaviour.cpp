@@ -31,6 +31,7 @@ ChannelRates RatesFor(const ir::Program& program, const std::vector<double>& rat
       if (rate.channel != channel || rate.panel >= 0 || rate.message.empty() == specific) continue;
       if (specific && rate.message != message) continue;
       Apply(out, rate.property, rates[i]);
+      out.converted_as_sent = out.converted_as_sent || (specific && rate.property == "converted");
     }
   }
   return out;
@@ -47,6 +48,7 @@ std::vector<SegmentRates> SegmentRatesFor(const ir::Program& program, const std:
       auto it = std::find_if(out.begin(), out.end(), [&](const SegmentRates& s) { return s.panel == rate.panel; });
       if (it == out.end()) it = out.insert(out.end(), SegmentRates{rate.panel, base});
       Apply(it->rates, rate.property, rates[i]);
+      it->rates.converted_as_sent = it->rates.converted_as_sent || (specific && rate.property == "converted");
     }
   }
   return out;

@@ -14,6 +14,9 @@ struct ChannelRates {
   double delivered = 0, opened = 0, clicked = 0, converted = 0, unsubscribed = 0;
   int64_t cost_cents = 0;
   int64_t delay_seconds = 0;  // from sending to delivery
+  // `converted` is the message's own figure (`response email "x" { converted = ... }`): what
+  // the message did as sent, its offer included, so the offer's uplift is not added again.
+  bool converted_as_sent = false;
 };
 
 // The channel's rates with the program's `model` figures for this channel and message applied

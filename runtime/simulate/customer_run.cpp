@@ -600,7 +600,8 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
   bool delivered = draw(Draw::Delivered) < r.delivered;
   bool opened = delivered && draw(Draw::Opened) < r.opened * attention;
   bool clicked = opened && r.opened > 0 && draw(Draw::Clicked) < r.clicked / r.opened;
-  double convert = r.clicked > 0 ? std::min(1.0, r.converted * (1 + plan.offer_uplift) / r.clicked) : 0;
+  const double uplift = r.converted_as_sent ? 0 : plan.offer_uplift;
+  double convert = r.clicked > 0 ? std::min(1.0, r.converted * (1 + uplift) / r.clicked) : 0;
   bool converted = clicked && draw(Draw::Converted) < convert;
   bool unsubscribed = delivered && draw(Draw::Unsubscribed) < r.unsubscribed * (1 + model.fatigue_unsubscribe * recent);
   auto count = [&](Counters& c) {

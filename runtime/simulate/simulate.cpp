@@ -97,7 +97,7 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
         for (const ir::Offer& offer : program.offers) {
           if (offer.name != step.offer) continue;
           sends[k].offer_cost = offer.cost_cents;
-          sends[k].offer_uplift = offer.uplift > 0 ? offer.uplift : program.behaviour.offer_uplift;
+          sends[k].offer_uplift = offer.uplift.value_or(program.behaviour.offer_uplift);
         }
       }
     }

@@ -67,6 +67,31 @@ TEST_CASE("relc calibrate writes a model that checks, and relc run --model simul
   CHECK(nlohmann::json::parse(json.out)[0]["models"] == nlohmann::json::array({"calibrated (" + model + ")"}));
 }
 
+TEST_CASE("a message's own conversion figure includes its offer; a channel's gets the offer's uplift", "[calibrate]") {
+  // Win-back as it is (its offer adds the default uplift), and with an offer that adds nothing.
+  std::string program = ReadFile("examples/winback/winback.rel");
+  const std::string offer = "offer comeback = discount 15% { cost = 3 EUR }";
+  REQUIRE(program.find(offer) != std::string::npos);
+  std::string no_uplift = program;
+  no_uplift.replace(no_uplift.find(offer), offer.size(), "offer comeback = discount 15% { cost = 3 EUR; uplift = 0% }");
+  std::string with_uplift_file = WriteTemp("offer_rule_winback.rel", program);
+  std::string no_uplift_file = WriteTemp("offer_rule_winback_no_uplift.rel", no_uplift);
+  std::string message_model = WriteTemp("offer_rule_message.rel",
+                                        "model measured { response email \"winback-1\" { opened = 40%; clicked = 20%; converted = 10% } }\n");
+  std::string channel_model = WriteTemp("offer_rule_channel.rel",
+                                        "model measured { response email { opened = 40%; clicked = 20%; converted = 10% } }\n");
+  auto converted = [&](const std::string& file, const std::string& model) {
+    Result run = Relc("run " + file + " --data " + GeneratedData(20000, 5) + " --as-of 2026-01-01 --format json --model " + model);
+    INFO(run.out);
+    REQUIRE(run.exit_code == 0);
+    return nlohmann::json::parse(run.out)[0]["scenarios"][0]["steps"][0]["converted"].get<int64_t>();
+  };
+  const int64_t message_offered = converted(with_uplift_file, message_model);
+  CHECK(message_offered > 50);
+  CHECK(message_offered == converted(no_uplift_file, message_model));
+  CHECK(converted(with_uplift_file, channel_model) > converted(no_uplift_file, channel_model));
+}
+
 TEST_CASE("relc calibrate --validate forecasts the held-out customers, arm by arm", "[calibrate]") {
   std::string campaign = Campaign(200000, 4);
   Result validated = Relc("calibrate --history " + campaign + "/history.csv --validate 50% --seed 3");
