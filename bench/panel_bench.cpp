@@ -88,21 +88,28 @@ Synthetic MakeCustomers(size_t customers) {
   return s;
 }
 
-// The floor: the same panel, written by hand against the same arrays (the consent revocations
-// too, all clear here), with the latest purchase of each customer that relc keeps beside the
-// histories: a programmer would keep it too rather than read a year of history per customer.
-void HandWritten(const Synthetic& s, const std::vector<uint8_t>& revoked, const int64_t* latest_purchase,
+// The floor: the same panel, written by hand against the same arrays, as a performance-minded
+// programmer would: branch-free, 64 customers to a word, with the consent revocations as a
+// bitmap (all clear here) and the latest purchase of each customer that relc keeps beside the
+// histories, rather than a year of history read per customer.
+[[gnu::noinline]] void HandWritten(const Synthetic& s, const std::vector<uint64_t>& revoked, const int64_t* latest_purchase,
                  std::vector<uint64_t>& out) {
-  const auto& optin = s.store.customers.columns[0];
+  const double* recency_days = s.measures.recency_days.data();
+  const int32_t* frequency = s.measures.frequency.data();
+  const int64_t* optin = s.store.customers.columns[0].ints().data();
+  const uint64_t* optin_valid = s.store.customers.columns[0].validity().data();
   const size_t rows = s.store.customers.rows;
-  std::fill(out.begin(), out.end(), 0);
-  for (size_t c = 0; c < rows; ++c) {
-    if (!(s.measures.recency_days[c] * 86400.0 > 180 * 86400.0)) continue;
-    if (s.measures.frequency[c] < 2) continue;
-    if (!optin.IsValid(c) || optin.Int(c) == 0 || revoked[c]) continue;
-    // Every purchase is before now here: none within the year when the latest is not.
-    if (latest_purchase[c] != relc::ir::kNoEvent && kNow - latest_purchase[c] <= 365 * 86400) continue;
-    out[c >> 6] |= uint64_t{1} << (c & 63);
+  // Every purchase is before now here: none within the year when the latest is not.
+  const int64_t year_ago = kNow - 365 * 86400;
+  for (size_t word = 0; word * 64 < rows; ++word) {
+    const size_t begin = word * 64, end = std::min(rows, begin + 64);
+    uint64_t bits = 0;
+    for (size_t c = begin; c < end; ++c) {
+      bool selected = (recency_days[c] * 86400.0 > 180 * 86400.0) & (frequency[c] >= 2) & (optin[c] != 0) &
+                      (latest_purchase[c] < year_ago);
+      bits |= uint64_t{selected} << (c - begin);
+    }
+    out[word] = bits & optin_valid[word] & ~revoked[word];
   }
 }
 
@@ -232,9 +239,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bind: %s\n", error.c_str());
     return 1;
   }
-  std::vector<uint8_t> revoked(customers, 0);
-  const int64_t* latest_purchase = bound->frame().latest_event_times[0];
   size_t words = (customers + 63) / 64 + 1;
+  std::vector<uint64_t> revoked(words, 0);
+  const int64_t* latest_purchase = bound->frame().latest_event_times[0];
   std::vector<uint64_t> by_jit(words), by_interp(words), by_hand(words);
 
   SqliteCopy sqlite;
