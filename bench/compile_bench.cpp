@@ -87,8 +87,7 @@ int main(int argc, char** argv) {
   std::string worst_name;
   auto measure = [&](const std::string& name, const std::shared_ptr<const relc::SourceFile>& file, bool is_example) {
     std::vector<std::vector<double>> phases(kPhases + 1);
-    const int count = is_example ? runs : std::min(runs, 3);  // the large program takes seconds
-    for (int run = 0; run < count; ++run) {
+    for (int run = 0; run < runs; ++run) {
       PhaseTimes ms = relc::bench::InChildValue([&] { return CompileOnce(file); }, kFailed);
       for (int p = 0; p < kPhases; ++p) phases[p].push_back(ms[p]);
       bool failed = std::any_of(ms.begin(), ms.end(), [](double v) { return v < 0; });
@@ -115,9 +114,9 @@ int main(int argc, char** argv) {
   auto generated = std::make_shared<const relc::SourceFile>("generated.rel", relc::bench::GenerateOneProgram(lines));
   if (!measure(fmt::format("generated: one program of {} lines", lines), generated, false)) return 1;
 
-  std::printf("\nMedians in ms over %d fresh processes each (%d for the generated program); check includes parsing "
-              "the file again and its imports (the standard library's prelude).\nSlowest example: %s, %.1f ms from check to JIT",
-              runs, std::min(runs, 3), worst_name.c_str(), worst);
+  std::printf("\nMedians in ms over %d fresh processes each; check includes parsing the file again and its imports "
+              "(the standard library's prelude).\nSlowest example: %s, %.1f ms from check to JIT",
+              runs, worst_name.c_str(), worst);
   if (max_ms > 0) std::printf(" (target: under %.0f ms)", max_ms);
   std::printf(".\n");
   if (max_ms > 0 && worst > max_ms) {
