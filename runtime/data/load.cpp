@@ -147,45 +147,59 @@ std::vector<Part> CutIntoParts(std::string_view text, size_t begin, size_t first
   return parts;
 }
 
-// Reads the parts on several cores, each into an ingester of its own, and absorbs them in file
-// order as they finish, so that at most one part per core waits in memory. A part's text is
-// given back to the kernel once read.
-bool IngestParts(std::string_view text, bool mapped, const std::vector<Part>& parts, const std::string& name,
-                 TableKind kind, char separator, unsigned threads, std::atomic<size_t>* progress, Ingester& ingester) {
-  size_t rows = 0;
-  for (const Part& part : parts) rows += part.lines + 1;
-  Expect(ingester, kind, rows);
+// Reads `count` parts on several cores, each into an ingester of its own (`read(i, part)`), and
+// absorbs them in order as they finish, so that at most one part per core waits in memory.
+// `read` returns false, with `failure` set, when the source itself fails (not for a bad row).
+template <typename ReadPart>
+bool IngestInOrder(size_t count, unsigned threads, TableKind kind, Ingester& ingester, std::string& failure,
+                   ReadPart&& read) {
   std::mutex mutex;
   std::condition_variable turn;
   size_t absorbed = 0;
   bool stopped = false;
   // One part ingester per worker, reused from part to part.
+  threads = static_cast<unsigned>(std::max<size_t>(1, std::min<size_t>(threads, count)));
   std::vector<LoadResult> part_results(threads);
   std::vector<std::unique_ptr<Ingester>> part_ingesters(threads);
   for (unsigned w = 0; w < threads; ++w) part_ingesters[w] = ingester.Part(part_results[w]);
-  ParallelFor(parts.size(), threads, [&](size_t i, unsigned worker) {
+  ParallelFor(count, threads, [&](size_t i, unsigned worker) {
     {
       std::lock_guard lock(mutex);
       if (stopped) return;
     }
+    Ingester& part = *part_ingesters[worker];
+    part.ClearPart();
+    std::string part_failure;
+    bool read_ok = read(i, part, part_failure);
+    std::unique_lock lock(mutex);
+    turn.wait(lock, [&] { return absorbed == i || stopped; });
+    if (stopped) return;
+    if (!read_ok) failure = part_failure;
+    bool ok = read_ok && (kind == TableKind::Customers ? ingester.AbsorbCustomers(part) : ingester.AbsorbEvents(part));
+    stopped = !ok;
+    ++absorbed;
+    turn.notify_all();
+  });
+  return !stopped;
+}
+
+// Reads the CSV parts on several cores. A part's text is given back to the kernel once read.
+bool IngestParts(std::string_view text, bool mapped, const std::vector<Part>& parts, const std::string& name,
+                 TableKind kind, char separator, unsigned threads, std::atomic<size_t>* progress, Ingester& ingester) {
+  size_t rows = 0;
+  for (const Part& part : parts) rows += part.lines + 1;
+  Expect(ingester, kind, rows);
+  std::string unused;
+  return IngestInOrder(parts.size(), threads, kind, ingester, unused, [&](size_t i, Ingester& part_ingester, std::string&) {
     const Part& part = parts[i];
-    Ingester& part_ingester = *part_ingesters[worker];
-    part_ingester.ClearPart();
     Expect(part_ingester, kind, part.lines + 1);
     if (mapped) MapPart(text, part.begin, part.end);
     CsvReader reader(text.substr(part.begin, part.end - part.begin), separator, part.first_line);
     IngestRecords(reader, name, kind, separator == ';', part_ingester);
     if (mapped) ReleasePart(text, part.begin, part.end);
     if (progress != nullptr) *progress += part.end - part.begin;
-    std::unique_lock lock(mutex);
-    turn.wait(lock, [&] { return absorbed == i || stopped; });
-    if (stopped) return;
-    bool ok = kind == TableKind::Customers ? ingester.AbsorbCustomers(part_ingester) : ingester.AbsorbEvents(part_ingester);
-    stopped = !ok;
-    ++absorbed;
-    turn.notify_all();
+    return true;
   });
-  return !stopped;
 }
 
 // Feeds one CSV text (`mapped` from a file) to the ingester. False when the load must stop.
@@ -247,6 +261,74 @@ LoadResult LoadCsvFolder(const std::string& source, const DataSchema& schema, co
   return result;
 }
 
+using SqliteConnection = std::unique_ptr<sqlite3, decltype(&sqlite3_close)>;
+using SqliteStatement = std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)>;
+
+// A read-only connection of its own for each reader: SQLite serves concurrent readers.
+SqliteConnection OpenSqlite(const std::string& path, std::string& error) {
+  sqlite3* raw = nullptr;
+  int status = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  SqliteConnection db(raw, sqlite3_close);
+  if (status != SQLITE_OK) {
+    error = fmt::format("cannot open SQLite database `{}`: {}", path, raw ? sqlite3_errmsg(raw) : sqlite3_errstr(status));
+    db.reset();
+  }
+  return db;
+}
+
+SqliteStatement PrepareSqlite(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* raw = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(raw);
+    raw = nullptr;
+  }
+  return SqliteStatement(raw, sqlite3_finalize);
+}
+
+// A table's rows with rowid in [first, last], in rowid order; a bad row is reported at its
+// rowid. False, with `failure`, when SQLite itself fails.
+bool IngestRowids(const std::string& path, const std::string& table, const std::string& name, TableKind kind, int64_t first,
+                  int64_t last, Ingester& ingester, std::atomic<size_t>& bytes, std::string& failure) {
+  SqliteConnection db = OpenSqlite(path, failure);
+  if (!db) return false;
+  SqliteStatement statement =
+      PrepareSqlite(db.get(), fmt::format("SELECT rowid, * FROM \"{}\" WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid", table));
+  if (!statement) {
+    failure = fmt::format("{}: cannot read the `{}` table: {}", path, table, sqlite3_errmsg(db.get()));
+    return false;
+  }
+  sqlite3_stmt* rows = statement.get();
+  sqlite3_bind_int64(rows, 1, first);
+  sqlite3_bind_int64(rows, 2, last);
+  const int columns = sqlite3_column_count(rows) - 1;
+  std::vector<std::string_view> fields(static_cast<size_t>(columns));
+  std::string raw_row;
+  size_t read = 0;
+  int step;
+  while ((step = sqlite3_step(rows)) == SQLITE_ROW) {
+    auto rowid = static_cast<size_t>(sqlite3_column_int64(rows, 0));
+    raw_row.clear();
+    for (int i = 0; i < columns; ++i) {
+      const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(rows, i + 1));
+      std::string_view field = text ? std::string_view(text, static_cast<size_t>(sqlite3_column_bytes(rows, i + 1))) : "";
+      fields[static_cast<size_t>(i)] = field;
+      if (i > 0) raw_row += ',';
+      raw_row += field;
+      read += field.size();
+    }
+    bool ok = kind == TableKind::Customers ? ingester.CustomerRecord(fields, rowid, raw_row, false)
+                                           : ingester.EventRecord(fields, rowid, raw_row, false);
+    if (!ok) break;  // the ingester has stopped the load: absorbing the part says so
+  }
+  bytes += read;
+  if (step != SQLITE_ROW && step != SQLITE_DONE) {
+    failure = fmt::format("{}: {}", name, sqlite3_errmsg(db.get()));
+    return false;
+  }
+  return true;
+}
+
+// The tables `customers` and `events`, each read by ranges of rowids on every core.
 LoadResult LoadSqlite(const std::string& path, const DataSchema& schema, const LoadOptions& options) {
   LoadResult result;
   Ingester ingester(schema, options, result);
@@ -256,51 +338,54 @@ LoadResult LoadSqlite(const std::string& path, const DataSchema& schema, const L
     result.io_error = true;
     return result;
   }
-  sqlite3* raw = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    result.error = fmt::format("cannot open SQLite database `{}`: {}", path, sqlite3_errmsg(raw));
+  SqliteConnection db = OpenSqlite(path, result.error);
+  if (!db) {
     result.io_error = true;
-    sqlite3_close(raw);
     return result;
   }
-  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, sqlite3_close);
+  const unsigned threads = ThreadCount(options.threads);
+  std::atomic<size_t> bytes{0};
   for (TableKind kind : {TableKind::Customers, TableKind::Events}) {
     std::string table = kind == TableKind::Customers ? "customers" : "events";
     std::string name = fmt::format("{}:{}", path, table);
-    sqlite3_stmt* raw_statement = nullptr;
-    std::string query = fmt::format("SELECT * FROM \"{}\" ORDER BY rowid", table);
-    if (sqlite3_prepare_v2(db.get(), query.c_str(), -1, &raw_statement, nullptr) != SQLITE_OK) {
+    SqliteStatement columns = PrepareSqlite(db.get(), fmt::format("SELECT * FROM \"{}\" LIMIT 0", table));
+    SqliteStatement range = PrepareSqlite(db.get(), fmt::format("SELECT min(rowid), max(rowid), count(*) FROM \"{}\"", table));
+    if (!columns || !range) {
       result.error = fmt::format("{}: cannot read the `{}` table: {}", path, table, sqlite3_errmsg(db.get()));
       return result;
     }
-    std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)> statement(raw_statement, sqlite3_finalize);
-    int count = sqlite3_column_count(statement.get());
     std::vector<std::string> header;
-    for (int i = 0; i < count; ++i) header.emplace_back(sqlite3_column_name(statement.get(), i));
+    for (int i = 0; i < sqlite3_column_count(columns.get()); ++i) header.emplace_back(sqlite3_column_name(columns.get(), i));
     std::vector<std::string_view> names(header.begin(), header.end());
     bool ok = kind == TableKind::Customers ? ingester.CustomerHeader(names, name) : ingester.EventHeader(names, name);
     if (!ok) return result;
-    std::vector<std::string_view> fields(static_cast<size_t>(count));
-    std::string raw_row;
-    for (size_t row = 1;; ++row) {
-      int step = sqlite3_step(statement.get());
-      if (step == SQLITE_DONE) break;
-      if (step != SQLITE_ROW) {
-        result.error = fmt::format("{}: {}", name, sqlite3_errmsg(db.get()));
-        return result;
-      }
-      raw_row.clear();
-      for (int i = 0; i < count; ++i) {
-        const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement.get(), i));
-        fields[static_cast<size_t>(i)] = text ? std::string_view(text, static_cast<size_t>(sqlite3_column_bytes(statement.get(), i))) : "";
-        result.bytes += fields[static_cast<size_t>(i)].size();
-      }
-      for (int i = 0; i < count; ++i) raw_row += (i ? "," : "") + std::string(fields[static_cast<size_t>(i)]);
-      ok = kind == TableKind::Customers ? ingester.CustomerRecord(fields, row, raw_row, false)
-                                        : ingester.EventRecord(fields, row, raw_row, false);
-      if (!ok) return result;
+    if (sqlite3_step(range.get()) != SQLITE_ROW) {
+      result.error = fmt::format("{}: {}", name, sqlite3_errmsg(db.get()));
+      return result;
     }
+    const int64_t first = sqlite3_column_int64(range.get(), 0), last = sqlite3_column_int64(range.get(), 1);
+    const auto rows = static_cast<size_t>(sqlite3_column_int64(range.get(), 2));
+    if (rows == 0) continue;
+    Expect(ingester, kind, rows);
+    // Parts of about a million rows, as even ranges of rowids (dense unless rows were deleted):
+    // enough to keep every core busy, few enough to open a connection for each.
+    uint64_t span = static_cast<uint64_t>(last) - static_cast<uint64_t>(first) + 1;
+    if (span == 0) span = UINT64_MAX;  // every rowid there is: one short of 2^64 does
+    const uint64_t parts = std::min<uint64_t>(span, std::max<uint64_t>(threads, (rows + (size_t{1} << 20) - 1) >> 20));
+    const uint64_t part_rowids = span / parts + (span % parts != 0);
+    std::string failure;
+    ok = IngestInOrder(parts, threads, kind, ingester, failure, [&](size_t i, Ingester& part, std::string& part_failure) {
+      // In unsigned arithmetic, which wraps where rowids are negative; the last part ends at the last rowid.
+      const auto begin = static_cast<int64_t>(static_cast<uint64_t>(first) + i * part_rowids);
+      const int64_t end = i + 1 == parts ? last : static_cast<int64_t>(static_cast<uint64_t>(begin) + part_rowids - 1);
+      Expect(part, kind, std::min<uint64_t>(rows, static_cast<uint64_t>(end) - static_cast<uint64_t>(begin) + 1));
+      return IngestRowids(path, table, name, kind, begin, end, part, bytes, part_failure);
+    });
+    if (!failure.empty()) result.error = failure;
+    if (!ok) return result;
   }
+  result.bytes = bytes;
+  if (options.bytes_read != nullptr) *options.bytes_read += result.bytes;
   result.store = ingester.Finish();
   return result;
 }

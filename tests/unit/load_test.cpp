@@ -2,12 +2,14 @@
 // store, the same rejected rows, the same first error.
 #include <catch2/catch.hpp>
 
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "data/load.h"
 
@@ -52,14 +54,14 @@ fs::path WriteData(const std::string& name, int customers, const std::function<v
   return dir;
 }
 
-relc::data::LoadResult Load(const fs::path& dir, unsigned threads, size_t part_bytes,
+relc::data::LoadResult Load(const std::string& source, unsigned threads, size_t part_bytes,
                             relc::data::OnBadRow on_bad_row = relc::data::OnBadRow::Fail) {
   relc::data::LoadOptions options;
   options.threads = threads;
   options.part_bytes = part_bytes;
   options.on_bad_row = on_bad_row;
   static const relc::data::DataSchema schema = TestSchema();
-  return relc::data::LoadData(dir.string(), schema, options);
+  return relc::data::LoadData(source, schema, options);
 }
 
 void RequireSameColumn(const relc::data::Column& a, const relc::data::Column& b, size_t rows) {
@@ -166,6 +168,76 @@ TEST_CASE("a file with line breaks inside quotes is read by one reader, correctl
   RequireSameRejects(one, parts);
   RequireSameStore(*one.store, *parts.store);
   fs::remove_all(dir);
+}
+
+// The folder's CSV files copied into an SQLite database, every field as text (an empty one as
+// NULL), each table's rows given rowids `rowid(i)` in file order.
+fs::path CopyToSqlite(const fs::path& dir, const std::function<int64_t(int64_t)>& rowid) {
+  fs::path db = dir / "data.db";
+  fs::remove(db);
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.string().c_str(), &handle) == SQLITE_OK);
+  sqlite3_exec(handle, "BEGIN", nullptr, nullptr, nullptr);
+  for (const char* table : {"customers", "events"}) {
+    std::ifstream in(dir / (std::string(table) + ".csv"));
+    std::string line;
+    std::getline(in, line);
+    std::string columns = line, marks;
+    for (char c : line) marks += c == ',' ? ", ?" : "";
+    REQUIRE(sqlite3_exec(handle, ("CREATE TABLE " + std::string(table) + " (" + columns + ")").c_str(), nullptr, nullptr, nullptr) ==
+            SQLITE_OK);
+    sqlite3_stmt* insert = nullptr;
+    REQUIRE(sqlite3_prepare_v2(handle, ("INSERT INTO " + std::string(table) + " (rowid, " + columns + ") VALUES (?, ?" + marks + ")").c_str(), -1, &insert,
+                               nullptr) == SQLITE_OK);
+    for (int64_t row = 0; std::getline(in, line); ++row) {
+      sqlite3_bind_int64(insert, 1, rowid(row));
+      int field = 2;
+      for (size_t start = 0;; ++field) {
+        size_t comma = std::min(line.find(',', start), line.size());
+        if (comma > start) sqlite3_bind_text(insert, field, line.data() + start, static_cast<int>(comma - start), SQLITE_TRANSIENT);
+        else sqlite3_bind_null(insert, field);
+        if (comma == line.size()) break;
+        start = comma + 1;
+      }
+      REQUIRE(sqlite3_step(insert) == SQLITE_DONE);
+      sqlite3_reset(insert);
+      sqlite3_clear_bindings(insert);
+    }
+    sqlite3_finalize(insert);
+  }
+  sqlite3_exec(handle, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_close(handle);
+  return db;
+}
+
+TEST_CASE("an SQLite database read by ranges of rowids on several cores equals the same data in CSV", "[load]") {
+  fs::path dir = WriteData("sqlite", 4000);
+  relc::data::LoadResult csv = Load(dir, 1, kOneReader);
+  REQUIRE(csv.store);
+  // Rowids as SQLite gives them, and with gaps and negative ones (rows inserted with their own).
+  for (auto rowid : std::vector<std::function<int64_t(int64_t)>>{[](int64_t i) { return i + 1; },
+                                                                 [](int64_t i) { return i * 3 - 1000; }}) {
+    fs::path db = CopyToSqlite(dir, rowid);
+    for (unsigned threads : {1u, 2u, 3u}) {
+      INFO(threads << " threads");
+      relc::data::LoadResult sqlite = Load("sqlite:" + db.string(), threads, kOneReader);
+      INFO(sqlite.error);
+      REQUIRE(sqlite.store);
+      RequireSameStore(*csv.store, *sqlite.store);
+    }
+  }
+  // A bad value is reported at its table and rowid, whichever part it is in.
+  fs::path bad = WriteData("sqlite_bad", 4000, [](std::string& line, int number, bool) {
+    if (number == 3001) line = line.substr(0, line.rfind(',')) + ",abc";
+  });
+  fs::path db = CopyToSqlite(bad, [](int64_t i) { return i + 1; });
+  for (unsigned threads : {1u, 2u}) {
+    relc::data::LoadResult failed = Load("sqlite:" + db.string(), threads, kOneReader);
+    REQUIRE_FALSE(failed.store);
+    REQUIRE(failed.error.find("data.db:customers:3000:5: column `score`") != std::string::npos);
+  }
+  fs::remove_all(dir);
+  fs::remove_all(bad);
 }
 
 TEST_CASE("columns left out of the store are still checked", "[load]") {
