@@ -112,13 +112,12 @@ TEST_CASE("calibration recovers the true rates: 95 % intervals hold them in at l
     CHECK(counts[0] >= 90);
     CHECK(counts[1] >= 90);
     CHECK(counts[2] >= 90);
-    // The lift's interval (a difference of two rates, normal approximation) covers a little
-    // less: 90-98 of 100 here.
-    CHECK(counts[3] >= 88);
+    // The lift's interval (a difference of two rates, normal approximation): 90-98 of 100 here.
+    CHECK(counts[3] >= 90);
   }
 }
 
-TEST_CASE("validation on a generated history: forecasts within 10 % for arms of 5,000 customers or more", "[calibrate]") {
+TEST_CASE("validation on a generated history of 400,000: forecasts within 10 % for arms of 40,000 held out", "[calibrate]") {
   GeneratedCampaign campaign = GenerateCampaign({.customers = 400000, .seed = 7});
   HistoryOptions options;
   options.by = {"loyalty_member"};
@@ -129,7 +128,7 @@ TEST_CASE("validation on a generated history: forecasts within 10 % for arms of 
   int inside = 0;
   for (const ArmCheck& arm : validation.arms) {
     INFO(history.arms[static_cast<size_t>(arm.arm)].name);
-    REQUIRE(arm.test_customers >= 5000);
+    REQUIRE(arm.test_customers >= 39000);
     CHECK(arm.conversion.error_percent < 10);
     CHECK(arm.spend.error_percent < 10);
     REQUIRE(arm.uplift);
