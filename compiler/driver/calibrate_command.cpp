@@ -11,6 +11,7 @@
 #include "calibrate/model_file.h"
 #include "calibrate/validate.h"
 #include "diagnostics/render.h"
+#include "driver/campaign_panels.h"
 #include "driver/commands.h"
 #include "driver/output_file.h"
 #include "sema/sema.h"
@@ -21,7 +22,9 @@ namespace {
 constexpr OptionSpec kCalibrateOptions[] = {
     {"--history", "", "FILE", "the campaign's results, one row per customer (CSV; docs/forecasting.md) (required)"},
     {"--out", "-o", "FILE", "write the model there (a .rel file, whole or not at all)"},
-    {"--by", "", "COLUMNS", "break the rates down by these attributes, comma-separated: --by loyalty_member,country"},
+    {"--by", "", "NAMES", "break the rates down by these columns, or panels of PROGRAM, comma-separated: --by loyalty_member,dormant"},
+    {"--data", "", "SOURCE", "with PROGRAM: the customer data its panels are evaluated over"},
+    {"--as-of", "", "DATE", "with PROGRAM: the campaign's date, as of which its panels are evaluated"},
     {"--control", "", "ARM", "the arm that received nothing (default `control`)"},
     {"--name", "", "NAME", "the model's name (default `calibrated`)"},
     {"--window", "", "DAYS", "the campaign's window over which outcomes were counted, for the record (default 30)"},
@@ -138,10 +141,31 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
   history_options.by = SplitList(options.Get("--by", ""));
   history_options.control = options.Get("--control", "control");
   history_options.known_channels = KnownChannels();
+  // A program: its panels may be `--by` names, each customer's membership as of the campaign.
+  std::optional<CampaignPanels> panels;
+  if (!options.positional.empty()) {
+    int exit_code = 0;
+    if (!(panels = CampaignPanels::Load(options, context, exit_code))) return exit_code;
+    history_options.panels = panels->Segments();
+  }
   std::vector<std::string> errors;
   std::optional<calibrate::History> history = calibrate::LoadHistory(options.Get("--history", ""), history_options, errors);
   for (const std::string& error : errors) context.err << "error: " << error << '\n';
   if (!history) return kExitProgramErrors;
+  std::vector<std::string> declarations;
+  if (panels) {
+    std::vector<std::string> named;
+    for (size_t b = 0; b < history->by.size(); ++b) {
+      if (history->by_panel[b]) named.push_back(history->by[b]);
+    }
+    std::string error;
+    auto declared = panels->Declarations(named, error);
+    if (!declared) {
+      context.err << "error: " << error << "; export the membership as a column of the history instead\n";
+      return kExitProgramErrors;
+    }
+    declarations = std::move(*declared);
+  }
 
   calibrate::Calibration fitted = calibrate::Fit(*history, {}, min_segment);
   if (fitted.arms.empty()) {
@@ -169,7 +193,8 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
 
   if (options.Has("--out")) {
     std::string out = options.Get("--out", "");
-    calibrate::ModelFileOptions file_options{.name = options.Get("--name", "calibrated"), .currency = "EUR", .window_days = window};
+    calibrate::ModelFileOptions file_options{
+        .name = options.Get("--name", "calibrated"), .declarations = declarations, .currency = "EUR", .window_days = window};
     std::string text = calibrate::WriteModelFile(*history, fitted, file_options);
     // The model must check where it will be used: its segments name customer attributes.
     DiagnosticCollector diagnostics;
@@ -201,11 +226,12 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
 const Command kCalibrateCommand{
     .name = "calibrate",
     .summary = "Learn a response model from a past campaign's results",
-    .usage = "--history FILE [--out MODEL.rel] [--by COLUMNS] [--validate SHARE] [options]",
+    .usage = "[PROGRAM --data SOURCE --as-of DATE] --history FILE [--out MODEL.rel] [--by NAMES] [--validate SHARE] [options]",
     .description = "Reads a past campaign's results (one row per customer: arm, channel, message,\n"
                    "outcomes, attributes) and writes a `model` block the simulator reads with\n"
                    "`relc run --model`: per arm, the funnel (opened, clicked, converted) and the lift\n"
-                   "over the control, per segment of each --by attribute shrunk toward the arm's\n"
+                   "over the control, per segment of each --by attribute (or panel of PROGRAM,\n"
+                   "evaluated over --data as of the campaign's --as-of) shrunk toward the arm's\n"
                    "rate, every figure with its counts and 95 % interval. --validate fits on part of\n"
                    "the customers and forecasts the rest: conversion, spend per customer and uplift\n"
                    "per arm, forecast against observed (docs/forecasting.md).",

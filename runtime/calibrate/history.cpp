@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <set>
@@ -79,12 +80,21 @@ std::optional<History> LoadHistory(const std::string& path, const HistoryOptions
   for (const char* required : {"customer_id", "arm", "converted"}) {
     if (!column(required)) missing.push_back(fmt::format("`{}`", required));
   }
+  // Per `by` name, its column, or else the panel it names.
   std::vector<size_t> by_columns;
+  std::vector<const PanelSegment*> by_panels;
   for (const std::string& name : options.by) {
-    if (auto at = column(name)) {
-      by_columns.push_back(*at);
-    } else {
-      missing.push_back(fmt::format("`{}` (asked for by --by)", name));
+    auto panel = std::find_if(options.panels.begin(), options.panels.end(),
+                              [&](const PanelSegment& candidate) { return candidate.name == name; });
+    auto at = column(name);
+    by_columns.push_back(at.value_or(0));
+    by_panels.push_back(!at && panel != options.panels.end() ? &*panel : nullptr);
+    history.by_panel.push_back(by_panels.back() != nullptr);
+    if (!at && !by_panels.back()) {
+      std::string panels;
+      for (const PanelSegment& known : options.panels) panels += (panels.empty() ? "" : ", ") + known.name;
+      std::string nor = options.panels.empty() ? "" : fmt::format("; nor has the program such a panel: it has {}", panels);
+      missing.push_back(fmt::format("`{}` (asked for by --by{})", name, nor));
     }
   }
   if (!missing.empty()) {
@@ -207,13 +217,24 @@ std::optional<History> LoadHistory(const std::string& path, const HistoryOptions
         continue;
       }
     }
-    for (size_t b = 0; b < by_columns.size(); ++b) {
+    bool known_customer = true;
+    for (size_t b = 0; b < by_columns.size() && known_customer; ++b) {
       std::string value(fields[by_columns[b]]);
+      if (by_panels[b] != nullptr) {
+        std::optional<bool> member = by_panels[b]->member(id);
+        if (!member) {
+          fail(line, id_at + 1, fmt::format("customer `{}` is not in the customer data, so whether they were in panel `{}` "
+                                            "is unknown", id, by_panels[b]->name));
+          known_customer = false;
+          break;
+        }
+        value = *member ? "true" : "false";
+      }
       auto [slot, added] = value_index[b].emplace(value, static_cast<int32_t>(history.segment_values[b].size()));
       if (added) history.segment_values[b].push_back(value);
       row.segment.push_back(slot->second);
     }
-    history.rows.push_back(std::move(row));
+    if (known_customer) history.rows.push_back(std::move(row));
   }
   if (skipped_errors > 0) errors.push_back(fmt::format("{}: and {} more bad rows", path, skipped_errors));
   if (!errors.empty()) return std::nullopt;

@@ -9,14 +9,24 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace relc::calibrate {
 
+// A panel a `by` name may be, when the history has no column of that name: whether a customer
+// was in it at send time (nullopt: a customer the panel's data does not have).
+struct PanelSegment {
+  std::string name;
+  std::function<std::optional<bool>(std::string_view customer_id)> member;
+};
+
 struct HistoryOptions {
-  std::vector<std::string> by;              // attribute columns to break the rates down by
+  std::vector<std::string> by;              // columns (or panels) to break the rates down by
+  std::vector<PanelSegment> panels;         // what a `by` name that is no column may be
   std::string control = "control";          // the arm that received nothing
   std::vector<std::string> known_channels;  // an arm's channel must be one of them
 };
@@ -44,6 +54,7 @@ struct History {
   std::vector<HistoryRow> rows;
   bool has_opened = false, has_clicked = false, has_amount = false;
   std::vector<std::string> by;                          // as asked
+  std::vector<bool> by_panel;                           // per `by` name: a panel (values true, false)
   std::vector<std::vector<std::string>> segment_values;  // per `by` column, in first-seen order
   int32_t control = -1;                                 // the control arm, if the history has one
 };

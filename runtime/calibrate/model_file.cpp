@@ -14,8 +14,10 @@ std::string Interval(const Estimate& e) { return fmt::format("{:.2f}-{:.2f} %", 
 
 std::string Count(double value) { return fmt::format("{:.0f}", value); }
 
-// `customers where loyalty_member == true`: the segment as a panel the simulator evaluates.
-std::string SegmentPanel(const std::string& column, const std::string& value) {
+// `customers where loyalty_member == true`: the segment as a panel the simulator evaluates;
+// for a panel's segments, the panel (declared in the file) or the customers outside it.
+std::string SegmentPanel(const std::string& column, const std::string& value, bool panel) {
+  if (panel) return value == "true" ? column : fmt::format("customers where not (customer in {})", column);
   if (value.empty()) return fmt::format("customers where {} is null", column);
   if (value == "true" || value == "false") return fmt::format("customers where {} == {}", column, value);
   bool number = std::all_of(value.begin(), value.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; }) &&
@@ -57,6 +59,12 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
     out += "// No control group: uplift could not be learned. `converted` is the arms' whole conversion, so a\n"
            "// forecast with this model counts the purchases customers would have made anyway as the message's.\n";
   }
+  if (!options.declarations.empty()) {
+    out += "// The panels the segments name, declared as in the program they come from; membership was\n"
+           "// taken as of the campaign.\n";
+    for (const std::string& declaration : options.declarations) out += declaration + "\n";
+    out += "\n";
+  }
   out += fmt::format("/// Response rates calibrated on {}.\n", history.path);
   out += fmt::format("model {} {{\n", options.name);
   bool first = true;
@@ -94,7 +102,8 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
                          Percent(segment.raw.converted.value), Percent(segment.converted.value), Interval(segment.converted),
                          control_text, segment.small ? "; few rows: close to the arm's rate" : "");
       const Estimate* segment_control = segment.control_converted ? &*segment.control_converted : nullptr;
-      out += fmt::format("  response {} for {} {{ {} }}\n", Target(arm), SegmentPanel(column, value),
+      const bool panel = segment.column < history.by_panel.size() && history.by_panel[segment.column];
+      out += fmt::format("  response {} for {} {{ {} }}\n", Target(arm), SegmentPanel(column, value, panel),
                          figures(segment.opened, segment.clicked, segment.converted, segment_control));
     }
   }

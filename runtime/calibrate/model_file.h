@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "calibrate/fit.h"
 
@@ -11,6 +12,9 @@ namespace relc::calibrate {
 
 struct ModelFileOptions {
   std::string name = "calibrated";
+  // Declarations written before the model: the panels its segments name (`--by` a panel),
+  // with those they build on, as the program declares them.
+  std::vector<std::string> declarations;
   std::string currency = "EUR";
   double window_days = 30;
 };

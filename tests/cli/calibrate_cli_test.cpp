@@ -2,11 +2,13 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "cli_test.h"
@@ -138,6 +140,55 @@ TEST_CASE("relc calibrate --validate: with 50,000 held-out customers per arm, fo
     if (metric == "uplift over the control") CHECK(cells[5] == "yes");
   }
   CHECK(rows == 12);  // four arms, three figures each
+}
+
+TEST_CASE("relc calibrate PROGRAM --data --as-of: segments by the program's panels, as of the campaign", "[calibrate]") {
+  const std::string data = GeneratedData(20000, 5), program = "examples/winback/winback.rel", as_of = "2025-10-01";
+  // Every customer of the data in one arm: a segment's count is then the panel's.
+  std::string csv = "customer_id,arm,channel,message,opened,clicked,converted,amount\n";
+  for (int c = 1; c <= 20000; ++c) {
+    csv += fmt::format("C{:07d},winback-1,email,winback-1,{},0,{},0\n", c, c % 3 == 0 ? 1 : 0, c % 17 == 0 ? 1 : 0);
+  }
+  std::string history = WriteTemp("panel-history.csv", csv), model = WriteTemp("panel-model.rel", "");
+  Result calibrated = Relc("calibrate " + program + " --data " + data + " --as-of " + as_of + " --history " + history +
+                               " --by dormant,vip --out " + model,
+                           true);
+  INFO(calibrated.out);
+  REQUIRE(calibrated.exit_code == 0);
+  Result counted = Relc("panels " + program + " --data " + data + " --as-of " + as_of + " --format json");
+  INFO(counted.out);
+  REQUIRE(counted.exit_code == 0);
+  std::map<std::string, int64_t> members;
+  const nlohmann::json counts = nlohmann::json::parse(counted.out);
+  for (const auto& panel : counts[0]["panels"]) {
+    members[panel["panel"].get<std::string>()] = panel["customers"].get<int64_t>();
+  }
+  REQUIRE(members.at("dormant") > 0);
+  const std::string written = ReadFile(model);
+  INFO(written);
+  CHECK_THAT(written, Catch::Contains("\npanel dormant = customers where recency > 180 days and frequency >= 2 and consent(email)\n"
+                                      "panel vip = dormant where monetary in top 20%\n"));
+  CHECK_THAT(written, Catch::Contains(fmt::format("// dormant = true: {} customers", members.at("dormant"))));
+  CHECK_THAT(written, Catch::Contains(fmt::format("// vip = true: {} customers", members.at("vip"))));
+  CHECK_THAT(written, Catch::Contains("response email \"winback-1\" for dormant {"));
+  CHECK_THAT(written, Catch::Contains("response email \"winback-1\" for customers where not (customer in vip) {"));
+  CHECK(Relc("run " + program + " --data " + data + " --as-of 2026-01-01 --model " + model).exit_code == 0);
+
+  // A customer the data does not have: their membership is unknown, said at their line.
+  std::string stranger = WriteTemp("panel-stranger.csv", csv + "X0000001,winback-1,email,winback-1,0,0,0,0\n");
+  Result refused = Relc("calibrate " + program + " --data " + data + " --as-of " + as_of + " --history " + stranger +
+                            " --by dormant --out " + model,
+                        true);
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.out, Catch::Contains(stranger + ":20002:1: customer `X0000001` is not in the customer data, so whether "
+                                                     "they were in panel `dormant` is unknown"));
+  CHECK(ReadFile(model) == written);
+  // A name that is neither a column nor a panel; panels without their data.
+  CHECK_THAT(Relc("calibrate " + program + " --data " + data + " --as-of " + as_of + " --history " + history + " --by nosuch --out " + model,
+                  true).out,
+             Catch::Contains("nor has the program such a panel: it has dormant, vip"));
+  CHECK(Relc("calibrate " + program + " --history " + history + " --by dormant --out " + model).exit_code == 2);
+  CHECK(Relc("calibrate " + program + " --data " + data + " --history " + history + " --by dormant --out " + model).exit_code == 2);
 }
 
 TEST_CASE("relc calibrate: a history without control, a bad row, bad options", "[calibrate]") {

@@ -1,0 +1,36 @@
+// `relc calibrate PROGRAM --data SOURCE --as-of DATE --by PANEL`: a program's panels as segments
+// of a past campaign. Each customer's membership is evaluated over the customer data as of the
+// campaign's date; the model file gets the panels' declarations, so that the simulator can
+// evaluate them again.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "calibrate/history.h"
+#include "driver/command_line.h"
+
+namespace relc::driver {
+
+class CampaignPanels {
+ public:
+  // Compiles the program, loads `--data` as of `--as-of` and evaluates every named panel;
+  // nullopt, with the problem reported and `exit_code` set, when any of it fails.
+  static std::optional<CampaignPanels> Load(const ParsedOptions& options, Context& context, int& exit_code);
+
+  // For the history loader: each named panel and whether a customer id is in it.
+  std::vector<calibrate::PanelSegment> Segments() const;
+
+  // The declarations of `panels` and of the panels they build on, those first; nullopt, with
+  // `error`, for a panel a model file cannot carry (one with parameters, or one built on a
+  // panel from another file).
+  std::optional<std::vector<std::string>> Declarations(const std::vector<std::string>& panels, std::string& error) const;
+
+ private:
+  struct State;
+  std::shared_ptr<const State> state_;
+};
+
+}  // namespace relc::driver
