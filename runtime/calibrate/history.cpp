@@ -80,7 +80,7 @@ std::optional<History> LoadHistory(const std::string& path, const HistoryOptions
   for (const char* required : {"customer_id", "arm", "converted"}) {
     if (!column(required)) missing.push_back(fmt::format("`{}`", required));
   }
-  // Per `by` name, its column, or else the panel it names.
+  // Per `by` name, its column, or else the panel it names (its column then unused).
   std::vector<size_t> by_columns;
   std::vector<const PanelSegment*> by_panels;
   for (const std::string& name : options.by) {
@@ -218,17 +218,17 @@ std::optional<History> LoadHistory(const std::string& path, const HistoryOptions
       }
     }
     bool known_customer = true;
-    for (size_t b = 0; b < by_columns.size() && known_customer; ++b) {
-      std::string value(fields[by_columns[b]]);
-      if (by_panels[b] != nullptr) {
-        std::optional<bool> member = by_panels[b]->member(id);
-        if (!member) {
-          fail(line, id_at + 1, fmt::format("customer `{}` is not in the customer data, so whether they were in panel `{}` "
-                                            "is unknown", id, by_panels[b]->name));
-          known_customer = false;
-          break;
-        }
+    for (size_t b = 0; b < by_columns.size(); ++b) {
+      std::string value;
+      if (by_panels[b] == nullptr) {
+        value = fields[by_columns[b]];
+      } else if (std::optional<bool> member = by_panels[b]->member(id)) {
         value = *member ? "true" : "false";
+      } else {
+        fail(line, id_at + 1, fmt::format("customer `{}` is not in the customer data, so whether they were in panel `{}` "
+                                          "is unknown", id, by_panels[b]->name));
+        known_customer = false;
+        break;
       }
       auto [slot, added] = value_index[b].emplace(value, static_cast<int32_t>(history.segment_values[b].size()));
       if (added) history.segment_values[b].push_back(value);

@@ -102,8 +102,7 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
                          Percent(segment.raw.converted.value), Percent(segment.converted.value), Interval(segment.converted),
                          control_text, segment.small ? "; few rows: close to the arm's rate" : "");
       const Estimate* segment_control = segment.control_converted ? &*segment.control_converted : nullptr;
-      const bool panel = segment.column < history.by_panel.size() && history.by_panel[segment.column];
-      out += fmt::format("  response {} for {} {{ {} }}\n", Target(arm), SegmentPanel(column, value, panel),
+      out += fmt::format("  response {} for {} {{ {} }}\n", Target(arm), SegmentPanel(column, value, history.by_panel[segment.column]),
                          figures(segment.opened, segment.clicked, segment.converted, segment_control));
     }
   }
