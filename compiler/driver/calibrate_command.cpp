@@ -3,6 +3,7 @@
 // forecasts the customers it was not fitted on.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <set>
@@ -187,6 +188,13 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
                                  history->segment_values[segment.column][static_cast<size_t>(segment.value)],
                                  segment.raw.customers, min_segment);
     }
+    auto small = std::count_if(arm.combinations.begin(), arm.combinations.end(), [](const auto& c) { return c.small; });
+    if (small > 0) {
+      context.err << fmt::format("warning: arm `{}`: {} of its {} combinations of {} have under --min-segment {:.0f} customers; "
+                                 "their rates are held close to what their attributes predict together\n",
+                                 history->arms[static_cast<size_t>(arm.arm)].name, small, arm.combinations.size(),
+                                 fmt::join(history->by, ", "), min_segment);
+    }
   }
 
   if (share) PrintValidation(*history, calibrate::Validate(*history, *share, seed, min_segment), context.out);
@@ -232,9 +240,10 @@ const Command kCalibrateCommand{
                    "`relc run --model`: per arm, the funnel (opened, clicked, converted) and the lift\n"
                    "over the control, per segment of each --by attribute (or panel of PROGRAM,\n"
                    "evaluated over --data as of the campaign's --as-of) shrunk toward the arm's\n"
-                   "rate, every figure with its counts and 95 % interval. --validate fits on part of\n"
-                   "the customers and forecasts the rest: conversion, spend per customer and uplift\n"
-                   "per arm, forecast against observed (docs/forecasting.md).",
+                   "rate, and per combination of the --by values, shrunk toward what they predict\n"
+                   "together; every figure with its counts and 95 % interval. --validate fits on\n"
+                   "part of the customers and forecasts the rest: conversion, spend per customer\n"
+                   "and uplift per arm, forecast against observed (docs/forecasting.md).",
     .options = kCalibrateOptions,
     .run = RunCalibrate,
 };

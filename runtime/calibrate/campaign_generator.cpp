@@ -51,7 +51,8 @@ Rates RatesOf(const TrueArm* arm, bool member, const Country& country) {
   return {arm->opened, clicked, 1 - (1 - organic) * (1 - added)};
 }
 
-// The population's expectation of each rate, over segments (all, or one attribute's value).
+// The population's expectation of each rate, over segments (all, one attribute's value, or a
+// combination of both attributes' values).
 template <typename Keep>
 Rates Expected(const TrueArm* arm, Keep keep) {
   Rates sum;
@@ -82,6 +83,12 @@ std::string TruthRows(const TrueArm* arm, const char* name, const char* channel,
   }
   for (const Country& country : kCountries) {
     row(fmt::format("country={}", country.code), [&country](bool, const Country& c) { return c.code == country.code; });
+  }
+  for (bool member : {true, false}) {
+    for (const Country& country : kCountries) {
+      row(fmt::format("loyalty_member={}&country={}", member, country.code),
+          [member, &country](bool m, const Country& c) { return m == member && c.code == country.code; });
+    }
   }
   return out;
 }

@@ -1,5 +1,8 @@
 #include "calibrate/fit.h"
 
+#include <algorithm>
+#include <cmath>
+#include <map>
 #include <numeric>
 
 namespace relc::calibrate {
@@ -28,7 +31,100 @@ Funnel FunnelOf(const Counts& c) {
   return f;
 }
 
+double Logit(double p) {
+  p = std::clamp(p, 1e-6, 1 - 1e-6);
+  return std::log(p / (1 - p));
+}
+
+double Half(const Estimate& e) { return (e.high - e.low) / 2; }
+
+// The rate a combination's attributes predict together: the parent's log-odds plus each
+// attribute's shift from it; its interval from the segments' (the parent's is far narrower).
+Estimate Combined(double parent, const std::vector<Estimate>& segments) {
+  double logit = Logit(parent), logit_variance = 0;
+  for (const Estimate& segment : segments) {
+    double p = std::clamp(segment.value, 1e-6, 1 - 1e-6);
+    logit += Logit(p) - Logit(parent);
+    logit_variance += std::pow(Half(segment) / (p * (1 - p)), 2);
+  }
+  double rate = 1 / (1 + std::exp(-logit));
+  double half = std::sqrt(logit_variance) * rate * (1 - rate);
+  return {rate, rate - half, rate + half};
+}
+
+using CombinationCounts = std::map<std::vector<int32_t>, Counts>;
+
+// Each combination's rate shrunk toward what its attributes predict: `successes` picks the
+// counts, `expected` gives the prediction for a combination's values.
+template <typename Successes, typename Expected>
+std::vector<Estimate> ShrunkCombinations(const CombinationCounts& combinations, Successes successes, Expected expected) {
+  std::vector<std::pair<double, double>> counts;
+  std::vector<Estimate> predicted;
+  std::vector<double> means;
+  for (const auto& [values, c] : combinations) {
+    counts.emplace_back(successes(c), c.customers);
+    predicted.push_back(expected(values));
+    means.push_back(std::clamp(predicted.back().value, 1e-6, 1 - 1e-6));
+  }
+  double strength = PriorStrength(counts, means);
+  std::vector<Estimate> out;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    out.push_back(Shrunk(counts[i].first, counts[i].second, {means[i], strength, Half(predicted[i])}));
+  }
+  return out;
+}
+
+// An arm's combinations, once its segments are fitted: each shrunk toward what its attributes'
+// shrunk segment rates predict together.
+void FitCombinations(const CombinationCounts& counts, const std::map<std::vector<int32_t>, Estimate>& control,
+                     double min_segment_rows, ArmFit& fit) {
+  // segment_of[b][v]: the arm's segment for value v of column b.
+  std::vector<std::vector<const SegmentFit*>> segment_of;
+  for (const SegmentFit& segment : fit.segments) {
+    if (segment_of.size() <= segment.column) segment_of.resize(segment.column + 1);
+    auto& column = segment_of[segment.column];
+    if (column.size() <= static_cast<size_t>(segment.value)) column.resize(static_cast<size_t>(segment.value) + 1);
+    column[static_cast<size_t>(segment.value)] = &segment;
+  }
+  auto expected = [&](Estimate SegmentFit::*rate, double parent) {
+    return [&segment_of, rate, parent](const std::vector<int32_t>& values) {
+      std::vector<Estimate> rates;
+      for (size_t b = 0; b < values.size(); ++b) rates.push_back(segment_of[b][static_cast<size_t>(values[b])]->*rate);
+      return Combined(parent, rates);
+    };
+  };
+  auto expected_opened = expected(&SegmentFit::opened, fit.funnel.opened.value);
+  auto expected_clicked = expected(&SegmentFit::clicked, fit.funnel.clicked.value);
+  auto expected_converted = expected(&SegmentFit::converted, fit.funnel.converted.value);
+  std::vector<Estimate> opened = ShrunkCombinations(counts, [](const Counts& c) { return c.opens; }, expected_opened);
+  std::vector<Estimate> clicked = ShrunkCombinations(counts, [](const Counts& c) { return c.clicks; }, expected_clicked);
+  std::vector<Estimate> converted = ShrunkCombinations(counts, [](const Counts& c) { return c.conversions; }, expected_converted);
+  size_t i = 0;
+  for (const auto& [values, c] : counts) {
+    CombinationFit& combination = fit.combinations.emplace_back();
+    combination.values = values;
+    combination.raw = FunnelOf(c);
+    combination.opened = opened[i], combination.clicked = clicked[i], combination.converted = converted[i];
+    combination.expected_converted = expected_converted(values).value;
+    combination.small = c.customers < min_segment_rows;
+    if (auto it = control.find(values); it != control.end()) combination.control_converted = it->second;
+    ++i;
+  }
+}
+
 }  // namespace
+
+const Estimate& ArmFit::ConversionFor(const std::vector<int32_t>& values) const {
+  auto combination = std::lower_bound(combinations.begin(), combinations.end(), values,
+                                      [](const CombinationFit& c, const std::vector<int32_t>& v) { return c.values < v; });
+  if (combination != combinations.end() && combination->values == values) return combination->converted;
+  if (!values.empty()) {
+    for (auto segment = segments.rbegin(); segment != segments.rend(); ++segment) {
+      if (segment->column == values.size() - 1 && segment->value == values.back()) return segment->converted;
+    }
+  }
+  return funnel.converted;
+}
 
 Calibration Fit(const History& history, const std::vector<size_t>& rows, double min_segment_rows) {
   std::vector<size_t> all;
@@ -46,11 +142,14 @@ Calibration Fit(const History& history, const std::vector<size_t>& rows, double 
     per_segment[a].resize(history.by.size());
     for (size_t b = 0; b < history.by.size(); ++b) per_segment[a][b].resize(history.segment_values[b].size());
   }
+  const bool combine = history.by.size() >= 2;
+  std::vector<CombinationCounts> per_combination(arms);
   for (size_t index : *used) {
     const HistoryRow& row = history.rows[index];
     auto arm = static_cast<size_t>(row.arm);
     per_arm[arm].Add(row);
     for (size_t b = 0; b < row.segment.size(); ++b) per_segment[arm][b][static_cast<size_t>(row.segment[b])].Add(row);
+    if (combine) per_combination[arm][row.segment].Add(row);
   }
 
   Calibration out;
@@ -63,9 +162,27 @@ Calibration Fit(const History& history, const std::vector<size_t>& rows, double 
     for (size_t b = 0; b < history.by.size(); ++b) {
       std::vector<std::pair<double, double>> counts;
       for (const Counts& c : per_segment[control][b]) counts.emplace_back(c.conversions, c.customers);
-      BetaPrior prior = FitPrior(counts, out.control->converted.value);
+      BetaPrior prior = FitPrior(counts, out.control->converted.value, Half(out.control->converted));
       for (const Counts& c : per_segment[control][b]) control_segments[b].push_back(Shrunk(c.conversions, c.customers, prior));
     }
+  }
+  // The control per combination, for its lift, keyed like the arms' combinations.
+  std::map<std::vector<int32_t>, Estimate> control_combinations;
+  if (out.control && combine) {
+    // With every arm's combinations: one the control lacks gets what its attributes predict.
+    CombinationCounts counts = per_combination[static_cast<size_t>(history.control)];
+    for (const CombinationCounts& arm : per_combination) {
+      for (const auto& entry : arm) counts.try_emplace(entry.first);
+    }
+    std::vector<Estimate> shrunk = ShrunkCombinations(
+        counts, [](const Counts& c) { return c.conversions; },
+        [&](const std::vector<int32_t>& values) {
+          std::vector<Estimate> rates;
+          for (size_t b = 0; b < values.size(); ++b) rates.push_back(control_segments[b][static_cast<size_t>(values[b])]);
+          return Combined(out.control->converted.value, rates);
+        });
+    size_t i = 0;
+    for (const auto& [values, c] : counts) control_combinations.emplace(values, shrunk[i++]);
   }
   for (size_t a = 0; a < arms; ++a) {
     if (history.arms[a].control || per_arm[a].customers == 0) continue;
@@ -76,14 +193,14 @@ Calibration Fit(const History& history, const std::vector<size_t>& rows, double 
     for (size_t b = 0; b < history.by.size(); ++b) {
       const auto& values = per_segment[a][b];
       // One prior per rate and attribute: how much this arm's segments really differ.
-      auto prior = [&](double Counts::*successes, double parent) {
+      auto prior = [&](double Counts::*successes, const Estimate& parent) {
         std::vector<std::pair<double, double>> counts;
         for (const Counts& c : values) counts.emplace_back(c.*successes, c.customers);
-        return FitPrior(counts, parent);
+        return FitPrior(counts, parent.value, Half(parent));
       };
-      BetaPrior opened = prior(&Counts::opens, fit.funnel.opened.value);
-      BetaPrior clicked = prior(&Counts::clicks, fit.funnel.clicked.value);
-      BetaPrior converted = prior(&Counts::conversions, fit.funnel.converted.value);
+      BetaPrior opened = prior(&Counts::opens, fit.funnel.opened);
+      BetaPrior clicked = prior(&Counts::clicks, fit.funnel.clicked);
+      BetaPrior converted = prior(&Counts::conversions, fit.funnel.converted);
       for (size_t v = 0; v < values.size(); ++v) {
         const Counts& c = values[v];
         if (c.customers == 0) continue;
@@ -99,6 +216,7 @@ Calibration Fit(const History& history, const std::vector<size_t>& rows, double 
         fit.segments.push_back(segment);
       }
     }
+    if (combine) FitCombinations(per_combination[a], control_combinations, min_segment_rows, fit);
   }
   return out;
 }

@@ -28,11 +28,30 @@ struct SegmentFit {
   bool small = false;                   // fewer rows than the minimum: mostly the arm's rate
 };
 
+// With two or more `by` attributes, a segment per combination of their values the history has
+// (members in Switzerland), so that a customer's rates reflect all of their attributes, not only
+// the last one's. Its rates are shrunk toward what its attributes' segments predict together
+// (their effects added on the log-odds scale): a small combination is what its attributes say,
+// a large one says what it does.
+struct CombinationFit {
+  std::vector<int32_t> values;  // per `by` column, an index into History::segment_values
+  Funnel raw;
+  Estimate opened, clicked, converted;  // shrunk toward `expected_converted` (and the like)
+  double expected_converted = 0;        // what the attributes' segments predict together
+  std::optional<Estimate> control_converted;
+  bool small = false;
+};
+
 struct ArmFit {
   int32_t arm = 0;
   Funnel funnel;
   std::optional<Estimate> lift;  // converted minus the control's, when there is a control
   std::vector<SegmentFit> segments;
+  std::vector<CombinationFit> combinations;  // ordered by values; empty under two `by` columns
+
+  // The conversion the simulator gives a customer with these `by` values: their combination's,
+  // else the last attribute's segment (the last `for` that holds them), else the arm's.
+  const Estimate& ConversionFor(const std::vector<int32_t>& values) const;
 };
 
 struct Calibration {

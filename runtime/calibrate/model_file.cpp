@@ -14,21 +14,27 @@ std::string Interval(const Estimate& e) { return fmt::format("{:.2f}-{:.2f} %", 
 
 std::string Count(double value) { return fmt::format("{:.0f}", value); }
 
-// `customers where loyalty_member == true`: the segment as a panel the simulator evaluates;
-// for a panel's segments, the panel (declared in the file) or the customers outside it.
-std::string SegmentPanel(const std::string& column, const std::string& value, bool panel) {
-  if (panel) return value == "true" ? column : fmt::format("customers where not (customer in {})", column);
-  if (value.empty()) return fmt::format("customers where {} is null", column);
-  if (value == "true" || value == "false") return fmt::format("customers where {} == {}", column, value);
+// A segment's condition on a customer: `loyalty_member == true`, `country == "FR"`; for a
+// panel's segments, membership of the panel (declared in the file) or not.
+std::string Condition(const std::string& column, const std::string& value, bool panel) {
+  if (panel) return value == "true" ? fmt::format("customer in {}", column) : fmt::format("not (customer in {})", column);
+  if (value.empty()) return fmt::format("{} is null", column);
+  if (value == "true" || value == "false") return fmt::format("{} == {}", column, value);
   bool number = std::all_of(value.begin(), value.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; }) &&
                 std::isdigit(static_cast<unsigned char>(value.front()));
-  if (number) return fmt::format("customers where {} == {}", column, value);
+  if (number) return fmt::format("{} == {}", column, value);
   std::string quoted;
   for (char c : value) {
     if (c == '"' || c == '\\') quoted += '\\';
     quoted += c;
   }
-  return fmt::format("customers where {} == \"{}\"", column, quoted);
+  return fmt::format("{} == \"{}\"", column, quoted);
+}
+
+// The segment as a panel the simulator evaluates: a panel itself, or `customers where ...`.
+std::string SegmentPanel(const std::string& column, const std::string& value, bool panel) {
+  if (panel && value == "true") return column;
+  return "customers where " + Condition(column, value, panel);
 }
 
 std::string Target(const Arm& arm) {
@@ -104,6 +110,30 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
       const Estimate* segment_control = segment.control_converted ? &*segment.control_converted : nullptr;
       out += fmt::format("  response {} for {} {{ {} }}\n", Target(arm), SegmentPanel(column, value, history.by_panel[segment.column]),
                          figures(segment.opened, segment.clicked, segment.converted, segment_control));
+    }
+    if (!fit.combinations.empty()) {
+      out += fmt::format("  // Per combination of {}, written last so that it is what a customer takes: shrunk toward what\n"
+                         "  // its attributes' segments above predict together.\n",
+                         fmt::join(history.by, ", "));
+    }
+    for (const CombinationFit& combination : fit.combinations) {
+      std::vector<std::string> names, conditions;
+      for (size_t b = 0; b < combination.values.size(); ++b) {
+        const std::string& value = history.segment_values[b][static_cast<size_t>(combination.values[b])];
+        names.push_back(fmt::format("{} = {}", history.by[b], value.empty() ? "(empty)" : value));
+        conditions.push_back(Condition(history.by[b], value, history.by_panel[b]));
+      }
+      std::string control_text = combination.control_converted
+                                     ? fmt::format("; control {}", Percent(combination.control_converted->value))
+                                     : "";
+      out += fmt::format("  // {}: {} customers, converted {} ({} raw, {} expected, {} shrunk, {}){}{}\n", fmt::join(names, ", "),
+                         Count(combination.raw.customers), Count(combination.raw.conversions),
+                         Percent(combination.raw.converted.value), Percent(combination.expected_converted),
+                         Percent(combination.converted.value), Interval(combination.converted), control_text,
+                         combination.small ? "; few rows: close to what its attributes predict" : "");
+      const Estimate* combination_control = combination.control_converted ? &*combination.control_converted : nullptr;
+      out += fmt::format("  response {} for customers where {} {{ {} }}\n", Target(arm), fmt::join(conditions, " and "),
+                         figures(combination.opened, combination.clicked, combination.converted, combination_control));
     }
   }
   out += "}\n";

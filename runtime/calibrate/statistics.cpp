@@ -45,7 +45,46 @@ double RegularizedBeta(double x, double a, double b) {
   return 1 - front * BetaContinuedFraction(1 - x, b, a) / b;
 }
 
+// The regularized lower incomplete gamma function P(a, x), by its series (x < a + 1) or its
+// continued fraction.
+double RegularizedGammaP(double a, double x) {
+  if (x <= 0) return 0;
+  double front = std::exp(a * std::log(x) - x - std::lgamma(a));
+  if (x < a + 1) {
+    double term = 1 / a, sum = term;
+    for (int n = 1; n < 500 && std::fabs(term) > std::fabs(sum) * 1e-15; ++n) sum += term *= x / (a + n);
+    return front * sum;
+  }
+  constexpr double kTiny = 1e-300;
+  double b = x + 1 - a, c = 1 / kTiny, d = 1 / b, h = d;
+  for (int i = 1; i < 500; ++i) {
+    double an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = b + an / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1 / d;
+    double delta = d * c;
+    h *= delta;
+    if (std::fabs(delta - 1) < 1e-15) break;
+  }
+  return 1 - front * h;
+}
+
+// How sure the strength's upper bound is (one-sided): see PriorStrength.
+constexpr double kStrengthDoubt = 0.2;
+
 }  // namespace
+
+double ChiSquareQuantile(double q, double freedom) {
+  double low = 0, high = freedom + 20 * std::sqrt(2 * freedom) + 20;
+  for (int i = 0; i < 200; ++i) {
+    double middle = (low + high) / 2;
+    (RegularizedGammaP(freedom / 2, middle / 2) < q ? low : high) = middle;
+  }
+  return (low + high) / 2;
+}
 
 double BetaQuantile(double q, double a, double b) {
   double low = 0, high = 1;
@@ -65,27 +104,43 @@ Estimate Proportion(double k, double n) {
   return {k / n, low, high};
 }
 
-BetaPrior FitPrior(const std::vector<std::pair<double, double>>& counts, double parent_rate) {
+BetaPrior FitPrior(const std::vector<std::pair<double, double>>& counts, double parent_rate, double parent_half) {
   double mean = std::clamp(parent_rate, 1e-6, 1 - 1e-6);
-  double rows = 0, spread = 0, sampling = 0;
-  for (const auto& [k, n] : counts) {
+  return {mean, PriorStrength(counts, std::vector<double>(counts.size(), mean)), parent_half};
+}
+
+double PriorStrength(const std::vector<std::pair<double, double>>& counts, const std::vector<double>& expected) {
+  double rows = 0, spread = 0, sampling = 0, ceiling = 0, segments = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    auto [k, n] = counts[i];
     if (n <= 0) continue;
-    double rate = k / n;
+    double mean = std::clamp(expected[i], 1e-6, 1 - 1e-6), rate = k / n;
     rows += n;
     spread += n * (rate - mean) * (rate - mean);
     sampling += mean * (1 - mean);  // n times the sampling variance of the segment's rate
+    ceiling += n * mean * (1 - mean);
+    segments += 1;
   }
-  // Between-segment variance: what the weighted spread shows beyond sampling noise.
-  double between = rows > 0 ? (spread - sampling) / rows : 0;
-  double ceiling = mean * (1 - mean);
-  constexpr double kStrongest = 1e6;  // segments that differ only by chance: all but pooled
-  double strength = between <= ceiling / kStrongest ? kStrongest : std::max(0.0, ceiling / between - 1);
-  return {mean, strength};
+  constexpr double kStrongest = 1e6;
+  if (rows <= 0) return kStrongest;
+  // The between-segment variance, what the weighted spread shows beyond sampling noise, is
+  // itself uncertain, the more so the fewer the segments: (between + sampling) is about a
+  // chi-square with K - 1 degrees of freedom over K - 1. Its upper bound keeps a handful of
+  // segments that look alike by chance from being pooled, which would make their intervals far
+  // too narrow. Under the prior, the between variance is mean (1 - mean) / (strength + 1).
+  double typical_sampling = sampling / rows;
+  double between = std::max(0.0, (spread - sampling) / rows);
+  double freedom = std::max(1.0, segments - 1);
+  double upper = (between + typical_sampling) * freedom / ChiSquareQuantile(kStrengthDoubt, freedom) - typical_sampling;
+  return std::min(kStrongest, std::max(0.0, ceiling / rows / upper - 1));
 }
 
 Estimate Shrunk(double k, double n, const BetaPrior& prior) {
   double a = k + prior.strength * prior.mean + 0.5, b = n - k + prior.strength * (1 - prior.mean) + 0.5;
-  return {(a - 0.5) / (a + b - 1), BetaQuantile(0.025, a, b), BetaQuantile(0.975, a, b)};
+  double value = (a - 0.5) / (a + b - 1), low = BetaQuantile(0.025, a, b), high = BetaQuantile(0.975, a, b);
+  double weight = n > 0 ? prior.strength / (prior.strength + n) : 1;  // on the prior
+  double leaning = weight * prior.mean_half;
+  return {value, std::max(0.0, value - std::hypot(value - low, leaning)), std::min(1.0, value + std::hypot(high - value, leaning))};
 }
 
 Estimate Mean(double sum, double sum_of_squares, double n) {

@@ -19,6 +19,9 @@ struct Estimate {
 // The q-quantile of Beta(a, b), a and b > 0.
 double BetaQuantile(double q, double a, double b);
 
+// The q-quantile of the chi-square distribution with `freedom` degrees of freedom.
+double ChiSquareQuantile(double q, double freedom);
+
 // k successes in n trials: k/n with the Jeffreys interval (the quantiles of Beta(k + 1/2,
 // n - k + 1/2)), which keeps close to 95 % coverage even for rates of a few percent.
 Estimate Proportion(double k, double n);
@@ -27,14 +30,22 @@ Estimate Proportion(double k, double n);
 struct BetaPrior {
   double mean = 0;
   double strength = 0;
+  double mean_half = 0;  // half the 95 % interval of `mean` itself: the parent's rate is estimated too
 };
 
 // The prior that segments' counts (k, n) suggest around `parent_rate`, by the method of
 // moments: the spread of their rates beyond what sampling alone explains. Segments that differ
 // no more than chance get a strong prior (pooled toward the parent); real differences, a weak one.
-BetaPrior FitPrior(const std::vector<std::pair<double, double>>& counts, double parent_rate);
+BetaPrior FitPrior(const std::vector<std::pair<double, double>>& counts, double parent_rate, double parent_half = 0);
 
-// k of n under `prior`: the posterior mean and its equal-tailed 95 % interval.
+// The same for segments that each have their own expected rate (a combination of attributes,
+// expected from each attribute's rate): counts (k, n) around `expected`, one per segment. The
+// prior is then Beta with that segment's mean and the strength returned here.
+double PriorStrength(const std::vector<std::pair<double, double>>& counts, const std::vector<double>& expected);
+
+// k of n under `prior`: the posterior mean and its equal-tailed 95 % interval, widened by what is
+// not known of the prior's mean, in the measure the segment leans on it (a pooled segment's rate
+// is known as well as its parent's, no better).
 Estimate Shrunk(double k, double n, const BetaPrior& prior);
 
 // The mean of n values from their sum and sum of squares, with a normal 95 % interval.

@@ -17,16 +17,6 @@ Check Compare(double forecast, double fit_half, double sampling_variance, double
   return check;
 }
 
-// The fitted conversion share of a row: its segment's (first `by` attribute), else the arm's.
-const Estimate& ConversionFor(const ArmFit& arm, const HistoryRow& row) {
-  if (!row.segment.empty()) {
-    for (const SegmentFit& segment : arm.segments) {
-      if (segment.column == 0 && segment.value == row.segment[0]) return segment.converted;
-    }
-  }
-  return arm.funnel.converted;
-}
-
 }  // namespace
 
 Validation Validate(const History& history, double fit_share, uint64_t seed, double min_segment_rows) {
@@ -58,7 +48,7 @@ Validation Validate(const History& history, double fit_share, uint64_t seed, dou
     o.conversions += row.converted;
     o.spend += row.amount;
     if (const ArmFit* arm = fit_of[static_cast<size_t>(row.arm)]) {
-      double p = ConversionFor(*arm, row).value;
+      double p = arm->ConversionFor(row.segment).value;
       o.forecast_conversions += p;
       o.forecast_variance += p * (1 - p);
     }

@@ -69,6 +69,23 @@ TEST_CASE("relc calibrate writes a model that checks, and relc run --model simul
   CHECK_THAT(with_model.out, Catch::Contains("100.0 %"));
   Result json = Relc(run + " --model " + model + " --format json");
   CHECK(nlohmann::json::parse(json.out)[0]["models"] == nlohmann::json::array({"calibrated (" + model + ")"}));
+
+  // Two attributes: a segment per combination, written last, so a member in Switzerland takes
+  // both effects, and the simulation evaluates them over the customer data.
+  std::string combined = campaign + "/combined.rel";
+  Result by_two = Relc("calibrate --history " + campaign + "/history.csv --by loyalty_member,country --out " + combined, true);
+  INFO(by_two.out);
+  REQUIRE(by_two.exit_code == 0);
+  std::string combined_text = ReadFile(combined);
+  CHECK_THAT(combined_text, Catch::Contains("// Per combination of loyalty_member, country"));
+  CHECK_THAT(combined_text, Catch::Contains("// loyalty_member = true, country = CH: "));
+  CHECK_THAT(combined_text,
+             Catch::Contains("response phone \"call-vip\" for customers where loyalty_member == true and country == \"CH\" {"));
+  CHECK(combined_text.rfind("country == \"DE\" {") > combined_text.rfind("for customers where country =="));
+  CHECK(Relc("check --werror " + combined).exit_code == 0);
+  Result with_combined = Relc(run + " --model " + combined);
+  REQUIRE(with_combined.exit_code == 0);
+  CHECK(with_combined.out != with_model.out);
 }
 
 TEST_CASE("a message's own conversion figure includes its offer; a channel's gets the offer's uplift", "[calibrate]") {

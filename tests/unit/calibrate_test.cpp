@@ -35,7 +35,7 @@ std::vector<std::string> Errors(const std::string& csv, HistoryOptions options =
   return errors;
 }
 
-// truth.csv's rows for the whole population: arm -> {opened, clicked, converted, lift}.
+// truth.csv's rows: "arm" (the whole population) or "arm|segment" -> {opened, clicked, converted, lift}.
 std::map<std::string, std::array<double, 4>> TrueRates(const std::string& truth_csv) {
   std::map<std::string, std::array<double, 4>> out;
   std::istringstream lines(truth_csv);
@@ -45,7 +45,7 @@ std::map<std::string, std::array<double, 4>> TrueRates(const std::string& truth_
     std::vector<std::string> f;
     std::stringstream fields(line);
     for (std::string field; std::getline(fields, field, ',');) f.push_back(field);
-    if (f[3] == "all") out[f[0]] = {std::stod(f[4]), std::stod(f[5]), std::stod(f[6]), std::stod(f[7])};
+    out[f[3] == "all" ? f[0] : f[0] + "|" + f[3]] = {std::stod(f[4]), std::stod(f[5]), std::stod(f[6]), std::stod(f[7])};
   }
   return out;
 }
@@ -71,12 +71,19 @@ TEST_CASE("Beta quantiles and the Jeffreys interval", "[calibrate]") {
 }
 
 TEST_CASE("shrinkage pulls small segments toward the parent, leaves large ones", "[calibrate]") {
-  // Segments that differ only by chance: all pooled to the parent's rate.
+  // Segments that differ only by chance are pulled toward the parent's rate: some way when three
+  // say so (three can look alike by chance), most of the way when twenty do.
   BetaPrior chance = FitPrior({{50, 1000}, {52, 1000}, {49, 1000}}, 0.0503);
-  CHECK(chance.strength > 10000);
+  CHECK(chance.strength > 200);
+  std::vector<std::pair<double, double>> twenty;
+  for (int i = 0; i < 20; ++i) twenty.emplace_back(48 + i % 5, 1000);
+  BetaPrior many = FitPrior(twenty, 0.05);
+  CHECK(many.strength > 2000);
+  CHECK(std::fabs(Shrunk(52, 1000, many).value - 0.05) < 0.3 * 0.002);
   // Real differences: a weak prior, so large segments keep their own rate...
   BetaPrior real = FitPrior({{20, 1000}, {100, 1000}, {500, 10000}}, 0.0517);
   CHECK(real.strength < 1000);
+  CHECK(real.strength < chance.strength / 5);
   CHECK(Shrunk(100, 1000, real).value == Approx(0.1).epsilon(0.15));
   // ...and a tiny one is pulled most of the way to the parent.
   Estimate tiny = Shrunk(3, 10, real);
@@ -159,6 +166,76 @@ TEST_CASE("segment rates are shrunk, and a segment's lift is over its own contro
       CHECK(segment.converted.value <= high + 1e-9);
     }
   }
+}
+
+TEST_CASE("segments and combinations recover the true rates; a combination is nearer the truth than its own counts", "[calibrate]") {
+  const int histories = 60;
+  std::map<std::string, std::array<int, 3>> covered;  // arm -> segments inside, combinations inside, trials of each
+  std::map<std::string, std::array<double, 4>> truth;
+  double shrunk_error = 0, raw_error = 0;
+  HistoryOptions options;
+  options.by = {"loyalty_member", "country"};
+  for (int seed = 1; seed <= histories; ++seed) {
+    GeneratedCampaign campaign = GenerateCampaign({.customers = 20000, .seed = static_cast<uint64_t>(1000 + seed)});
+    if (seed == 1) truth = TrueRates(campaign.truth_csv);
+    History history = Load(campaign.history_csv, options);
+    Calibration fit = Fit(history, {}, 200);
+    for (const ArmFit& arm : fit.arms) {
+      const std::string& name = history.arms[static_cast<size_t>(arm.arm)].name;
+      auto& c = covered[name];
+      REQUIRE(arm.segments.size() == 6);
+      REQUIRE(arm.combinations.size() == 8);
+      for (const SegmentFit& segment : arm.segments) {
+        std::string key = name + "|" + history.by[segment.column] + "=" +
+                          history.segment_values[segment.column][static_cast<size_t>(segment.value)];
+        c[0] += Inside(segment.converted, truth.at(key)[2]);
+      }
+      for (const CombinationFit& combination : arm.combinations) {
+        std::string key = name + "|loyalty_member=" + history.segment_values[0][static_cast<size_t>(combination.values[0])] +
+                          "&country=" + history.segment_values[1][static_cast<size_t>(combination.values[1])];
+        double true_rate = truth.at(key)[2];
+        c[1] += Inside(combination.converted, true_rate);
+        shrunk_error += std::fabs(combination.converted.value - true_rate);
+        raw_error += std::fabs(combination.raw.converted.value - true_rate);
+        // What the simulator gives these customers is the combination's figure.
+        CHECK(&arm.ConversionFor(combination.values) == &combination.converted);
+      }
+      c[2] += 1;
+    }
+  }
+  REQUIRE(covered.size() == 4);
+  for (const auto& [arm, counts] : covered) {
+    INFO(arm << ": segments " << counts[0] << " of " << 6 * counts[2] << ", combinations " << counts[1] << " of " << 8 * counts[2]);
+    CHECK(counts[0] >= 0.9 * 6 * counts[2]);
+    CHECK(counts[1] >= 0.9 * 8 * counts[2]);
+  }
+  // Borrowing from the attributes' segments brings a combination closer to the truth than its own
+  // few hundred customers do.
+  INFO("summed error: shrunk " << shrunk_error << ", raw " << raw_error);
+  CHECK(shrunk_error < 0.8 * raw_error);
+}
+
+TEST_CASE("a customer whose combination the history lacks takes the last attribute's segment", "[calibrate]") {
+  HistoryOptions options;
+  options.by = {"tier", "country"};
+  History history = Load("customer_id,arm,channel,message,converted,tier,country\n"
+                         "C1,a,email,m,1,gold,FR\nC2,a,email,m,0,silver,BE\nC3,a,email,m,0,gold,BE\nC4,control,,,0,gold,FR\n",
+                         options);
+  Calibration fit = Fit(history, {}, 200);
+  REQUIRE(fit.arms.size() == 1);
+  const ArmFit& arm = fit.arms[0];
+  REQUIRE(arm.combinations.size() == 3);
+  CHECK(arm.combinations[0].values == std::vector<int32_t>{0, 0});  // gold, FR: in history order
+  // silver in FR was never sent: the simulator's last `for` that holds them is country == "FR".
+  const Estimate& silver_fr = arm.ConversionFor({1, 0});
+  const SegmentFit* fr = nullptr;
+  for (const SegmentFit& segment : arm.segments) {
+    if (segment.column == 1 && segment.value == 0) fr = &segment;
+  }
+  REQUIRE(fr);
+  CHECK(&silver_fr == &fr->converted);
+  // The control has no customer in silver/BE: its rate there is what its attributes predict.
+  for (const CombinationFit& combination : arm.combinations) CHECK(combination.control_converted);
 }
 
 TEST_CASE("a bad history is refused with each problem at its line and column", "[calibrate]") {
