@@ -68,6 +68,12 @@ TEST_CASE("Beta quantiles and the Jeffreys interval", "[calibrate]") {
   CHECK(some.low < 0.05);
   CHECK(some.high > 0.05);
   CHECK(some.high - some.low == Approx(2 * 1.96 * std::sqrt(0.05 * 0.95 / 1000)).epsilon(0.05));
+  // Chi-square quantiles, against published tables.
+  CHECK(ChiSquareQuantile(0.2, 1) == Approx(0.06418).epsilon(1e-3));
+  CHECK(ChiSquareQuantile(0.2, 3) == Approx(1.00517).epsilon(1e-3));
+  CHECK(ChiSquareQuantile(0.05, 7) == Approx(2.16735).epsilon(1e-3));
+  CHECK(ChiSquareQuantile(0.975, 10) == Approx(20.4832).epsilon(1e-3));
+  CHECK(ChiSquareQuantile(0.2, 99) == Approx(87.0).epsilon(1e-2));
 }
 
 TEST_CASE("shrinkage pulls small segments toward the parent, leaves large ones", "[calibrate]") {
