@@ -90,21 +90,24 @@ void PrintValidation(const calibrate::History& history, const calibrate::Validat
       {"uplift over the control", [](const calibrate::ArmCheck& a) { return a.uplift ? &*a.uplift : nullptr; }, false},
   };
   for (const Metric& metric : metrics) {
-    out << fmt::format("| {} | test customers | forecast [95 %] | observed | error | observed in interval |\n", metric.title);
-    out << "|---|---|---|---|---|---|\n";
+    out << fmt::format("| {} | test customers | forecast [95 %] | observed | error | observed in interval | held-out noise |\n",
+                       metric.title);
+    out << "|---|---|---|---|---|---|---|\n";
     bool any = false;
     for (const calibrate::ArmCheck& arm : validation.arms) {
       const calibrate::Check* check = metric.get(arm);
       if (check == nullptr) continue;
       any = true;
       std::string observed = metric.money ? fmt::format("{:.2f}", check->observed) : fmt::format("{:.2f} %", check->observed * 100);
-      out << fmt::format("| {} | {:.0f} | {} | {} | {:.1f} % | {} |\n", history.arms[static_cast<size_t>(arm.arm)].name,
+      out << fmt::format("| {} | {:.0f} | {} | {} | {:.1f} % | {} | ±{:.1f} % |\n", history.arms[static_cast<size_t>(arm.arm)].name,
                          arm.test_customers, Cell(*check, metric.money), observed, check->error_percent,
-                         check->inside ? "yes" : "no");
+                         check->inside ? "yes" : "no", check->noise_percent);
     }
-    if (!any) out << "| (no control: uplift cannot be forecast) | | | | | |\n";
+    if (!any) out << "| (no control: uplift cannot be forecast) | | | | | | |\n";
     out << '\n';
   }
+  out << "held-out noise: how far the held-out customers' own figure may land from the true rate (95 %), from\n"
+         "their number alone; an error within it is what even the true rates would show.\n";
 }
 
 int RunCalibrate(const ParsedOptions& options, Context& context) {

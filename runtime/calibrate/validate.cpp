@@ -13,6 +13,7 @@ Check Compare(double forecast, double fit_half, double sampling_variance, double
   check.forecast = {forecast, forecast - half, forecast + half};
   check.observed = observed;
   check.error_percent = observed != 0 ? std::fabs(forecast - observed) / std::fabs(observed) * 100 : (forecast == 0 ? 0 : 100);
+  check.noise_percent = forecast != 0 ? kZ95 * std::sqrt(sampling_variance) / std::fabs(forecast) * 100 : 0;
   check.inside = observed >= check.forecast.low && observed <= check.forecast.high;
   return check;
 }

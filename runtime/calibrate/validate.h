@@ -15,6 +15,9 @@ struct Check {
   Estimate forecast;  // with its predictive 95 % interval (fit uncertainty and sampling)
   double observed = 0;
   double error_percent = 0;  // |forecast - observed| / |observed|
+  // Half the 95 % range of the held-out part's own sampling, in percent of the forecast: an
+  // error within it is what even the true rates would show, and says nothing against the model.
+  double noise_percent = 0;
   bool inside = false;
 };
 

@@ -144,7 +144,7 @@ TEST_CASE("relc calibrate --validate: with 50,000 held-out customers per arm, fo
     for (size_t start = 2, bar; (bar = line.find(" |", start)) != std::string::npos; start = bar + 3) {
       cells.push_back(line.substr(start, bar - start));
     }
-    if (cells.size() != 6) continue;
+    if (cells.size() != 7) continue;
     if (cells[1] == "test customers") {
       metric = cells[0];
       continue;
@@ -155,6 +155,11 @@ TEST_CASE("relc calibrate --validate: with 50,000 held-out customers per arm, fo
     const double error = std::stod(cells[4]);
     CHECK(error < (metric == "uplift over the control" ? 15 : 10));
     if (metric == "uplift over the control") CHECK(cells[5] == "yes");
+    // The held-out half's own noise at 50,000 customers: a few percent for rates, more for uplift.
+    REQUIRE(cells[6].rfind("±", 0) == 0);
+    const double noise = std::stod(cells[6].substr(std::string("±").size()));
+    CHECK(noise > 0.5);
+    CHECK(noise < (metric == "uplift over the control" ? 15 : 6));
   }
   CHECK(rows == 12);  // four arms, three figures each
 }
