@@ -74,7 +74,7 @@ bool Ingester::Reject(BadRow row) {
   return true;
 }
 
-bool Ingester::ReadError(std::string_view source, size_t line, size_t column, std::string reason, std::string_view raw) {
+bool Ingester::ReadError(std::string_view source, int64_t line, size_t column, std::string reason, std::string_view raw) {
   return Reject(BadRow{std::string(source), line, column, "", std::move(reason), std::string(raw)});
 }
 
@@ -118,7 +118,7 @@ bool Ingester::CustomerHeader(const std::vector<std::string_view>& names, std::s
   return !failed_ && MapHeader(names, schema_.customer.columns, source, customer_index_, {});
 }
 
-bool Ingester::CustomerRecord(const std::vector<std::string_view>& fields, size_t line, std::string_view raw,
+bool Ingester::CustomerRecord(const std::vector<std::string_view>& fields, int64_t line, std::string_view raw,
                               bool decimal_comma) {
   const auto& columns = schema_.customer.columns;
   values_.resize(columns.size());
@@ -166,7 +166,7 @@ bool Ingester::EventHeader(const std::vector<std::string_view>& names, std::stri
   return true;
 }
 
-bool Ingester::EventRecord(const std::vector<std::string_view>& fields, size_t line, std::string_view raw,
+bool Ingester::EventRecord(const std::vector<std::string_view>& fields, int64_t line, std::string_view raw,
                            bool decimal_comma) {
   auto bad = [&](int field, std::string_view name, std::string reason) {
     return Reject({event_source_, line, field >= 0 ? static_cast<size_t>(field) + 1 : 0, std::string(name), std::move(reason),

@@ -18,11 +18,11 @@ class Ingester {
 
   // Each returns false when the load must stop (`result.error` says why).
   bool CustomerHeader(const std::vector<std::string_view>& names, std::string_view source);
-  bool CustomerRecord(const std::vector<std::string_view>& fields, size_t line, std::string_view raw, bool decimal_comma);
+  bool CustomerRecord(const std::vector<std::string_view>& fields, int64_t line, std::string_view raw, bool decimal_comma);
   bool EventHeader(const std::vector<std::string_view>& names, std::string_view source);
-  bool EventRecord(const std::vector<std::string_view>& fields, size_t line, std::string_view raw, bool decimal_comma);
+  bool EventRecord(const std::vector<std::string_view>& fields, int64_t line, std::string_view raw, bool decimal_comma);
   // A row the source itself could not read (an unclosed quote).
-  bool ReadError(std::string_view source, size_t line, size_t column, std::string reason, std::string_view raw);
+  bool ReadError(std::string_view source, int64_t line, size_t column, std::string reason, std::string_view raw);
 
   // Room for about this many rows, so that columns never grow by copying.
   void ExpectCustomers(size_t rows);
@@ -61,7 +61,7 @@ class Ingester {
   std::string customer_source_, event_source_;
   std::vector<int> customer_index_;      // schema customer column -> source field
   size_t key_column_ = 0;                // the customer id column, in the schema
-  std::vector<size_t> customer_line_;    // where each customer came from, for duplicate reports
+  std::vector<int64_t> customer_line_;   // where each customer came from, for duplicate reports
 
   std::vector<ColumnSpec> event_columns_;  // the union of every event type's fields
   std::vector<int> event_index_;           // event_columns_ -> source field

@@ -306,7 +306,7 @@ bool IngestRowids(const std::string& path, const std::string& table, const std::
   size_t read = 0;
   int step;
   while ((step = sqlite3_step(rows)) == SQLITE_ROW) {
-    auto rowid = static_cast<size_t>(sqlite3_column_int64(rows, 0));
+    const int64_t rowid = sqlite3_column_int64(rows, 0);
     raw_row.clear();
     for (int i = 0; i < columns; ++i) {
       const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(rows, i + 1));

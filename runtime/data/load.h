@@ -36,7 +36,7 @@ struct LoadOptions {
 
 struct BadRow {
   std::string file;         // customers.csv, or a table name for databases
-  size_t line = 0;          // 1-based; for databases, the row number
+  int64_t line = 0;         // 1-based; for databases, the rowid (negative where rows were given their own)
   size_t column = 0;        // 1-based field number, 0 when the whole row is at fault
   std::string column_name;  // empty when the whole row is at fault
   std::string reason;

@@ -236,6 +236,12 @@ TEST_CASE("an SQLite database read by ranges of rowids on several cores equals t
     REQUIRE_FALSE(failed.store);
     REQUIRE(failed.error.find("data.db:customers:3000:5: column `score`") != std::string::npos);
   }
+  // Rows inserted with their own negative rowids: the bad one is named by its rowid as it is.
+  fs::path negative = CopyToSqlite(bad, [](int64_t i) { return i - 4000; });
+  relc::data::LoadResult failed = Load("sqlite:" + negative.string(), 2, kOneReader);
+  REQUIRE_FALSE(failed.store);
+  INFO(failed.error);
+  REQUIRE(failed.error.find("data.db:customers:-1001:5: column `score`") != std::string::npos);
   fs::remove_all(dir);
   fs::remove_all(bad);
 }
