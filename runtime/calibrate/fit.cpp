@@ -36,8 +36,6 @@ double Logit(double p) {
   return std::log(p / (1 - p));
 }
 
-double Half(const Estimate& e) { return (e.high - e.low) / 2; }
-
 // The rate a combination's attributes predict together: the parent's log-odds plus each
 // attribute's shift from it; its interval from the segments' (the parent's is far narrower).
 Estimate Combined(double parent, const std::vector<Estimate>& segments) {

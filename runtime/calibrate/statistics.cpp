@@ -152,7 +152,7 @@ Estimate Mean(double sum, double sum_of_squares, double n) {
 }
 
 Estimate Difference(const Estimate& a, const Estimate& b) {
-  double half_a = (a.high - a.low) / 2, half_b = (b.high - b.low) / 2;
+  double half_a = Half(a), half_b = Half(b);
   double half = std::sqrt(half_a * half_a + half_b * half_b);
   double value = a.value - b.value;
   return {value, value - half, value + half};

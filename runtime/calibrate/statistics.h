@@ -16,6 +16,9 @@ struct Estimate {
   double high = 0;
 };
 
+// Half the width of an estimate's 95 % interval.
+inline double Half(const Estimate& e) { return (e.high - e.low) / 2; }
+
 // The q-quantile of Beta(a, b), a and b > 0.
 double BetaQuantile(double q, double a, double b);
 
@@ -33,9 +36,11 @@ struct BetaPrior {
   double mean_half = 0;  // half the 95 % interval of `mean` itself: the parent's rate is estimated too
 };
 
-// The prior that segments' counts (k, n) suggest around `parent_rate`, by the method of
-// moments: the spread of their rates beyond what sampling alone explains. Segments that differ
-// no more than chance get a strong prior (pooled toward the parent); real differences, a weak one.
+// The prior that segments' counts (k, n) suggest around `parent_rate` (known to within
+// ±`parent_half`), by the method of moments: the spread of their rates beyond what sampling alone
+// explains, taken at its upper bound (see PriorStrength). Many segments that differ no more than
+// chance get a strong prior (pooled toward the parent); real differences, or too few segments to
+// tell, a weak one.
 BetaPrior FitPrior(const std::vector<std::pair<double, double>>& counts, double parent_rate, double parent_half = 0);
 
 // The same for segments that each have their own expected rate (a combination of attributes,

@@ -5,8 +5,6 @@
 namespace relc::calibrate {
 namespace {
 
-double Half(const Estimate& e) { return (e.high - e.low) / 2; }
-
 Check Compare(double forecast, double fit_half, double sampling_variance, double observed) {
   Check check;
   double half = std::sqrt(fit_half * fit_half + kZ95 * kZ95 * sampling_variance);
