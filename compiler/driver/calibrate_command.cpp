@@ -14,6 +14,7 @@
 #include "diagnostics/render.h"
 #include "driver/campaign_panels.h"
 #include "driver/commands.h"
+#include "driver/data_schema.h"
 #include "driver/output_file.h"
 #include "sema/sema.h"
 
@@ -21,7 +22,9 @@ namespace relc::driver {
 namespace {
 
 constexpr OptionSpec kCalibrateOptions[] = {
-    {"--history", "", "FILE", "the campaign's results, one row per customer (CSV; docs/forecasting.md) (required)"},
+    {"--history", "", "SOURCE", "the campaign's results, one row per customer: a CSV file, sqlite:PATH or postgresql://... "
+                                "(docs/forecasting.md) (required)"},
+    {"--history-table", "", "NAME", "in a database, the table (or view) that holds them (default `history`)"},
     {"--out", "-o", "FILE", "write the model there (a .rel file, whole or not at all)"},
     {"--by", "", "NAMES", "break the rates down by these columns, or panels of PROGRAM, comma-separated: --by loyalty_member,dormant"},
     {"--data", "", "SOURCE", "with PROGRAM: the customer data its panels are evaluated over"},
@@ -57,6 +60,14 @@ std::vector<std::string> KnownChannels() {
     if (symbol.kind == sema::SymbolKind::Channel) channels.push_back(symbol.name);
   }
   return channels;
+}
+
+// The customer columns of PROGRAM's data contract, else of the standard one: the types a
+// `--by` column's values must have.
+std::vector<data::ColumnSpec> CustomerAttributes(const ParsedOptions& options) {
+  DiagnosticCollector ignored;  // a bad PROGRAM has been reported by then
+  auto schema = LoadDataSchema(options.positional.empty() ? "" : options.positional.front(), ignored);
+  return schema ? schema->customer.columns : std::vector<data::ColumnSpec>{};
 }
 
 std::optional<double> ParseShare(const std::string& text) {
@@ -112,7 +123,14 @@ void PrintValidation(const calibrate::History& history, const calibrate::Validat
 
 int RunCalibrate(const ParsedOptions& options, Context& context) {
   if (!options.Has("--history")) {
-    PrintUsageError(context.err, "`relc calibrate` needs `--history FILE`", "try `relc data generate --campaign --out past/` first");
+    PrintUsageError(context.err, "`relc calibrate` needs `--history SOURCE`", "try `relc data generate --campaign --out past/` first");
+    return kExitUsageOrIo;
+  }
+  const std::string source = options.Get("--history", "");
+  const bool database = source.starts_with("sqlite:") || source.starts_with("postgresql://") || source.starts_with("postgres://");
+  if (options.Has("--history-table") && !database) {
+    PrintUsageError(context.err, "`--history-table` names a table of a database, and `--history` is a CSV file",
+                    "give a database as `--history sqlite:PATH` or `--history postgresql://...`");
     return kExitUsageOrIo;
   }
   if (!options.Has("--out") && !options.Has("--validate")) {
@@ -145,6 +163,7 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
   history_options.by = SplitList(options.Get("--by", ""));
   history_options.control = options.Get("--control", "control");
   history_options.known_channels = KnownChannels();
+  history_options.table = options.Get("--history-table", "history");
   // A program: its panels may be `--by` names, each customer's membership as of the campaign.
   std::optional<CampaignPanels> panels;
   if (!options.positional.empty()) {
@@ -152,10 +171,11 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
     if (!(panels = CampaignPanels::Load(options, context, exit_code))) return exit_code;
     history_options.panels = panels->Segments();
   }
-  std::vector<std::string> errors;
-  std::optional<calibrate::History> history = calibrate::LoadHistory(options.Get("--history", ""), history_options, errors);
-  for (const std::string& error : errors) context.err << "error: " << error << '\n';
-  if (!history) return kExitProgramErrors;
+  history_options.attributes = CustomerAttributes(options);
+  calibrate::HistoryLoad load = calibrate::LoadHistory(source, history_options);
+  for (const std::string& error : load.errors) context.err << "error: " << error << '\n';
+  if (!load.history) return load.io_error ? kExitUsageOrIo : kExitProgramErrors;
+  const std::optional<calibrate::History>& history = load.history;
   std::vector<std::string> declarations;
   if (panels) {
     std::vector<std::string> named;
@@ -174,13 +194,13 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
   calibrate::Calibration fitted = calibrate::Fit(*history, {}, min_segment);
   if (fitted.arms.empty()) {
     context.err << fmt::format("error: {}: every row is in the control arm `{}`: there is no message to calibrate\n",
-                               history->path, history_options.control);
+                               history->source, history_options.control);
     return kExitProgramErrors;
   }
   if (!fitted.control) {
     context.err << fmt::format("warning: {} has no control arm `{}`: the uplift over doing nothing cannot be learned; the "
                                "model's `converted` is each arm's whole conversion (use --control if it has another name)\n",
-                               history->path, history_options.control);
+                               history->source, history_options.control);
   }
   for (const calibrate::ArmFit& arm : fitted.arms) {
     for (const calibrate::SegmentFit& segment : arm.segments) {
@@ -237,16 +257,17 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
 const Command kCalibrateCommand{
     .name = "calibrate",
     .summary = "Learn a response model from a past campaign's results",
-    .usage = "[PROGRAM --data SOURCE --as-of DATE] --history FILE [--out MODEL.rel] [--by NAMES] [--validate SHARE] [options]",
+    .usage = "[PROGRAM --data SOURCE --as-of DATE] --history SOURCE [--out MODEL.rel] [--by NAMES] [--validate SHARE] [options]",
     .description = "Reads a past campaign's results (one row per customer: arm, channel, message,\n"
-                   "outcomes, attributes) and writes a `model` block the simulator reads with\n"
-                   "`relc run --model`: per arm, the funnel (opened, clicked, converted) and the lift\n"
-                   "over the control, per segment of each --by attribute (or panel of PROGRAM,\n"
-                   "evaluated over --data as of the campaign's --as-of) shrunk toward the arm's\n"
-                   "rate, and per combination of the --by values, shrunk toward what they predict\n"
-                   "together; every figure with its counts and 95 % interval. --validate fits on\n"
-                   "part of the customers and forecasts the rest: conversion, spend per customer\n"
-                   "and uplift per arm, forecast against observed (docs/forecasting.md).",
+                   "outcomes, attributes; from a CSV file, SQLite or PostgreSQL) and writes a\n"
+                   "`model` block the simulator reads with `relc run --model`: per arm, the funnel\n"
+                   "(opened, clicked, converted) and the lift over the control, per segment of\n"
+                   "each --by attribute (or panel of PROGRAM, evaluated over --data as of the\n"
+                   "campaign's --as-of) shrunk toward the arm's rate, and per combination of the\n"
+                   "--by values, shrunk toward what they predict together; every figure with its\n"
+                   "counts and 95 % interval. --validate fits on part of the customers and\n"
+                   "forecasts the rest: conversion, spend per customer and uplift per arm,\n"
+                   "forecast against observed (docs/forecasting.md).",
     .options = kCalibrateOptions,
     .run = RunCalibrate,
 };

@@ -3,12 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
-#include "data/csv.h"
+#include "data/table_reader.h"
+#include "data/values.h"
 
 namespace relc::calibrate {
 namespace {
@@ -21,11 +20,25 @@ uint64_t Fnv1a(std::string_view text) {
   return hash;
 }
 
-// 0/1, true/false, yes/no; empty is "not recorded" where `optional`.
+// As the data contract reads booleans (1/0, true/false, yes/no, oui/non, t/f); empty is "not
+// recorded" where the caller allows it.
 bool ParseFlag(std::string_view text, int8_t& value) {
-  if (text == "1" || text == "true" || text == "TRUE" || text == "yes") return value = 1, true;
-  if (text == "0" || text == "false" || text == "FALSE" || text == "no") return value = 0, true;
-  return false;
+  data::Value parsed;
+  std::string reason;
+  if (text.empty() || !data::ParseValue(text, data::ColumnType::Bool, false, parsed, reason)) return false;
+  value = static_cast<int8_t>(parsed.int_value);
+  return true;
+}
+
+// A `by` value as the language writes a value of its contract type (`true`, not `t` or `oui`),
+// so that the model's segment conditions check; false, with `reason`, for a value not of it.
+bool CanonicalValue(data::ColumnType type, std::string& value, std::string& reason) {
+  data::Value parsed;
+  if (!data::ParseValue(value, type, false, parsed, reason)) return false;
+  if (parsed.kind == data::Value::Kind::Null) return true;
+  if (type == data::ColumnType::Bool) value = parsed.int_value == 1 ? "true" : "false";
+  if (type == data::ColumnType::Integer) value = std::to_string(parsed.int_value);
+  return true;
 }
 
 bool ParseAmount(std::string_view text, double& value) {
@@ -40,38 +53,33 @@ bool ParseAmount(std::string_view text, double& value) {
 
 }  // namespace
 
-std::optional<History> LoadHistory(const std::string& path, const HistoryOptions& options, std::vector<std::string>& errors) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    errors.push_back(fmt::format("{}: cannot read the history file", path));
-    return std::nullopt;
+HistoryLoad LoadHistory(const std::string& source, const HistoryOptions& options) {
+  HistoryLoad load;
+  std::vector<std::string>& errors = load.errors;
+  std::string error;
+  std::unique_ptr<data::TableReader> reader = data::TableReader::Open(source, options.table, error, load.io_error);
+  if (reader == nullptr) {
+    errors.push_back(error);
+    return load;
   }
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
-
+  const std::string& where = reader->location();
   History history;
-  history.path = path;
+  history.source = data::SourceForDisplay(source);
   history.by = options.by;
   history.segment_values.resize(options.by.size());
-  data::CsvReader reader(text);
   std::vector<std::string_view> fields;
-  std::string error;
   size_t skipped_errors = 0;
-  auto fail = [&](size_t line, size_t column, std::string reason) {
+  auto fail = [&](int64_t row, size_t column, std::string reason) {
     if (errors.size() < kMaxErrors) {
-      errors.push_back(fmt::format("{}:{}:{}: {}", path, line, column, reason));
+      errors.push_back(fmt::format("{}:{}:{}: {}", where, row, column, reason));
     } else {
       ++skipped_errors;
     }
   };
 
-  if (!reader.Next(fields, error)) {
-    errors.push_back(fmt::format("{}: {}", path, error.empty() ? "the history is empty: it needs a header line" : error));
-    return std::nullopt;
-  }
+  const std::vector<std::string>& header = reader->header();
   std::map<std::string, size_t, std::less<>> columns;
-  for (size_t i = 0; i < fields.size(); ++i) columns.emplace(std::string(fields[i]), i);
+  for (size_t i = 0; i < header.size(); ++i) columns.emplace(header[i], i);
   auto column = [&](std::string_view name) -> std::optional<size_t> {
     auto it = columns.find(name);
     return it == columns.end() ? std::nullopt : std::optional<size_t>(it->second);
@@ -83,7 +91,11 @@ std::optional<History> LoadHistory(const std::string& path, const HistoryOptions
   // Per `by` name, its column, or else the panel it names (its column then unused).
   std::vector<size_t> by_columns;
   std::vector<const PanelSegment*> by_panels;
+  std::vector<const data::ColumnSpec*> by_types;  // the contract's column, if it has one of that name
   for (const std::string& name : options.by) {
+    auto typed = std::find_if(options.attributes.begin(), options.attributes.end(),
+                              [&](const data::ColumnSpec& spec) { return spec.name == name; });
+    by_types.push_back(typed == options.attributes.end() ? nullptr : &*typed);
     auto panel = std::find_if(options.panels.begin(), options.panels.end(),
                               [&](const PanelSegment& candidate) { return candidate.name == name; });
     auto at = column(name);
@@ -100,9 +112,10 @@ std::optional<History> LoadHistory(const std::string& path, const HistoryOptions
   if (!missing.empty()) {
     std::string have;
     for (const auto& [name, at] : columns) have += (have.empty() ? "" : ", ") + name;
-    errors.push_back(fmt::format("{}:1:1: the history has no column {}; its columns are: {}", path,
-                                 fmt::join(missing, ", "), have));
-    return std::nullopt;
+    // A file's header is its line 1; a database's column names are on no row.
+    std::string at = reader->row_kind() == "line" ? where + ":1:1" : where;
+    errors.push_back(fmt::format("{}: the history has no column {}; its columns are: {}", at, fmt::join(missing, ", "), have));
+    return load;
   }
   size_t id_at = *column("customer_id"), arm_at = *column("arm"), converted_at = *column("converted");
   std::optional<size_t> channel_at = column("channel"), message_at = column("message"), opened_at = column("opened"),
@@ -112,20 +125,19 @@ std::optional<History> LoadHistory(const std::string& path, const HistoryOptions
   history.has_amount = amount_at.has_value();
 
   std::map<std::string, int32_t, std::less<>> arm_index;
-  std::vector<size_t> arm_first_line;
+  std::vector<int64_t> arm_first_row;
   std::set<std::string, std::less<>> seen_customers;
   std::vector<std::map<std::string, int32_t, std::less<>>> value_index(options.by.size());
   std::set<std::string, std::less<>> known(options.known_channels.begin(), options.known_channels.end());
 
   while (true) {
-    bool more = reader.Next(fields, error);
+    bool more = reader->Next(fields, error);
     if (!error.empty()) {
-      fail(reader.line(), reader.error_field(), error);
+      fail(reader->row(), reader->error_field(), error);
       break;
     }
     if (!more) break;
-    size_t line = reader.line();
-    if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
+    const int64_t line = reader->row();
     if (fields.size() != columns.size()) {
       fail(line, std::min(fields.size(), columns.size()) + 1,
            fmt::format("{} fields where the header has {}", fields.size(), columns.size()));
@@ -170,14 +182,14 @@ std::optional<History> LoadHistory(const std::string& path, const HistoryOptions
     auto [it, inserted] = arm_index.emplace(arm_name, static_cast<int32_t>(history.arms.size()));
     if (inserted) {
       history.arms.push_back({arm_name, channel, message, control});
-      arm_first_line.push_back(line);
+      arm_first_row.push_back(line);
       if (control) history.control = it->second;
     } else {
       const Arm& arm = history.arms[static_cast<size_t>(it->second)];
       if (arm.channel != channel || arm.message != message) {
-        fail(line, arm_at + 1, fmt::format("arm `{}` was sent on {} \"{}\" at line {}, and here on {} \"{}\": an arm is one "
-                                           "channel and message", arm_name, arm.channel, arm.message,
-                                           arm_first_line[static_cast<size_t>(it->second)], channel, message));
+        fail(line, arm_at + 1, fmt::format("arm `{}` was sent on {} \"{}\" at {} {}, and here on {} \"{}\": an arm is one "
+                                           "channel and message", arm_name, arm.channel, arm.message, reader->row_kind(),
+                                           arm_first_row[static_cast<size_t>(it->second)], channel, message));
         continue;
       }
     }
@@ -217,32 +229,40 @@ std::optional<History> LoadHistory(const std::string& path, const HistoryOptions
         continue;
       }
     }
-    bool known_customer = true;
+    bool segmented = true;
     for (size_t b = 0; b < by_columns.size(); ++b) {
       std::string value;
       if (by_panels[b] == nullptr) {
         value = fields[by_columns[b]];
+        std::string reason;
+        if (by_types[b] != nullptr && !CanonicalValue(by_types[b]->type, value, reason)) {
+          fail(line, by_columns[b] + 1, fmt::format("`{}` is a {} in the data contract: `{}` is {}", history.by[b],
+                                                    data::ColumnTypeName(by_types[b]->type), value, reason));
+          segmented = false;
+          break;
+        }
       } else if (std::optional<bool> member = by_panels[b]->member(id)) {
         value = *member ? "true" : "false";
       } else {
         fail(line, id_at + 1, fmt::format("customer `{}` is not in the customer data, so whether they were in panel `{}` "
                                           "is unknown", id, by_panels[b]->name));
-        known_customer = false;
+        segmented = false;
         break;
       }
       auto [slot, added] = value_index[b].emplace(value, static_cast<int32_t>(history.segment_values[b].size()));
       if (added) history.segment_values[b].push_back(value);
       row.segment.push_back(slot->second);
     }
-    if (known_customer) history.rows.push_back(std::move(row));
+    if (segmented) history.rows.push_back(std::move(row));
   }
-  if (skipped_errors > 0) errors.push_back(fmt::format("{}: and {} more bad rows", path, skipped_errors));
-  if (!errors.empty()) return std::nullopt;
+  if (skipped_errors > 0) errors.push_back(fmt::format("{}: and {} more bad rows", where, skipped_errors));
+  if (!errors.empty()) return load;
   if (history.rows.empty()) {
-    errors.push_back(fmt::format("{}: the history has a header but no rows", path));
-    return std::nullopt;
+    errors.push_back(fmt::format("{}: the history has a header but no rows", where));
+    return load;
   }
-  return history;
+  load.history = std::move(history);
+  return load;
 }
 
 }  // namespace relc::calibrate

@@ -1,6 +1,7 @@
 // A past campaign's results, one row per customer: the arm they were in (a channel and message,
 // or the control that received nothing), their outcomes over the campaign's window, and their
-// attributes at send time. Read strictly: a bad row is an error at its file, line and column,
+// attributes at send time. From a CSV file, or a table of a SQLite or PostgreSQL database.
+// Read strictly: a bad row is an error at its file (or table), line (or rowid) and column,
 // never skipped.
 //
 //   customer_id,arm,channel,message,opened,clicked,converted,amount,loyalty_member,...
@@ -15,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "data/store.h"
+
 namespace relc::calibrate {
 
 // A panel a `by` name may be, when the history has no column of that name: whether a customer
@@ -25,10 +28,14 @@ struct PanelSegment {
 };
 
 struct HistoryOptions {
+  std::string table = "history";           // the table, when the source is a database
   std::vector<std::string> by;              // columns (or panels) to break the rates down by
   std::vector<PanelSegment> panels;         // what a `by` name that is no column may be
   std::string control = "control";          // the arm that received nothing
   std::vector<std::string> known_channels;  // an arm's channel must be one of them
+  // The customer columns of the data contract: a `by` column among them must hold values of
+  // its type, and booleans are written `true`/`false` whatever the source wrote (`t`, `oui`).
+  std::vector<data::ColumnSpec> attributes;
 };
 
 struct Arm {
@@ -49,7 +56,7 @@ struct HistoryRow {
 };
 
 struct History {
-  std::string path;
+  std::string source;  // as it may be printed: a database's password left out
   std::vector<Arm> arms;
   std::vector<HistoryRow> rows;
   bool has_opened = false, has_clicked = false, has_amount = false;
@@ -59,7 +66,13 @@ struct History {
   int32_t control = -1;                                 // the control arm, if the history has one
 };
 
-// The history at `path`, or nullopt with every problem in `errors` ("FILE:LINE:COLUMN: reason").
-std::optional<History> LoadHistory(const std::string& path, const HistoryOptions& options, std::vector<std::string>& errors);
+struct HistoryLoad {
+  std::optional<History> history;   // empty when any row is bad
+  std::vector<std::string> errors;  // "FILE:LINE:COLUMN: reason", or "DB:TABLE:ROWID:COLUMN: reason"
+  bool io_error = false;            // the source itself could not be read
+};
+
+// `source`: a CSV file, `sqlite:PATH` or `postgresql://...` (the table `options.table`).
+HistoryLoad LoadHistory(const std::string& source, const HistoryOptions& options);
 
 }  // namespace relc::calibrate

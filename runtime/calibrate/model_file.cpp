@@ -51,7 +51,7 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
 
   std::string out;
   out += fmt::format("// Written by `relc calibrate` from {}: {} customers in {} arm{}{}, over a {:g}-day window.\n",
-                     history.path, Count(customers), calibration.arms.size(), calibration.arms.size() == 1 ? "" : "s",
+                     history.source, Count(customers), calibration.arms.size(), calibration.arms.size() == 1 ? "" : "s",
                      lift ? fmt::format(" and a control of {}", Count(calibration.control->customers)) : ", no control",
                      options.window_days);
   out += "// Every figure is a share of the customers sent the arm (bounces included, hence delivered = 100%),\n"
@@ -71,7 +71,7 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
     for (const std::string& declaration : options.declarations) out += declaration + "\n";
     out += "\n";
   }
-  out += fmt::format("/// Response rates calibrated on {}.\n", history.path);
+  out += fmt::format("/// Response rates calibrated on {}.\n", history.source);
   out += fmt::format("model {} {{\n", options.name);
   bool first = true;
   for (const ArmFit& fit : calibration.arms) {

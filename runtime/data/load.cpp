@@ -1,8 +1,6 @@
 #include "data/load.h"
 
 #include <fcntl.h>
-#include <libpq-fe.h>
-#include <sqlite3.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +16,7 @@
 #include <mutex>
 
 #include "data/csv.h"
+#include "data/database.h"
 #include "data/ingest.h"
 #include "data/parallel.h"
 
@@ -261,30 +260,6 @@ LoadResult LoadCsvFolder(const std::string& source, const DataSchema& schema, co
   return result;
 }
 
-using SqliteConnection = std::unique_ptr<sqlite3, decltype(&sqlite3_close)>;
-using SqliteStatement = std::unique_ptr<sqlite3_stmt, decltype(&sqlite3_finalize)>;
-
-// A read-only connection of its own for each reader: SQLite serves concurrent readers.
-SqliteConnection OpenSqlite(const std::string& path, std::string& error) {
-  sqlite3* raw = nullptr;
-  int status = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-  SqliteConnection db(raw, sqlite3_close);
-  if (status != SQLITE_OK) {
-    error = fmt::format("cannot open SQLite database `{}`: {}", path, raw ? sqlite3_errmsg(raw) : sqlite3_errstr(status));
-    db.reset();
-  }
-  return db;
-}
-
-SqliteStatement PrepareSqlite(sqlite3* db, const std::string& sql) {
-  sqlite3_stmt* raw = nullptr;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) {
-    sqlite3_finalize(raw);
-    raw = nullptr;
-  }
-  return SqliteStatement(raw, sqlite3_finalize);
-}
-
 // A table's rows with rowid in [first, last], in rowid order; a bad row is reported at its
 // rowid. False, with `failure`, when SQLite itself fails.
 bool IngestRowids(const std::string& path, const std::string& table, const std::string& name, TableKind kind, int64_t first,
@@ -390,42 +365,20 @@ LoadResult LoadSqlite(const std::string& path, const DataSchema& schema, const L
   return result;
 }
 
-// PostgreSQL: each table streamed as CSV by `COPY ... TO STDOUT`, then read by the same strict
-// reader as CSV files.
+// PostgreSQL: each table streamed as CSV, then read by the same strict reader as CSV files.
 LoadResult LoadPostgres(const std::string& uri, const DataSchema& schema, const LoadOptions& options) {
   LoadResult result;
   Ingester ingester(schema, options, result);
   if (ingester.failed()) return result;
-  std::unique_ptr<PGconn, decltype(&PQfinish)> connection(PQconnectdb(uri.c_str()), PQfinish);
-  if (PQstatus(connection.get()) != CONNECTION_OK) {
-    std::string message = PQerrorMessage(connection.get());
-    while (!message.empty() && message.back() == '\n') message.pop_back();
-    result.error = fmt::format("cannot connect to PostgreSQL: {}", message);
+  PostgresConnection connection = ConnectPostgres(uri, result.error);
+  if (!connection) {
     result.io_error = true;
     return result;
   }
   for (TableKind kind : {TableKind::Customers, TableKind::Events}) {
     std::string table = kind == TableKind::Customers ? "customers" : "events";
-    std::string copy = fmt::format("COPY (SELECT * FROM \"{}\") TO STDOUT WITH (FORMAT csv, HEADER true)", table);
-    std::unique_ptr<PGresult, decltype(&PQclear)> started(PQexec(connection.get(), copy.c_str()), PQclear);
-    if (PQresultStatus(started.get()) != PGRES_COPY_OUT) {
-      std::string message = PQerrorMessage(connection.get());
-      while (!message.empty() && message.back() == '\n') message.pop_back();
-      result.error = fmt::format("PostgreSQL: cannot read the `{}` table: {}", table, message);
-      return result;
-    }
     std::string text;
-    char* chunk = nullptr;
-    int length;
-    while ((length = PQgetCopyData(connection.get(), &chunk, 0)) > 0) {
-      text.append(chunk, static_cast<size_t>(length));
-      PQfreemem(chunk);
-    }
-    std::unique_ptr<PGresult, decltype(&PQclear)> finished(PQgetResult(connection.get()), PQclear);
-    if (length == -2 || PQresultStatus(finished.get()) != PGRES_COMMAND_OK) {
-      result.error = fmt::format("PostgreSQL: reading `{}` failed: {}", table, PQerrorMessage(connection.get()));
-      return result;
-    }
+    if (!CopyPostgresTable(connection.get(), table, text, result.error)) return result;
     result.bytes += text.size();
     if (!IngestCsv(text, false, "postgresql:" + table, kind, options, ingester)) return result;
   }

@@ -213,6 +213,43 @@ TEST_CASE("relc calibrate PROGRAM --data --as-of: segments by the program's pane
   CHECK(Relc("calibrate " + program + " --data " + data + " --history " + history + " --by dormant --out " + model).exit_code == 2);
 }
 
+TEST_CASE("relc calibrate --history sqlite:PATH reads a table of a database as the same history in CSV", "[calibrate]") {
+  std::string campaign = Campaign(20000, 6);
+  const std::string db = campaign + "/past.db";
+  std::filesystem::remove(db);
+  // As a CRM team would load an export: the sqlite3 shell's import, every field as text.
+  Result imported = Shell("sqlite3 " + db + " '.import --csv " + campaign + "/history.csv spring_winback'");
+  INFO(imported.out);
+  REQUIRE(imported.exit_code == 0);
+  const std::string from_csv = campaign + "/from-csv.rel", from_db = campaign + "/from-db.rel";
+  const std::string by = " --by loyalty_member,country --validate 50% --seed 2 --out ";
+  Result csv = Relc("calibrate --history " + campaign + "/history.csv" + by + from_csv);
+  Result sqlite = Relc("calibrate --history sqlite:" + db + " --history-table spring_winback" + by + from_db);
+  INFO(sqlite.out);
+  REQUIRE(csv.exit_code == 0);
+  REQUIRE(sqlite.exit_code == 0);
+  CHECK(sqlite.out == csv.out);  // the validation tables
+  // The models differ only where they name their source.
+  std::string a = ReadFile(from_csv), b = ReadFile(from_db);
+  CHECK_THAT(b, Catch::Contains("/// Response rates calibrated on sqlite:" + db + "."));
+  for (auto [text, source] : {std::pair{&a, campaign + "/history.csv"}, std::pair{&b, "sqlite:" + db}}) {
+    for (size_t at; (at = text->find(source)) != std::string::npos;) text->replace(at, source.size(), "SOURCE");
+  }
+  CHECK(a == b);
+  CHECK(Relc("check --werror " + from_db).exit_code == 0);
+
+  // The default table is `history`; a database without it lists what it has (exit 1). A
+  // database that is not there, or a table named for a CSV file, is exit 2.
+  Result no_table = Relc("calibrate --history sqlite:" + db + " --out " + from_db, true);
+  CHECK(no_table.exit_code == 1);
+  CHECK_THAT(no_table.out, Catch::Contains("error: `" + db + "` has no table `history`; its tables and views are: `spring_winback`"));
+  CHECK(Relc("calibrate --history sqlite:" + campaign + "/nothing.db --out " + from_db).exit_code == 2);
+  Result misplaced = Relc("calibrate --history " + campaign + "/history.csv --history-table past --out " + from_db, true);
+  CHECK(misplaced.exit_code == 2);
+  CHECK_THAT(misplaced.out, Catch::Contains("`--history-table` names a table of a database"));
+  CHECK(Relc("calibrate --history " + campaign + "/nothing.csv --out " + from_db).exit_code == 2);
+}
+
 TEST_CASE("relc calibrate: a history without control, a bad row, bad options", "[calibrate]") {
   std::string no_control = WriteTemp("no-control.csv",
                                      "customer_id,arm,channel,message,opened,clicked,converted,amount\n"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Loads customer data from a real PostgreSQL server, started on loopback for this test only, and
-# checks that `relc data inspect` reports exactly what it reports for the same data in CSV.
+# checks that `relc data inspect` reports exactly what it reports for the same data in CSV; then
+# that `relc calibrate` learns from a campaign's results in a PostgreSQL table exactly what it
+# learns from them in CSV.
 # Exit 77 (CTest: skipped) with the reason only if no server can be started here.
 set -euo pipefail
 relc=$1
@@ -66,4 +68,32 @@ set +e
 code=$?
 set -e
 [[ $code -eq 2 ]] || { echo "FAIL: exit $code for an unreachable server"; exit 1; }
-echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}'): loaded as from CSV; errors reported"
+# A past campaign's results as a typed table: the loyalty flag a boolean (COPY writes it `t`/`f`),
+# amounts as numeric.
+"$relc" data generate --campaign --customers 5000 --seed 3 --out "$work/past" >/dev/null 2>&1
+psql <<SQL
+CREATE TABLE history (customer_id text PRIMARY KEY, arm text, channel text, message text, opened integer,
+  clicked integer, converted integer, amount numeric(12,2), loyalty_member boolean, country text);
+\copy history FROM '$work/past/history.csv' WITH (FORMAT csv, HEADER true)
+SQL
+calibrate=(calibrate --by loyalty_member,country --validate 50% --seed 2)
+"$relc" "${calibrate[@]}" --history "$work/past/history.csv" --out "$work/from_csv.rel" \
+  > "$work/validate_csv.txt" 2>"$work/calibrate.log" || { cat "$work/calibrate.log"; exit 1; }
+"$relc" "${calibrate[@]}" --history "postgresql://relc:unused-secret@127.0.0.1:$port/postgres" \
+  --out "$work/from_postgres.rel" > "$work/validate_postgres.txt" 2>"$work/calibrate.log" || { cat "$work/calibrate.log"; exit 1; }
+diff -u "$work/validate_csv.txt" "$work/validate_postgres.txt" || { echo "FAIL: --validate differs"; exit 1; }
+grep -q "calibrated on postgresql://relc@127.0.0.1:$port/postgres\." "$work/from_postgres.rel" ||
+  { echo "FAIL: the model does not name its source without the password"; exit 1; }
+if grep -q "unused-secret" "$work/from_postgres.rel"; then echo "FAIL: the password reached the model"; exit 1; fi
+sed "s|$work/past/history.csv|SOURCE|g" "$work/from_csv.rel" > "$work/from_csv.txt"
+sed "s|postgresql://relc@127.0.0.1:$port/postgres|SOURCE|g" "$work/from_postgres.rel" > "$work/from_postgres.txt"
+diff -u "$work/from_csv.txt" "$work/from_postgres.txt" || { echo "FAIL: the models differ"; exit 1; }
+# A table that is not there is the server's message, exit 1.
+set +e
+"$relc" calibrate --history "$uri" --history-table nosuch --out "$work/x.rel" 2>"$work/error.txt"
+code=$?
+set -e
+[[ $code -eq 1 ]] || { echo "FAIL: exit $code for a missing table"; cat "$work/error.txt"; exit 1; }
+grep -q 'relation "nosuch" does not exist' "$work/error.txt" || { cat "$work/error.txt"; exit 1; }
+
+echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}'): customer data and campaign history read as from CSV; errors reported"

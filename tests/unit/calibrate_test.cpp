@@ -22,17 +22,17 @@ std::string WriteTemp(const std::string& name, const std::string& text) {
 }
 
 History Load(const std::string& csv, HistoryOptions options = {}) {
-  std::vector<std::string> errors;
-  auto history = LoadHistory(WriteTemp("history.csv", csv), options, errors);
-  INFO((errors.empty() ? "" : errors.front()));
-  REQUIRE(history);
-  return std::move(*history);
+  HistoryLoad load = LoadHistory(WriteTemp("history.csv", csv), options);
+  INFO((load.errors.empty() ? "" : load.errors.front()));
+  REQUIRE(load.history);
+  return std::move(*load.history);
 }
 
 std::vector<std::string> Errors(const std::string& csv, HistoryOptions options = {}) {
-  std::vector<std::string> errors;
-  CHECK_FALSE(LoadHistory(WriteTemp("bad.csv", csv), options, errors));
-  return errors;
+  HistoryLoad load = LoadHistory(WriteTemp("bad.csv", csv), options);
+  CHECK_FALSE(load.history);
+  CHECK_FALSE(load.io_error);
+  return load.errors;
 }
 
 // truth.csv's rows: "arm" (the whole population) or "arm|segment" -> {opened, clicked, converted, lift}.
