@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/ExecutorProcessControl.h>
 #include <llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/ExecutionEngine/Orc/ObjectTransformLayer.h>
@@ -26,6 +27,7 @@
 
 #include <unistd.h>
 
+#include "codegen/compile_threads.h"
 #include "codegen/emitter.h"
 
 namespace relc::codegen {
@@ -296,7 +298,17 @@ JitResult CompileWithJit(const ir::Program& program, const JitOptions& options) 
 
   llvm::orc::LLJITBuilder builder;
   builder.setJITTargetMachineBuilder(*host);
-  if (groups.size() > 1) builder.setNumCompileThreads(static_cast<unsigned>(groups.size()));
+  if (groups.size() > 1) {
+    // Our own compile threads, not setNumCompileThreads' (compile_threads.h says why).
+    auto process = llvm::orc::SelfExecutorProcessControl::Create(
+        nullptr, std::make_unique<CompileThreads>(static_cast<unsigned>(groups.size())));
+    if (!process) {
+      result.error = ErrorText(process.takeError());
+      return result;
+    }
+    builder.setExecutorProcessControl(std::move(*process));
+    builder.setSupportConcurrentCompilation(true);
+  }
   auto jit = builder.create();
   if (!jit) {
     result.error = ErrorText(jit.takeError());
