@@ -18,12 +18,13 @@ struct TrueArm {
   double opened;               // share of those sent
   double clicked_given_open;   // before the segment's effect
   double converts_given_click; // purchases the message adds, before the segment's effect
+  double unsubscribed;         // share of those sent, the same in every segment
 };
 constexpr std::array<TrueArm, 4> kArms = {{
-    {"winback-1", "email", "winback-1", 0.24, 0.22, 0.50},
-    {"winback-2", "email", "winback-2", 0.20, 0.18, 0.45},
-    {"winback-sms", "sms", "winback-sms", 0.90, 0.09, 0.40},
-    {"call-vip", "phone", "call-vip", 0.55, 0.35, 0.30},
+    {"winback-1", "email", "winback-1", 0.24, 0.22, 0.50, 0.003},
+    {"winback-2", "email", "winback-2", 0.20, 0.18, 0.45, 0.004},
+    {"winback-sms", "sms", "winback-sms", 0.90, 0.09, 0.40, 0.010},
+    {"call-vip", "phone", "call-vip", 0.55, 0.35, 0.30, 0.005},
 }};
 constexpr double kOrganic = 0.03;  // the control's conversion, for a non-member in France
 
@@ -74,8 +75,9 @@ std::string TruthRows(const TrueArm* arm, const char* name, const char* channel,
   auto row = [&](const std::string& segment, auto keep) {
     Rates r = Expected(arm, keep);
     Rates control = Expected(nullptr, keep);
-    out += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.4f}\n", name, channel, message, segment, r.opened, r.clicked,
-                       r.converted, r.converted - control.converted, r.converted * kBasketShape * kBasketScale);
+    out += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.4f},{:.6f}\n", name, channel, message, segment, r.opened,
+                       r.clicked, r.converted, r.converted - control.converted, r.converted * kBasketShape * kBasketScale,
+                       arm != nullptr ? arm->unsubscribed : 0.0);
   };
   row("all", [](bool, const Country&) { return true; });
   for (bool member : {true, false}) {
@@ -97,7 +99,7 @@ std::string TruthRows(const TrueArm* arm, const char* name, const char* channel,
 
 GeneratedCampaign GenerateCampaign(const CampaignOptions& options) {
   GeneratedCampaign out;
-  out.history_csv = "customer_id,arm,channel,message,opened,clicked,converted,amount,loyalty_member,country\n";
+  out.history_csv = "customer_id,arm,channel,message,opened,clicked,converted,amount,unsubscribed,loyalty_member,country\n";
   for (uint64_t c = 0; c < options.customers; ++c) {
     data::Random random(options.seed, c);
     bool member = random.Chance(kMemberShare);
@@ -119,11 +121,13 @@ GeneratedCampaign GenerateCampaign(const CampaignOptions& options) {
     bool added = clicked && random.Chance(std::min(1.0, arm->converts_given_click * response));
     bool converted = organic || added;
     double amount = converted ? std::round(random.Gamma(kBasketShape, kBasketScale) * 100) / 100 : 0;
-    out.history_csv += fmt::format("C{:07},{},{},{},{},{},{:d},{:.2f},{},{}\n", c + 1, arm ? arm->name : "control",
-                                   arm ? arm->channel : "", arm ? arm->message : "", arm ? (opened ? "1" : "0") : "",
-                                   arm ? (clicked ? "1" : "0") : "", converted, amount, member ? "true" : "false", country->code);
+    bool unsubscribed = arm != nullptr && random.Chance(arm->unsubscribed);  // drawn last: the rest keeps its draws
+    auto flag = [&](bool value) { return arm ? (value ? "1" : "0") : ""; };  // empty for the control
+    out.history_csv += fmt::format("C{:07},{},{},{},{},{},{:d},{:.2f},{},{},{}\n", c + 1, arm ? arm->name : "control",
+                                   arm ? arm->channel : "", arm ? arm->message : "", flag(opened), flag(clicked), converted,
+                                   amount, flag(unsubscribed), member ? "true" : "false", country->code);
   }
-  out.truth_csv = "arm,channel,message,segment,opened,clicked,converted,lift,spend_per_customer\n";
+  out.truth_csv = "arm,channel,message,segment,opened,clicked,converted,lift,spend_per_customer,unsubscribed\n";
   for (const TrueArm& arm : kArms) out.truth_csv += TruthRows(&arm, arm.name, arm.channel, arm.message);
   out.truth_csv += TruthRows(nullptr, "control", "", "");
   return out;

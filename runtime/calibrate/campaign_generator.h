@@ -19,7 +19,7 @@ struct GeneratedCampaign {
   std::string history_csv;  // the columns LoadHistory reads, plus loyalty_member and country
   // The true expected rates: per arm over the whole population (segment `all`), per segment
   // value (`country=CH`) and per combination (`loyalty_member=true&country=CH`):
-  // arm,channel,message,segment,opened,clicked,converted,lift,spend_per_customer
+  // arm,channel,message,segment,opened,clicked,converted,lift,spend_per_customer,unsubscribed
   std::string truth_csv;
 };
 

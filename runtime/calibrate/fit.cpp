@@ -9,11 +9,12 @@ namespace relc::calibrate {
 namespace {
 
 struct Counts {
-  double customers = 0, opens = 0, clicks = 0, conversions = 0, spend = 0, spend_squares = 0;
+  double customers = 0, opens = 0, clicks = 0, conversions = 0, unsubscribes = 0, spend = 0, spend_squares = 0;
   void Add(const HistoryRow& row) {
     customers += 1;
     opens += row.opened == 1;
     clicks += row.clicked == 1;
+    unsubscribes += row.unsubscribed == 1;
     conversions += row.converted;
     spend += row.amount;
     spend_squares += row.amount * row.amount;
@@ -23,10 +24,11 @@ struct Counts {
 Funnel FunnelOf(const Counts& c) {
   Funnel f;
   f.customers = c.customers;
-  f.opens = c.opens, f.clicks = c.clicks, f.conversions = c.conversions, f.spend = c.spend;
+  f.opens = c.opens, f.clicks = c.clicks, f.conversions = c.conversions, f.unsubscribes = c.unsubscribes, f.spend = c.spend;
   f.opened = Proportion(c.opens, c.customers);
   f.clicked = Proportion(c.clicks, c.customers);
   f.converted = Proportion(c.conversions, c.customers);
+  f.unsubscribed = Proportion(c.unsubscribes, c.customers);
   f.spend_per_customer = Mean(c.spend, c.spend_squares, c.customers);
   return f;
 }

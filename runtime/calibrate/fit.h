@@ -1,6 +1,7 @@
 // Fitting a response model to a campaign's history: per arm, the funnel (opened, clicked,
-// converted) and spend per customer with their 95 % intervals, the lift of conversion over the
-// control, and the same per segment of each `--by` attribute, shrunk toward the arm's rate.
+// converted), the unsubscribe rate and spend per customer with their 95 % intervals, the lift
+// of conversion over the control, and the funnel per segment of each `--by` attribute, shrunk
+// toward the arm's rate.
 #pragma once
 
 #include <optional>
@@ -14,8 +15,8 @@ namespace relc::calibrate {
 
 struct Funnel {
   double customers = 0;
-  double opens = 0, clicks = 0, conversions = 0, spend = 0;
-  Estimate opened, clicked, converted;  // shares of the customers
+  double opens = 0, clicks = 0, conversions = 0, unsubscribes = 0, spend = 0;
+  Estimate opened, clicked, converted, unsubscribed;  // shares of the customers
   Estimate spend_per_customer;          // in the history's currency
 };
 

@@ -119,9 +119,10 @@ HistoryLoad LoadHistory(const std::string& source, const HistoryOptions& options
   }
   size_t id_at = *column("customer_id"), arm_at = *column("arm"), converted_at = *column("converted");
   std::optional<size_t> channel_at = column("channel"), message_at = column("message"), opened_at = column("opened"),
-                        clicked_at = column("clicked"), amount_at = column("amount");
+                        clicked_at = column("clicked"), unsubscribed_at = column("unsubscribed"), amount_at = column("amount");
   history.has_opened = opened_at.has_value();
   history.has_clicked = clicked_at.has_value();
+  history.has_unsubscribed = unsubscribed_at.has_value();
   history.has_amount = amount_at.has_value();
 
   std::map<std::string, int32_t, std::less<>> arm_index;
@@ -208,11 +209,16 @@ HistoryLoad LoadHistory(const std::string& source, const HistoryOptions& options
     int8_t converted = 0;
     flag(opened_at, "opened", row.opened, true);
     flag(clicked_at, "clicked", row.clicked, true);
+    flag(unsubscribed_at, "unsubscribed", row.unsubscribed, true);
     flag(converted_at, "converted", converted, false);
     if (bad) continue;
     row.converted = converted == 1;
     if (control && (row.opened == 1 || row.clicked == 1)) {
       fail(line, (row.opened == 1 ? *opened_at : *clicked_at) + 1, "the control received nothing, so it cannot have opened or clicked");
+      continue;
+    }
+    if (control && row.unsubscribed == 1) {
+      fail(line, *unsubscribed_at + 1, "the control received nothing, so it cannot have unsubscribed from it");
       continue;
     }
     if (row.clicked == 1 && row.opened == 0) {

@@ -4,9 +4,9 @@
 // Read strictly: a bad row is an error at its file (or table), line (or rowid) and column,
 // never skipped.
 //
-//   customer_id,arm,channel,message,opened,clicked,converted,amount,loyalty_member,...
-//   C0000001,winback-1,email,winback-1,1,0,0,0,true,...
-//   C0000002,control,,,,,0,0,false,...
+//   customer_id,arm,channel,message,opened,clicked,converted,amount,unsubscribed,loyalty_member,...
+//   C0000001,winback-1,email,winback-1,1,0,0,0,0,true,...
+//   C0000002,control,,,,,0,0,,false,...
 #pragma once
 
 #include <cstdint>
@@ -49,6 +49,7 @@ struct HistoryRow {
   int32_t arm = 0;
   int8_t opened = -1;   // -1: not recorded
   int8_t clicked = -1;
+  int8_t unsubscribed = -1;  // from the arm's channel, over the window
   bool converted = false;
   double amount = 0;    // spent over the window
   std::vector<int32_t> segment;  // per `by` column, the index of its value
@@ -59,7 +60,7 @@ struct History {
   std::string source;  // as it may be printed: a database's password left out
   std::vector<Arm> arms;
   std::vector<HistoryRow> rows;
-  bool has_opened = false, has_clicked = false, has_amount = false;
+  bool has_opened = false, has_clicked = false, has_unsubscribed = false, has_amount = false;
   std::vector<std::string> by;                          // as asked
   std::vector<bool> by_panel;                           // per `by` name: a panel (values true, false)
   std::vector<std::vector<std::string>> segment_values;  // per `by` column, in first-seen order

@@ -56,6 +56,9 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
                      options.window_days);
   out += "// Every figure is a share of the customers sent the arm (bounces included, hence delivered = 100%),\n"
          "// with its counts and 95 % interval. Segments are shrunk toward their arm's rate (empirical Bayes).\n";
+  if (history.has_unsubscribed) {
+    out += "// Unsubscribes are learned per arm (too rare to break down): segments take their arm's rate.\n";
+  }
   if (lift) {
     out += fmt::format("// `converted` is the lift over the control ({} converted without any message: {}, {}): what the\n"
                        "// message adds to the purchases customers make anyway, which the simulator draws on its own.\n",
@@ -82,6 +85,9 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
     out += fmt::format("  // arm `{}`: {} customers; ", arm.name, Count(f.customers));
     if (history.has_opened) out += fmt::format("opened {} ({}, {}); ", Count(f.opens), Percent(f.opened.value), Interval(f.opened));
     if (history.has_clicked) out += fmt::format("clicked {} ({}, {}); ", Count(f.clicks), Percent(f.clicked.value), Interval(f.clicked));
+    if (history.has_unsubscribed) {
+      out += fmt::format("unsubscribed {} ({}, {}); ", Count(f.unsubscribes), Percent(f.unsubscribed.value), Interval(f.unsubscribed));
+    }
     out += fmt::format("converted {} ({}, {})", Count(f.conversions), Percent(f.converted.value), Interval(f.converted));
     if (fit.lift) out += fmt::format("; lift {} ({})", Percent(fit.lift->value), Interval(*fit.lift));
     if (history.has_amount) {
@@ -96,7 +102,9 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
       return text + "; converted = " + Percent(control != nullptr ? converted.value - control->value : converted.value);
     };
     const Estimate* control = lift ? &calibration.control->converted : nullptr;
-    out += fmt::format("  response {} {{ {} }}\n", Target(arm), figures(f.opened, f.clicked, f.converted, control));
+    std::string arm_figures = figures(f.opened, f.clicked, f.converted, control);
+    if (history.has_unsubscribed) arm_figures += "; unsubscribed = " + Percent(f.unsubscribed.value);
+    out += fmt::format("  response {} {{ {} }}\n", Target(arm), arm_figures);
     for (const SegmentFit& segment : fit.segments) {
       const std::string& column = history.by[segment.column];
       const std::string& value = history.segment_values[segment.column][static_cast<size_t>(segment.value)];

@@ -73,7 +73,7 @@ set -e
 "$relc" data generate --campaign --customers 5000 --seed 3 --out "$work/past" >/dev/null 2>&1
 psql <<SQL
 CREATE TABLE history (customer_id text PRIMARY KEY, arm text, channel text, message text, opened integer,
-  clicked integer, converted integer, amount numeric(12,2), loyalty_member boolean, country text);
+  clicked integer, converted integer, amount numeric(12,2), unsubscribed integer, loyalty_member boolean, country text);
 \copy history FROM '$work/past/history.csv' WITH (FORMAT csv, HEADER true)
 SQL
 calibrate=(calibrate --by loyalty_member,country --validate 50% --seed 2)

@@ -35,9 +35,9 @@ std::vector<std::string> Errors(const std::string& csv, HistoryOptions options =
   return load.errors;
 }
 
-// truth.csv's rows: "arm" (the whole population) or "arm|segment" -> {opened, clicked, converted, lift}.
-std::map<std::string, std::array<double, 4>> TrueRates(const std::string& truth_csv) {
-  std::map<std::string, std::array<double, 4>> out;
+// truth.csv's rows: "arm" (the whole population) or "arm|segment" -> {opened, clicked, converted, lift, unsubscribed}.
+std::map<std::string, std::array<double, 5>> TrueRates(const std::string& truth_csv) {
+  std::map<std::string, std::array<double, 5>> out;
   std::istringstream lines(truth_csv);
   std::string line;
   std::getline(lines, line);
@@ -45,7 +45,8 @@ std::map<std::string, std::array<double, 4>> TrueRates(const std::string& truth_
     std::vector<std::string> f;
     std::stringstream fields(line);
     for (std::string field; std::getline(fields, field, ',');) f.push_back(field);
-    out[f[3] == "all" ? f[0] : f[0] + "|" + f[3]] = {std::stod(f[4]), std::stod(f[5]), std::stod(f[6]), std::stod(f[7])};
+    out[f[3] == "all" ? f[0] : f[0] + "|" + f[3]] = {std::stod(f[4]), std::stod(f[5]), std::stod(f[6]), std::stod(f[7]),
+                                                     std::stod(f[9])};
   }
   return out;
 }
@@ -98,8 +99,8 @@ TEST_CASE("shrinkage pulls small segments toward the parent, leaves large ones",
 }
 
 TEST_CASE("calibration recovers the true rates: 95 % intervals hold them in at least 90 % of 100 histories", "[calibrate]") {
-  std::map<std::string, std::array<int, 4>> covered;
-  std::map<std::string, std::array<double, 4>> truth;
+  std::map<std::string, std::array<int, 5>> covered;
+  std::map<std::string, std::array<double, 5>> truth;
   const int histories = 100;
   for (int seed = 1; seed <= histories; ++seed) {
     GeneratedCampaign campaign = GenerateCampaign({.customers = 20000, .seed = static_cast<uint64_t>(seed)});
@@ -116,17 +117,20 @@ TEST_CASE("calibration recovers the true rates: 95 % intervals hold them in at l
       c[1] += Inside(arm.funnel.clicked, t[1]);
       c[2] += Inside(arm.funnel.converted, t[2]);
       c[3] += Inside(*arm.lift, t[3]);
+      c[4] += Inside(arm.funnel.unsubscribed, t[4]);
     }
   }
   REQUIRE(covered.size() == 4);
   for (const auto& [arm, counts] : covered) {
     INFO(arm << ": opened " << counts[0] << ", clicked " << counts[1] << ", converted " << counts[2] << ", lift " << counts[3]
-              << " of " << histories);
+              << ", unsubscribed " << counts[4] << " of " << histories);
     CHECK(counts[0] >= 90);
     CHECK(counts[1] >= 90);
     CHECK(counts[2] >= 90);
     // The lift's interval (a difference of two rates, normal approximation): 90-98 of 100 here.
     CHECK(counts[3] >= 90);
+    // A rare event (12 to 40 unsubscribes an arm here), where Jeffreys intervals still hold.
+    CHECK(counts[4] >= 90);
   }
 }
 
@@ -177,7 +181,7 @@ TEST_CASE("segment rates are shrunk, and a segment's lift is over its own contro
 TEST_CASE("segments and combinations recover the true rates; a combination is nearer the truth than its own counts", "[calibrate]") {
   const int histories = 60;
   std::map<std::string, std::array<int, 3>> covered;  // arm -> segments inside, combinations inside, trials of each
-  std::map<std::string, std::array<double, 4>> truth;
+  std::map<std::string, std::array<double, 5>> truth;
   double shrunk_error = 0, raw_error = 0;
   HistoryOptions options;
   options.by = {"loyalty_member", "country"};
@@ -264,6 +268,10 @@ TEST_CASE("a bad history is refused with each problem at its line and column", "
   CHECK_THAT(first("C1,a,email,m,1,0,0,0\nC2,a,sms,m,1,0,0,0\n"), Catch::Contains(":3:2: arm `a` was sent on email \"m\" at line 2"));
   CHECK_THAT(first("C1,a,email,m,1,0\n"), Catch::Contains(":2:7: 6 fields where the header has 8"));
   CHECK_THAT(Errors("customer_id,arm\nC1,a\n", options).front(), Catch::Contains("the history has no column `converted`"));
+  const std::string unsubscribes = "customer_id,arm,channel,message,converted,unsubscribed\n";
+  CHECK_THAT(Errors(unsubscribes + "C1,control,,,0,1\n", options).front(),
+             Catch::Contains(":2:6: the control received nothing, so it cannot have unsubscribed from it"));
+  CHECK_THAT(Errors(unsubscribes + "C1,a,sms,m,0,2\n", options).front(), Catch::Contains(":2:6: `unsubscribed` must be 0 or 1"));
   HistoryOptions by = options;
   by.by = {"tier"};
   CHECK_THAT(Errors(header + "C1,a,email,m,1,0,0,0\n", by).front(), Catch::Contains("`tier` (asked for by --by)"));

@@ -50,17 +50,17 @@ std::string HistoryTable(const std::string& csv) {
   std::istringstream lines(csv);
   std::string line;
   std::getline(lines, line);
-  REQUIRE(line == "customer_id,arm,channel,message,opened,clicked,converted,amount,loyalty_member,country");
+  REQUIRE(line == "customer_id,arm,channel,message,opened,clicked,converted,amount,unsubscribed,loyalty_member,country");
   std::string script =
       "BEGIN; CREATE TABLE history (customer_id TEXT, arm TEXT, channel TEXT, message TEXT, opened INTEGER, "
-      "clicked INTEGER, converted INTEGER, amount REAL, loyalty_member INTEGER, country TEXT);\n";
+      "clicked INTEGER, converted INTEGER, amount REAL, unsubscribed INTEGER, loyalty_member INTEGER, country TEXT);\n";
   while (std::getline(lines, line)) {
     std::vector<std::string> f = Split(line);
-    REQUIRE(f.size() == 10);
-    f[8] = f[8] == "true" ? "1" : "0";
+    REQUIRE(f.size() == 11);
+    f[9] = f[9] == "true" ? "1" : "0";
     std::string values;
     for (size_t i = 0; i < f.size(); ++i) {
-      bool number = i >= 4 && i <= 8;
+      bool number = i >= 4 && i <= 9;
       values += (i ? ", " : "") + (f[i].empty() ? std::string("NULL") : number ? f[i] : "'" + f[i] + "'");
     }
     script += "INSERT INTO history VALUES (" + values + ");\n";
@@ -108,7 +108,8 @@ TEST_CASE("a history in a SQLite table reads as the same history in CSV", "[hist
   for (size_t i = 0; i < a.rows.size(); ++i) {
     const HistoryRow &x = a.rows[i], &y = b.rows[i];
     differ += x.arm != y.arm || x.opened != y.opened || x.clicked != y.clicked || x.converted != y.converted ||
-              x.amount != y.amount || x.segment != y.segment || x.customer_hash != y.customer_hash;
+              x.unsubscribed != y.unsubscribed || x.amount != y.amount || x.segment != y.segment ||
+              x.customer_hash != y.customer_hash;
   }
   CHECK(differ == 0);
   fs::remove(csv_path);
