@@ -34,6 +34,8 @@ constexpr OptionSpec kCalibrateOptions[] = {
     {"--window", "", "DAYS", "the campaign's window over which outcomes were counted, for the record (default 30)"},
     {"--min-segment", "", "N", "segments with fewer customers are flagged and held close to their arm (default 200)"},
     {"--validate", "", "SHARE", "fit on this share of the customers (such as 50%) and forecast the rest"},
+    {"--validate-on", "", "SOURCE", "fit on the whole --history, and forecast this other campaign's results (a backtest)"},
+    {"--validate-on-table", "", "NAME", "in a database, the table of the --validate-on campaign (default `history`)"},
     {"--seed", "", "S", "the seed of the --validate split (default 1)"},
 };
 
@@ -87,9 +89,20 @@ std::string Cell(const calibrate::Check& check, bool money) {
   return fmt::format("{} [{} – {}]", show(check.forecast.value), show(check.forecast.low), show(check.forecast.high));
 }
 
-void PrintValidation(const calibrate::History& history, const calibrate::Validation& validation, std::ostream& out) {
-  out << fmt::format("validation: fitted on {} customers ({:.0f} %), forecast for the other {} (seed {})\n\n",
-                     validation.fit_rows, validation.fit_share * 100, validation.test_rows, validation.seed);
+// `history` is the campaign forecast; `fitted`, for a backtest, the one fitted.
+void PrintValidation(const calibrate::History& history, const calibrate::History* fitted,
+                     const calibrate::Validation& validation, std::ostream& out) {
+  if (fitted == nullptr) {
+    out << fmt::format("validation: fitted on {} customers ({:.0f} %), forecast for the other {} (seed {})\n\n",
+                       validation.fit_rows, validation.fit_share * 100, validation.test_rows, validation.seed);
+  } else {
+    out << fmt::format("backtest: fitted on {} ({} customers), forecast for {} ({} customers)\n", fitted->source,
+                       validation.fit_rows, history.source, validation.test_rows);
+    for (const std::string& arm : validation.unfitted_arms) {
+      out << fmt::format("arm `{}` is not in {} (or was sent otherwise there): it cannot be forecast\n", arm, fitted->source);
+    }
+    out << '\n';
+  }
   struct Metric {
     const char* title;
     const calibrate::Check* (*get)(const calibrate::ArmCheck&);
@@ -119,6 +132,10 @@ void PrintValidation(const calibrate::History& history, const calibrate::Validat
   }
   out << "held-out noise: how far the held-out customers' own figure may land from the true rate (95 %), from\n"
          "their number alone; an error within it is what even the true rates would show.\n";
+  if (fitted != nullptr) {
+    out << "A backtest also measures how much the customers' response changed between the campaigns: an error\n"
+           "beyond the held-out noise there is drift, not only the model's.\n";
+  }
 }
 
 int RunCalibrate(const ParsedOptions& options, Context& context) {
@@ -127,14 +144,22 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
     return kExitUsageOrIo;
   }
   const std::string source = options.Get("--history", "");
-  const bool database = source.starts_with("sqlite:") || source.starts_with("postgresql://") || source.starts_with("postgres://");
-  if (options.Has("--history-table") && !database) {
-    PrintUsageError(context.err, "`--history-table` names a table of a database, and `--history` is a CSV file",
-                    "give a database as `--history sqlite:PATH` or `--history postgresql://...`");
+  for (auto [flag, table] : {std::pair{"--history", "--history-table"}, std::pair{"--validate-on", "--validate-on-table"}}) {
+    const std::string named = options.Get(flag, "");
+    const bool database = named.starts_with("sqlite:") || named.starts_with("postgresql://") || named.starts_with("postgres://");
+    if (options.Has(table) && !database) {
+      PrintUsageError(context.err, fmt::format("`{}` names a table of a database, and `{}` is {}", table, flag,
+                                               named.empty() ? "not given" : "a CSV file"),
+                      fmt::format("give a database as `{0} sqlite:PATH` or `{0} postgresql://...`", flag));
+      return kExitUsageOrIo;
+    }
+  }
+  if (!options.Has("--out") && !options.Has("--validate") && !options.Has("--validate-on")) {
+    PrintUsageError(context.err, "`relc calibrate` needs `--out FILE.rel` (the model), `--validate SHARE` or `--validate-on SOURCE`, or both");
     return kExitUsageOrIo;
   }
-  if (!options.Has("--out") && !options.Has("--validate")) {
-    PrintUsageError(context.err, "`relc calibrate` needs `--out FILE.rel` (the model), `--validate SHARE`, or both");
+  if (options.Has("--validate") && options.Has("--validate-on")) {
+    PrintUsageError(context.err, "`--validate SHARE` and `--validate-on SOURCE` are two ways to validate: choose one");
     return kExitUsageOrIo;
   }
   std::optional<double> share;
@@ -176,6 +201,21 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
   for (const std::string& error : load.errors) context.err << "error: " << error << '\n';
   if (!load.history) return load.io_error ? kExitUsageOrIo : kExitProgramErrors;
   const std::optional<calibrate::History>& history = load.history;
+  // A backtest's campaign, read as the fitted one is; panels are taken as of one date, so they
+  // can break down only one of them.
+  calibrate::HistoryLoad backtest;
+  if (options.Has("--validate-on")) {
+    if (std::find(history->by_panel.begin(), history->by_panel.end(), true) != history->by_panel.end()) {
+      PrintUsageError(context.err, "`--validate-on` cannot break rates down by a panel: its membership is taken as of one "
+                                   "date (--as-of), the fitted campaign's",
+                      "export each campaign's membership as a column of its history instead");
+      return kExitUsageOrIo;
+    }
+    history_options.table = options.Get("--validate-on-table", "history");
+    backtest = calibrate::LoadHistory(options.Get("--validate-on", ""), history_options);
+    for (const std::string& error : backtest.errors) context.err << "error: " << error << '\n';
+    if (!backtest.history) return backtest.io_error ? kExitUsageOrIo : kExitProgramErrors;
+  }
   std::vector<std::string> declarations;
   if (panels) {
     std::vector<std::string> named;
@@ -220,7 +260,10 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
     }
   }
 
-  if (share) PrintValidation(*history, calibrate::Validate(*history, *share, seed, min_segment), context.out);
+  if (share) PrintValidation(*history, nullptr, calibrate::Validate(*history, *share, seed, min_segment), context.out);
+  if (backtest.history) {
+    PrintValidation(*backtest.history, &*history, calibrate::Backtest(*history, *backtest.history, min_segment), context.out);
+  }
 
   if (options.Has("--out")) {
     std::string out = options.Get("--out", "");
@@ -257,7 +300,7 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
 const Command kCalibrateCommand{
     .name = "calibrate",
     .summary = "Learn a response model from a past campaign's results",
-    .usage = "[PROGRAM --data SOURCE --as-of DATE] --history SOURCE [--out MODEL.rel] [--by NAMES] [--validate SHARE] [options]",
+    .usage = "[PROGRAM --data SOURCE --as-of DATE] --history SOURCE [--out MODEL.rel] [--by NAMES] [--validate SHARE | --validate-on SOURCE] [options]",
     .description = "Reads a past campaign's results (one row per customer: arm, channel, message,\n"
                    "outcomes, attributes; from a CSV file, SQLite or PostgreSQL) and writes a\n"
                    "`model` block the simulator reads with `relc run --model`: per arm, the funnel\n"
@@ -267,7 +310,8 @@ const Command kCalibrateCommand{
                    "--by values, shrunk toward what they predict together; every figure with its\n"
                    "counts and 95 % interval. --validate fits on part of the customers and\n"
                    "forecasts the rest: conversion, spend per customer and uplift per arm,\n"
-                   "forecast against observed (docs/forecasting.md).",
+                   "forecast against observed; --validate-on fits on the whole campaign and\n"
+                   "forecasts another one (docs/forecasting.md).",
     .options = kCalibrateOptions,
     .run = RunCalibrate,
 };

@@ -118,10 +118,8 @@ const Estimate& ArmFit::ConversionFor(const std::vector<int32_t>& values) const 
   auto combination = std::lower_bound(combinations.begin(), combinations.end(), values,
                                       [](const CombinationFit& c, const std::vector<int32_t>& v) { return c.values < v; });
   if (combination != combinations.end() && combination->values == values) return combination->converted;
-  if (!values.empty()) {
-    for (auto segment = segments.rbegin(); segment != segments.rend(); ++segment) {
-      if (segment->column == values.size() - 1 && segment->value == values.back()) return segment->converted;
-    }
+  for (auto segment = segments.rbegin(); segment != segments.rend(); ++segment) {
+    if (segment->column < values.size() && segment->value == values[segment->column]) return segment->converted;
   }
   return funnel.converted;
 }

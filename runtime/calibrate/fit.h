@@ -50,8 +50,10 @@ struct ArmFit {
   std::vector<SegmentFit> segments;
   std::vector<CombinationFit> combinations;  // ordered by values; empty under two `by` columns
 
-  // The conversion the simulator gives a customer with these `by` values: their combination's,
-  // else the last attribute's segment (the last `for` that holds them), else the arm's.
+  // The conversion the simulator gives a customer with these `by` values (-1: a value the fit
+  // never saw): their combination's, else that of the last segment that holds them (segments
+  // are written in order, and the last `for` that holds a customer is the one it takes), else
+  // the arm's.
   const Estimate& ConversionFor(const std::vector<int32_t>& values) const;
 };
 

@@ -1,6 +1,7 @@
 #include "calibrate/validate.h"
 
 #include <cmath>
+#include <map>
 
 namespace relc::calibrate {
 namespace {
@@ -16,67 +17,127 @@ Check Compare(double forecast, double fit_half, double sampling_variance, double
   return check;
 }
 
+// The customers to forecast, and how their arms and segment values read in the fitted history.
+struct TestSet {
+  const History* history = nullptr;
+  std::vector<size_t> rows;
+  std::vector<int32_t> fitted_arm;                 // per arm of `history`: the fitted history's, or -1
+  std::vector<std::vector<int32_t>> fitted_value;  // per `by` column, per value: the fitted one's, or -1
+};
+
+// Per arm of the test set that was fitted: forecast against observed.
+std::vector<ArmCheck> Forecast(const Calibration& fitted, size_t fitted_arms, const TestSet& test) {
+  const History& history = *test.history;
+  struct Observed {
+    double customers = 0, conversions = 0, spend = 0, forecast_conversions = 0, forecast_variance = 0;
+  };
+  std::vector<Observed> observed(history.arms.size());
+  std::vector<const ArmFit*> fit_of(fitted_arms, nullptr);
+  for (const ArmFit& arm : fitted.arms) fit_of[static_cast<size_t>(arm.arm)] = &arm;
+  auto fit_for = [&](size_t test_arm) -> const ArmFit* {
+    int32_t arm = test.fitted_arm[test_arm];
+    return arm < 0 ? nullptr : fit_of[static_cast<size_t>(arm)];
+  };
+  std::vector<int32_t> values;
+  for (size_t index : test.rows) {
+    const HistoryRow& row = history.rows[index];
+    Observed& o = observed[static_cast<size_t>(row.arm)];
+    o.customers += 1;
+    o.conversions += row.converted;
+    o.spend += row.amount;
+    if (const ArmFit* arm = fit_for(static_cast<size_t>(row.arm))) {
+      values.clear();
+      for (size_t b = 0; b < row.segment.size(); ++b) values.push_back(test.fitted_value[b][static_cast<size_t>(row.segment[b])]);
+      double p = arm->ConversionFor(values).value;
+      o.forecast_conversions += p;
+      o.forecast_variance += p * (1 - p);
+    }
+  }
+  const Observed* control = history.control >= 0 ? &observed[static_cast<size_t>(history.control)] : nullptr;
+  std::vector<ArmCheck> out;
+  for (size_t a = 0; a < history.arms.size(); ++a) {
+    const ArmFit* fit = fit_for(a);
+    const Observed& o = observed[a];
+    if (fit == nullptr || o.customers == 0) continue;
+    ArmCheck check;
+    check.arm = static_cast<int32_t>(a);
+    check.fit_customers = fit->funnel.customers;
+    check.test_customers = o.customers;
+    double n = o.customers;
+    double forecast_rate = o.forecast_conversions / n;
+    check.conversion = Compare(forecast_rate, Half(fit->funnel.converted), o.forecast_variance / (n * n), o.conversions / n);
+    // Spend per customer: the fitted basket times the forecast conversions.
+    const Funnel& f = fit->funnel;
+    double basket = f.conversions > 0 ? f.spend / f.conversions : 0;
+    double spend_variance = std::pow(Half(f.spend_per_customer) / kZ95, 2) * f.customers;  // per customer
+    check.spend = Compare(forecast_rate * basket, Half(f.spend_per_customer), spend_variance / n, o.spend / n);
+    if (fit->lift && control != nullptr && control->customers > 0 && fitted.control) {
+      double p0 = fitted.control->converted.value;
+      double observed_lift = o.conversions / n - control->conversions / control->customers;
+      double forecast_lift = forecast_rate - p0;
+      double sampling = o.forecast_variance / (n * n) + p0 * (1 - p0) / control->customers;
+      check.uplift = Compare(forecast_lift, Half(*fit->lift), sampling, observed_lift);
+    }
+    out.push_back(check);
+  }
+  return out;
+}
+
 }  // namespace
 
 Validation Validate(const History& history, double fit_share, uint64_t seed, double min_segment_rows) {
   Validation out;
   out.fit_share = fit_share;
   out.seed = seed;
-  std::vector<size_t> fit_rows, test_rows;
+  TestSet test{.history = &history};
+  std::vector<size_t> fit_rows;
   for (size_t i = 0; i < history.rows.size(); ++i) {
     uint64_t mixed = history.rows[i].customer_hash ^ (seed * 0x9E3779B97F4A7C15ull);
     mixed = (mixed ^ (mixed >> 33)) * 0xff51afd7ed558ccdull;
     mixed ^= mixed >> 33;
-    (static_cast<double>(mixed >> 11) * 0x1.0p-53 < fit_share ? fit_rows : test_rows).push_back(i);
+    (static_cast<double>(mixed >> 11) * 0x1.0p-53 < fit_share ? fit_rows : test.rows).push_back(i);
   }
   out.fit_rows = fit_rows.size();
-  out.test_rows = test_rows.size();
-  Calibration fitted = Fit(history, fit_rows, min_segment_rows);
+  out.test_rows = test.rows.size();
+  // One history: its arms and values are the fitted ones. A value only the test part has is
+  // one the fit never saw, and ConversionFor finds no segment of it.
+  for (size_t a = 0; a < history.arms.size(); ++a) test.fitted_arm.push_back(static_cast<int32_t>(a));
+  for (const auto& values : history.segment_values) {
+    std::vector<int32_t>& same = test.fitted_value.emplace_back();
+    for (size_t v = 0; v < values.size(); ++v) same.push_back(static_cast<int32_t>(v));
+  }
+  out.arms = Forecast(Fit(history, fit_rows, min_segment_rows), history.arms.size(), test);
+  return out;
+}
 
-  // The test part's observed figures, per arm.
-  struct Observed {
-    double customers = 0, conversions = 0, spend = 0, forecast_conversions = 0, forecast_variance = 0;
-  };
-  std::vector<Observed> observed(history.arms.size());
-  std::vector<const ArmFit*> fit_of(history.arms.size(), nullptr);
-  for (const ArmFit& arm : fitted.arms) fit_of[static_cast<size_t>(arm.arm)] = &arm;
-  for (size_t index : test_rows) {
-    const HistoryRow& row = history.rows[index];
-    Observed& o = observed[static_cast<size_t>(row.arm)];
-    o.customers += 1;
-    o.conversions += row.converted;
-    o.spend += row.amount;
-    if (const ArmFit* arm = fit_of[static_cast<size_t>(row.arm)]) {
-      double p = arm->ConversionFor(row.segment).value;
-      o.forecast_conversions += p;
-      o.forecast_variance += p * (1 - p);
+Validation Backtest(const History& fitted, const History& forecast, double min_segment_rows) {
+  Validation out;
+  out.fit_rows = fitted.rows.size();
+  out.test_rows = forecast.rows.size();
+  TestSet test{.history = &forecast};
+  test.rows.resize(forecast.rows.size());
+  for (size_t i = 0; i < test.rows.size(); ++i) test.rows[i] = i;
+  for (const Arm& arm : forecast.arms) {
+    int32_t match = -1;
+    for (size_t a = 0; a < fitted.arms.size(); ++a) {
+      const Arm& candidate = fitted.arms[a];
+      if (candidate.name == arm.name && candidate.channel == arm.channel && candidate.message == arm.message) {
+        match = static_cast<int32_t>(a);
+      }
+    }
+    test.fitted_arm.push_back(match);
+    if (match < 0 && !arm.control) out.unfitted_arms.push_back(arm.name);
+  }
+  for (size_t b = 0; b < forecast.segment_values.size(); ++b) {
+    std::map<std::string, int32_t> index;
+    for (size_t v = 0; v < fitted.segment_values[b].size(); ++v) index.emplace(fitted.segment_values[b][v], static_cast<int32_t>(v));
+    std::vector<int32_t>& mapped = test.fitted_value.emplace_back();
+    for (const std::string& value : forecast.segment_values[b]) {
+      auto it = index.find(value);
+      mapped.push_back(it == index.end() ? -1 : it->second);
     }
   }
-  const Observed* control = history.control >= 0 ? &observed[static_cast<size_t>(history.control)] : nullptr;
-  for (const ArmFit& arm : fitted.arms) {
-    const Observed& o = observed[static_cast<size_t>(arm.arm)];
-    if (o.customers == 0) continue;
-    ArmCheck check;
-    check.arm = arm.arm;
-    check.fit_customers = arm.funnel.customers;
-    check.test_customers = o.customers;
-    double n = o.customers;
-    double forecast_rate = o.forecast_conversions / n;
-    check.conversion = Compare(forecast_rate, Half(arm.funnel.converted), o.forecast_variance / (n * n), o.conversions / n);
-    // Spend per customer: the fitted basket times the forecast conversions.
-    const Funnel& f = arm.funnel;
-    double basket = f.conversions > 0 ? f.spend / f.conversions : 0;
-    double spend_variance = std::pow(Half(f.spend_per_customer) / kZ95, 2) * f.customers;  // per customer
-    check.spend = Compare(forecast_rate * basket, Half(f.spend_per_customer), spend_variance / n, o.spend / n);
-    if (arm.lift && control != nullptr && control->customers > 0 && fitted.control) {
-      double p0 = fitted.control->converted.value;
-      double observed_lift = o.conversions / n - control->conversions / control->customers;
-      double forecast_lift = forecast_rate - p0;
-      double sampling = o.forecast_variance / (n * n) + p0 * (1 - p0) / control->customers;
-      check.uplift = Compare(forecast_lift, Half(*arm.lift), sampling, observed_lift);
-    }
-    out.arms.push_back(check);
-  }
+  out.arms = Forecast(Fit(fitted, {}, min_segment_rows), fitted.arms.size(), test);
   return out;
 }
 

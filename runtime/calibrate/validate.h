@@ -1,10 +1,13 @@
-// Built-in validation: fit on a random part of the history, forecast the rest, and compare, per
-// arm: conversion, spend per customer and uplift over the control, with the error in percent
-// and whether the observed value lies in the forecast's 95 % interval.
+// Built-in validation: fit on part of the customers and forecast the others, per arm:
+// conversion, spend per customer and uplift over the control, with the error in percent and
+// whether the observed value lies in the forecast's 95 % interval. The others are a random part
+// of the same campaign (`Validate`), or another campaign altogether (`Backtest`: fitted on last
+// quarter's, would the model have forecast this quarter's?).
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "calibrate/fit.h"
@@ -22,21 +25,29 @@ struct Check {
 };
 
 struct ArmCheck {
-  int32_t arm = 0;
+  int32_t arm = 0;  // in the forecast history
   double fit_customers = 0, test_customers = 0;
   Check conversion, spend;
   std::optional<Check> uplift;
 };
 
 struct Validation {
-  double fit_share = 0.5;
-  uint64_t seed = 1;
+  double fit_share = 0.5;  // with Validate
+  uint64_t seed = 1;       // with Validate
   size_t fit_rows = 0, test_rows = 0;
   std::vector<ArmCheck> arms;
+  // With Backtest: the forecast campaign's arms the fitted one did not have (or sent otherwise),
+  // which cannot be forecast.
+  std::vector<std::string> unfitted_arms;
 };
 
 // Customers go to the fit part with probability `fit_share`, by a hash of their id and `seed`:
 // the same seed gives the same split.
 Validation Validate(const History& history, double fit_share, uint64_t seed, double min_segment_rows);
+
+// Fits on the whole of `fitted`, forecasts the whole of `forecast`: arms are matched by name
+// (and channel and message), segments by value; a value the fitted campaign never saw takes
+// the arm's rate, as in a simulation. The uplift observed is over `forecast`'s own control.
+Validation Backtest(const History& fitted, const History& forecast, double min_segment_rows);
 
 }  // namespace relc::calibrate

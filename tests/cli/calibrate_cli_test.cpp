@@ -151,6 +151,37 @@ TEST_CASE("relc calibrate --validate forecasts the held-out customers, arm by ar
   CHECK(Relc("calibrate --history " + campaign + "/history.csv --validate 50% --seed 3").out == validated.out);
 }
 
+TEST_CASE("relc calibrate --validate-on: fitted on one campaign, forecast for another", "[calibrate]") {
+  const std::string spring = Campaign(60000, 2) + "/history.csv", autumn = Campaign(60000, 7) + "/history.csv";
+  Result backtest = Relc("calibrate --history " + spring + " --by loyalty_member --validate-on " + autumn);
+  INFO(backtest.out);
+  REQUIRE(backtest.exit_code == 0);
+  CHECK_THAT(backtest.out, Catch::StartsWith("backtest: fitted on " + spring + " (60000 customers), forecast for " + autumn +
+                                             " (60000 customers)\n"));
+  for (const char* arm : {"| winback-1 | ", "| winback-2 | ", "| winback-sms | ", "| call-vip | "}) {
+    CHECK_THAT(backtest.out, Catch::Contains(arm));
+  }
+  CHECK_THAT(backtest.out, Catch::Contains("| uplift over the control | test customers |"));
+  CHECK_THAT(backtest.out, Catch::Contains("an error\nbeyond the held-out noise there is drift"));
+  // The model written is the one fitted on the whole of --history, validated or not.
+  const std::string validated = WriteTemp("backtest-model.rel", ""), plain = WriteTemp("plain-model.rel", "");
+  REQUIRE(Relc("calibrate --history " + spring + " --by loyalty_member --validate-on " + autumn + " --out " + validated).exit_code == 0);
+  REQUIRE(Relc("calibrate --history " + spring + " --by loyalty_member --out " + plain).exit_code == 0);
+  CHECK(ReadFile(validated) == ReadFile(plain));
+
+  // An arm the fitted campaign did not send is named, not forecast.
+  std::string later = ReadFile(autumn);
+  for (size_t at; (at = later.find(",call-vip,phone,call-vip,")) != std::string::npos;) later.replace(at, 25, ",call-new,phone,call-new,");
+  Result partial = Relc("calibrate --history " + spring + " --validate-on " + WriteTemp("autumn-new-arm.csv", later));
+  REQUIRE(partial.exit_code == 0);
+  CHECK_THAT(partial.out, Catch::Contains("arm `call-new` is not in " + spring + " (or was sent otherwise there): it cannot be forecast"));
+  CHECK_THAT(partial.out, !Catch::Contains("| call-new |"));
+
+  CHECK(Relc("calibrate --history " + spring + " --validate 50% --validate-on " + autumn).exit_code == 2);
+  CHECK(Relc("calibrate --history " + spring + " --validate-on " + autumn + " --validate-on-table t").exit_code == 2);
+  CHECK(Relc("calibrate --history " + spring + " --validate-on " + autumn + ".missing").exit_code == 2);
+}
+
 TEST_CASE("relc calibrate --validate: with 50,000 held-out customers per arm, forecasts within 10 %", "[calibrate]") {
   // One fixed draw (scripts/calibration-accuracy runs many): at this size, every conversion and
   // spend forecast of 40 draws was within 5.4 %, and the uplift's 95th percentile 10.8 %.
@@ -233,6 +264,10 @@ TEST_CASE("relc calibrate PROGRAM --data --as-of: segments by the program's pane
                   true).out,
              Catch::Contains("nor has the program such a panel: it has dormant, vip"));
   CHECK(Relc("calibrate " + program + " --history " + history + " --by dormant --out " + model).exit_code == 2);
+  Result backtest = Relc("calibrate " + program + " --data " + data + " --as-of " + as_of + " --history " + history +
+                             " --by dormant --validate-on " + history, true);
+  CHECK(backtest.exit_code == 2);
+  CHECK_THAT(backtest.out, Catch::Contains("`--validate-on` cannot break rates down by a panel"));
   CHECK(Relc("calibrate " + program + " --data " + data + " --history " + history + " --by dormant --out " + model).exit_code == 2);
 }
 

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -52,6 +53,22 @@ std::map<std::string, std::array<double, 5>> TrueRates(const std::string& truth_
 }
 
 bool Inside(const Estimate& e, double truth) { return e.low <= truth && truth <= e.high; }
+
+// The generated campaign's four arms, each forecast for 39,000 customers or more: conversion and
+// spend within 10 %, and of the 12 intervals, most hold (a few may miss by chance).
+void CheckFourArmsWithinTenPercent(const History& forecast, const Validation& validation) {
+  REQUIRE(validation.arms.size() == 4);
+  int inside = 0;
+  for (const ArmCheck& arm : validation.arms) {
+    INFO(forecast.arms[static_cast<size_t>(arm.arm)].name);
+    REQUIRE(arm.test_customers >= 39000);
+    CHECK(arm.conversion.error_percent < 10);
+    CHECK(arm.spend.error_percent < 10);
+    REQUIRE(arm.uplift);
+    inside += arm.conversion.inside + arm.spend.inside + arm.uplift->inside;
+  }
+  CHECK(inside >= 10);
+}
 
 }  // namespace
 
@@ -141,21 +158,46 @@ TEST_CASE("validation on a generated history of 400,000: forecasts within 10 % f
   History history = Load(campaign.history_csv, options);
   Validation validation = Validate(history, 0.5, 1, 200);
   CHECK(validation.fit_rows + validation.test_rows == 400000);
-  REQUIRE(validation.arms.size() == 4);
-  int inside = 0;
-  for (const ArmCheck& arm : validation.arms) {
-    INFO(history.arms[static_cast<size_t>(arm.arm)].name);
-    REQUIRE(arm.test_customers >= 39000);
-    CHECK(arm.conversion.error_percent < 10);
-    CHECK(arm.spend.error_percent < 10);
-    REQUIRE(arm.uplift);
-    inside += arm.conversion.inside + arm.spend.inside + arm.uplift->inside;
-  }
-  CHECK(inside >= 10);  // of 12 intervals, a few may miss by chance; most hold
+  CheckFourArmsWithinTenPercent(history, validation);
   // The same seed splits the same way.
   Validation again = Validate(history, 0.5, 1, 200);
   CHECK(again.fit_rows == validation.fit_rows);
   CHECK(again.arms[0].conversion.observed == validation.arms[0].conversion.observed);
+}
+
+TEST_CASE("a backtest fits one campaign and forecasts another: within 10 % at 40,000 a arm", "[calibrate]") {
+  HistoryOptions options;
+  options.by = {"loyalty_member", "country"};
+  History spring = Load(GenerateCampaign({.customers = 200000, .seed = 11}).history_csv, options);
+  History autumn = Load(GenerateCampaign({.customers = 200000, .seed = 12}).history_csv, options);
+  Validation backtest = Backtest(spring, autumn, 200);
+  CHECK(backtest.fit_rows == 200000);
+  CHECK(backtest.test_rows == 200000);
+  CHECK(backtest.unfitted_arms.empty());
+  CheckFourArmsWithinTenPercent(autumn, backtest);
+
+  // Arms are matched by name, channel and message; values by their text, in any order.
+  History later = Load("customer_id,arm,channel,message,converted,loyalty_member,country\n"
+                       "C1,winback-9,email,winback-9,1,true,FR\nC2,winback-1,sms,winback-1,0,true,FR\n"
+                       "C3,call-vip,phone,call-vip,1,false,LU\nC4,call-vip,phone,call-vip,0,true,CH\nC5,control,,,0,true,FR\n",
+                       options);
+  Validation partial = Backtest(spring, later, 200);
+  CHECK(partial.unfitted_arms == std::vector<std::string>{"winback-9", "winback-1"});
+  REQUIRE(partial.arms.size() == 1);
+  const ArmFit* vip = nullptr;
+  Calibration fit = Fit(spring, {}, 200);
+  for (const ArmFit& arm : fit.arms) {
+    if (spring.arms[static_cast<size_t>(arm.arm)].name == "call-vip") vip = &arm;
+  }
+  REQUIRE(vip);
+  // Luxembourg was never sent: a non-member there takes loyalty_member == false's rate.
+  auto value = [&](size_t b, const std::string& text) {
+    const auto& values = spring.segment_values[b];
+    return static_cast<int32_t>(std::find(values.begin(), values.end(), text) - values.begin());
+  };
+  double expected = (vip->ConversionFor({value(0, "false"), -1}).value + vip->ConversionFor({value(0, "true"), value(1, "CH")}).value) / 2;
+  CHECK(partial.arms[0].conversion.forecast.value == Approx(expected));
+  CHECK(partial.arms[0].conversion.observed == Approx(0.5));
 }
 
 TEST_CASE("segment rates are shrunk, and a segment's lift is over its own control", "[calibrate]") {
@@ -244,6 +286,14 @@ TEST_CASE("a customer whose combination the history lacks takes the last attribu
   }
   REQUIRE(fr);
   CHECK(&silver_fr == &fr->converted);
+  // A country the fit never saw (-1): the last `for` that holds a gold customer is tier == "gold".
+  const SegmentFit* gold = nullptr;
+  for (const SegmentFit& segment : arm.segments) {
+    if (segment.column == 0 && segment.value == 0) gold = &segment;
+  }
+  REQUIRE(gold);
+  CHECK(&arm.ConversionFor({0, -1}) == &gold->converted);
+  CHECK(&arm.ConversionFor({-1, -1}) == &arm.funnel.converted);
   // The control has no customer in silver/BE: its rate there is what its attributes predict.
   for (const CombinationFit& combination : arm.combinations) CHECK(combination.control_converted);
 }
