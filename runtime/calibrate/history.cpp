@@ -64,7 +64,7 @@ HistoryLoad LoadHistory(const std::string& source, const HistoryOptions& options
   }
   const std::string& where = reader->location();
   History history;
-  history.source = data::SourceForDisplay(source);
+  history.source = data::TableForDisplay(source, options.table);
   history.by = options.by;
   history.segment_values.resize(options.by.size());
   std::vector<std::string_view> fields;

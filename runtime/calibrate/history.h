@@ -57,7 +57,7 @@ struct HistoryRow {
 };
 
 struct History {
-  std::string source;  // as it may be printed: a database's password left out
+  std::string source;  // as it may be printed: `sqlite:crm.db, table spring`, a password left out
   std::vector<Arm> arms;
   std::vector<HistoryRow> rows;
   bool has_opened = false, has_clicked = false, has_unsubscribed = false, has_amount = false;

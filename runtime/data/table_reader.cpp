@@ -167,6 +167,11 @@ std::unique_ptr<TableReader> TableReader::Open(const std::string& source, const 
   return OpenCsvFile(source, error, io_error);
 }
 
+std::string TableForDisplay(const std::string& source, const std::string& table) {
+  const bool database = source.starts_with("sqlite:") || IsPostgres(source);
+  return SourceForDisplay(source) + (database ? ", table " + table : "");
+}
+
 std::string SourceForDisplay(const std::string& source) {
   if (!IsPostgres(source)) return source;
   // postgresql://user:secret@host/db?password=secret&sslmode=require

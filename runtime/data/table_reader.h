@@ -41,5 +41,7 @@ class TableReader {
 
 // `source` fit to print or to write down: a PostgreSQL URI without its password.
 std::string SourceForDisplay(const std::string& source);
+// The same for one table of it: `past/history.csv`, `sqlite:crm.db, table spring`.
+std::string TableForDisplay(const std::string& source, const std::string& table);
 
 }  // namespace relc::data

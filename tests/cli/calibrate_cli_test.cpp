@@ -289,8 +289,8 @@ TEST_CASE("relc calibrate --history sqlite:PATH reads a table of a database as t
   CHECK(sqlite.out == csv.out);  // the validation tables
   // The models differ only where they name their source.
   std::string a = ReadFile(from_csv), b = ReadFile(from_db);
-  CHECK_THAT(b, Catch::Contains("/// Response rates calibrated on sqlite:" + db + "."));
-  for (auto [text, source] : {std::pair{&a, campaign + "/history.csv"}, std::pair{&b, "sqlite:" + db}}) {
+  CHECK_THAT(b, Catch::Contains("/// Response rates calibrated on sqlite:" + db + ", table spring_winback."));
+  for (auto [text, source] : {std::pair{&a, campaign + "/history.csv"}, std::pair{&b, "sqlite:" + db + ", table spring_winback"}}) {
     for (size_t at; (at = text->find(source)) != std::string::npos;) text->replace(at, source.size(), "SOURCE");
   }
   CHECK(a == b);

@@ -82,11 +82,11 @@ calibrate=(calibrate --by loyalty_member,country --validate 50% --seed 2)
 "$relc" "${calibrate[@]}" --history "postgresql://relc:unused-secret@127.0.0.1:$port/postgres" \
   --out "$work/from_postgres.rel" > "$work/validate_postgres.txt" 2>"$work/calibrate.log" || { cat "$work/calibrate.log"; exit 1; }
 diff -u "$work/validate_csv.txt" "$work/validate_postgres.txt" || { echo "FAIL: --validate differs"; exit 1; }
-grep -q "calibrated on postgresql://relc@127.0.0.1:$port/postgres\." "$work/from_postgres.rel" ||
+grep -q "calibrated on postgresql://relc@127.0.0.1:$port/postgres, table history\." "$work/from_postgres.rel" ||
   { echo "FAIL: the model does not name its source without the password"; exit 1; }
 if grep -q "unused-secret" "$work/from_postgres.rel"; then echo "FAIL: the password reached the model"; exit 1; fi
 sed "s|$work/past/history.csv|SOURCE|g" "$work/from_csv.rel" > "$work/from_csv.txt"
-sed "s|postgresql://relc@127.0.0.1:$port/postgres|SOURCE|g" "$work/from_postgres.rel" > "$work/from_postgres.txt"
+sed "s|postgresql://relc@127.0.0.1:$port/postgres, table history|SOURCE|g" "$work/from_postgres.rel" > "$work/from_postgres.txt"
 diff -u "$work/from_csv.txt" "$work/from_postgres.txt" || { echo "FAIL: the models differ"; exit 1; }
 # A table that is not there is the server's message, exit 1.
 set +e

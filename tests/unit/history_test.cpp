@@ -92,7 +92,7 @@ TEST_CASE("a history in a SQLite table reads as the same history in CSV", "[hist
   REQUIRE(from_csv.history);
   REQUIRE(from_db.history);
   const History &a = *from_csv.history, &b = *from_db.history;
-  CHECK(b.source == "sqlite:" + db_path.string());
+  CHECK(b.source == "sqlite:" + db_path.string() + ", table history");
   REQUIRE(a.arms.size() == b.arms.size());
   for (size_t i = 0; i < a.arms.size(); ++i) {
     CHECK(a.arms[i].name == b.arms[i].name);
