@@ -11,6 +11,7 @@
 #include "calibrate/fit.h"
 #include "calibrate/model_file.h"
 #include "calibrate/validate.h"
+#include "data/table_reader.h"
 #include "diagnostics/render.h"
 #include "driver/campaign_panels.h"
 #include "driver/commands.h"
@@ -146,8 +147,7 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
   const std::string source = options.Get("--history", "");
   for (auto [flag, table] : {std::pair{"--history", "--history-table"}, std::pair{"--validate-on", "--validate-on-table"}}) {
     const std::string named = options.Get(flag, "");
-    const bool database = named.starts_with("sqlite:") || named.starts_with("postgresql://") || named.starts_with("postgres://");
-    if (options.Has(table) && !database) {
+    if (options.Has(table) && !data::IsDatabaseSource(named)) {
       PrintUsageError(context.err, fmt::format("`{}` names a table of a database, and `{}` is {}", table, flag,
                                                named.empty() ? "not given" : "a CSV file"),
                       fmt::format("give a database as `{0} sqlite:PATH` or `{0} postgresql://...`", flag));

@@ -167,9 +167,10 @@ std::unique_ptr<TableReader> TableReader::Open(const std::string& source, const 
   return OpenCsvFile(source, error, io_error);
 }
 
+bool IsDatabaseSource(const std::string& source) { return source.starts_with("sqlite:") || IsPostgres(source); }
+
 std::string TableForDisplay(const std::string& source, const std::string& table) {
-  const bool database = source.starts_with("sqlite:") || IsPostgres(source);
-  return SourceForDisplay(source) + (database ? ", table " + table : "");
+  return SourceForDisplay(source) + (IsDatabaseSource(source) ? ", table " + table : "");
 }
 
 std::string SourceForDisplay(const std::string& source) {

@@ -39,6 +39,9 @@ class TableReader {
   std::vector<std::string> header_;
 };
 
+// Whether `source` names a database (`sqlite:PATH`, `postgresql://...`), whose tables have names.
+bool IsDatabaseSource(const std::string& source);
+
 // `source` fit to print or to write down: a PostgreSQL URI without its password.
 std::string SourceForDisplay(const std::string& source);
 // The same for one table of it: `past/history.csv`, `sqlite:crm.db, table spring`.
