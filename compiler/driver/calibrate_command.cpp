@@ -17,6 +17,7 @@
 #include "driver/commands.h"
 #include "driver/data_schema.h"
 #include "driver/output_file.h"
+#include "driver/validation_report.h"
 #include "sema/sema.h"
 
 namespace relc::driver {
@@ -38,6 +39,7 @@ constexpr OptionSpec kCalibrateOptions[] = {
     {"--validate-on", "", "SOURCE", "fit on the whole --history, and forecast this other campaign's results (a backtest)"},
     {"--validate-on-table", "", "NAME", "in a database, the table of the --validate-on campaign (default `history`)"},
     {"--seed", "", "S", "the seed of the --validate split (default 1)"},
+    {"--format", "", "FORMAT", "of the validation on stdout: text (default, Markdown tables) or json"},
 };
 
 std::vector<std::string> SplitList(const std::string& text) {
@@ -85,60 +87,6 @@ std::optional<double> ParseShare(const std::string& text) {
   return value;
 }
 
-std::string Cell(const calibrate::Check& check, bool money) {
-  auto show = [money](double v) { return money ? fmt::format("{:.2f}", v) : fmt::format("{:.2f} %", v * 100); };
-  return fmt::format("{} [{} – {}]", show(check.forecast.value), show(check.forecast.low), show(check.forecast.high));
-}
-
-// `history` is the campaign forecast; `fitted`, for a backtest, the one fitted.
-void PrintValidation(const calibrate::History& history, const calibrate::History* fitted,
-                     const calibrate::Validation& validation, std::ostream& out) {
-  if (fitted == nullptr) {
-    out << fmt::format("validation: fitted on {} customers ({:.0f} %), forecast for the other {} (seed {})\n\n",
-                       validation.fit_rows, validation.fit_share * 100, validation.test_rows, validation.seed);
-  } else {
-    out << fmt::format("backtest: fitted on {} ({} customers), forecast for {} ({} customers)\n", fitted->source,
-                       validation.fit_rows, history.source, validation.test_rows);
-    for (const std::string& arm : validation.unfitted_arms) {
-      out << fmt::format("arm `{}` is not in {} (or was sent otherwise there): it cannot be forecast\n", arm, fitted->source);
-    }
-    out << '\n';
-  }
-  struct Metric {
-    const char* title;
-    const calibrate::Check* (*get)(const calibrate::ArmCheck&);
-    bool money;
-  };
-  const Metric metrics[] = {
-      {"conversion", [](const calibrate::ArmCheck& a) { return &a.conversion; }, false},
-      {"spend per customer", [](const calibrate::ArmCheck& a) { return &a.spend; }, true},
-      {"uplift over the control", [](const calibrate::ArmCheck& a) { return a.uplift ? &*a.uplift : nullptr; }, false},
-  };
-  for (const Metric& metric : metrics) {
-    out << fmt::format("| {} | test customers | forecast [95 %] | observed | error | observed in interval | held-out noise |\n",
-                       metric.title);
-    out << "|---|---|---|---|---|---|---|\n";
-    bool any = false;
-    for (const calibrate::ArmCheck& arm : validation.arms) {
-      const calibrate::Check* check = metric.get(arm);
-      if (check == nullptr) continue;
-      any = true;
-      std::string observed = metric.money ? fmt::format("{:.2f}", check->observed) : fmt::format("{:.2f} %", check->observed * 100);
-      out << fmt::format("| {} | {:.0f} | {} | {} | {:.1f} % | {} | ±{:.1f} % |\n", history.arms[static_cast<size_t>(arm.arm)].name,
-                         arm.test_customers, Cell(*check, metric.money), observed, check->error_percent,
-                         check->inside ? "yes" : "no", check->noise_percent);
-    }
-    if (!any) out << "| (no control: uplift cannot be forecast) | | | | | | |\n";
-    out << '\n';
-  }
-  out << "held-out noise: how far the held-out customers' own figure may land from the true rate (95 %), from\n"
-         "their number alone; an error within it is what even the true rates would show.\n";
-  if (fitted != nullptr) {
-    out << "A backtest also measures how much the customers' response changed between the campaigns: an error\n"
-           "beyond the held-out noise there is drift, not only the model's.\n";
-  }
-}
-
 int RunCalibrate(const ParsedOptions& options, Context& context) {
   if (!options.Has("--history")) {
     PrintUsageError(context.err, "`relc calibrate` needs `--history SOURCE`", "try `relc data generate --campaign --out past/` first");
@@ -158,6 +106,12 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
     PrintUsageError(context.err, "`relc calibrate` needs `--out FILE.rel` (the model), `--validate SHARE` or `--validate-on SOURCE`, or both");
     return kExitUsageOrIo;
   }
+  const std::string format = options.Get("--format", "text");
+  if (format != "text" && format != "json") {
+    PrintUsageError(context.err, fmt::format("unknown format `{}`", format), "choose `text` or `json`");
+    return kExitUsageOrIo;
+  }
+  auto print_validation = format == "json" ? PrintValidationJson : PrintValidationText;
   if (options.Has("--validate") && options.Has("--validate-on")) {
     PrintUsageError(context.err, "`--validate SHARE` and `--validate-on SOURCE` are two ways to validate: choose one");
     return kExitUsageOrIo;
@@ -260,9 +214,9 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
     }
   }
 
-  if (share) PrintValidation(*history, nullptr, calibrate::Validate(*history, *share, seed, min_segment), context.out);
+  if (share) print_validation(*history, nullptr, calibrate::Validate(*history, *share, seed, min_segment), context.out);
   if (backtest.history) {
-    PrintValidation(*backtest.history, &*history, calibrate::Backtest(*history, *backtest.history, min_segment), context.out);
+    print_validation(*backtest.history, &*history, calibrate::Backtest(*history, *backtest.history, min_segment), context.out);
   }
 
   if (options.Has("--out")) {

@@ -177,6 +177,31 @@ TEST_CASE("relc calibrate --validate-on: fitted on one campaign, forecast for an
   CHECK_THAT(partial.out, Catch::Contains("arm `call-new` is not in " + spring + " (or was sent otherwise there): it cannot be forecast"));
   CHECK_THAT(partial.out, !Catch::Contains("| call-new |"));
 
+  // As JSON, for a CI job that gates on the errors: the same figures as the tables.
+  Result json = Relc("calibrate --history " + spring + " --by loyalty_member --validate-on " + autumn + " --format json");
+  REQUIRE(json.exit_code == 0);
+  const nlohmann::json parsed = nlohmann::json::parse(json.out);
+  CHECK(parsed["kind"] == "backtest");
+  CHECK(parsed["fitted_on"] == spring);
+  CHECK(parsed["forecast_for"] == autumn);
+  CHECK(parsed["test_customers"] == 60000);
+  REQUIRE(parsed["arms"].size() == 4);
+  for (const auto& arm : parsed["arms"]) {
+    const std::string row = fmt::format("| {} | {} | ", arm["arm"].get<std::string>(), arm["test_customers"].get<int64_t>());
+    const size_t at = backtest.out.find(row);  // in the conversion table, which comes first
+    REQUIRE(at != std::string::npos);
+    const std::string line = backtest.out.substr(at, backtest.out.find('\n', at) - at);
+    CHECK_THAT(line, Catch::Contains(fmt::format("| {:.1f} % |", arm["conversion"]["error_percent"].get<double>())));
+    for (const char* metric : {"conversion", "spend_per_customer", "uplift"}) {
+      CHECK(arm[metric]["low"].get<double>() <= arm[metric]["forecast"].get<double>());
+      CHECK(arm[metric]["inside"].is_boolean());
+    }
+  }
+  Result split = Relc("calibrate --history " + spring + " --validate 50% --format json");
+  REQUIRE(split.exit_code == 0);
+  CHECK(nlohmann::json::parse(split.out)["kind"] == "validation");
+  CHECK(Relc("calibrate --history " + spring + " --validate 50% --format xml").exit_code == 2);
+
   CHECK(Relc("calibrate --history " + spring + " --validate 50% --validate-on " + autumn).exit_code == 2);
   CHECK(Relc("calibrate --history " + spring + " --validate-on " + autumn + " --validate-on-table t").exit_code == 2);
   CHECK(Relc("calibrate --history " + spring + " --validate-on " + autumn + ".missing").exit_code == 2);
