@@ -29,6 +29,7 @@ constexpr OptionSpec kGenerateOptions[] = {
     {"--out", "-o", "DIR", "the folder to write customers.csv and events.csv into (required)"},
     {"--as-of", "", "DATE", "the data ends the day before (default 2026-01-01)"},
     {"--campaign", "", "", "write a past campaign's results instead (history.csv, from the known rates in truth.csv)"},
+    {"--response", "", "SHARE", "with --campaign: customers respond to messages at this share of the usual rates (default 100%)"},
 };
 
 bool ParseCount(const std::string& text, uint64_t& value) {
@@ -75,8 +76,19 @@ int RunGenerate(const ParsedOptions& options, Context& context) {
     }
     return true;
   };
+  if (options.Has("--response") && !options.Has("--campaign")) {
+    PrintUsageError(context.err, "`--response` is for a generated campaign: add `--campaign`");
+    return kExitUsageOrIo;
+  }
   if (options.Has("--campaign")) {
     calibrate::CampaignOptions campaign{.customers = generate.customers, .seed = generate.seed};
+    std::string response = options.Get("--response", "100%");
+    char* end = nullptr;
+    campaign.response = std::strtod(response.c_str(), &end) / 100;
+    if (response.empty() || std::string_view(end) != "%" || !(campaign.response > 0 && campaign.response <= 5)) {
+      PrintUsageError(context.err, fmt::format("`--response` takes a share such as 70% (above 0, at most 500%), not `{}`", response));
+      return kExitUsageOrIo;
+    }
     calibrate::GeneratedCampaign generated = calibrate::GenerateCampaign(campaign);
     if (!write({{"history.csv", &generated.history_csv}, {"truth.csv", &generated.truth_csv}})) return kExitUsageOrIo;
     context.err << fmt::format("wrote a campaign over {} customers to {} (history.csv; the true rates in truth.csv)\n",

@@ -43,10 +43,15 @@ struct Rates {
   double opened = 0, clicked = 0, converted = 0;
 };
 
-Rates RatesOf(const TrueArm* arm, bool member, const Country& country) {
+// How strongly a customer responds to a message, before the arm's rates.
+double ResponseOf(bool member, const Country& country, double drift) {
+  return country.response * (member ? kMemberResponse : 1) * drift;
+}
+
+Rates RatesOf(const TrueArm* arm, bool member, const Country& country, double drift) {
   double organic = kOrganic * (member ? kMemberOrganic : 1);
   if (arm == nullptr) return {0, 0, organic};
-  double response = country.response * (member ? kMemberResponse : 1);
+  double response = ResponseOf(member, country, drift);
   double clicked = arm->opened * std::min(1.0, arm->clicked_given_open * response);
   double added = clicked * std::min(1.0, arm->converts_given_click * response);
   return {arm->opened, clicked, 1 - (1 - organic) * (1 - added)};
@@ -55,14 +60,14 @@ Rates RatesOf(const TrueArm* arm, bool member, const Country& country) {
 // The population's expectation of each rate, over segments (all, one attribute's value, or a
 // combination of both attributes' values).
 template <typename Keep>
-Rates Expected(const TrueArm* arm, Keep keep) {
+Rates Expected(const TrueArm* arm, double drift, Keep keep) {
   Rates sum;
   double weight = 0;
   for (bool member : {true, false}) {
     for (const Country& country : kCountries) {
       double w = country.share * (member ? kMemberShare : 1 - kMemberShare);
       if (!keep(member, country)) continue;
-      Rates r = RatesOf(arm, member, country);
+      Rates r = RatesOf(arm, member, country, drift);
       sum.opened += w * r.opened, sum.clicked += w * r.clicked, sum.converted += w * r.converted;
       weight += w;
     }
@@ -70,11 +75,11 @@ Rates Expected(const TrueArm* arm, Keep keep) {
   return {sum.opened / weight, sum.clicked / weight, sum.converted / weight};
 }
 
-std::string TruthRows(const TrueArm* arm, const char* name, const char* channel, const char* message) {
+std::string TruthRows(const TrueArm* arm, const char* name, const char* channel, const char* message, double drift) {
   std::string out;
   auto row = [&](const std::string& segment, auto keep) {
-    Rates r = Expected(arm, keep);
-    Rates control = Expected(nullptr, keep);
+    Rates r = Expected(arm, drift, keep);
+    Rates control = Expected(nullptr, drift, keep);
     out += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.4f},{:.6f}\n", name, channel, message, segment, r.opened,
                        r.clicked, r.converted, r.converted - control.converted, r.converted * kBasketShape * kBasketScale,
                        arm != nullptr ? arm->unsubscribed : 0.0);
@@ -114,7 +119,7 @@ GeneratedCampaign GenerateCampaign(const CampaignOptions& options) {
     }
     bool control = random.Chance(options.control_share);
     const TrueArm* arm = control ? nullptr : &kArms[static_cast<size_t>(random.Below(static_cast<int>(kArms.size())))];
-    double response = country->response * (member ? kMemberResponse : 1);
+    double response = ResponseOf(member, *country, options.response);
     bool organic = random.Chance(kOrganic * (member ? kMemberOrganic : 1));
     bool opened = arm != nullptr && random.Chance(arm->opened);
     bool clicked = opened && random.Chance(std::min(1.0, arm->clicked_given_open * response));
@@ -128,8 +133,8 @@ GeneratedCampaign GenerateCampaign(const CampaignOptions& options) {
                                    amount, flag(unsubscribed), member ? "true" : "false", country->code);
   }
   out.truth_csv = "arm,channel,message,segment,opened,clicked,converted,lift,spend_per_customer,unsubscribed\n";
-  for (const TrueArm& arm : kArms) out.truth_csv += TruthRows(&arm, arm.name, arm.channel, arm.message);
-  out.truth_csv += TruthRows(nullptr, "control", "", "");
+  for (const TrueArm& arm : kArms) out.truth_csv += TruthRows(&arm, arm.name, arm.channel, arm.message, options.response);
+  out.truth_csv += TruthRows(nullptr, "control", "", "", options.response);
   return out;
 }
 

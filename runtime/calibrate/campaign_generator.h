@@ -13,6 +13,9 @@ struct CampaignOptions {
   uint64_t customers = 100000;
   uint64_t seed = 1;
   double control_share = 0.2;
+  // Multiplies how customers respond to the messages (their clicks, and the purchases a message
+  // adds): below 1, a campaign that drifted from the usual rates, for a backtest to catch.
+  double response = 1.0;
 };
 
 struct GeneratedCampaign {

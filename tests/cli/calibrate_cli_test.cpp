@@ -197,6 +197,23 @@ TEST_CASE("relc calibrate --validate-on: fitted on one campaign, forecast for an
       CHECK(arm[metric]["inside"].is_boolean());
     }
   }
+  // A campaign whose customers respond at 70 % of the usual rates: every conversion forecast
+  // misses, by more than the held-out noise, and outside its interval.
+  const std::string drifted = WriteTemp("campaign-drifted/.keep", "");
+  const std::string drifted_dir = std::filesystem::path(drifted).parent_path().string();
+  REQUIRE(Relc("data generate --campaign --customers 60000 --seed 8 --response 70% --out " + drifted_dir).exit_code == 0);
+  Result drift = Relc("calibrate --history " + spring + " --by loyalty_member --validate-on " + drifted_dir +
+                      "/history.csv --format json");
+  REQUIRE(drift.exit_code == 0);
+  const nlohmann::json drift_arms = nlohmann::json::parse(drift.out)["arms"];
+  REQUIRE(drift_arms.size() == 4);
+  for (const auto& arm : drift_arms) {
+    INFO(arm.dump());
+    CHECK(arm["conversion"]["error_percent"].get<double>() > 2 * arm["conversion"]["noise_percent"].get<double>());
+    CHECK_FALSE(arm["conversion"]["inside"].get<bool>());
+    CHECK(arm["conversion"]["observed"].get<double>() < arm["conversion"]["low"].get<double>());
+  }
+
   Result split = Relc("calibrate --history " + spring + " --validate 50% --format json");
   REQUIRE(split.exit_code == 0);
   CHECK(nlohmann::json::parse(split.out)["kind"] == "validation");

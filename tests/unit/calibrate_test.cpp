@@ -200,6 +200,26 @@ TEST_CASE("a backtest fits one campaign and forecasts another: within 10 % at 40
   CHECK(partial.arms[0].conversion.observed == Approx(0.5));
 }
 
+TEST_CASE("a generated campaign can drift: its customers respond at a share of the usual rates", "[calibrate]") {
+  auto usual = TrueRates(GenerateCampaign({.customers = 10, .seed = 1}).truth_csv);
+  auto drifted = TrueRates(GenerateCampaign({.customers = 10, .seed = 1, .response = 0.7}).truth_csv);
+  REQUIRE(usual.size() == drifted.size());
+  for (const auto& [key, rates] : usual) {
+    INFO(key);
+    const auto& after = drifted.at(key);
+    CHECK(after[0] == rates[0]);  // opens do not change
+    if (key.starts_with("control")) {
+      CHECK(after == rates);  // nor the purchases made anyway
+    } else {
+      CHECK(after[1] < rates[1]);
+      CHECK(after[3] < rates[3]);
+    }
+  }
+  // Drawn from the same numbers, the drifted history differs only where customers respond.
+  CHECK(GenerateCampaign({.customers = 1000, .seed = 5, .response = 1.0}).history_csv ==
+        GenerateCampaign({.customers = 1000, .seed = 5}).history_csv);
+}
+
 TEST_CASE("segment rates are shrunk, and a segment's lift is over its own control", "[calibrate]") {
   GeneratedCampaign campaign = GenerateCampaign({.customers = 60000, .seed = 3});
   HistoryOptions options;
