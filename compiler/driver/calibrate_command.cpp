@@ -27,7 +27,7 @@ constexpr OptionSpec kCalibrateOptions[] = {
     {"--history", "", "SOURCE", "the campaign's results, one row per customer: a CSV file, sqlite:PATH or postgresql://... "
                                 "(docs/forecasting.md) (required)"},
     {"--history-table", "", "NAME", "in a database, the table (or view) that holds them (default `history`)"},
-    {"--out", "-o", "FILE", "write the model there (a .rel file, whole or not at all)"},
+    {"--out", "-o", "FILE", "write the model there (a .rel file, whole or not at all); `-`: on stdout"},
     {"--by", "", "NAMES", "break the rates down by these columns, or panels of PROGRAM, comma-separated: --by loyalty_member,dormant"},
     {"--data", "", "SOURCE", "with PROGRAM: the customer data its panels are evaluated over"},
     {"--as-of", "", "DATE", "with PROGRAM: the campaign's date, as of which its panels are evaluated"},
@@ -104,6 +104,10 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
   }
   if (!options.Has("--out") && !options.Has("--validate") && !options.Has("--validate-on")) {
     PrintUsageError(context.err, "`relc calibrate` needs `--out FILE.rel` (the model), `--validate SHARE` or `--validate-on SOURCE`, or both");
+    return kExitUsageOrIo;
+  }
+  if (options.Get("--out", "") == "-" && (options.Has("--validate") || options.Has("--validate-on"))) {
+    PrintUsageError(context.err, "`--out -` writes the model on stdout, where the validation goes", "write the model to a file");
     return kExitUsageOrIo;
   }
   const std::string format = options.Get("--format", "text");
@@ -236,7 +240,9 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
         context.err << '\n';
       }
     }
-    if (std::string failure = WriteFileAtomically(out, text); !failure.empty()) {
+    if (out == "-") {
+      context.out << text;
+    } else if (std::string failure = WriteFileAtomically(out, text); !failure.empty()) {
       PrintUsageError(context.err, fmt::format("cannot write `{}`: {}", out, failure));
       return kExitUsageOrIo;
     }
@@ -244,7 +250,8 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
     for (const auto& arm : fitted.arms) customers += arm.funnel.customers;
     context.err << fmt::format("calibrated {} arm{} on {:.0f} customers{} -> {}\n", fitted.arms.size(),
                                fitted.arms.size() == 1 ? "" : "s", customers,
-                               fitted.control ? fmt::format(" and a control of {:.0f}", fitted.control->customers) : "", out);
+                               fitted.control ? fmt::format(" and a control of {:.0f}", fitted.control->customers) : "",
+                               out == "-" ? "stdout" : out);
   }
   return kExitSuccess;
 }

@@ -8,9 +8,15 @@
 namespace relc::calibrate {
 namespace {
 
+// A rate as the model states it: a lift below zero is stated as none (a message takes no
+// purchase away in the simulator), though the comments keep its sign.
 std::string Percent(double share) { return fmt::format("{:.2f}%", std::max(0.0, share) * 100); }
+std::string SignedPercent(double share) { return fmt::format("{:.2f}%", share * 100); }
 
-std::string Interval(const Estimate& e) { return fmt::format("{:.2f}-{:.2f} %", e.low * 100, e.high * 100); }
+// `3.27-3.78 %`; `-6.03 to 10.53 %` when a bound is negative, where a dash would read as a sign.
+std::string Interval(const Estimate& e) {
+  return fmt::format("{:.2f}{}{:.2f} %", e.low * 100, e.low < 0 ? " to " : "-", e.high * 100);
+}
 
 std::string Count(double value) { return fmt::format("{:.0f}", value); }
 
@@ -89,10 +95,11 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
       out += fmt::format("unsubscribed {} ({}, {}); ", Count(f.unsubscribes), Percent(f.unsubscribed.value), Interval(f.unsubscribed));
     }
     out += fmt::format("converted {} ({}, {})", Count(f.conversions), Percent(f.converted.value), Interval(f.converted));
-    if (fit.lift) out += fmt::format("; lift {} ({})", Percent(fit.lift->value), Interval(*fit.lift));
+    if (fit.lift) out += fmt::format("; lift {} ({})", SignedPercent(fit.lift->value), Interval(*fit.lift));
     if (history.has_amount) {
+      // A normal interval on a few customers may reach below zero, which no spend can.
       out += fmt::format(";\n  // spend per customer {:.2f} {} ({:.2f}-{:.2f})", f.spend_per_customer.value, options.currency,
-                         f.spend_per_customer.low, f.spend_per_customer.high);
+                         std::max(0.0, f.spend_per_customer.low), f.spend_per_customer.high);
     }
     out += "\n";
     auto figures = [&](const Estimate& opened, const Estimate& clicked, const Estimate& converted, const Estimate* control) {

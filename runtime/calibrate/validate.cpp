@@ -1,15 +1,18 @@
 #include "calibrate/validate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
 namespace relc::calibrate {
 namespace {
 
-Check Compare(double forecast, double fit_half, double sampling_variance, double observed) {
+// `at_least_zero`: a rate or a spend, whose interval stops at zero (a normal interval on a few
+// customers would reach below it); an uplift may be negative.
+Check Compare(double forecast, double fit_half, double sampling_variance, double observed, bool at_least_zero) {
   Check check;
   double half = std::sqrt(fit_half * fit_half + kZ95 * kZ95 * sampling_variance);
-  check.forecast = {forecast, forecast - half, forecast + half};
+  check.forecast = {forecast, at_least_zero ? std::max(0.0, forecast - half) : forecast - half, forecast + half};
   check.observed = observed;
   check.error_percent = observed != 0 ? std::fabs(forecast - observed) / std::fabs(observed) * 100 : (forecast == 0 ? 0 : 100);
   check.noise_percent = forecast != 0 ? kZ95 * std::sqrt(sampling_variance) / std::fabs(forecast) * 100 : 0;
@@ -65,18 +68,19 @@ std::vector<ArmCheck> Forecast(const Calibration& fitted, size_t fitted_arms, co
     check.test_customers = o.customers;
     double n = o.customers;
     double forecast_rate = o.forecast_conversions / n;
-    check.conversion = Compare(forecast_rate, Half(fit->funnel.converted), o.forecast_variance / (n * n), o.conversions / n);
+    check.conversion =
+        Compare(forecast_rate, Half(fit->funnel.converted), o.forecast_variance / (n * n), o.conversions / n, true);
     // Spend per customer: the fitted basket times the forecast conversions.
     const Funnel& f = fit->funnel;
     double basket = f.conversions > 0 ? f.spend / f.conversions : 0;
     double spend_variance = std::pow(Half(f.spend_per_customer) / kZ95, 2) * f.customers;  // per customer
-    check.spend = Compare(forecast_rate * basket, Half(f.spend_per_customer), spend_variance / n, o.spend / n);
+    check.spend = Compare(forecast_rate * basket, Half(f.spend_per_customer), spend_variance / n, o.spend / n, true);
     if (fit->lift && control != nullptr && control->customers > 0 && fitted.control) {
       double p0 = fitted.control->converted.value;
       double observed_lift = o.conversions / n - control->conversions / control->customers;
       double forecast_lift = forecast_rate - p0;
       double sampling = o.forecast_variance / (n * n) + p0 * (1 - p0) / control->customers;
-      check.uplift = Compare(forecast_lift, Half(*fit->lift), sampling, observed_lift);
+      check.uplift = Compare(forecast_lift, Half(*fit->lift), sampling, observed_lift, false);
     }
     out.push_back(check);
   }

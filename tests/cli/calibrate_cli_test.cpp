@@ -220,6 +220,7 @@ TEST_CASE("relc calibrate --validate-on: fitted on one campaign, forecast for an
   CHECK(Relc("calibrate --history " + spring + " --validate 50% --format xml").exit_code == 2);
 
   CHECK(Relc("calibrate --history " + spring + " --validate 50% --validate-on " + autumn).exit_code == 2);
+  CHECK(Relc("calibrate --history " + spring + " --validate-on " + autumn + " --out -").exit_code == 2);  // both on stdout
   CHECK(Relc("calibrate --history " + spring + " --validate-on " + autumn + " --validate-on-table t").exit_code == 2);
   CHECK(Relc("calibrate --history " + spring + " --validate-on " + autumn + ".missing").exit_code == 2);
 }
