@@ -55,24 +55,23 @@ std::vector<std::string> SplitList(const std::string& text) {
   return out;
 }
 
-// The channels a campaign can have been sent on: those of the standard library.
-std::vector<std::string> KnownChannels() {
+// What the standard library, checked once, says of a campaign: the channels it can have been
+// sent on, and the customer columns of the standard data contract.
+struct StandardContract {
+  std::vector<std::string> channels;
+  std::vector<data::ColumnSpec> attributes;
+};
+
+StandardContract StandardLibraryContract() {
   DiagnosticCollector ignored;
   auto empty = std::make_shared<const SourceFile>("<calibrate>", "");
   sema::CheckResult checked = sema::Check(empty, ignored, {.stdlib_dir = sema::StdlibDir()});
-  std::vector<std::string> channels;
+  StandardContract contract;
   for (const sema::Symbol& symbol : checked.model.symbols) {
-    if (symbol.kind == sema::SymbolKind::Channel) channels.push_back(symbol.name);
+    if (symbol.kind == sema::SymbolKind::Channel) contract.channels.push_back(symbol.name);
   }
-  return channels;
-}
-
-// The customer columns of PROGRAM's data contract, else of the standard one: the types a
-// `--by` column's values must have.
-std::vector<data::ColumnSpec> CustomerAttributes(const ParsedOptions& options) {
-  DiagnosticCollector ignored;  // a bad PROGRAM has been reported by then
-  auto schema = LoadDataSchema(options.positional.empty() ? "" : options.positional.front(), ignored);
-  return schema ? schema->customer.columns : std::vector<data::ColumnSpec>{};
+  if (auto schema = DataSchemaOf(checked.model)) contract.attributes = schema->customer.columns;
+  return contract;
 }
 
 std::optional<double> ParseShare(const std::string& text) {
@@ -145,7 +144,8 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
   calibrate::HistoryOptions history_options;
   history_options.by = SplitList(options.Get("--by", ""));
   history_options.control = options.Get("--control", "control");
-  history_options.known_channels = KnownChannels();
+  StandardContract contract = StandardLibraryContract();
+  history_options.known_channels = contract.channels;
   history_options.table = options.Get("--history-table", "history");
   // A program: its panels may be `--by` names, each customer's membership as of the campaign.
   std::optional<CampaignPanels> panels;
@@ -154,7 +154,8 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
     if (!(panels = CampaignPanels::Load(options, context, exit_code))) return exit_code;
     history_options.panels = panels->Segments();
   }
-  history_options.attributes = CustomerAttributes(options);
+  // The types a `--by` column's values must have: PROGRAM's data contract, else the standard one.
+  history_options.attributes = panels ? panels->Schema().customer.columns : contract.attributes;
   calibrate::HistoryLoad load = calibrate::LoadHistory(source, history_options);
   for (const std::string& error : load.errors) context.err << "error: " << error << '\n';
   if (!load.history) return load.io_error ? kExitUsageOrIo : kExitProgramErrors;

@@ -20,6 +20,8 @@ struct CampaignPanels::State {
   std::vector<evaluate::Selection> selections;  // theirs, in the same order
 };
 
+const data::DataSchema& CampaignPanels::Schema() const { return state_->dataset.store.schema; }
+
 std::optional<CampaignPanels> CampaignPanels::Load(const ParsedOptions& options, Context& context, int& exit_code) {
   auto compiled = CompileForEngines(options, context, exit_code);
   if (!compiled) return std::nullopt;

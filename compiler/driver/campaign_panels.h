@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "calibrate/history.h"
+#include "data/store.h"
 #include "driver/command_line.h"
 
 namespace relc::driver {
@@ -22,6 +23,8 @@ class CampaignPanels {
 
   // For the history loader: each named panel and whether a customer id is in it.
   std::vector<calibrate::PanelSegment> Segments() const;
+  // The program's data contract, as the customer data was loaded under it.
+  const data::DataSchema& Schema() const;
 
   // The declarations of `panels` and of the panels they build on, those first; nullopt, with
   // `error`, for a panel a model file cannot carry (one with parameters, or one built on a

@@ -202,6 +202,8 @@ TEST_CASE("relc calibrate --validate-on: fitted on one campaign, forecast for an
   const std::string drifted = WriteTemp("campaign-drifted/.keep", "");
   const std::string drifted_dir = std::filesystem::path(drifted).parent_path().string();
   REQUIRE(Relc("data generate --campaign --customers 60000 --seed 8 --response 70% --out " + drifted_dir).exit_code == 0);
+  CHECK(Relc("data generate --customers 10 --response 70% --out " + drifted_dir).exit_code == 2);  // customers: no campaign
+  CHECK(Relc("data generate --campaign --customers 10 --response 0.7 --out " + drifted_dir).exit_code == 2);
   Result drift = Relc("calibrate --history " + spring + " --by loyalty_member --validate-on " + drifted_dir +
                       "/history.csv --format json");
   REQUIRE(drift.exit_code == 0);
