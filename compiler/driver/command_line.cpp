@@ -44,12 +44,18 @@ std::optional<ParsedOptions> ParseOptions(std::span<const std::string> args, con
                               : fmt::format("`relc help {}` lists its options", command.name));
       return std::nullopt;
     }
+    // A second value would silently replace the first: only a repeatable option takes several.
+    std::vector<std::string>& values = parsed.values[std::string(spec->name)];
+    if (!values.empty() && !spec->repeatable) {
+      PrintUsageError(err, fmt::format("option `{}` is given twice", spec->name), "give it once");
+      return std::nullopt;
+    }
     if (spec->value_name.empty()) {
       if (inline_value) {
         PrintUsageError(err, fmt::format("option `{}` takes no value", spec->name));
         return std::nullopt;
       }
-      parsed.values[std::string(spec->name)] = "";
+      values.emplace_back();
       continue;
     }
     if (!inline_value) {
@@ -59,7 +65,7 @@ std::optional<ParsedOptions> ParseOptions(std::span<const std::string> args, con
       }
       inline_value = args[++i];
     }
-    parsed.values[std::string(spec->name)] = *inline_value;
+    values.push_back(*inline_value);
   }
   return parsed;
 }

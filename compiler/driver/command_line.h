@@ -18,16 +18,22 @@ struct OptionSpec {
   std::string_view short_name;  // "-q", or empty
   std::string_view value_name;  // "FORMAT" when the option takes a value, else empty
   std::string_view help;
+  bool repeatable = false;  // may be given several times (`--history a.csv --history b.csv`)
 };
 
 struct ParsedOptions {
-  std::map<std::string, std::string, std::less<>> values;  // keyed by long name
+  // Keyed by long name: each value given, in order (one, unless the option is repeatable).
+  std::map<std::string, std::vector<std::string>, std::less<>> values;
   std::vector<std::string> positional;
 
   bool Has(std::string_view name) const { return values.contains(name); }
   std::string Get(std::string_view name, std::string_view fallback) const {
     auto it = values.find(name);
-    return it != values.end() ? it->second : std::string(fallback);
+    return it != values.end() ? it->second.back() : std::string(fallback);
+  }
+  std::vector<std::string> GetAll(std::string_view name) const {
+    auto it = values.find(name);
+    return it != values.end() ? it->second : std::vector<std::string>{};
   }
 };
 
