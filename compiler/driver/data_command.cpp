@@ -30,6 +30,8 @@ constexpr OptionSpec kGenerateOptions[] = {
     {"--as-of", "", "DATE", "the data ends the day before (default 2026-01-01)"},
     {"--campaign", "", "", "write a past campaign's results instead (history.csv, from the known rates in truth.csv)"},
     {"--response", "", "SHARE", "with --campaign: customers respond to messages at this share of the usual rates (default 100%)"},
+    {"--organic", "", "SHARE", "with --campaign: customers buy anyway at this share of the usual rate, as in a season (default 100%)"},
+    {"--arms", "", "NAMES", "with --campaign: the arms sent, comma-separated (default all: winback-1,winback-2,winback-sms,call-vip)"},
 };
 
 bool ParseCount(const std::string& text, uint64_t& value) {
@@ -76,18 +78,33 @@ int RunGenerate(const ParsedOptions& options, Context& context) {
     }
     return true;
   };
-  if (options.Has("--response") && !options.Has("--campaign")) {
-    PrintUsageError(context.err, "`--response` is for a generated campaign: add `--campaign`");
-    return kExitUsageOrIo;
+  for (const char* campaign_only : {"--response", "--organic", "--arms"}) {
+    if (options.Has(campaign_only) && !options.Has("--campaign")) {
+      PrintUsageError(context.err, fmt::format("`{}` is for a generated campaign: add `--campaign`", campaign_only));
+      return kExitUsageOrIo;
+    }
   }
   if (options.Has("--campaign")) {
     calibrate::CampaignOptions campaign{.customers = generate.customers, .seed = generate.seed};
-    std::string response = options.Get("--response", "100%");
-    char* end = nullptr;
-    campaign.response = std::strtod(response.c_str(), &end) / 100;
-    if (response.empty() || std::string_view(end) != "%" || !(campaign.response > 0 && campaign.response <= 5)) {
-      PrintUsageError(context.err, fmt::format("`--response` takes a share such as 70% (above 0, at most 500%), not `{}`", response));
-      return kExitUsageOrIo;
+    for (auto [flag, share] : {std::pair{"--response", &campaign.response}, std::pair{"--organic", &campaign.organic}}) {
+      std::string text = options.Get(flag, "100%");
+      char* end = nullptr;
+      *share = std::strtod(text.c_str(), &end) / 100;
+      if (text.empty() || std::string_view(end) != "%" || !(*share > 0 && *share <= 5)) {
+        PrintUsageError(context.err, fmt::format("`{}` takes a share such as 70% (above 0, at most 500%), not `{}`", flag, text));
+        return kExitUsageOrIo;
+      }
+    }
+    const std::vector<std::string> known = calibrate::CampaignArmNames();
+    for (std::string_view rest = options.Get("--arms", ""); !rest.empty();) {
+      std::string_view name = rest.substr(0, rest.find(','));
+      rest.remove_prefix(std::min(rest.size(), name.size() + 1));
+      if (std::find(known.begin(), known.end(), name) == known.end()) {
+        PrintUsageError(context.err, fmt::format("`--arms`: no arm `{}` in a generated campaign", name),
+                        fmt::format("choose among {}", fmt::join(known, ", ")));
+        return kExitUsageOrIo;
+      }
+      campaign.arms.emplace_back(name);
     }
     calibrate::GeneratedCampaign generated = calibrate::GenerateCampaign(campaign);
     if (!write({{"history.csv", &generated.history_csv}, {"truth.csv", &generated.truth_csv}})) return kExitUsageOrIo;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -48,8 +49,10 @@ double ResponseOf(bool member, const Country& country, double drift) {
   return country.response * (member ? kMemberResponse : 1) * drift;
 }
 
-Rates RatesOf(const TrueArm* arm, bool member, const Country& country, double drift) {
-  double organic = kOrganic * (member ? kMemberOrganic : 1);
+double OrganicOf(bool member, double season) { return kOrganic * (member ? kMemberOrganic : 1) * season; }
+
+Rates RatesOf(const TrueArm* arm, bool member, const Country& country, double drift, double season) {
+  double organic = OrganicOf(member, season);
   if (arm == nullptr) return {0, 0, organic};
   double response = ResponseOf(member, country, drift);
   double clicked = arm->opened * std::min(1.0, arm->clicked_given_open * response);
@@ -60,14 +63,14 @@ Rates RatesOf(const TrueArm* arm, bool member, const Country& country, double dr
 // The population's expectation of each rate, over segments (all, one attribute's value, or a
 // combination of both attributes' values).
 template <typename Keep>
-Rates Expected(const TrueArm* arm, double drift, Keep keep) {
+Rates Expected(const TrueArm* arm, double drift, double season, Keep keep) {
   Rates sum;
   double weight = 0;
   for (bool member : {true, false}) {
     for (const Country& country : kCountries) {
       double w = country.share * (member ? kMemberShare : 1 - kMemberShare);
       if (!keep(member, country)) continue;
-      Rates r = RatesOf(arm, member, country, drift);
+      Rates r = RatesOf(arm, member, country, drift, season);
       sum.opened += w * r.opened, sum.clicked += w * r.clicked, sum.converted += w * r.converted;
       weight += w;
     }
@@ -75,11 +78,12 @@ Rates Expected(const TrueArm* arm, double drift, Keep keep) {
   return {sum.opened / weight, sum.clicked / weight, sum.converted / weight};
 }
 
-std::string TruthRows(const TrueArm* arm, const char* name, const char* channel, const char* message, double drift) {
+std::string TruthRows(const TrueArm* arm, const char* name, const char* channel, const char* message, double drift,
+                      double season) {
   std::string out;
   auto row = [&](const std::string& segment, auto keep) {
-    Rates r = Expected(arm, drift, keep);
-    Rates control = Expected(nullptr, drift, keep);
+    Rates r = Expected(arm, drift, season, keep);
+    Rates control = Expected(nullptr, drift, season, keep);
     out += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.4f},{:.6f}\n", name, channel, message, segment, r.opened,
                        r.clicked, r.converted, r.converted - control.converted, r.converted * kBasketShape * kBasketScale,
                        arm != nullptr ? arm->unsubscribed : 0.0);
@@ -102,8 +106,20 @@ std::string TruthRows(const TrueArm* arm, const char* name, const char* channel,
 
 }  // namespace
 
+std::vector<std::string> CampaignArmNames() {
+  std::vector<std::string> names;
+  for (const TrueArm& arm : kArms) names.emplace_back(arm.name);
+  return names;
+}
+
 GeneratedCampaign GenerateCampaign(const CampaignOptions& options) {
   GeneratedCampaign out;
+  std::vector<const TrueArm*> sent;
+  for (const TrueArm& arm : kArms) {
+    if (options.arms.empty() || std::find(options.arms.begin(), options.arms.end(), arm.name) != options.arms.end()) {
+      sent.push_back(&arm);
+    }
+  }
   out.history_csv = "customer_id,arm,channel,message,opened,clicked,converted,amount,unsubscribed,loyalty_member,country\n";
   for (uint64_t c = 0; c < options.customers; ++c) {
     data::Random random(options.seed, c);
@@ -118,9 +134,9 @@ GeneratedCampaign GenerateCampaign(const CampaignOptions& options) {
       pick -= candidate.share;
     }
     bool control = random.Chance(options.control_share);
-    const TrueArm* arm = control ? nullptr : &kArms[static_cast<size_t>(random.Below(static_cast<int>(kArms.size())))];
+    const TrueArm* arm = control ? nullptr : sent[static_cast<size_t>(random.Below(static_cast<int>(sent.size())))];
     double response = ResponseOf(member, *country, options.response);
-    bool organic = random.Chance(kOrganic * (member ? kMemberOrganic : 1));
+    bool organic = random.Chance(OrganicOf(member, options.organic));
     bool opened = arm != nullptr && random.Chance(arm->opened);
     bool clicked = opened && random.Chance(std::min(1.0, arm->clicked_given_open * response));
     bool added = clicked && random.Chance(std::min(1.0, arm->converts_given_click * response));
@@ -133,8 +149,10 @@ GeneratedCampaign GenerateCampaign(const CampaignOptions& options) {
                                    amount, flag(unsubscribed), member ? "true" : "false", country->code);
   }
   out.truth_csv = "arm,channel,message,segment,opened,clicked,converted,lift,spend_per_customer,unsubscribed\n";
-  for (const TrueArm& arm : kArms) out.truth_csv += TruthRows(&arm, arm.name, arm.channel, arm.message, options.response);
-  out.truth_csv += TruthRows(nullptr, "control", "", "", options.response);
+  for (const TrueArm* arm : sent) {
+    out.truth_csv += TruthRows(arm, arm->name, arm->channel, arm->message, options.response, options.organic);
+  }
+  out.truth_csv += TruthRows(nullptr, "control", "", "", options.response, options.organic);
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace relc::calibrate {
 
@@ -16,7 +17,14 @@ struct CampaignOptions {
   // Multiplies how customers respond to the messages (their clicks, and the purchases a message
   // adds): below 1, a campaign that drifted from the usual rates, for a backtest to catch.
   double response = 1.0;
+  // Multiplies the purchases customers make anyway (the control's conversion): a season when
+  // they buy more whatever they are sent, which a lift must not take for the message's.
+  double organic = 1.0;
+  std::vector<std::string> arms;  // the arms sent (winback-1, winback-2, winback-sms, call-vip); empty: all
 };
+
+// The arms a generated campaign can send, by name.
+std::vector<std::string> CampaignArmNames();
 
 struct GeneratedCampaign {
   std::string history_csv;  // the columns LoadHistory reads, plus loyalty_member and country
