@@ -25,8 +25,9 @@ namespace {
 
 constexpr OptionSpec kCalibrateOptions[] = {
     {"--history", "", "SOURCE", "the campaign's results, one row per customer: a CSV file, sqlite:PATH or postgresql://... "
-                                "(docs/forecasting.md) (required)"},
-    {"--history-table", "", "NAME", "in a database, the table (or view) that holds them (default `history`)"},
+                                "(docs/forecasting.md) (required); repeat it to pool several campaigns", true},
+    {"--history-table", "", "NAME", "in a database, the table (or view) that holds them (default `history`); repeated: one "
+                                    "per database --history, in order", true},
     {"--out", "-o", "FILE", "write the model there (a .rel file, whole or not at all); `-`: on stdout"},
     {"--by", "", "NAMES", "break the rates down by these columns, or panels of PROGRAM, comma-separated: --by loyalty_member,dormant"},
     {"--data", "", "SOURCE", "with PROGRAM: the customer data its panels are evaluated over"},
@@ -36,8 +37,10 @@ constexpr OptionSpec kCalibrateOptions[] = {
     {"--window", "", "DAYS", "the campaign's window over which outcomes were counted, for the record (default 30)"},
     {"--min-segment", "", "N", "segments with fewer customers are flagged and held close to their arm (default 200)"},
     {"--validate", "", "SHARE", "fit on this share of the customers (such as 50%) and forecast the rest"},
-    {"--validate-on", "", "SOURCE", "fit on the whole --history, and forecast this other campaign's results (a backtest)"},
-    {"--validate-on-table", "", "NAME", "in a database, the table of the --validate-on campaign (default `history`)"},
+    {"--validate-on", "", "SOURCE", "fit on the whole --history, and forecast this other campaign's results (a backtest); "
+                                    "repeat it to forecast several", true},
+    {"--validate-on-table", "", "NAME", "in a database, the table of the --validate-on campaign (default `history`); as "
+                                        "--history-table", true},
     {"--seed", "", "S", "the seed of the --validate split (default 1)"},
     {"--format", "", "FORMAT", "of the validation on stdout: text (default, Markdown tables) or json"},
 };
@@ -74,6 +77,61 @@ StandardContract StandardLibraryContract() {
   return contract;
 }
 
+// The table each source of `flag` is read from: `table_flag` given once names it for every
+// database source, given several times one per database source, in order.
+std::optional<std::vector<std::string>> TablesFor(const ParsedOptions& options, std::string_view flag,
+                                                  std::string_view table_flag, Context& context) {
+  std::vector<std::string> sources = options.GetAll(flag), tables = options.GetAll(table_flag);
+  auto databases = static_cast<size_t>(std::count_if(sources.begin(), sources.end(), data::IsDatabaseSource));
+  if (!tables.empty() && databases == 0) {
+    PrintUsageError(context.err, fmt::format("`{}` names a table of a database, and `{}` is {}", table_flag, flag,
+                                             sources.empty() ? "not given" : sources.size() == 1 ? "a CSV file" : "CSV files"),
+                    fmt::format("give a database as `{0} sqlite:PATH` or `{0} postgresql://...`", flag));
+    return std::nullopt;
+  }
+  if (tables.size() > 1 && tables.size() != databases) {
+    PrintUsageError(context.err, fmt::format("`{}` is given {} times for {} database source{} of `{}`", table_flag, tables.size(),
+                                             databases, databases == 1 ? "" : "s", flag),
+                    "give it once, for every database, or once per database source, in their order");
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  size_t next = 0;
+  for (const std::string& source : sources) {
+    if (!data::IsDatabaseSource(source) || tables.empty()) {
+      out.emplace_back("history");
+    } else {
+      out.push_back(tables.size() == 1 ? tables.front() : tables[next++]);
+    }
+  }
+  return out;
+}
+
+// The campaigns of `sources`, each read from its table, pooled into one history (errors and
+// warnings printed). Empty, with `exit_code`, when any could not be read or has bad rows.
+std::optional<calibrate::History> LoadCampaigns(const std::vector<std::string>& sources, const std::vector<std::string>& tables,
+                                                calibrate::HistoryOptions history_options, Context& context, int& exit_code) {
+  std::vector<calibrate::History> campaigns;
+  bool io_error = false, bad = false;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    history_options.table = tables[i];
+    calibrate::HistoryLoad load = calibrate::LoadHistory(sources[i], history_options);
+    for (const std::string& error : load.errors) context.err << "error: " << error << '\n';
+    io_error = io_error || load.io_error;
+    bad = bad || !load.history;
+    if (load.history) campaigns.push_back(std::move(*load.history));
+  }
+  if (bad) {
+    exit_code = io_error ? kExitUsageOrIo : kExitProgramErrors;
+    return std::nullopt;
+  }
+  calibrate::HistoryLoad pooled = calibrate::PoolHistories(std::move(campaigns), history_options.control);
+  for (const std::string& error : pooled.errors) context.err << "error: " << error << '\n';
+  for (const std::string& warning : pooled.warnings) context.err << "warning: " << warning << '\n';
+  if (!pooled.history) exit_code = kExitProgramErrors;
+  return std::move(pooled.history);
+}
+
 std::optional<double> ParseShare(const std::string& text) {
   std::string digits = text;
   bool percent = !digits.empty() && digits.back() == '%';
@@ -91,16 +149,9 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
     PrintUsageError(context.err, "`relc calibrate` needs `--history SOURCE`", "try `relc data generate --campaign --out past/` first");
     return kExitUsageOrIo;
   }
-  const std::string source = options.Get("--history", "");
-  for (auto [flag, table] : {std::pair{"--history", "--history-table"}, std::pair{"--validate-on", "--validate-on-table"}}) {
-    const std::string named = options.Get(flag, "");
-    if (options.Has(table) && !data::IsDatabaseSource(named)) {
-      PrintUsageError(context.err, fmt::format("`{}` names a table of a database, and `{}` is {}", table, flag,
-                                               named.empty() ? "not given" : "a CSV file"),
-                      fmt::format("give a database as `{0} sqlite:PATH` or `{0} postgresql://...`", flag));
-      return kExitUsageOrIo;
-    }
-  }
+  auto history_tables = TablesFor(options, "--history", "--history-table", context);
+  auto backtest_tables = TablesFor(options, "--validate-on", "--validate-on-table", context);
+  if (!history_tables || !backtest_tables) return kExitUsageOrIo;
   if (!options.Has("--out") && !options.Has("--validate") && !options.Has("--validate-on")) {
     PrintUsageError(context.err, "`relc calibrate` needs `--out FILE.rel` (the model), `--validate SHARE` or `--validate-on SOURCE`, or both");
     return kExitUsageOrIo;
@@ -146,7 +197,6 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
   history_options.control = options.Get("--control", "control");
   StandardContract contract = StandardLibraryContract();
   history_options.known_channels = contract.channels;
-  history_options.table = options.Get("--history-table", "history");
   // A program: its panels may be `--by` names, each customer's membership as of the campaign.
   std::optional<CampaignPanels> panels;
   if (!options.positional.empty()) {
@@ -156,24 +206,24 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
   }
   // The types a `--by` column's values must have: PROGRAM's data contract, else the standard one.
   history_options.attributes = panels ? panels->Schema().customer.columns : contract.attributes;
-  calibrate::HistoryLoad load = calibrate::LoadHistory(source, history_options);
-  for (const std::string& error : load.errors) context.err << "error: " << error << '\n';
-  if (!load.history) return load.io_error ? kExitUsageOrIo : kExitProgramErrors;
-  const std::optional<calibrate::History>& history = load.history;
-  // A backtest's campaign, read as the fitted one is; panels are taken as of one date, so they
-  // can break down only one of them.
-  calibrate::HistoryLoad backtest;
-  if (options.Has("--validate-on")) {
-    if (std::find(history->by_panel.begin(), history->by_panel.end(), true) != history->by_panel.end()) {
-      PrintUsageError(context.err, "`--validate-on` cannot break rates down by a panel: its membership is taken as of one "
-                                   "date (--as-of), the fitted campaign's",
-                      "export each campaign's membership as a column of its history instead");
-      return kExitUsageOrIo;
-    }
-    history_options.table = options.Get("--validate-on-table", "history");
-    backtest = calibrate::LoadHistory(options.Get("--validate-on", ""), history_options);
-    for (const std::string& error : backtest.errors) context.err << "error: " << error << '\n';
-    if (!backtest.history) return backtest.io_error ? kExitUsageOrIo : kExitProgramErrors;
+  int exit_code = 0;
+  const std::vector<std::string> sources = options.GetAll("--history");
+  std::optional<calibrate::History> history = LoadCampaigns(sources, *history_tables, history_options, context, exit_code);
+  if (!history) return exit_code;
+  // Panels are taken as of one date (--as-of), so they can break down only one campaign.
+  bool by_panel = std::find(history->by_panel.begin(), history->by_panel.end(), true) != history->by_panel.end();
+  if (by_panel && (sources.size() > 1 || options.Has("--validate-on"))) {
+    PrintUsageError(context.err, fmt::format("{} cannot break rates down by a panel: its membership is taken as of one date "
+                                             "(--as-of), and each campaign had its own",
+                                             sources.size() > 1 ? "pooled campaigns" : "`--validate-on`"),
+                    "export each campaign's membership as a column of its history instead");
+    return kExitUsageOrIo;
+  }
+  // A backtest's campaigns, read as the fitted ones are.
+  std::optional<calibrate::History> backtest;
+  if (options.Has("--validate-on") &&
+      !(backtest = LoadCampaigns(options.GetAll("--validate-on"), *backtest_tables, history_options, context, exit_code))) {
+    return exit_code;
   }
   std::vector<std::string> declarations;
   if (panels) {
@@ -220,9 +270,7 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
   }
 
   if (share) print_validation(*history, nullptr, calibrate::Validate(*history, *share, seed, min_segment), context.out);
-  if (backtest.history) {
-    print_validation(*backtest.history, &*history, calibrate::Backtest(*history, *backtest.history, min_segment), context.out);
-  }
+  if (backtest) print_validation(*backtest, &*history, calibrate::Backtest(*history, *backtest, min_segment), context.out);
 
   if (options.Has("--out")) {
     std::string out = options.Get("--out", "");
@@ -261,8 +309,8 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
 
 const Command kCalibrateCommand{
     .name = "calibrate",
-    .summary = "Learn a response model from a past campaign's results",
-    .usage = "[PROGRAM --data SOURCE --as-of DATE] --history SOURCE [--out MODEL.rel] [--by NAMES] [--validate SHARE | --validate-on SOURCE] [options]",
+    .summary = "Learn a response model from past campaigns' results",
+    .usage = "[PROGRAM --data SOURCE --as-of DATE] --history SOURCE... [--out MODEL.rel] [--by NAMES] [--validate SHARE | --validate-on SOURCE...] [options]",
     .description = "Reads a past campaign's results (one row per customer: arm, channel, message,\n"
                    "outcomes, attributes; from a CSV file, SQLite or PostgreSQL) and writes a\n"
                    "`model` block the simulator reads with `relc run --model`: per arm, the funnel\n"
@@ -273,7 +321,8 @@ const Command kCalibrateCommand{
                    "counts and 95 % interval. --validate fits on part of the customers and\n"
                    "forecasts the rest: conversion, spend per customer and uplift per arm,\n"
                    "forecast against observed; --validate-on fits on the whole campaign and\n"
-                   "forecasts another one (docs/forecasting.md).",
+                   "forecasts another one. --history repeated pools several campaigns, each\n"
+                   "arm measured against its own campaigns' controls (docs/forecasting.md).",
     .options = kCalibrateOptions,
     .run = RunCalibrate,
 };

@@ -10,7 +10,14 @@ namespace {
 
 struct Counts {
   double customers = 0, opens = 0, clicks = 0, conversions = 0, unsubscribes = 0, spend = 0, spend_squares = 0;
-  void Add(const HistoryRow& row) {
+  // Per campaign, as far as the last one seen; counted only for pooled campaigns (empty: one).
+  std::vector<double> campaign_customers;
+  void Add(const HistoryRow& row, bool pooled = false) {
+    if (pooled) {
+      auto campaign = static_cast<size_t>(row.campaign);
+      if (campaign_customers.size() <= campaign) campaign_customers.resize(campaign + 1);
+      campaign_customers[campaign] += 1;
+    }
     customers += 1;
     opens += row.opened == 1;
     clicks += row.clicked == 1;
@@ -74,10 +81,70 @@ std::vector<Estimate> ShrunkCombinations(const CombinationCounts& combinations, 
   return out;
 }
 
+// One campaign's control: its conversion, and per segment value and combination the same,
+// shrunk toward it (customers buy anyway at different rates: members more).
+struct ControlFit {
+  Funnel funnel;
+  std::vector<std::vector<Estimate>> segments;  // per `by` column, per value
+  std::map<std::vector<int32_t>, Estimate> combinations;
+};
+
+// `combinations`: the keys of every arm's combinations, so that one the control lacks gets
+// what its attributes predict.
+ControlFit FitControl(const Counts& counts, const std::vector<std::vector<Counts>>& segments,
+                      const CombinationCounts& own_combinations, const std::vector<CombinationCounts>& combinations) {
+  ControlFit control;
+  control.funnel = FunnelOf(counts);
+  for (const std::vector<Counts>& values : segments) {
+    std::vector<std::pair<double, double>> pairs;
+    for (const Counts& c : values) pairs.emplace_back(c.conversions, c.customers);
+    BetaPrior prior = FitPrior(pairs, control.funnel.converted.value, Half(control.funnel.converted));
+    std::vector<Estimate>& shrunk = control.segments.emplace_back();
+    for (const Counts& c : values) shrunk.push_back(Shrunk(c.conversions, c.customers, prior));
+  }
+  if (segments.size() < 2) return control;
+  CombinationCounts keyed = own_combinations;
+  for (const CombinationCounts& arm : combinations) {
+    for (const auto& entry : arm) keyed.try_emplace(entry.first);
+  }
+  std::vector<Estimate> shrunk = ShrunkCombinations(
+      keyed, [](const Counts& c) { return c.conversions; },
+      [&](const std::vector<int32_t>& values) {
+        std::vector<Estimate> rates;
+        for (size_t b = 0; b < values.size(); ++b) rates.push_back(control.segments[b][static_cast<size_t>(values[b])]);
+        return Combined(control.funnel.converted.value, rates);
+      });
+  size_t i = 0;
+  for (const auto& entry : keyed) control.combinations.emplace(entry.first, shrunk[i++]);
+  return control;
+}
+
+// What customers spread over campaigns would show: each campaign's estimate, weighed by their
+// number in it. Customers of one campaign: its estimate as it is.
+template <typename EstimateOf>
+Estimate Matched(const std::vector<double>& customers, EstimateOf estimate_of) {
+  double total = 0;
+  size_t last = 0, campaigns = 0;
+  for (size_t c = 0; c < customers.size(); ++c) {
+    if (customers[c] > 0) total += customers[c], last = c, ++campaigns;
+  }
+  if (campaigns <= 1) return estimate_of(last);
+  double value = 0, variance = 0;
+  for (size_t c = 0; c < customers.size(); ++c) {
+    if (customers[c] == 0) continue;
+    const Estimate& e = estimate_of(c);
+    double weight = customers[c] / total;
+    value += weight * e.value;
+    variance += std::pow(weight * Half(e), 2);
+  }
+  double half = std::sqrt(variance);
+  return {value, value - half, value + half};
+}
+
 // An arm's combinations, once its segments are fitted: each shrunk toward what its attributes'
 // shrunk segment rates predict together.
-void FitCombinations(const CombinationCounts& counts, const std::map<std::vector<int32_t>, Estimate>& control,
-                     double min_segment_rows, ArmFit& fit) {
+void FitCombinations(const CombinationCounts& counts, const std::vector<ControlFit>* controls, double min_segment_rows,
+                     ArmFit& fit) {
   // segment_of[b][v]: the arm's segment for value v of column b.
   std::vector<std::vector<const SegmentFit*>> segment_of;
   for (const SegmentFit& segment : fit.segments) {
@@ -107,7 +174,10 @@ void FitCombinations(const CombinationCounts& counts, const std::map<std::vector
     combination.opened = opened[i], combination.clicked = clicked[i], combination.converted = converted[i];
     combination.expected_converted = expected_converted(values).value;
     combination.small = c.customers < min_segment_rows;
-    if (auto it = control.find(values); it != control.end()) combination.control_converted = it->second;
+    if (controls != nullptr) {
+      combination.control_converted =
+          Matched(c.campaign_customers, [&](size_t k) { return (*controls)[k].combinations.at(values); });
+    }
     ++i;
   }
 }
@@ -142,52 +212,60 @@ Calibration Fit(const History& history, const std::vector<size_t>& rows, double 
   }
   const bool combine = history.by.size() >= 2;
   std::vector<CombinationCounts> per_combination(arms);
+  // The control of each campaign apart: an arm is measured against its own campaign's.
+  const size_t campaigns = std::max<size_t>(1, history.campaigns.size());
+  const bool pooled = campaigns > 1;
+  std::vector<Counts> control_counts(campaigns);
+  std::vector<std::vector<std::vector<Counts>>> control_segment_counts(campaigns);
+  std::vector<CombinationCounts> control_combination_counts(campaigns);
+  for (auto& columns : control_segment_counts) {
+    for (const auto& values : history.segment_values) columns.emplace_back(values.size());
+  }
   for (size_t index : *used) {
     const HistoryRow& row = history.rows[index];
     auto arm = static_cast<size_t>(row.arm);
-    per_arm[arm].Add(row);
-    for (size_t b = 0; b < row.segment.size(); ++b) per_segment[arm][b][static_cast<size_t>(row.segment[b])].Add(row);
-    if (combine) per_combination[arm][row.segment].Add(row);
+    per_arm[arm].Add(row, pooled);
+    for (size_t b = 0; b < row.segment.size(); ++b) per_segment[arm][b][static_cast<size_t>(row.segment[b])].Add(row, pooled);
+    if (combine) per_combination[arm][row.segment].Add(row, pooled);
+    if (row.arm == history.control) {
+      auto campaign = static_cast<size_t>(row.campaign);
+      control_counts[campaign].Add(row);
+      for (size_t b = 0; b < row.segment.size(); ++b) {
+        control_segment_counts[campaign][b][static_cast<size_t>(row.segment[b])].Add(row);
+      }
+      if (combine) control_combination_counts[campaign][row.segment].Add(row);
+    }
   }
 
   Calibration out;
-  // The control per segment: customers buy anyway at different rates (members more), so a
-  // segment's lift is over its own control.
-  std::vector<std::vector<Estimate>> control_segments(history.by.size());
-  if (history.control >= 0 && per_arm[static_cast<size_t>(history.control)].customers > 0) {
-    auto control = static_cast<size_t>(history.control);
-    out.control = FunnelOf(per_arm[control]);
-    for (size_t b = 0; b < history.by.size(); ++b) {
-      std::vector<std::pair<double, double>> counts;
-      for (const Counts& c : per_segment[control][b]) counts.emplace_back(c.conversions, c.customers);
-      BetaPrior prior = FitPrior(counts, out.control->converted.value, Half(out.control->converted));
-      for (const Counts& c : per_segment[control][b]) control_segments[b].push_back(Shrunk(c.conversions, c.customers, prior));
+  std::vector<ControlFit> controls;
+  if (history.control >= 0) {
+    // Each campaign with customers among the rows fitted must have control customers among them.
+    bool measured = per_arm[static_cast<size_t>(history.control)].customers > 0;
+    for (const Counts& arm : per_arm) {
+      for (size_t c = 0; c < arm.campaign_customers.size(); ++c) {
+        measured = measured && (arm.campaign_customers[c] == 0 || control_counts[c].customers > 0);
+      }
     }
-  }
-  // The control per combination, for its lift, keyed like the arms' combinations.
-  std::map<std::vector<int32_t>, Estimate> control_combinations;
-  if (out.control && combine) {
-    // With every arm's combinations: one the control lacks gets what its attributes predict.
-    CombinationCounts counts = per_combination[static_cast<size_t>(history.control)];
-    for (const CombinationCounts& arm : per_combination) {
-      for (const auto& entry : arm) counts.try_emplace(entry.first);
+    if (measured) {
+      out.control = FunnelOf(per_arm[static_cast<size_t>(history.control)]);
+      for (size_t c = 0; c < campaigns; ++c) {
+        controls.push_back(FitControl(control_counts[c], control_segment_counts[c], control_combination_counts[c], per_combination));
+        out.campaign_controls.push_back(controls.back().funnel);
+      }
     }
-    std::vector<Estimate> shrunk = ShrunkCombinations(
-        counts, [](const Counts& c) { return c.conversions; },
-        [&](const std::vector<int32_t>& values) {
-          std::vector<Estimate> rates;
-          for (size_t b = 0; b < values.size(); ++b) rates.push_back(control_segments[b][static_cast<size_t>(values[b])]);
-          return Combined(out.control->converted.value, rates);
-        });
-    size_t i = 0;
-    for (const auto& [values, c] : counts) control_combinations.emplace(values, shrunk[i++]);
   }
   for (size_t a = 0; a < arms; ++a) {
     if (history.arms[a].control || per_arm[a].customers == 0) continue;
     ArmFit& fit = out.arms.emplace_back();
     fit.arm = static_cast<int32_t>(a);
     fit.funnel = FunnelOf(per_arm[a]);
-    if (out.control) fit.lift = Difference(fit.funnel.converted, out.control->converted);
+    fit.campaign_customers = per_arm[a].campaign_customers;
+    fit.campaign_customers.resize(campaigns);
+    if (out.control) {
+      fit.control_converted = Matched(per_arm[a].campaign_customers, [&](size_t c) { return controls[c].funnel.converted; });
+      fit.lift = Difference(fit.funnel.converted, *fit.control_converted);
+    }
     for (size_t b = 0; b < history.by.size(); ++b) {
       const auto& values = per_segment[a][b];
       // One prior per rate and attribute: how much this arm's segments really differ.
@@ -210,11 +288,13 @@ Calibration Fit(const History& history, const std::vector<size_t>& rows, double 
         segment.clicked = Shrunk(c.clicks, c.customers, clicked);
         segment.converted = Shrunk(c.conversions, c.customers, converted);
         segment.small = c.customers < min_segment_rows;
-        if (out.control) segment.control_converted = control_segments[b][v];
+        if (out.control) {
+          segment.control_converted = Matched(c.campaign_customers, [&](size_t k) { return controls[k].segments[b][v]; });
+        }
         fit.segments.push_back(segment);
       }
     }
-    if (combine) FitCombinations(per_combination[a], control_combinations, min_segment_rows, fit);
+    if (combine) FitCombinations(per_combination[a], out.control ? &controls : nullptr, min_segment_rows, fit);
   }
   return out;
 }

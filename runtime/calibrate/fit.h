@@ -46,7 +46,13 @@ struct CombinationFit {
 struct ArmFit {
   int32_t arm = 0;
   Funnel funnel;
-  std::optional<Estimate> lift;  // converted minus the control's, when there is a control
+  // The control's conversion the arm is measured against: its own campaign's, or over pooled
+  // campaigns each campaign's, weighed by the arm's customers in it (as are its segments' and
+  // combinations' `control_converted`). A campaign that bought more anyway thus never passes
+  // for a better message.
+  std::optional<Estimate> control_converted;
+  std::optional<Estimate> lift;  // converted minus control_converted, when there is a control
+  std::vector<double> campaign_customers;  // per campaign of the history
   std::vector<SegmentFit> segments;
   std::vector<CombinationFit> combinations;  // ordered by values; empty under two `by` columns
 
@@ -59,7 +65,8 @@ struct ArmFit {
 
 struct Calibration {
   std::vector<ArmFit> arms;       // the arms that were sent something, in history order
-  std::optional<Funnel> control;  // absent: uplift cannot be learned
+  std::optional<Funnel> control;  // all campaigns' controls together; absent: uplift cannot be learned
+  std::vector<Funnel> campaign_controls;  // per campaign, when there is a control
 };
 
 // Fits the rows `rows` of `history` (all of them when empty). Segments with fewer than

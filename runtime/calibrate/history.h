@@ -2,7 +2,8 @@
 // or the control that received nothing), their outcomes over the campaign's window, and their
 // attributes at send time. From a CSV file, or a table of a SQLite or PostgreSQL database.
 // Read strictly: a bad row is an error at its file (or table), line (or rowid) and column,
-// never skipped.
+// never skipped. Several campaigns may be pooled into one history, each row keeping its
+// campaign, so that each arm is measured against its own campaign's control.
 //
 //   customer_id,arm,channel,message,opened,clicked,converted,amount,unsubscribed,loyalty_member,...
 //   C0000001,winback-1,email,winback-1,1,0,0,0,0,true,...
@@ -54,10 +55,12 @@ struct HistoryRow {
   double amount = 0;    // spent over the window
   std::vector<int32_t> segment;  // per `by` column, the index of its value
   uint64_t customer_hash = 0;    // for reproducible splits
+  int32_t campaign = 0;          // index into History::campaigns
 };
 
 struct History {
   std::string source;  // as it may be printed: `sqlite:crm.db, table spring`, a password left out
+  std::vector<std::string> campaigns;  // each pooled campaign's source; one for a single campaign
   std::vector<Arm> arms;
   std::vector<HistoryRow> rows;
   bool has_opened = false, has_clicked = false, has_unsubscribed = false, has_amount = false;
@@ -70,10 +73,19 @@ struct History {
 struct HistoryLoad {
   std::optional<History> history;   // empty when any row is bad
   std::vector<std::string> errors;  // "FILE:LINE:COLUMN: reason", or "DB:TABLE:ROWID:COLUMN: reason"
+  std::vector<std::string> warnings;
   bool io_error = false;            // the source itself could not be read
 };
 
 // `source`: a CSV file, `sqlite:PATH` or `postgresql://...` (the table `options.table`).
 HistoryLoad LoadHistory(const std::string& source, const HistoryOptions& options);
+
+// Several campaigns' histories, loaded with the same options, as one: an arm of the same name is
+// one arm (the same channel and message in each), a customer may be in several campaigns, and a
+// segment value is one value whichever campaign has it. Either every campaign has a control or
+// none has: an arm's lift is measured against its own campaign's control. An outcome column
+// (opened, clicked, unsubscribed, amount) is kept only if every campaign recorded it; a warning
+// names those that did not.
+HistoryLoad PoolHistories(std::vector<History> campaigns, const std::string& control);
 
 }  // namespace relc::calibrate

@@ -65,7 +65,28 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
   if (history.has_unsubscribed) {
     out += "// Unsubscribes are learned per arm (too rare to break down): segments take their arm's rate.\n";
   }
-  if (lift) {
+  const size_t campaigns = history.campaigns.size();
+  if (campaigns > 1) {
+    out += fmt::format("// Pooled from {} campaigns{}:\n", campaigns,
+                       lift ? ", each arm's lift measured against its own campaign's control" : "");
+    std::vector<double> sent(campaigns);
+    for (const ArmFit& arm : calibration.arms) {
+      for (size_t c = 0; c < campaigns; ++c) sent[c] += arm.campaign_customers[c];
+    }
+    for (size_t c = 0; c < campaigns; ++c) {
+      std::string control;
+      if (lift) {
+        const Funnel& f = calibration.campaign_controls[c];
+        control = fmt::format(", control {} (converted {}, {}, {})", Count(f.customers), Count(f.conversions),
+                              Percent(f.converted.value), Interval(f.converted));
+      }
+      out += fmt::format("//   {}: {} customers sent a message{}\n", history.campaigns[c], Count(sent[c]), control);
+    }
+  }
+  if (lift && campaigns > 1) {
+    out += "// `converted` is the lift over the control of the arm's campaigns (weighed by its customers in each): what\n"
+           "// the message adds to the purchases customers make anyway, which the simulator draws on its own.\n";
+  } else if (lift) {
     out += fmt::format("// `converted` is the lift over the control ({} converted without any message: {}, {}): what the\n"
                        "// message adds to the purchases customers make anyway, which the simulator draws on its own.\n",
                        Percent(calibration.control->converted.value), Count(calibration.control->conversions),
@@ -88,7 +109,15 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
     const Funnel& f = fit.funnel;
     if (!first) out += "\n";
     first = false;
-    out += fmt::format("  // arm `{}`: {} customers; ", arm.name, Count(f.customers));
+    out += fmt::format("  // arm `{}`: {} customers", arm.name, Count(f.customers));
+    if (campaigns > 1) {
+      std::vector<std::string> shares;
+      for (size_t c = 0; c < campaigns; ++c) {
+        if (fit.campaign_customers[c] > 0) shares.push_back(fmt::format("{} in {}", Count(fit.campaign_customers[c]), history.campaigns[c]));
+      }
+      out += fmt::format(" ({})", fmt::join(shares, ", "));
+    }
+    out += "; ";
     if (history.has_opened) out += fmt::format("opened {} ({}, {}); ", Count(f.opens), Percent(f.opened.value), Interval(f.opened));
     if (history.has_clicked) out += fmt::format("clicked {} ({}, {}); ", Count(f.clicks), Percent(f.clicked.value), Interval(f.clicked));
     if (history.has_unsubscribed) {
@@ -96,6 +125,7 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
     }
     out += fmt::format("converted {} ({}, {})", Count(f.conversions), Percent(f.converted.value), Interval(f.converted));
     if (fit.lift) out += fmt::format("; lift {} ({})", SignedPercent(fit.lift->value), Interval(*fit.lift));
+    if (fit.lift && campaigns > 1) out += fmt::format(" over a control of {}", Percent(fit.control_converted->value));
     if (history.has_amount) {
       // A normal interval on a few customers may reach below zero, which no spend can.
       out += fmt::format(";\n  // spend per customer {:.2f} {} ({:.2f}-{:.2f})", f.spend_per_customer.value, options.currency,
@@ -108,7 +138,7 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
       if (history.has_clicked) text += "; clicked = " + Percent(clicked.value);
       return text + "; converted = " + Percent(control != nullptr ? converted.value - control->value : converted.value);
     };
-    const Estimate* control = lift ? &calibration.control->converted : nullptr;
+    const Estimate* control = fit.control_converted ? &*fit.control_converted : nullptr;
     std::string arm_figures = figures(f.opened, f.clicked, f.converted, control);
     if (history.has_unsubscribed) arm_figures += "; unsubscribed = " + Percent(f.unsubscribed.value);
     out += fmt::format("  response {} {{ {} }}\n", Target(arm), arm_figures);

@@ -33,6 +33,7 @@ std::vector<ArmCheck> Forecast(const Calibration& fitted, size_t fitted_arms, co
   const History& history = *test.history;
   struct Observed {
     double customers = 0, conversions = 0, spend = 0, forecast_conversions = 0, forecast_variance = 0;
+    std::vector<double> campaign_customers, campaign_conversions;  // per campaign of `history`
   };
   std::vector<Observed> observed(history.arms.size());
   std::vector<const ArmFit*> fit_of(fitted_arms, nullptr);
@@ -47,6 +48,13 @@ std::vector<ArmCheck> Forecast(const Calibration& fitted, size_t fitted_arms, co
     Observed& o = observed[static_cast<size_t>(row.arm)];
     o.customers += 1;
     o.conversions += row.converted;
+    auto campaign = static_cast<size_t>(row.campaign);
+    if (o.campaign_customers.size() <= campaign) {
+      o.campaign_customers.resize(campaign + 1);
+      o.campaign_conversions.resize(campaign + 1);
+    }
+    o.campaign_customers[campaign] += 1;
+    o.campaign_conversions[campaign] += row.converted;
     o.spend += row.amount;
     if (const ArmFit* arm = fit_for(static_cast<size_t>(row.arm))) {
       values.clear();
@@ -75,12 +83,26 @@ std::vector<ArmCheck> Forecast(const Calibration& fitted, size_t fitted_arms, co
     double basket = f.conversions > 0 ? f.spend / f.conversions : 0;
     double spend_variance = std::pow(Half(f.spend_per_customer) / kZ95, 2) * f.customers;  // per customer
     check.spend = Compare(forecast_rate * basket, Half(f.spend_per_customer), spend_variance / n, o.spend / n, true);
-    if (fit->lift && control != nullptr && control->customers > 0 && fitted.control) {
-      double p0 = fitted.control->converted.value;
-      double observed_lift = o.conversions / n - control->conversions / control->customers;
-      double forecast_lift = forecast_rate - p0;
-      double sampling = o.forecast_variance / (n * n) + p0 * (1 - p0) / control->customers;
-      check.uplift = Compare(forecast_lift, Half(*fit->lift), sampling, observed_lift, false);
+    if (fit->lift && control != nullptr) {
+      // Observed over the control of the arm's own campaigns, each weighed by its customers in it.
+      double p0 = fit->control_converted->value, control_rate = 0, control_variance = 0;
+      bool measured = true;
+      for (size_t c = 0; c < o.campaign_customers.size(); ++c) {
+        if (o.campaign_customers[c] == 0) continue;
+        double control_customers = c < control->campaign_customers.size() ? control->campaign_customers[c] : 0;
+        if (control_customers == 0) {
+          measured = false;
+          break;
+        }
+        double weight = o.campaign_customers[c] / n;
+        control_rate += weight * (control->campaign_conversions[c] / control_customers);
+        control_variance += weight * weight * p0 * (1 - p0) / control_customers;
+      }
+      if (measured) {
+        double observed_lift = o.conversions / n - control_rate;
+        double sampling = o.forecast_variance / (n * n) + control_variance;
+        check.uplift = Compare(forecast_rate - p0, Half(*fit->lift), sampling, observed_lift, false);
+      }
     }
     out.push_back(check);
   }

@@ -24,14 +24,15 @@ std::string ReadFile(const std::string& path) {
 }
 
 // A campaign of `customers`, generated once per seed in this process (never taken from an
-// earlier run, whose generator may have differed).
-std::string Campaign(int customers, int seed) {
+// earlier run, whose generator may have differed); `options`: more of `data generate`'s, such
+// as `--organic 200%`, for a campaign of another kind (`kind` names its folder).
+std::string Campaign(int customers, int seed, const std::string& kind = "", const std::string& options = "") {
   static std::set<std::string> made;
-  std::string dir = WriteTemp("campaign-" + std::to_string(customers) + "-" + std::to_string(seed) + "/.keep", "");
+  std::string dir = WriteTemp("campaign-" + kind + std::to_string(customers) + "-" + std::to_string(seed) + "/.keep", "");
   dir = std::filesystem::path(dir).parent_path().string();
   if (made.insert(dir).second) {
     Result generated = Relc("data generate --campaign --customers " + std::to_string(customers) + " --seed " +
-                            std::to_string(seed) + " --out " + dir, true);
+                            std::to_string(seed) + " " + options + " --out " + dir, true);
     REQUIRE(generated.exit_code == 0);
   }
   return dir;
@@ -377,4 +378,68 @@ TEST_CASE("relc calibrate: a history without control, a bad row, bad options", "
   CHECK(Relc("calibrate --history " + no_control + " --validate 150%").exit_code == 2);
   CHECK(Relc("calibrate --history " + no_control).exit_code == 2);
   CHECK(Relc("calibrate --out x.rel").exit_code == 2);
+}
+
+TEST_CASE("relc calibrate pools several campaigns, each arm measured against its own campaign's control", "[calibrate]") {
+  // The usual campaign sends every arm; the season's, when customers bought twice as much anyway,
+  // only winback-1.
+  std::string usual = Campaign(40000, 8), season = Campaign(40000, 9, "season-", "--organic 200% --arms winback-1");
+  CHECK(ReadFile(season + "/history.csv").find(",winback-2,") == std::string::npos);
+  const std::string histories = " --history " + usual + "/history.csv --history " + season + "/history.csv";
+  std::string model = usual + "/pooled.rel";
+  Result pooled = Relc("calibrate" + histories + " --by loyalty_member --out " + model, true);
+  INFO(pooled.out);
+  REQUIRE(pooled.exit_code == 0);
+  std::string text = ReadFile(model);
+  CHECK_THAT(text, Catch::Contains("// Pooled from 2 campaigns, each arm's lift measured against its own campaign's control:"));
+  CHECK_THAT(text, Catch::Contains("//   " + season + "/history.csv: "));
+  CHECK_THAT(text, Catch::Contains(" in " + usual + "/history.csv, "));
+  CHECK(Relc("check --werror " + model).exit_code == 0);
+  // Each lift is read back against the truth of its campaigns: call-vip was sent only in the
+  // usual campaign, so its lift is over that campaign's control alone.
+  auto lift_of = [&](const std::string& arm) {
+    size_t at = text.find("response " + arm + " {");
+    REQUIRE(at != std::string::npos);
+    return std::stod(text.substr(text.find("converted = ", at) + 12));
+  };
+  CHECK(lift_of("phone \"call-vip\"") == Approx(7.57).margin(1.2));
+  CHECK(lift_of("email \"winback-1\"") == Approx(3.35).margin(0.8));
+  std::string data = GeneratedData(20000, 5);
+  Result run = Relc("run examples/winback/winback.rel --data " + data + " --as-of 2026-01-01 --model " + model);
+  REQUIRE(run.exit_code == 0);
+  CHECK_THAT(run.out, Catch::Contains("response model: calibrated (" + model + ")"));
+
+  // Validated, pooled, and backtested against two campaigns at once.
+  Result validated = Relc("calibrate" + histories + " --validate 50%");
+  REQUIRE(validated.exit_code == 0);
+  CHECK_THAT(validated.out, Catch::Contains("| uplift over the control |"));
+  Result backtest = Relc("calibrate --history " + usual + "/history.csv --validate-on " + usual + "/history.csv --validate-on " +
+                         season + "/history.csv");
+  REQUIRE(backtest.exit_code == 0);
+  CHECK_THAT(backtest.out, Catch::Contains("forecast for " + usual + "/history.csv + " + season + "/history.csv"));
+
+  // From a database: one table per campaign, named in the order of the sources.
+  const std::string db = usual + "/campaigns.db";
+  std::filesystem::remove(db);
+  REQUIRE(Shell("sqlite3 " + db + " '.import --csv " + usual + "/history.csv usual'").exit_code == 0);
+  REQUIRE(Shell("sqlite3 " + db + " '.import --csv " + season + "/history.csv season'").exit_code == 0);
+  Result from_db = Relc("calibrate --history sqlite:" + db + " --history sqlite:" + db +
+                        " --history-table usual --history-table season --validate 50%");
+  REQUIRE(from_db.exit_code == 0);
+  CHECK(from_db.out.substr(from_db.out.find('\n')) == validated.out.substr(validated.out.find('\n')));
+  Result tables = Relc("calibrate --history sqlite:" + db + " --history " + season + "/history.csv --history sqlite:" + db +
+                       " --history-table usual --history-table season --history-table more --out " + model, true);
+  CHECK(tables.exit_code == 2);
+  CHECK_THAT(tables.out, Catch::Contains("`--history-table` is given 3 times for 2 database sources of `--history`"));
+
+  // A campaign without a control cannot be pooled with those that have one.
+  std::string no_control = WriteTemp("pooled-no-control.csv", "customer_id,arm,channel,message,converted\nC1,winback-1,email,winback-1,1\n");
+  Result mixed = Relc("calibrate --history " + usual + "/history.csv --history " + no_control + " --out " + model, true);
+  CHECK(mixed.exit_code == 1);
+  CHECK_THAT(mixed.out, Catch::Contains("error: " + no_control + " has no control arm `control`, and " + usual +
+                                        "/history.csv has one"));
+  // A single-valued option given twice is refused, not silently overridden.
+  Result twice = Relc("calibrate --history " + usual + "/history.csv --by country --by loyalty_member --out " + model, true);
+  CHECK(twice.exit_code == 2);
+  CHECK_THAT(twice.out, Catch::Contains("error: option `--by` is given twice"));
 }

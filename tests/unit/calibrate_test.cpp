@@ -361,3 +361,116 @@ TEST_CASE("a history without a control still fits the absolute rates", "[calibra
   CHECK(fit.arms[0].funnel.converted.value == Approx(0.25));
   CHECK(fit.arms[0].funnel.spend_per_customer.value == Approx(7.5));
 }
+
+namespace {
+
+HistoryLoad PoolCsv(const std::vector<std::pair<std::string, std::string>>& campaigns, const HistoryOptions& options = {}) {
+  std::vector<History> histories;
+  for (const auto& [name, csv] : campaigns) {
+    HistoryLoad load = LoadHistory(WriteTemp(name, csv), options);
+    INFO((load.errors.empty() ? "" : load.errors.front()));
+    REQUIRE(load.history);
+    histories.push_back(std::move(*load.history));
+  }
+  return PoolHistories(std::move(histories), options.control);
+}
+
+}  // namespace
+
+TEST_CASE("pooled campaigns: each arm's lift is over its own campaign's control, and recovers the truth", "[calibrate]") {
+  // A campaign that sends every arm, and one in a season when customers buy twice as much anyway
+  // that sends only winback-1: against one control for both, winback-1 (mostly in the season)
+  // would look better than it is and the other arms worse.
+  const int pairs = 100;
+  std::map<std::string, std::array<int, 2>> covered;  // per arm: lift over its own controls, over one control
+  for (int seed = 1; seed <= pairs; ++seed) {
+    GeneratedCampaign usual = GenerateCampaign({.customers = 20000, .seed = static_cast<uint64_t>(seed)});
+    GeneratedCampaign season = GenerateCampaign(
+        {.customers = 20000, .seed = static_cast<uint64_t>(1000 + seed), .organic = 2.0, .arms = {"winback-1"}});
+    HistoryLoad pooled = PoolCsv({{"usual.csv", usual.history_csv}, {"season.csv", season.history_csv}});
+    REQUIRE(pooled.history);
+    REQUIRE(pooled.history->campaigns.size() == 2);
+    REQUIRE(pooled.warnings.empty());
+    Calibration fit = Fit(*pooled.history, {}, 200);
+    REQUIRE(fit.control);
+    REQUIRE(fit.campaign_controls.size() == 2);
+    auto usual_truth = TrueRates(usual.truth_csv), season_truth = TrueRates(season.truth_csv);
+    for (const ArmFit& arm : fit.arms) {
+      const std::string& name = pooled.history->arms[static_cast<size_t>(arm.arm)].name;
+      // The true lift over the arm's customers, campaign by campaign.
+      double in_season = arm.campaign_customers[1], total = arm.funnel.customers;
+      double truth = (total - in_season) / total * usual_truth.at(name)[3];
+      if (in_season > 0) truth += in_season / total * season_truth.at(name)[3];
+      CHECK(arm.control_converted->value == Approx(((total - in_season) * fit.campaign_controls[0].converted.value +
+                                                    in_season * fit.campaign_controls[1].converted.value) / total));
+      auto& c = covered[name];
+      c[0] += Inside(*arm.lift, truth);
+      c[1] += Inside(Difference(arm.funnel.converted, fit.control->converted), truth);
+    }
+  }
+  REQUIRE(covered.size() == 4);
+  for (const auto& [arm, counts] : covered) {
+    INFO(arm << ": lift over its own controls " << counts[0] << ", over one control " << counts[1] << " of " << pairs);
+    CHECK(counts[0] >= 90);
+    CHECK(counts[1] < 50);
+  }
+}
+
+TEST_CASE("pooling: arms and values are matched by name; a campaign without a control, or another channel, is refused",
+          "[calibrate]") {
+  HistoryOptions options;
+  options.by = {"tier"};
+  const std::string header = "customer_id,arm,channel,message,opened,converted,tier\n";
+  HistoryLoad pooled = PoolCsv({{"a.csv", header + "C1,promo,email,m,1,1,gold\nC2,control,,,,0,silver\n"},
+                                {"b.csv", "customer_id,arm,channel,message,converted,tier\n"
+                                          "C1,control,,,1,bronze\nC9,promo,email,m,0,gold\nC8,call,phone,c,1,silver\n"}},
+                               options);
+  REQUIRE(pooled.history);
+  const History& history = *pooled.history;
+  CHECK(history.source == fs::path(WriteTemp("a.csv", "")).string() + " + " + fs::path(WriteTemp("b.csv", "")).string());
+  REQUIRE(history.arms.size() == 3);  // promo, control, call: one arm of each name
+  CHECK(history.control == 1);
+  CHECK(history.segment_values[0] == std::vector<std::string>{"gold", "silver", "bronze"});
+  REQUIRE(history.rows.size() == 5);  // C1 is in both campaigns
+  CHECK(history.rows[2].arm == 1);
+  CHECK(history.rows[2].campaign == 1);
+  CHECK(history.rows[2].segment[0] == 2);
+  CHECK(history.rows[3].arm == 0);
+  CHECK(history.rows[3].segment[0] == 0);
+  // b.csv did not record opens: the pooled model leaves them out, and says so.
+  CHECK_FALSE(history.has_opened);
+  REQUIRE(pooled.warnings.size() == 1);
+  CHECK_THAT(pooled.warnings[0], Catch::Contains("b.csv did not record `opened`"));
+
+  HistoryLoad channels = PoolCsv({{"a.csv", header + "C1,promo,email,m,1,1,gold\nC2,control,,,,0,gold\n"},
+                                  {"b.csv", header + "C1,promo,sms,m,1,1,gold\nC2,control,,,,0,gold\n"}},
+                                 options);
+  CHECK_FALSE(channels.history);
+  REQUIRE(channels.errors.size() == 1);
+  CHECK_THAT(channels.errors[0], Catch::Contains("arm `promo` was sent on email \"m\" in ") &&
+                                     Catch::Contains("a.csv, and on sms \"m\" in ") && Catch::Contains("give one of them another name"));
+  HistoryLoad control = PoolCsv({{"a.csv", header + "C1,promo,email,m,1,1,gold\nC2,control,,,,0,gold\n"},
+                                 {"b.csv", header + "C1,promo,email,m,1,1,gold\n"}},
+                                options);
+  CHECK_FALSE(control.history);
+  REQUIRE(control.errors.size() == 1);
+  CHECK_THAT(control.errors[0], Catch::Contains("b.csv has no control arm `control`") &&
+                                    Catch::Contains("the lift of its arms over doing nothing cannot be measured"));
+}
+
+TEST_CASE("validating pooled campaigns measures each arm's uplift over its own campaigns' controls", "[calibrate]") {
+  HistoryOptions options;
+  options.by = {"loyalty_member"};
+  GeneratedCampaign usual = GenerateCampaign({.customers = 200000, .seed = 31});
+  GeneratedCampaign season = GenerateCampaign({.customers = 200000, .seed = 32, .organic = 2.0, .arms = {"winback-1"}});
+  HistoryLoad pooled = PoolCsv({{"usual.csv", usual.history_csv}, {"season.csv", season.history_csv}}, options);
+  REQUIRE(pooled.history);
+  Validation validation = Validate(*pooled.history, 0.5, 1, 200);
+  REQUIRE(validation.arms.size() == 4);
+  for (const ArmCheck& arm : validation.arms) {
+    INFO(pooled.history->arms[static_cast<size_t>(arm.arm)].name);
+    REQUIRE(arm.uplift);
+    CHECK(arm.uplift->inside);
+    CHECK(arm.uplift->error_percent < 15);
+  }
+}
