@@ -96,7 +96,8 @@ int RunGenerate(const ParsedOptions& options, Context& context) {
       }
     }
     const std::vector<std::string> known = calibrate::CampaignArmNames();
-    for (std::string_view rest = options.Get("--arms", ""); !rest.empty();) {
+    const std::string arms = options.Get("--arms", "");
+    for (std::string_view rest = arms; !rest.empty();) {
       std::string_view name = rest.substr(0, rest.find(','));
       rest.remove_prefix(std::min(rest.size(), name.size() + 1));
       if (std::find(known.begin(), known.end(), name) == known.end()) {
