@@ -19,7 +19,7 @@ struct TrueArm {
   double opened;               // share of those sent
   double clicked_given_open;   // before the segment's effect
   double converts_given_click; // purchases the message adds, before the segment's effect
-  double unsubscribed;         // share of those sent, the same in every segment
+  double unsubscribed;         // share of those sent, before the segment's effect
 };
 constexpr std::array<TrueArm, 4> kArms = {{
     {"winback-1", "email", "winback-1", 0.24, 0.22, 0.50, 0.003},
@@ -37,11 +37,12 @@ struct Country {
 constexpr std::array<Country, 4> kCountries = {{{"FR", 0.5, 1.0}, {"BE", 0.2, 0.9}, {"CH", 0.15, 1.25}, {"DE", 0.15, 0.8}}};
 constexpr double kMemberShare = 0.3;
 constexpr double kMemberResponse = 1.5;  // members respond more...
-constexpr double kMemberOrganic = 1.6;   // ...and buy more anyway
+constexpr double kMemberOrganic = 1.6;   // ...and buy more anyway...
+constexpr double kMemberUnsubscribe = 0.5;  // ...and unsubscribe half as often
 constexpr double kBasketShape = 4, kBasketScale = 15;  // EUR: mean 60
 
 struct Rates {
-  double opened = 0, clicked = 0, converted = 0;
+  double opened = 0, clicked = 0, converted = 0, unsubscribed = 0;
 };
 
 // How strongly a customer responds to a message, before the arm's rates.
@@ -53,11 +54,11 @@ double OrganicOf(bool member, double season) { return kOrganic * (member ? kMemb
 
 Rates RatesOf(const TrueArm* arm, bool member, const Country& country, double drift, double season) {
   double organic = OrganicOf(member, season);
-  if (arm == nullptr) return {0, 0, organic};
+  if (arm == nullptr) return {0, 0, organic, 0};
   double response = ResponseOf(member, country, drift);
   double clicked = arm->opened * std::min(1.0, arm->clicked_given_open * response);
   double added = clicked * std::min(1.0, arm->converts_given_click * response);
-  return {arm->opened, clicked, 1 - (1 - organic) * (1 - added)};
+  return {arm->opened, clicked, 1 - (1 - organic) * (1 - added), arm->unsubscribed * (member ? kMemberUnsubscribe : 1)};
 }
 
 // The population's expectation of each rate, over segments (all, one attribute's value, or a
@@ -72,10 +73,11 @@ Rates Expected(const TrueArm* arm, double drift, double season, Keep keep) {
       if (!keep(member, country)) continue;
       Rates r = RatesOf(arm, member, country, drift, season);
       sum.opened += w * r.opened, sum.clicked += w * r.clicked, sum.converted += w * r.converted;
+      sum.unsubscribed += w * r.unsubscribed;
       weight += w;
     }
   }
-  return {sum.opened / weight, sum.clicked / weight, sum.converted / weight};
+  return {sum.opened / weight, sum.clicked / weight, sum.converted / weight, sum.unsubscribed / weight};
 }
 
 std::string TruthRows(const TrueArm* arm, const char* name, const char* channel, const char* message, double drift,
@@ -86,7 +88,7 @@ std::string TruthRows(const TrueArm* arm, const char* name, const char* channel,
     Rates control = Expected(nullptr, drift, season, keep);
     out += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.4f},{:.6f}\n", name, channel, message, segment, r.opened,
                        r.clicked, r.converted, r.converted - control.converted, r.converted * kBasketShape * kBasketScale,
-                       arm != nullptr ? arm->unsubscribed : 0.0);
+                       r.unsubscribed);
   };
   row("all", [](bool, const Country&) { return true; });
   for (bool member : {true, false}) {
@@ -142,7 +144,8 @@ GeneratedCampaign GenerateCampaign(const CampaignOptions& options) {
     bool added = clicked && random.Chance(std::min(1.0, arm->converts_given_click * response));
     bool converted = organic || added;
     double amount = converted ? std::round(random.Gamma(kBasketShape, kBasketScale) * 100) / 100 : 0;
-    bool unsubscribed = arm != nullptr && random.Chance(arm->unsubscribed);  // drawn last: the rest keeps its draws
+    // Drawn last, so that every other column keeps its draws.
+    bool unsubscribed = arm != nullptr && random.Chance(arm->unsubscribed * (member ? kMemberUnsubscribe : 1));
     auto flag = [&](bool value) { return arm ? (value ? "1" : "0") : ""; };  // empty for the control
     out.history_csv += fmt::format("C{:07},{},{},{},{},{},{:d},{:.2f},{},{},{}\n", c + 1, arm ? arm->name : "control",
                                    arm ? arm->channel : "", arm ? arm->message : "", flag(opened), flag(clicked), converted,

@@ -162,9 +162,12 @@ void FitCombinations(const CombinationCounts& counts, const std::vector<ControlF
   };
   auto expected_opened = expected(&SegmentFit::opened, fit.funnel.opened.value);
   auto expected_clicked = expected(&SegmentFit::clicked, fit.funnel.clicked.value);
+  auto expected_unsubscribed = expected(&SegmentFit::unsubscribed, fit.funnel.unsubscribed.value);
   auto expected_converted = expected(&SegmentFit::converted, fit.funnel.converted.value);
   std::vector<Estimate> opened = ShrunkCombinations(counts, [](const Counts& c) { return c.opens; }, expected_opened);
   std::vector<Estimate> clicked = ShrunkCombinations(counts, [](const Counts& c) { return c.clicks; }, expected_clicked);
+  std::vector<Estimate> unsubscribed =
+      ShrunkCombinations(counts, [](const Counts& c) { return c.unsubscribes; }, expected_unsubscribed);
   std::vector<Estimate> converted = ShrunkCombinations(counts, [](const Counts& c) { return c.conversions; }, expected_converted);
   size_t i = 0;
   for (const auto& [values, c] : counts) {
@@ -172,6 +175,7 @@ void FitCombinations(const CombinationCounts& counts, const std::vector<ControlF
     combination.values = values;
     combination.raw = FunnelOf(c);
     combination.opened = opened[i], combination.clicked = clicked[i], combination.converted = converted[i];
+    combination.unsubscribed = unsubscribed[i];
     combination.expected_converted = expected_converted(values).value;
     combination.small = c.customers < min_segment_rows;
     if (controls != nullptr) {
@@ -276,6 +280,7 @@ Calibration Fit(const History& history, const std::vector<size_t>& rows, double 
       };
       BetaPrior opened = prior(&Counts::opens, fit.funnel.opened);
       BetaPrior clicked = prior(&Counts::clicks, fit.funnel.clicked);
+      BetaPrior unsubscribed = prior(&Counts::unsubscribes, fit.funnel.unsubscribed);
       BetaPrior converted = prior(&Counts::conversions, fit.funnel.converted);
       for (size_t v = 0; v < values.size(); ++v) {
         const Counts& c = values[v];
@@ -286,6 +291,7 @@ Calibration Fit(const History& history, const std::vector<size_t>& rows, double 
         segment.raw = FunnelOf(c);
         segment.opened = Shrunk(c.opens, c.customers, opened);
         segment.clicked = Shrunk(c.clicks, c.customers, clicked);
+        segment.unsubscribed = Shrunk(c.unsubscribes, c.customers, unsubscribed);
         segment.converted = Shrunk(c.conversions, c.customers, converted);
         segment.small = c.customers < min_segment_rows;
         if (out.control) {

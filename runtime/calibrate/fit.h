@@ -1,7 +1,7 @@
 // Fitting a response model to a campaign's history: per arm, the funnel (opened, clicked,
 // converted), the unsubscribe rate and spend per customer with their 95 % intervals, the lift
-// of conversion over the control, and the funnel per segment of each `--by` attribute, shrunk
-// toward the arm's rate.
+// of conversion over the control, and the funnel and unsubscribe rate per segment of each
+// `--by` attribute, shrunk toward the arm's rate.
 #pragma once
 
 #include <optional>
@@ -24,7 +24,7 @@ struct SegmentFit {
   size_t column = 0;  // index into History::by
   int32_t value = 0;  // index into History::segment_values[column]
   Funnel raw;         // the segment's own counts and rates
-  Estimate opened, clicked, converted;  // shrunk toward the arm's rates
+  Estimate opened, clicked, converted, unsubscribed;  // shrunk toward the arm's rates
   std::optional<Estimate> control_converted;  // the control's conversion in this segment, shrunk
   bool small = false;                   // fewer rows than the minimum: mostly the arm's rate
 };
@@ -37,7 +37,7 @@ struct SegmentFit {
 struct CombinationFit {
   std::vector<int32_t> values;  // per `by` column, an index into History::segment_values
   Funnel raw;
-  Estimate opened, clicked, converted;  // shrunk toward `expected_converted` (and the like)
+  Estimate opened, clicked, converted, unsubscribed;  // shrunk toward `expected_converted` (and the like)
   double expected_converted = 0;        // what the attributes' segments predict together
   std::optional<Estimate> control_converted;
   bool small = false;

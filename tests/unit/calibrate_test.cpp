@@ -242,9 +242,10 @@ TEST_CASE("segment rates are shrunk, and a segment's lift is over its own contro
 
 TEST_CASE("segments and combinations recover the true rates; a combination is nearer the truth than its own counts", "[calibrate]") {
   const int histories = 60;
-  std::map<std::string, std::array<int, 3>> covered;  // arm -> segments inside, combinations inside, trials of each
+  // arm -> segments inside, combinations inside, trials of each; the same for unsubscribes
+  std::map<std::string, std::array<int, 5>> covered;
   std::map<std::string, std::array<double, 5>> truth;
-  double shrunk_error = 0, raw_error = 0;
+  double shrunk_error = 0, raw_error = 0, member_unsubscribes = 0, other_unsubscribes = 0;
   HistoryOptions options;
   options.by = {"loyalty_member", "country"};
   for (int seed = 1; seed <= histories; ++seed) {
@@ -261,12 +262,15 @@ TEST_CASE("segments and combinations recover the true rates; a combination is ne
         std::string key = name + "|" + history.by[segment.column] + "=" +
                           history.segment_values[segment.column][static_cast<size_t>(segment.value)];
         c[0] += Inside(segment.converted, truth.at(key)[2]);
+        c[3] += Inside(segment.unsubscribed, truth.at(key)[4]);
+        if (segment.column == 0) (key.ends_with("=true") ? member_unsubscribes : other_unsubscribes) += segment.unsubscribed.value;
       }
       for (const CombinationFit& combination : arm.combinations) {
         std::string key = name + "|loyalty_member=" + history.segment_values[0][static_cast<size_t>(combination.values[0])] +
                           "&country=" + history.segment_values[1][static_cast<size_t>(combination.values[1])];
         double true_rate = truth.at(key)[2];
         c[1] += Inside(combination.converted, true_rate);
+        c[4] += Inside(combination.unsubscribed, truth.at(key)[4]);
         shrunk_error += std::fabs(combination.converted.value - true_rate);
         raw_error += std::fabs(combination.raw.converted.value - true_rate);
         // What the simulator gives these customers is the combination's figure.
@@ -277,10 +281,16 @@ TEST_CASE("segments and combinations recover the true rates; a combination is ne
   }
   REQUIRE(covered.size() == 4);
   for (const auto& [arm, counts] : covered) {
-    INFO(arm << ": segments " << counts[0] << " of " << 6 * counts[2] << ", combinations " << counts[1] << " of " << 8 * counts[2]);
+    INFO(arm << ": segments " << counts[0] << " of " << 6 * counts[2] << ", combinations " << counts[1] << " of " << 8 * counts[2]
+             << "; unsubscribes: segments " << counts[3] << ", combinations " << counts[4]);
     CHECK(counts[0] >= 0.9 * 6 * counts[2]);
     CHECK(counts[1] >= 0.9 * 8 * counts[2]);
+    CHECK(counts[3] >= 0.9 * 6 * counts[2]);
+    CHECK(counts[4] >= 0.9 * 8 * counts[2]);
   }
+  // Members unsubscribe half as often. With 2 to 6 unsubscribes a member segment here, their
+  // rates are shrunk a good way toward the arm's (0.74 of the others'), yet not pooled away.
+  CHECK(member_unsubscribes < 0.8 * other_unsubscribes);
   // Borrowing from the attributes' segments brings a combination closer to the truth than its own
   // few hundred customers do.
   INFO("summed error: shrunk " << shrunk_error << ", raw " << raw_error);
