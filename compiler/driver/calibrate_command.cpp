@@ -31,7 +31,8 @@ constexpr OptionSpec kCalibrateOptions[] = {
     {"--out", "-o", "FILE", "write the model there (a .rel file, whole or not at all); `-`: on stdout"},
     {"--by", "", "NAMES", "break the rates down by these columns, or panels of PROGRAM, comma-separated: --by loyalty_member,dormant"},
     {"--data", "", "SOURCE", "with PROGRAM: the customer data its panels are evaluated over"},
-    {"--as-of", "", "DATE", "with PROGRAM: the campaign's date, as of which its panels are evaluated"},
+    {"--as-of", "", "DATE", "with PROGRAM: the campaign's date, as of which its panels are evaluated; with several campaigns, "
+                            "once per campaign: each --history, then each --validate-on", true},
     {"--control", "", "ARM", "the arm that received nothing (default `control`)"},
     {"--name", "", "NAME", "the model's name (default `calibrated`)"},
     {"--window", "", "DAYS", "the campaign's window over which outcomes were counted, for the record (default 30)"},
@@ -109,12 +110,16 @@ std::optional<std::vector<std::string>> TablesFor(const ParsedOptions& options, 
 
 // The campaigns of `sources`, each read from its table, pooled into one history (errors and
 // warnings printed). Empty, with `exit_code`, when any could not be read or has bad rows.
+// `panels`: PROGRAM's, whose membership the `first_date`-th `--as-of` date on gives, one date per
+// source (or the one date for all).
 std::optional<calibrate::History> LoadCampaigns(const std::vector<std::string>& sources, const std::vector<std::string>& tables,
-                                                calibrate::HistoryOptions history_options, Context& context, int& exit_code) {
+                                                calibrate::HistoryOptions history_options, const CampaignPanels* panels,
+                                                size_t first_date, Context& context, int& exit_code) {
   std::vector<calibrate::History> campaigns;
   bool io_error = false, bad = false;
   for (size_t i = 0; i < sources.size(); ++i) {
     history_options.table = tables[i];
+    if (panels != nullptr) history_options.panels = panels->Segments(panels->Dates() == 1 ? 0 : first_date + i);
     calibrate::HistoryLoad load = calibrate::LoadHistory(sources[i], history_options);
     for (const std::string& error : load.errors) context.err << "error: " << error << '\n';
     io_error = io_error || load.io_error;
@@ -197,32 +202,37 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
   history_options.control = options.Get("--control", "control");
   StandardContract contract = StandardLibraryContract();
   history_options.known_channels = contract.channels;
-  // A program: its panels may be `--by` names, each customer's membership as of the campaign.
+  const std::vector<std::string> sources = options.GetAll("--history"), forecast_sources = options.GetAll("--validate-on");
+  const size_t campaigns = sources.size() + forecast_sources.size();
+  const std::string_view per_campaign = "give `--as-of` once per campaign: each --history, then each --validate-on, in order";
+  // A program: its panels may be `--by` names, each customer's membership as of their campaign.
   std::optional<CampaignPanels> panels;
   if (!options.positional.empty()) {
+    const size_t dates = options.GetAll("--as-of").size();
+    if (dates > 1 && dates != campaigns) {
+      PrintUsageError(context.err, fmt::format("`--as-of` is given {} times for {} campaign{}", dates, campaigns, campaigns == 1 ? "" : "s"), per_campaign);
+      return kExitUsageOrIo;
+    }
     int exit_code = 0;
     if (!(panels = CampaignPanels::Load(options, context, exit_code))) return exit_code;
-    history_options.panels = panels->Segments();
   }
   // The types a `--by` column's values must have: PROGRAM's data contract, else the standard one.
   history_options.attributes = panels ? panels->Schema().customer.columns : contract.attributes;
+  const CampaignPanels* program_panels = panels ? &*panels : nullptr;
   int exit_code = 0;
-  const std::vector<std::string> sources = options.GetAll("--history");
-  std::optional<calibrate::History> history = LoadCampaigns(sources, *history_tables, history_options, context, exit_code);
+  std::optional<calibrate::History> history =
+      LoadCampaigns(sources, *history_tables, history_options, program_panels, 0, context, exit_code);
   if (!history) return exit_code;
-  // Panels are taken as of one date (--as-of), so they can break down only one campaign.
+  // A panel's membership is taken as of each campaign's date: one date cannot serve several.
   bool by_panel = std::find(history->by_panel.begin(), history->by_panel.end(), true) != history->by_panel.end();
-  if (by_panel && (sources.size() > 1 || options.Has("--validate-on"))) {
-    PrintUsageError(context.err, fmt::format("{} cannot break rates down by a panel: its membership is taken as of one date "
-                                             "(--as-of), and each campaign had its own",
-                                             sources.size() > 1 ? "pooled campaigns" : "`--validate-on`"),
-                    "export each campaign's membership as a column of its history instead");
+  if (by_panel && campaigns > 1 && panels->Dates() == 1) {
+    PrintUsageError(context.err, "with several campaigns, a panel's membership is taken as of each one's date", per_campaign);
     return kExitUsageOrIo;
   }
   // A backtest's campaigns, read as the fitted ones are.
   std::optional<calibrate::History> backtest;
-  if (options.Has("--validate-on") &&
-      !(backtest = LoadCampaigns(options.GetAll("--validate-on"), *backtest_tables, history_options, context, exit_code))) {
+  if (!forecast_sources.empty() && !(backtest = LoadCampaigns(forecast_sources, *backtest_tables, history_options, program_panels,
+                                                              sources.size(), context, exit_code))) {
     return exit_code;
   }
   std::vector<std::string> declarations;

@@ -6,18 +6,21 @@
 #include <functional>
 #include <set>
 
+#include "data/values.h"
 #include "driver/session.h"
 #include "evaluate/bind.h"
 #include "evaluate/panels.h"
 #include "interp/interpreter.h"
+#include "measures/customer_measures.h"
 
 namespace relc::driver {
 
 struct CampaignPanels::State {
   CompiledFile compiled;
   Dataset dataset;
-  std::vector<std::string> names;              // the program's named panels
-  std::vector<evaluate::Selection> selections;  // theirs, in the same order
+  std::vector<std::string> names;  // the program's named panels
+  // Per `--as-of` date, theirs in the same order.
+  std::vector<std::vector<evaluate::Selection>> selections;
 };
 
 const data::DataSchema& CampaignPanels::Schema() const { return state_->dataset.store.schema; }
@@ -36,37 +39,57 @@ std::optional<CampaignPanels> CampaignPanels::Load(const ParsedOptions& options,
     PrintUsageError(context.err, "the panels need the customer data and the campaign's date: give `--data SOURCE` and `--as-of DATE`");
     return std::nullopt;
   }
+  std::vector<int32_t> days;
+  for (const std::string& date : options.GetAll("--as-of")) {
+    if (!data::ParseDate(date, days.emplace_back())) {
+      exit_code = kExitUsageOrIo;
+      PrintUsageError(context.err, fmt::format("`--as-of` takes a date such as 2026-01-01, not `{}`", date));
+      return std::nullopt;
+    }
+  }
   auto dataset = LoadDataset({&*compiled}, options, context, exit_code);
   if (!dataset) return std::nullopt;
   auto state = std::make_shared<State>(State{.compiled = std::move(*compiled), .dataset = std::move(*dataset)});
   const ir::Program& program = state->compiled.programs.front();
-  std::string error;
-  // Panels draw nothing at random: the interpreter evaluates them once, without a JIT to start.
-  auto bound = evaluate::BoundData::Bind(program, state->dataset.store, state->dataset.measures,
-                                         state->dataset.measure_options, state->dataset.now, 1, error);
-  if (!bound) {
-    exit_code = kExitProgramErrors;
-    context.err << "error: " << error << '\n';
-    return std::nullopt;
-  }
-  std::vector<evaluate::Selection> selections = evaluate::EvaluatePanels(program, *interp::MakeInterpreter(program), *bound);
   for (size_t p = 0; p < program.panels.size(); ++p) {
-    if (program.panels[p].name.empty()) continue;
-    state->names.push_back(program.panels[p].name);
-    state->selections.push_back(std::move(selections[p]));
+    if (!program.panels[p].name.empty()) state->names.push_back(program.panels[p].name);
+  }
+  const Dataset& loaded = state->dataset;
+  for (int32_t day : days) {
+    // The data was loaded once; its measures (recency, frequency...) are those of each date.
+    measures::MeasureOptions as_of = loaded.measure_options;
+    as_of.as_of_day = day;
+    std::optional<measures::CustomerMeasures> other;
+    if (day != loaded.measure_options.as_of_day) other = measures::ComputeMeasures(loaded.store, as_of);
+    std::string error;
+    // Panels draw nothing at random: the interpreter evaluates them once, without a JIT to start.
+    auto bound = evaluate::BoundData::Bind(program, loaded.store, other ? *other : loaded.measures, as_of, int64_t{day} * 86400,
+                                           1, error);
+    if (!bound) {
+      exit_code = kExitProgramErrors;
+      context.err << "error: " << error << '\n';
+      return std::nullopt;
+    }
+    std::vector<evaluate::Selection> selections = evaluate::EvaluatePanels(program, *interp::MakeInterpreter(program), *bound);
+    std::vector<evaluate::Selection>& named = state->selections.emplace_back();
+    for (size_t p = 0; p < program.panels.size(); ++p) {
+      if (!program.panels[p].name.empty()) named.push_back(std::move(selections[p]));
+    }
   }
   CampaignPanels panels;
   panels.state_ = std::move(state);
   return panels;
 }
 
-std::vector<calibrate::PanelSegment> CampaignPanels::Segments() const {
+size_t CampaignPanels::Dates() const { return state_->selections.size(); }
+
+std::vector<calibrate::PanelSegment> CampaignPanels::Segments(size_t date) const {
   std::vector<calibrate::PanelSegment> segments;
   for (size_t p = 0; p < state_->names.size(); ++p) {
-    segments.push_back({state_->names[p], [state = state_, p](std::string_view id) -> std::optional<bool> {
+    segments.push_back({state_->names[p], [state = state_, date, p](std::string_view id) -> std::optional<bool> {
                           std::optional<uint32_t> row = state->dataset.store.RowOfId(id);
                           if (!row) return std::nullopt;
-                          return ((state->selections[p][*row >> 6] >> (*row & 63)) & 1) != 0;
+                          return ((state->selections[date][p][*row >> 6] >> (*row & 63)) & 1) != 0;
                         }});
   }
   return segments;

@@ -1,7 +1,7 @@
 // `relc calibrate PROGRAM --data SOURCE --as-of DATE --by PANEL`: a program's panels as segments
-// of a past campaign. Each customer's membership is evaluated over the customer data as of the
-// campaign's date; the model file gets the panels' declarations, so that the simulator can
-// evaluate them again.
+// of past campaigns. Each customer's membership is evaluated over the customer data as of the
+// campaign's date (one `--as-of` per campaign when there are several); the model file gets the
+// panels' declarations, so that the simulator can evaluate them again.
 #pragma once
 
 #include <memory>
@@ -17,12 +17,15 @@ namespace relc::driver {
 
 class CampaignPanels {
  public:
-  // Compiles the program, loads `--data` as of `--as-of` and evaluates every named panel;
+  // Compiles the program, loads `--data` and evaluates every named panel as of each `--as-of`;
   // nullopt, with the problem reported and `exit_code` set, when any of it fails.
   static std::optional<CampaignPanels> Load(const ParsedOptions& options, Context& context, int& exit_code);
 
-  // For the history loader: each named panel and whether a customer id is in it.
-  std::vector<calibrate::PanelSegment> Segments() const;
+  // How many `--as-of` dates the panels were evaluated at, in their order.
+  size_t Dates() const;
+  // For the history loader: each named panel and whether a customer id was in it as of the
+  // `date`-th `--as-of`.
+  std::vector<calibrate::PanelSegment> Segments(size_t date) const;
   // The program's data contract, as the customer data was loaded under it.
   const data::DataSchema& Schema() const;
 

@@ -314,11 +314,42 @@ TEST_CASE("relc calibrate PROGRAM --data --as-of: segments by the program's pane
                   true).out,
              Catch::Contains("nor has the program such a panel: it has dormant, vip"));
   CHECK(Relc("calibrate " + program + " --history " + history + " --by dormant --out " + model).exit_code == 2);
-  Result backtest = Relc("calibrate " + program + " --data " + data + " --as-of " + as_of + " --history " + history +
-                             " --by dormant --validate-on " + history, true);
-  CHECK(backtest.exit_code == 2);
-  CHECK_THAT(backtest.out, Catch::Contains("`--validate-on` cannot break rates down by a panel"));
   CHECK(Relc("calibrate " + program + " --data " + data + " --history " + history + " --by dormant --out " + model).exit_code == 2);
+
+  // Several campaigns: each customer's membership as of their own campaign's date, one --as-of
+  // per campaign (each --history, then each --validate-on). Six months earlier, fewer customers
+  // had been away long enough to be dormant.
+  const std::string spring = "2025-04-01";
+  Result earlier = Relc("panels " + program + " --data " + data + " --as-of " + spring + " --format json");
+  REQUIRE(earlier.exit_code == 0);
+  int64_t dormant_in_spring = 0;
+  const nlohmann::json spring_counts = nlohmann::json::parse(earlier.out);
+  for (const auto& panel : spring_counts[0]["panels"]) {
+    if (panel["panel"].get<std::string>() == "dormant") dormant_in_spring = panel["customers"].get<int64_t>();
+  }
+  REQUIRE(dormant_in_spring != members.at("dormant"));
+  std::string pooled_model = WriteTemp("panel-pooled.rel", "");
+  Result pooled = Relc("calibrate " + program + " --data " + data + " --history " + history + " --as-of " + as_of + " --history " +
+                           history + " --as-of " + spring + " --by dormant --out " + pooled_model,
+                       true);
+  INFO(pooled.out);
+  REQUIRE(pooled.exit_code == 0);
+  CHECK_THAT(ReadFile(pooled_model),
+             Catch::Contains(fmt::format("// dormant = true: {} customers", members.at("dormant") + dormant_in_spring)));
+  Result backtest = Relc("calibrate " + program + " --data " + data + " --as-of " + spring + " --as-of " + as_of + " --history " +
+                         history + " --by dormant --validate-on " + history + " --format json");
+  REQUIRE(backtest.exit_code == 0);
+  CHECK(nlohmann::json::parse(backtest.out)["kind"] == "backtest");
+  // One date for several campaigns, or a date count that matches none.
+  Result one_date = Relc("calibrate " + program + " --data " + data + " --as-of " + as_of + " --history " + history +
+                             " --by dormant --validate-on " + history, true);
+  CHECK(one_date.exit_code == 2);
+  CHECK_THAT(one_date.out, Catch::Contains("with several campaigns, a panel's membership is taken as of each one's date"));
+  CHECK_THAT(one_date.out, Catch::Contains("give `--as-of` once per campaign: each --history, then each --validate-on"));
+  Result three = Relc("calibrate " + program + " --data " + data + " --as-of " + as_of + " --as-of " + spring + " --as-of " + spring +
+                          " --history " + history + " --by dormant --out " + model, true);
+  CHECK(three.exit_code == 2);
+  CHECK_THAT(three.out, Catch::Contains("`--as-of` is given 3 times for 1 campaign"));
 }
 
 TEST_CASE("relc calibrate --history sqlite:PATH reads a table of a database as the same history in CSV", "[calibrate]") {
