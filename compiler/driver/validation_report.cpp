@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -36,8 +37,10 @@ void PrintValidationText(const calibrate::History& history, const calibrate::His
   } else {
     out << fmt::format("backtest: fitted on {} ({} customers), forecast for {} ({} customers)\n", fitted->source,
                        validation.fit_rows, history.source, validation.test_rows);
-    for (const std::string& arm : validation.unfitted_arms) {
-      out << fmt::format("arm `{}` is not in {} (or was sent otherwise there): it cannot be forecast\n", arm, fitted->source);
+    for (const std::string& name : validation.unfitted_arms) {
+      auto arm = std::find_if(history.arms.begin(), history.arms.end(), [&](const calibrate::Arm& a) { return a.name == name; });
+      out << fmt::format("arm `{}` sent {} \"{}\", which {} did not: it cannot be forecast\n", name, arm->channel, arm->message,
+                         fitted->source);
     }
     out << '\n';
   }

@@ -273,7 +273,46 @@ HistoryLoad LoadHistory(const std::string& source, const HistoryOptions& options
   return load;
 }
 
-HistoryLoad PoolHistories(std::vector<History> campaigns, const std::string& control) {
+namespace {
+
+// Arms sent the same message on the same channel are one arm to the simulator, which knows a
+// message by them: fitted apart, the model would state two figures for one message, and the
+// last would win. They are fitted as one, named after all of them.
+void UniteSameMessages(History& history, std::vector<std::string>& warnings) {
+  std::map<std::pair<std::string, std::string>, int32_t> first;
+  std::vector<int32_t> united(history.arms.size());
+  std::vector<Arm> arms;
+  std::vector<std::vector<std::string>> names;
+  for (size_t a = 0; a < history.arms.size(); ++a) {
+    const Arm& arm = history.arms[a];
+    if (!arm.control) {
+      auto [it, inserted] = first.emplace(std::pair{arm.channel, arm.message}, static_cast<int32_t>(arms.size()));
+      if (!inserted) {
+        united[a] = it->second;
+        names[static_cast<size_t>(it->second)].push_back(arm.name);
+        continue;
+      }
+    }
+    united[a] = static_cast<int32_t>(arms.size());
+    arms.push_back(arm);
+    names.push_back({arm.name});
+  }
+  if (arms.size() == history.arms.size()) return;
+  for (size_t a = 0; a < arms.size(); ++a) {
+    if (names[a].size() == 1) continue;
+    std::vector<std::string> quoted;
+    for (const std::string& name : names[a]) quoted.push_back(fmt::format("`{}`", name));
+    arms[a].name = fmt::format("{}", fmt::join(names[a], " + "));
+    warnings.push_back(fmt::format("arms {} send the same message ({} \"{}\"), which the simulator cannot tell apart: they are "
+                                   "fitted as one arm, `{}`",
+                                   fmt::join(quoted, ", "), arms[a].channel, arms[a].message, arms[a].name));
+  }
+  for (HistoryRow& row : history.rows) row.arm = united[static_cast<size_t>(row.arm)];
+  if (history.control >= 0) history.control = united[static_cast<size_t>(history.control)];
+  history.arms = std::move(arms);
+}
+
+HistoryLoad Pool(std::vector<History> campaigns, const std::string& control) {
   HistoryLoad load;
   if (campaigns.size() == 1) {
     load.history = std::move(campaigns.front());
@@ -363,6 +402,14 @@ HistoryLoad PoolHistories(std::vector<History> campaigns, const std::string& con
     }
   }
   load.history = std::move(pooled);
+  return load;
+}
+
+}  // namespace
+
+HistoryLoad PoolHistories(std::vector<History> campaigns, const std::string& control) {
+  HistoryLoad load = Pool(std::move(campaigns), control);
+  if (load.history) UniteSameMessages(*load.history, load.warnings);
   return load;
 }
 

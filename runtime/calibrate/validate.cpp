@@ -143,11 +143,13 @@ Validation Backtest(const History& fitted, const History& forecast, double min_s
   TestSet test{.history = &forecast};
   test.rows.resize(forecast.rows.size());
   for (size_t i = 0; i < test.rows.size(); ++i) test.rows[i] = i;
+  // An arm is the message it sent, as the simulator knows it (its name may change from one
+  // campaign to the next); the control is the control, whatever each campaign calls it.
   for (const Arm& arm : forecast.arms) {
     int32_t match = -1;
     for (size_t a = 0; a < fitted.arms.size(); ++a) {
       const Arm& candidate = fitted.arms[a];
-      if (candidate.name == arm.name && candidate.channel == arm.channel && candidate.message == arm.message) {
+      if (candidate.control == arm.control && candidate.channel == arm.channel && candidate.message == arm.message) {
         match = static_cast<int32_t>(a);
       }
     }

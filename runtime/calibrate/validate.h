@@ -45,9 +45,10 @@ struct Validation {
 // the same seed gives the same split.
 Validation Validate(const History& history, double fit_share, uint64_t seed, double min_segment_rows);
 
-// Fits on the whole of `fitted`, forecasts the whole of `forecast`: arms are matched by name
-// (and channel and message), segments by value; a value the fitted campaign never saw takes
-// the arm's rate, as in a simulation. The uplift observed is over `forecast`'s own control.
+// Fits on the whole of `fitted`, forecasts the whole of `forecast`: arms are matched by the
+// message they sent (channel and message, whatever their names), segments by value; a value the
+// fitted campaign never saw takes the rate of the last segment that holds the customer, as in a
+// simulation. The uplift observed is over `forecast`'s own controls.
 Validation Backtest(const History& fitted, const History& forecast, double min_segment_rows);
 
 }  // namespace relc::calibrate

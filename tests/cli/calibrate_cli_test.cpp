@@ -179,8 +179,15 @@ TEST_CASE("relc calibrate --validate-on: fitted on one campaign, forecast for an
   for (size_t at; (at = later.find(",call-vip,phone,call-vip,")) != std::string::npos;) later.replace(at, 25, ",call-new,phone,call-new,");
   Result partial = Relc("calibrate --history " + spring + " --validate-on " + WriteTemp("autumn-new-arm.csv", later));
   REQUIRE(partial.exit_code == 0);
-  CHECK_THAT(partial.out, Catch::Contains("arm `call-new` is not in " + spring + " (or was sent otherwise there): it cannot be forecast"));
+  CHECK_THAT(partial.out, Catch::Contains("arm `call-new` sent phone \"call-new\", which " + spring + " did not: it cannot be forecast"));
   CHECK_THAT(partial.out, !Catch::Contains("| call-new |"));
+  // An arm renamed from one campaign to the next is the message it sent: it is forecast.
+  std::string renamed = ReadFile(autumn);
+  for (size_t at; (at = renamed.find(",winback-2,email,")) != std::string::npos;) renamed.replace(at, 17, ",autumn-2,email,");
+  Result matched = Relc("calibrate --history " + spring + " --validate-on " + WriteTemp("autumn-renamed.csv", renamed));
+  REQUIRE(matched.exit_code == 0);
+  CHECK_THAT(matched.out, Catch::Contains("| autumn-2 | "));
+  CHECK_THAT(matched.out, !Catch::Contains("cannot be forecast"));
 
   // As JSON, for a CI job that gates on the errors: the same figures as the tables.
   Result json = Relc("calibrate --history " + spring + " --by loyalty_member --validate-on " + autumn + " --format json");

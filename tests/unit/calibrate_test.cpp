@@ -176,7 +176,7 @@ TEST_CASE("a backtest fits one campaign and forecasts another: within 10 % at 40
   CHECK(backtest.unfitted_arms.empty());
   CheckFourArmsWithinTenPercent(autumn, backtest);
 
-  // Arms are matched by name, channel and message; values by their text, in any order.
+  // Arms are matched by channel and message, whatever their names; values by their text, in any order.
   History later = Load("customer_id,arm,channel,message,converted,loyalty_member,country\n"
                        "C1,winback-9,email,winback-9,1,true,FR\nC2,winback-1,sms,winback-1,0,true,FR\n"
                        "C3,call-vip,phone,call-vip,1,false,LU\nC4,call-vip,phone,call-vip,0,true,CH\nC5,control,,,0,true,FR\n",
@@ -426,7 +426,7 @@ TEST_CASE("pooled campaigns: each arm's lift is over its own campaign's control,
   }
 }
 
-TEST_CASE("pooling: arms and values are matched by name; a campaign without a control, or another channel, is refused",
+TEST_CASE("pooling: arms and values are matched; a campaign without a control, or an arm on another channel, is refused",
           "[calibrate]") {
   HistoryOptions options;
   options.by = {"tier"};
@@ -451,6 +451,24 @@ TEST_CASE("pooling: arms and values are matched by name; a campaign without a co
   CHECK_FALSE(history.has_opened);
   REQUIRE(pooled.warnings.size() == 1);
   CHECK_THAT(pooled.warnings[0], Catch::Contains("b.csv did not record `opened`"));
+
+  // Arms of other names that sent the same message are one arm: the simulator knows a message by
+  // its channel and name. So within one campaign, and across campaigns.
+  HistoryLoad renamed = PoolCsv({{"a.csv", header + "C1,spring-promo,email,m,1,1,gold\nC2,control,,,,0,gold\n"},
+                                 {"b.csv", header + "C1,xmas-promo,email,m,1,0,gold\nC2,control,,,,0,gold\nC3,late,email,m,0,0,gold\n"}},
+                                options);
+  REQUIRE(renamed.history);
+  REQUIRE(renamed.history->arms.size() == 2);
+  CHECK(renamed.history->arms[0].name == "spring-promo + xmas-promo + late");
+  CHECK(renamed.history->control == 1);
+  CHECK(renamed.history->rows[4].arm == 0);
+  REQUIRE(renamed.warnings.size() == 1);
+  CHECK(renamed.warnings[0] == "arms `spring-promo`, `xmas-promo`, `late` send the same message (email \"m\"), which the simulator "
+                               "cannot tell apart: they are fitted as one arm, `spring-promo + xmas-promo + late`");
+  HistoryLoad alone = PoolCsv({{"a.csv", header + "C1,a,email,m,1,1,gold\nC2,b,email,m,0,0,gold\nC3,c,sms,m,0,0,gold\n"}}, options);
+  REQUIRE(alone.history);
+  CHECK(alone.history->arms.size() == 2);
+  CHECK(Fit(*alone.history, {}, 200).arms[0].funnel.customers == 2);
 
   HistoryLoad channels = PoolCsv({{"a.csv", header + "C1,promo,email,m,1,1,gold\nC2,control,,,,0,gold\n"},
                                   {"b.csv", header + "C1,promo,sms,m,1,1,gold\nC2,control,,,,0,gold\n"}},
