@@ -10,6 +10,7 @@
 
 #include "calibrate/fit.h"
 #include "calibrate/model_file.h"
+#include "calibrate/pool.h"
 #include "calibrate/validate.h"
 #include "data/table_reader.h"
 #include "diagnostics/render.h"

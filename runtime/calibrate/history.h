@@ -2,8 +2,8 @@
 // or the control that received nothing), their outcomes over the campaign's window, and their
 // attributes at send time. From a CSV file, or a table of a SQLite or PostgreSQL database.
 // Read strictly: a bad row is an error at its file (or table), line (or rowid) and column,
-// never skipped. Several campaigns may be pooled into one history, each row keeping its
-// campaign, so that each arm is measured against its own campaign's control.
+// never skipped. Several campaigns may be pooled into one history (pool.h), each row keeping
+// its campaign, so that each arm is measured against its own campaign's control.
 //
 //   customer_id,arm,channel,message,opened,clicked,converted,amount,unsubscribed,loyalty_member,...
 //   C0000001,winback-1,email,winback-1,1,0,0,0,0,true,...
@@ -79,14 +79,5 @@ struct HistoryLoad {
 
 // `source`: a CSV file, `sqlite:PATH` or `postgresql://...` (the table `options.table`).
 HistoryLoad LoadHistory(const std::string& source, const HistoryOptions& options);
-
-// One or several campaigns' histories, loaded with the same options, as one history to fit: an
-// arm of the same name is one arm (the same channel and message in each), a customer may be in
-// several campaigns, and a segment value is one value whichever campaign has it. Either every
-// campaign has a control or none has: an arm's lift is measured against its own campaign's
-// control. An outcome column (opened, clicked, unsubscribed, amount) is kept only if every
-// campaign recorded it. Arms of other names that sent the same message on the same channel are
-// one arm (`a + b`), since the simulator cannot tell them apart. Each of these is warned of.
-HistoryLoad PoolHistories(std::vector<History> campaigns, const std::string& control);
 
 }  // namespace relc::calibrate

@@ -9,6 +9,7 @@
 
 #include "calibrate/campaign_generator.h"
 #include "calibrate/fit.h"
+#include "calibrate/pool.h"
 #include "calibrate/validate.h"
 
 using namespace relc::calibrate;
