@@ -263,6 +263,15 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
                                history->source, history_options.control);
   }
   for (const calibrate::ArmFit& arm : fitted.arms) {
+    if (arm.lifts_differ) {
+      std::vector<std::string> lifts;
+      for (const calibrate::ArmFit::CampaignLift& campaign : arm.campaign_lifts) {
+        lifts.push_back(fmt::format("{:.2f} % in {}", campaign.lift.value * 100, history->campaigns[campaign.campaign]));
+      }
+      context.err << fmt::format("warning: arm `{}`: its lift differs between the campaigns beyond chance ({}): the model "
+                                 "states their average; backtest one on the others (--validate-on) before pooling them\n",
+                                 history->arms[static_cast<size_t>(arm.arm)].name, fmt::join(lifts, ", "));
+    }
     for (const calibrate::SegmentFit& segment : arm.segments) {
       if (!segment.small) continue;
       context.err << fmt::format("warning: arm `{}`, {} = {}: only {:.0f} customers (under --min-segment {:.0f}); its rates are "

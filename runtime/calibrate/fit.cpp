@@ -11,12 +11,16 @@ namespace {
 struct Counts {
   double customers = 0, opens = 0, clicks = 0, conversions = 0, unsubscribes = 0, spend = 0, spend_squares = 0;
   // Per campaign, as far as the last one seen; counted only for pooled campaigns (empty: one).
-  std::vector<double> campaign_customers;
+  std::vector<double> campaign_customers, campaign_conversions;
   void Add(const HistoryRow& row, bool pooled = false) {
     if (pooled) {
       auto campaign = static_cast<size_t>(row.campaign);
-      if (campaign_customers.size() <= campaign) campaign_customers.resize(campaign + 1);
+      if (campaign_customers.size() <= campaign) {
+        campaign_customers.resize(campaign + 1);
+        campaign_conversions.resize(campaign + 1);
+      }
       campaign_customers[campaign] += 1;
+      campaign_conversions[campaign] += row.converted;
     }
     customers += 1;
     opens += row.opened == 1;
@@ -139,6 +143,27 @@ Estimate Matched(const std::vector<double>& customers, EstimateOf estimate_of) {
   }
   double half = std::sqrt(variance);
   return {value, value - half, value + half};
+}
+
+// The arm's lift in each campaign it was sent in, and whether they differ beyond what sampling
+// explains: Cochran's Q (their spread around the inverse-variance mean) against the 99 %
+// quantile of chi-square with one degree of freedom fewer than campaigns.
+void CompareCampaignLifts(const Counts& arm, const std::vector<ControlFit>& controls, ArmFit& fit) {
+  double weights = 0, weighted = 0;
+  for (size_t c = 0; c < arm.campaign_customers.size(); ++c) {
+    if (arm.campaign_customers[c] == 0) continue;
+    Estimate lift = Difference(Proportion(arm.campaign_conversions[c], arm.campaign_customers[c]), controls[c].funnel.converted);
+    fit.campaign_lifts.push_back({c, lift});
+    double variance = std::pow(Half(lift) / kZ95, 2);
+    weights += 1 / variance;
+    weighted += lift.value / variance;
+  }
+  if (fit.campaign_lifts.size() < 2) return;
+  double mean = weighted / weights, q = 0;
+  for (const ArmFit::CampaignLift& campaign : fit.campaign_lifts) {
+    q += std::pow(campaign.lift.value - mean, 2) / std::pow(Half(campaign.lift) / kZ95, 2);
+  }
+  fit.lifts_differ = q > ChiSquareQuantile(0.99, static_cast<double>(fit.campaign_lifts.size() - 1));
 }
 
 // An arm's combinations, once its segments are fitted: each shrunk toward what its attributes'
@@ -269,6 +294,7 @@ Calibration Fit(const History& history, const std::vector<size_t>& rows, double 
     if (out.control) {
       fit.control_converted = Matched(per_arm[a].campaign_customers, [&](size_t c) { return controls[c].funnel.converted; });
       fit.lift = Difference(fit.funnel.converted, *fit.control_converted);
+      if (pooled) CompareCampaignLifts(per_arm[a], controls, fit);
     }
     for (size_t b = 0; b < history.by.size(); ++b) {
       const auto& values = per_segment[a][b];

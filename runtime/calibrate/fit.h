@@ -53,6 +53,15 @@ struct ArmFit {
   std::optional<Estimate> control_converted;
   std::optional<Estimate> lift;  // converted minus control_converted, when there is a control
   std::vector<double> campaign_customers;  // per campaign of the history
+  // Pooled campaigns with a control: the arm's lift in each campaign it was sent in, over that
+  // campaign's control; and whether they differ beyond chance (chi-square, 99 %), in which case
+  // the pooled lift is an average of campaigns that did not respond alike.
+  struct CampaignLift {
+    size_t campaign = 0;
+    Estimate lift;
+  };
+  std::vector<CampaignLift> campaign_lifts;
+  bool lifts_differ = false;
   std::vector<SegmentFit> segments;
   std::vector<CombinationFit> combinations;  // ordered by values; empty under two `by` columns
 

@@ -127,6 +127,14 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
     out += fmt::format("converted {} ({}, {})", Count(f.conversions), Percent(f.converted.value), Interval(f.converted));
     if (fit.lift) out += fmt::format("; lift {} ({})", SignedPercent(fit.lift->value), Interval(*fit.lift));
     if (fit.lift && campaigns > 1) out += fmt::format(" over a control of {}", Percent(fit.control_converted->value));
+    if (fit.campaign_lifts.size() > 1) {
+      std::vector<std::string> lifts;
+      for (const ArmFit::CampaignLift& campaign : fit.campaign_lifts) {
+        lifts.push_back(fmt::format("{} in {}", SignedPercent(campaign.lift.value), history.campaigns[campaign.campaign]));
+      }
+      out += fmt::format(";\n  // lift per campaign: {}{}", fmt::join(lifts, ", "),
+                         fit.lifts_differ ? ": they differ beyond chance (99 %), and the figure below is their average" : "");
+    }
     if (history.has_amount) {
       // A normal interval on a few customers may reach below zero, which no spend can.
       out += fmt::format(";\n  // spend per customer {:.2f} {} ({:.2f}-{:.2f})", f.spend_per_customer.value, options.currency,

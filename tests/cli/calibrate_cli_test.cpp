@@ -437,6 +437,14 @@ TEST_CASE("relc calibrate pools several campaigns, each arm measured against its
   CHECK_THAT(text, Catch::Contains("//   " + season + "/history.csv: "));
   CHECK_THAT(text, Catch::Contains(" in " + usual + "/history.csv, "));
   CHECK(Relc("check --werror " + model).exit_code == 0);
+  // winback-1 responded alike in both campaigns; one that responded at half the rates is told.
+  CHECK_THAT(text, Catch::Contains("// lift per campaign: "));
+  CHECK_THAT(pooled.out, !Catch::Contains("differs between the campaigns"));
+  std::string drifted = Campaign(40000, 10, "drifted-", "--response 50% --arms winback-1");
+  Result apart = Relc("calibrate --history " + usual + "/history.csv --history " + drifted + "/history.csv --out " +
+                      WriteTemp("pooled-drifted.rel", ""), true);
+  REQUIRE(apart.exit_code == 0);
+  CHECK_THAT(apart.out, Catch::Contains("warning: arm `winback-1`: its lift differs between the campaigns beyond chance ("));
   // Each lift is read back against the truth of its campaigns: call-vip was sent only in the
   // usual campaign, so its lift is over that campaign's control alone.
   auto lift_of = [&](const std::string& arm) {

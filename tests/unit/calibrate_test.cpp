@@ -394,6 +394,7 @@ TEST_CASE("pooled campaigns: each arm's lift is over its own campaign's control,
   // would look better than it is and the other arms worse.
   const int pairs = 100;
   std::map<std::string, std::array<int, 2>> covered;  // per arm: lift over its own controls, over one control
+  int false_alarms = 0;  // lifts said to differ between the campaigns, which respond alike
   for (int seed = 1; seed <= pairs; ++seed) {
     GeneratedCampaign usual = GenerateCampaign({.customers = 20000, .seed = static_cast<uint64_t>(seed)});
     GeneratedCampaign season = GenerateCampaign(
@@ -417,6 +418,9 @@ TEST_CASE("pooled campaigns: each arm's lift is over its own campaign's control,
       auto& c = covered[name];
       c[0] += Inside(*arm.lift, truth);
       c[1] += Inside(Difference(arm.funnel.converted, fit.control->converted), truth);
+      // Only winback-1 was sent in both; its lift is the same in each, bar chance.
+      CHECK(arm.campaign_lifts.size() == (name == "winback-1" ? 2u : 1u));
+      false_alarms += arm.lifts_differ;
     }
   }
   REQUIRE(covered.size() == 4);
@@ -425,6 +429,29 @@ TEST_CASE("pooled campaigns: each arm's lift is over its own campaign's control,
     CHECK(counts[0] >= 90);
     CHECK(counts[1] < 50);
   }
+  // A test at 99 %: about 1 false alarm in 100.
+  CHECK(false_alarms <= 4);
+}
+
+TEST_CASE("pooled campaigns whose lifts differ beyond chance are told apart from those that do not", "[calibrate]") {
+  GeneratedCampaign usual = GenerateCampaign({.customers = 50000, .seed = 61});
+  auto winback = [&](double response) {
+    GeneratedCampaign other = GenerateCampaign({.customers = 50000, .seed = 62, .response = response, .arms = {"winback-1"}});
+    HistoryLoad pooled = PoolCsv({{"usual.csv", usual.history_csv}, {"other.csv", other.history_csv}});
+    REQUIRE(pooled.history);
+    Calibration fit = Fit(*pooled.history, {}, 200);
+    for (const ArmFit& arm : fit.arms) {
+      if (pooled.history->arms[static_cast<size_t>(arm.arm)].name == "winback-1") return arm;
+    }
+    FAIL("no winback-1");
+    return ArmFit{};
+  };
+  ArmFit alike = winback(1.0), drifted = winback(0.5);
+  REQUIRE(alike.campaign_lifts.size() == 2);
+  CHECK_FALSE(alike.lifts_differ);
+  REQUIRE(drifted.campaign_lifts.size() == 2);
+  CHECK(drifted.lifts_differ);
+  CHECK(drifted.campaign_lifts[1].lift.value < 0.5 * drifted.campaign_lifts[0].lift.value);
 }
 
 TEST_CASE("pooling: arms and values are matched; a campaign without a control, or an arm on another channel, is refused",
