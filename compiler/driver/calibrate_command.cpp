@@ -47,19 +47,6 @@ constexpr OptionSpec kCalibrateOptions[] = {
     {"--format", "", "FORMAT", "of the validation on stdout: text (default, Markdown tables) or json"},
 };
 
-std::vector<std::string> SplitList(const std::string& text) {
-  std::vector<std::string> out;
-  size_t begin = 0;
-  while (begin <= text.size()) {
-    size_t end = text.find(',', begin);
-    if (end == std::string::npos) end = text.size();
-    std::string item = text.substr(begin, end - begin);
-    if (!item.empty()) out.push_back(item);
-    begin = end + 1;
-  }
-  return out;
-}
-
 // What the standard library, checked once, says of a campaign: the channels it can have been
 // sent on, and the customer columns of the standard data contract.
 struct StandardContract {

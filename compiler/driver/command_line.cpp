@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "diagnostics/suggest.h"
 
 namespace relc::driver {
@@ -9,6 +11,17 @@ namespace relc::driver {
 void PrintUsageError(std::ostream& err, std::string_view message, std::string_view hint) {
   err << "error: " << message << '\n';
   if (!hint.empty()) err << "  = help: " << hint << '\n';
+}
+
+std::vector<std::string> SplitList(std::string_view text) {
+  std::vector<std::string> out;
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    size_t end = std::min(text.find(',', begin), text.size());
+    if (end > begin) out.emplace_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return out;
 }
 
 std::optional<ParsedOptions> ParseOptions(std::span<const std::string> args, const Command& command,

@@ -58,6 +58,9 @@ std::optional<ParsedOptions> ParseOptions(std::span<const std::string> args, con
 
 void PrintCommandHelp(const Command& command, std::ostream& out);
 
+// The items of a comma-separated option value (`--by loyalty_member,country`), empty ones dropped.
+std::vector<std::string> SplitList(std::string_view text);
+
 // "error: ..." for the command line, in the same voice as diagnostics.
 void PrintUsageError(std::ostream& err, std::string_view message, std::string_view hint = {});
 

@@ -96,16 +96,13 @@ int RunGenerate(const ParsedOptions& options, Context& context) {
       }
     }
     const std::vector<std::string> known = calibrate::CampaignArmNames();
-    const std::string arms = options.Get("--arms", "");
-    for (std::string_view rest = arms; !rest.empty();) {
-      std::string_view name = rest.substr(0, rest.find(','));
-      rest.remove_prefix(std::min(rest.size(), name.size() + 1));
+    campaign.arms = SplitList(options.Get("--arms", ""));
+    for (const std::string& name : campaign.arms) {
       if (std::find(known.begin(), known.end(), name) == known.end()) {
         PrintUsageError(context.err, fmt::format("`--arms`: no arm `{}` in a generated campaign", name),
                         fmt::format("choose among {}", fmt::join(known, ", ")));
         return kExitUsageOrIo;
       }
-      campaign.arms.emplace_back(name);
     }
     calibrate::GeneratedCampaign generated = calibrate::GenerateCampaign(campaign);
     if (!write({{"history.csv", &generated.history_csv}, {"truth.csv", &generated.truth_csv}})) return kExitUsageOrIo;

@@ -252,18 +252,14 @@ Calibration Fit(const History& history, const std::vector<size_t>& rows, double 
   }
   for (size_t index : *used) {
     const HistoryRow& row = history.rows[index];
-    auto arm = static_cast<size_t>(row.arm);
+    auto arm = static_cast<size_t>(row.arm), campaign = static_cast<size_t>(row.campaign);
     per_arm[arm].Add(row, pooled);
-    for (size_t b = 0; b < row.segment.size(); ++b) per_segment[arm][b][static_cast<size_t>(row.segment[b])].Add(row, pooled);
-    if (combine) per_combination[arm][row.segment].Add(row, pooled);
-    if (row.arm == history.control) {
-      auto campaign = static_cast<size_t>(row.campaign);
-      control_counts[campaign].Add(row);
-      for (size_t b = 0; b < row.segment.size(); ++b) {
-        control_segment_counts[campaign][b][static_cast<size_t>(row.segment[b])].Add(row);
-      }
-      if (combine) control_combination_counts[campaign][row.segment].Add(row);
-    }
+    // The control's segments and combinations are counted per campaign only.
+    const bool control = row.arm == history.control;
+    if (control) control_counts[campaign].Add(row);
+    auto& segments = control ? control_segment_counts[campaign] : per_segment[arm];
+    for (size_t b = 0; b < row.segment.size(); ++b) segments[b][static_cast<size_t>(row.segment[b])].Add(row, pooled);
+    if (combine) (control ? control_combination_counts[campaign] : per_combination[arm])[row.segment].Add(row, pooled);
   }
 
   Calibration out;

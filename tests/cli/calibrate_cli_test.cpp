@@ -216,6 +216,11 @@ TEST_CASE("relc calibrate --validate-on: fitted on one campaign, forecast for an
   REQUIRE(Relc("data generate --campaign --customers 60000 --seed 8 --response 70% --out " + drifted_dir).exit_code == 0);
   CHECK(Relc("data generate --customers 10 --response 70% --out " + drifted_dir).exit_code == 2);  // customers: no campaign
   CHECK(Relc("data generate --campaign --customers 10 --response 0.7 --out " + drifted_dir).exit_code == 2);
+  CHECK(Relc("data generate --customers 10 --organic 200% --out " + drifted_dir).exit_code == 2);
+  CHECK(Relc("data generate --campaign --customers 10 --organic 0% --out " + drifted_dir).exit_code == 2);
+  Result unknown_arm = Relc("data generate --campaign --customers 10 --arms winback-1,fax --out " + drifted_dir, true);
+  CHECK(unknown_arm.exit_code == 2);
+  CHECK_THAT(unknown_arm.out, Catch::Contains("`--arms`: no arm `fax` in a generated campaign"));
   Result drift = Relc("calibrate --history " + spring + " --by loyalty_member --validate-on " + drifted_dir +
                       "/history.csv --format json");
   REQUIRE(drift.exit_code == 0);
