@@ -86,7 +86,7 @@ pressureRule
     : AT MOST expr PER expr (ACROSS PROGRAMS)? SEMI?      # capRule
     | AT LEAST expr BETWEEN name SEMI?                     # gapRule
     | QUIET HOURS expr (THEN name)? SEMI?                  # quietHoursRule
-    | WHEN CAPPED THEN name SEMI?                          # whenCappedRule
+    | WHEN CAPPED THEN (name | EXIT) SEMI?                 # whenCappedRule
     ;
 
 // consent { email if email_optin; postal always }

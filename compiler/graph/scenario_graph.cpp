@@ -219,6 +219,14 @@ std::vector<PressureCap> CapsOf(const ast::PressureDecl& pressure, const std::sh
       {"day", kDay}, {"week", 7 * kDay}, {"month", 30.436875 * kDay}, {"year", 365.2425 * kDay}};
   std::vector<PressureCap> caps;
   for (const auto& rule : pressure.rules) {
+    // A minimum gap is a cap of one message per gap: a send within it of the last is suppressed.
+    if (rule.kind == ast::PressureRuleKind::MinimumGap) {
+      std::optional<double> gap = LiteralSeconds(rule.amount.get());
+      if (!gap || *gap <= 0) continue;
+      caps.push_back({.count = 1, .channel = "", .window_seconds = *gap, .across_programs = false,
+                      .text = std::string(file->Slice(rule.range)), .range = rule.range, .file = file});
+      continue;
+    }
     if (rule.kind != ast::PressureRuleKind::Cap) continue;
     auto* count = rule.amount ? rule.amount->As<ast::NumberLiteral>() : nullptr;
     if (count == nullptr || !count->unit) continue;

@@ -242,7 +242,8 @@ ast::DeclPtr Transformer::TransformPressure(P::PressureDeclContext* ctx) {
       if (quiet->name() != nullptr) out.word = Name(quiet->name());
     } else if (auto* capped = dynamic_cast<P::WhenCappedRuleContext*>(rule)) {
       out.kind = ast::PressureRuleKind::WhenCapped;
-      out.word = Name(capped->name());
+      // `exit` is a keyword (a step), so the grammar names it apart from the other words.
+      out.word = capped->EXIT() != nullptr ? ast::Identifier{"exit", RangeOf(capped->EXIT())} : Name(capped->name());
     } else {
       continue;
     }
