@@ -473,7 +473,7 @@ class ModuleBuilder {
           b_.CreateBr(target(step.otherwise));
           break;
         }
-        case ir::StepOp::Split: BuildSplit(emitter, step, scenario_index, i, row, instance, target); break;
+        case ir::StepOp::Split: BuildSplit(emitter, step, scenario_index, i, instance, target); break;
         case ir::StepOp::Goto:
         case ir::StepOp::Trigger: b_.CreateBr(target(step.next)); break;
         case ir::StepOp::Send: store_kind(ir::ActionKind::Send); b_.CreateRetVoid(); break;
@@ -512,8 +512,8 @@ class ModuleBuilder {
   }
 
   template <typename Target>
-  void BuildSplit(ExprEmitter& emitter, const ir::Step& step, size_t scenario, size_t at, llvm::Value* row,
-                  llvm::Value* instance, Target target) {
+  void BuildSplit(ExprEmitter& emitter, const ir::Step& step, size_t scenario, size_t at, llvm::Value* instance,
+                  Target target) {
     llvm::Type* i64 = b_.getInt64Ty();
     llvm::Type* i32 = b_.getInt32Ty();
     if (step.targets.empty()) {
@@ -535,7 +535,9 @@ class ModuleBuilder {
     llvm::Value* entered = b_.CreateLoad(i64, b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), instance, offsetof(ir::Instance, entered_at)));
     llvm::Value* seed = emitter.FrameField(offsetof(ir::Frame, seed), i64);
     auto random = emitter.Kernel("relc_random_unit", b_.getDoubleTy(), {i64, i64, i64, i64, i64});
-    llvm::Value* unit = b_.CreateCall(random, {seed, row, b_.getInt64(scenario), b_.getInt64(at), entered});
+    // The frame's seed is the customer's and the program's (the simulator keys it by their
+    // names), so the row, a position, is not a key.
+    llvm::Value* unit = b_.CreateCall(random, {seed, b_.getInt64(0), b_.getInt64(scenario), b_.getInt64(at), entered});
     llvm::Value* draw = b_.CreateFMul(unit, llvm::ConstantFP::get(b_.getDoubleTy(), total));
     double cumulative = 0;
     for (size_t arm = 0; arm + 1 < step.weights.size(); ++arm) {

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "data/values.h"
+#include "simulate/figures.h"
 
 namespace relc::driver {
 namespace {
@@ -27,7 +28,7 @@ nlohmann::ordered_json CountersJson(const simulate::Counters& c) {
   return {{"entered", c.entered},     {"exited", c.exited},       {"sent", c.sent},
           {"delivered", c.delivered}, {"opened", c.opened},       {"clicked", c.clicked},
           {"converted", c.converted}, {"purchases", c.purchases}, {"revenue_cents", c.revenue_cents},
-          {"cost_cents", c.cost_cents}, {"unsubscribed", c.unsubscribed}, {"suppressed", c.suppressed},
+          {"attributed_revenue_cents", c.attributed_cents}, {"cost_cents", c.cost_cents}, {"unsubscribed", c.unsubscribed}, {"suppressed", c.suppressed},
           {"carts_recovered", c.carts_recovered}, {"signups", c.signups}, {"referrals", c.referrals}};
 }
 
@@ -35,36 +36,62 @@ double Ratio(int64_t part, int64_t whole) {
   return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0;
 }
 
-// The rates every program is judged by, whatever its KPIs: conversion (per message sent),
-// response (clicks per message delivered), open rate, the average basket of the purchases the
-// messages brought, and the return on the cost: (that revenue - cost) / cost.
-nlohmann::ordered_json RatesJson(const simulate::Counters& c, int64_t attributed_revenue_cents) {
+// The rates every program is judged by, whatever its KPIs, as ratios (JSON) of their
+// populations: conversion (per message sent), response (clicks per message delivered), open
+// rate, the average basket of the conversions, and the ROI of the messages.
+nlohmann::ordered_json RatesJson(const simulate::Counters& c, const simulate::Figures& f) {
   return {{"conversion_rate", Ratio(c.converted, c.sent)},
           {"response_rate", Ratio(c.clicked, c.delivered)},
           {"open_rate", Ratio(c.opened, c.delivered)},
-          {"average_basket", Ratio(attributed_revenue_cents, c.converted) / 100},
-          {"roi", c.cost_cents > 0 ? Ratio(attributed_revenue_cents - c.cost_cents, c.cost_cents) : 0.0}};
+          {"average_basket", Ratio(c.attributed_cents, c.converted) / 100},
+          {"roi", f.roi ? nlohmann::ordered_json(*f.roi) : nlohmann::ordered_json(nullptr)}};
 }
 
-// Revenue the messages brought: the converted purchases, summed over the scenarios.
-int64_t AttributedRevenue(const simulate::Result& r) {
-  int64_t cents = 0;
-  for (const simulate::Counters& scenario : r.scenarios) cents += scenario.revenue_cents;
-  return cents;
+nlohmann::ordered_json EstimateJson(const std::optional<simulate::Estimate>& e) {
+  if (!e) return nullptr;
+  return {{"value", std::llround(e->value)}, {"low", std::llround(e->low)}, {"high", std::llround(e->high)}};
 }
 
-// Revenue per customer of those the program may contact, against the holdout's.
-struct Uplift {
-  double treated = 0, holdout = 0;
-  int64_t incremental_cents = 0;
-};
+// Who entered and what they bought from their entry on, beside the holdout who would have
+// entered (scaled to as many customers), and the uplift with its 95 % interval.
+nlohmann::ordered_json PopulationJson(const simulate::Population& entered, const simulate::Population& held,
+                                      const simulate::Figures& f) {
+  return {{"entered", {{"customers", entered.customers},
+                       {"journeys", entered.journeys},
+                       {"purchases", entered.purchases},
+                       {"revenue_cents", entered.revenue_cents},
+                       {"revenue_per_customer_cents", std::llround(f.revenue_per_entered)}}},
+          {"holdout_would_have_entered", {{"customers", held.customers},
+                                          {"purchases", held.purchases},
+                                          {"revenue_cents", held.revenue_cents},
+                                          {"revenue_per_customer_cents", std::llround(f.revenue_per_held_out)},
+                                          {"purchases_scaled", f.held_out_purchases_scaled},
+                                          {"revenue_scaled_cents", std::llround(f.held_out_revenue_scaled)}}},
+          {"uplift", {{"confidence", 0.95},
+                      {"revenue_per_entered_customer_cents", EstimateJson(f.uplift_per_entered)},
+                      {"incremental_revenue_cents", EstimateJson(f.incremental_revenue)}}}};
+}
 
-Uplift UpliftOf(const simulate::Result& r) {
-  Uplift u;
-  if (r.customers > 0) u.treated = static_cast<double>(r.treated.revenue_cents) / static_cast<double>(r.customers);
-  if (r.holdout_customers > 0) u.holdout = static_cast<double>(r.holdout.revenue_cents) / static_cast<double>(r.holdout_customers);
-  if (r.holdout_customers > 0) u.incremental_cents = std::llround((u.treated - u.holdout) * static_cast<double>(r.customers));
-  return u;
+std::string MoneyOf(double cents, std::string_view currency) { return Money(std::llround(cents), currency); }
+
+std::string SignedMoney(double cents, std::string_view currency) {
+  return (cents >= 0 ? "+" : "") + MoneyOf(cents, currency);
+}
+
+// "+1.20 EUR [-0.40, +2.80]", or "-" when there is no interval.
+std::string EstimateText(const std::optional<simulate::Estimate>& e, std::string_view currency) {
+  if (!e) return "n/a (fewer than two customers on a side)";
+  return fmt::format("{} [{}, {}] (95 %)", SignedMoney(e->value, currency), SignedMoney(e->low, currency),
+                     SignedMoney(e->high, currency));
+}
+
+// How conversions are attributed, for the report's header.
+std::string AttributionText(const ir::Program& program) {
+  const double window = program.goal_window_seconds > 0 ? program.goal_window_seconds : 3.0 * 86400;
+  std::string goal = program.goal.event_type >= 0 ? program.event_types[program.goal.event_type] : "purchase";
+  std::string span = window >= 86400 && std::fmod(window, 86400) == 0 ? fmt::format("{:g} days", window / 86400)
+                                                                     : fmt::format("{:g} hours", window / 3600);
+  return fmt::format("a conversion is a {} within {} of the delivery of the message that caused it (last touch)", goal, span);
 }
 
 // An arm by its first step: `arm 2: send email "b"`.
@@ -74,12 +101,25 @@ std::string ArmName(const ir::Program& program, const simulate::Variant& v) {
 
 std::string WinnerText(const ir::Program& program, const simulate::Result& r, const simulate::Winner& w) {
   std::string when = data::FormatDateTime(w.decided_at);
-  for (const simulate::Variant& v : r.variants) {
-    if (v.scenario == w.scenario && v.step == w.step && v.arm == w.arm) {
-      return fmt::format("winner by {} on {}: {}", w.metric, when, ArmName(program, v));
+  auto arm = [&](int32_t index) {
+    for (const simulate::Variant& v : r.variants) {
+      if (v.scenario == w.scenario && v.step == w.step && v.arm == index) return ArmName(program, v);
     }
-  }
-  return fmt::format("winner by {} on {}: none (no journey took an arm before)", w.metric, when);
+    return std::string("none");
+  };
+  if (w.leader < 0) return fmt::format("winner by {} on {}: none (no journey took an arm before)", w.metric, when);
+  if (w.runner_up < 0) return fmt::format("winner by {} on {}: none (only {} was taken)", w.metric, when, arm(w.leader));
+  std::string test = fmt::format("z = {:.2f} against {}, 95 % needs {:.2f}", w.z, arm(w.runner_up), simulate::Winner::kCriticalZ);
+  if (w.arm >= 0) return fmt::format("winner by {} on {}: {} ({})", w.metric, when, arm(w.arm), test);
+  return fmt::format("winner by {} on {}: none, {} leads without a significant lead ({}); the split goes on by its weights",
+                     w.metric, when, arm(w.leader), test);
+}
+
+// A KPI's or count's value as the report prints it: money with its currency, a rate as a percentage.
+std::string Show(double value, std::string_view unit) {
+  if (unit == "%") return fmt::format("{:.2f} %", value);
+  if (!unit.empty()) return fmt::format("{:.2f} {}", value, unit);
+  return fmt::format("{:.4g}", value);
 }
 
 }  // namespace
@@ -98,8 +138,10 @@ void FillMetrics(const ir::Program& program, const simulate::Result& r, evaluate
     }
     bound.metrics()[m] = slot.metric == "customers"           ? r.customers
                          : slot.metric == "holdout_customers" ? r.holdout_customers
-                         : slot.metric == "customers_revenue" ? r.treated.revenue_cents
-                         : slot.metric == "holdout_revenue"   ? r.holdout.revenue_cents
+                         : slot.metric == "entered_customers" ? r.entered.customers
+                         : slot.metric == "holdout_entered"   ? r.held_out.customers
+                         : slot.metric == "holdout_purchases" ? r.held_out.purchases
+                         : slot.metric == "holdout_revenue"   ? r.held_out.revenue_cents
                                                               : counters->Metric(slot.metric);
   }
 }
@@ -133,36 +175,91 @@ Spread SpreadOf(const std::vector<double>& values) {
   return s;
 }
 
+std::optional<double> ExpectationNumber(const ir::Program& program, size_t e, const ir::Engine& engine,
+                                        const evaluate::BoundData& bound) {
+  if (const std::optional<ir::Comparison>& sides = program.expectation_sides[e]) {
+    std::optional<double> left = KpiNumber(program, sides->left, engine, bound);
+    std::optional<double> right = KpiNumber(program, sides->right, engine, bound);
+    if (!left || !right) return std::nullopt;
+    return *left - *right;
+  }
+  ir::Value v = engine.Scalar(program.expectations[e].value, bound.frame());
+  return v.valid && v.bits != 0 ? 1.0 : 0.0;
+}
+
+void JudgeOverRuns(Report& report, size_t e, const std::vector<double>& values) {
+  Judged& judged = report.expectations[e];
+  const std::optional<ir::Comparison>& sides = report.program->expectation_sides[e];
+  const Spread spread = SpreadOf(values);
+  if (values.empty()) {
+    judged.verdict = "undecided";
+    judged.value = "n/a in every run";
+    judged.holds = false;
+    return;
+  }
+  if (!sides) {  // not a comparison: held in every run, in none, or in some
+    const auto held = static_cast<size_t>(std::count(values.begin(), values.end(), 1.0));
+    judged.verdict = held == values.size() ? "ok" : held == 0 ? "FAILED" : "undecided";
+    judged.value = fmt::format("held in {} of {} runs", held, values.size());
+  } else {
+    // Pass when the interval of the mean clears the threshold, fail when it lies on the wrong side.
+    const double near = sides->greater ? spread.low : -spread.high, far = sides->greater ? spread.high : -spread.low;
+    const bool clears = sides->inclusive ? near >= 0 : near > 0;
+    const bool misses = sides->inclusive ? far < 0 : far <= 0;
+    judged.verdict = clears ? "ok" : misses ? "FAILED" : "undecided";
+    judged.value = fmt::format("{} - {} = {} over {} runs (mean, 95 % interval of the mean)", sides->left.text, sides->right.text,
+                               SpreadText(spread, sides->left.unit), values.size());
+  }
+  judged.holds = judged.verdict == "ok";
+}
+
 // Evaluates KPIs, expectations and targets over the report's run.
 void Judge(Report& report, const ir::Engine& engine, evaluate::BoundData& bound) {
   const ir::Program& program = *report.program;
   FillMetrics(program, report.result, bound);
   auto show = [&](const ir::Scalar& scalar) {
-    ir::Value v = engine.Scalar(scalar.value, bound.frame());
-    if (!v.valid) return std::string("n/a");
-    switch (program[scalar.value].type) {
-      case ir::ValueType::Bool: return std::string(v.bits ? "true" : "false");
-      case ir::ValueType::Int: return scalar.unit.empty() || scalar.unit == "%" ? std::to_string(v.bits) : Money(v.bits, scalar.unit);
-      case ir::ValueType::Float:
-        return scalar.unit == "%" ? fmt::format("{:.2f} %", 100 * v.AsFloat()) : fmt::format("{:.4g}", v.AsFloat());
+    if (program[scalar.value].type == ir::ValueType::Bool) {
+      ir::Value v = engine.Scalar(scalar.value, bound.frame());
+      return std::string(!v.valid ? "n/a" : v.bits ? "true" : "false");
     }
-    return std::string();
+    std::optional<double> v = KpiNumber(program, scalar, engine, bound);
+    return v ? Show(*v, scalar.unit) : std::string("n/a");
   };
-  for (const ir::Scalar& kpi : program.kpis) report.kpis.push_back({kpi.name, kpi.text, show(kpi), true});
+  for (const ir::Scalar& kpi : program.kpis) {
+    Judged& judged = report.kpis.emplace_back(Judged{kpi.name, kpi.text, show(kpi), true});
+    judged.number = KpiNumber(program, kpi, engine, bound);
+    judged.unit = kpi.unit;
+  }
   for (const auto* list : {&program.expectations, &program.targets}) {
     auto& out = list == &program.expectations ? report.expectations : report.targets;
     for (const ir::Scalar& condition : *list) {
       ir::Value v = engine.Scalar(condition.value, bound.frame());
+      // An expectation's name is its `else` message.
       out.push_back({condition.name, condition.text, "", v.valid && v.bits != 0});
     }
   }
 }
 
+std::string SpreadText(const Spread& s, std::string_view unit) {
+  return fmt::format("{} [{}, {}]", Show(s.mean, unit), Show(s.low, unit), Show(s.high, unit));
+}
+
+// The unit of a program-wide count given over runs: money in the program's currency.
+std::string CountUnit(size_t count, const ir::Program& program) {
+  std::string_view name = kCountNames[count];
+  return name == "revenue" || name == "cost" || name == "attributed_revenue" ? program.currency : "";
+}
+
+bool ObjectiveMet(const Report& report) {
+  return std::all_of(report.targets.begin(), report.targets.end(), [](const Judged& t) { return t.holds; });
+}
+
 nlohmann::ordered_json ReportJson(const Report& report) {
   const simulate::Result& r = report.result;
+  const ir::Program& program = *report.program;
   nlohmann::ordered_json scenarios = nlohmann::ordered_json::array();
-  for (size_t s = 0; s < report.program->scenarios.size(); ++s) {
-    const ir::Scenario& scenario = report.program->scenarios[s];
+  for (size_t s = 0; s < program.scenarios.size(); ++s) {
+    const ir::Scenario& scenario = program.scenarios[s];
     nlohmann::ordered_json steps = nlohmann::ordered_json::array();
     for (size_t k = 0; k < scenario.steps.size(); ++k) {
       if (scenario.steps[k].op != ir::StepOp::Send) continue;
@@ -182,14 +279,22 @@ nlohmann::ordered_json ReportJson(const Report& report) {
     nlohmann::ordered_json winners = nlohmann::ordered_json::array();
     for (const simulate::Winner& w : r.winners) {
       if (w.scenario != static_cast<int32_t>(s)) continue;
+      auto arm_or_null = [](int32_t arm) { return arm >= 0 ? nlohmann::ordered_json(arm + 1) : nlohmann::ordered_json(nullptr); };
       winners.push_back({{"split", scenario.steps[w.step].text},
                          {"metric", w.metric},
                          {"decided_at", data::FormatDateTime(w.decided_at)},
-                         {"arm", w.arm >= 0 ? nlohmann::ordered_json(w.arm + 1) : nlohmann::ordered_json(nullptr)}});
+                         {"arm", arm_or_null(w.arm)},
+                         {"test", {{"leader", arm_or_null(w.leader)},
+                                   {"runner_up", arm_or_null(w.runner_up)},
+                                   {"z", w.z},
+                                   {"critical_z", simulate::Winner::kCriticalZ},
+                                   {"confidence", 0.95}}}});
     }
+    const simulate::Figures figures = simulate::FiguresOf(r, static_cast<int>(s));
     auto entry = CountersJson(r.scenarios[s]);
     entry["scenario"] = scenario.name;
-    entry["rates"] = RatesJson(r.scenarios[s], r.scenarios[s].revenue_cents);
+    entry["rates"] = RatesJson(r.scenarios[s], figures);
+    entry["population"] = PopulationJson(r.scenario_entered[s], r.scenario_held_out[s], figures);
     entry["steps"] = std::move(steps);
     entry["split_arms"] = std::move(arms);
     entry["split_winners"] = std::move(winners);
@@ -199,8 +304,14 @@ nlohmann::ordered_json ReportJson(const Report& report) {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const Judged& j : list) {
       nlohmann::ordered_json item = {{"name", j.name}, {"formula", j.text}};
-      if (with_value) item["value"] = j.value;
-      else item["holds"] = j.holds;
+      if (with_value) {
+        item["value"] = j.number ? nlohmann::ordered_json(*j.number) : nlohmann::ordered_json(nullptr);
+        item["unit"] = j.unit;
+        item["text"] = j.value;
+      } else {
+        item["holds"] = j.holds;
+        if (!j.verdict.empty()) item["verdict"] = j.verdict;
+      }
       out.push_back(std::move(item));
     }
     return out;
@@ -208,28 +319,36 @@ nlohmann::ordered_json ReportJson(const Report& report) {
   auto kpis = judged(report.kpis, true);
   for (size_t k = 0; k < report.spreads.size() && report.runs > 1; ++k) {
     const Spread& s = report.spreads[k];
-    kpis[k]["over_runs"] = {{"runs", s.runs}, {"mean", s.mean}, {"low", s.low}, {"high", s.high}};
+    kpis[k]["over_runs"] = {{"runs", s.runs}, {"mean", s.mean}, {"mean_low", s.low}, {"mean_high", s.high},
+                            {"text", SpreadText(s, report.kpis[k].unit)}};
   }
   nlohmann::ordered_json counts_over_runs = nlohmann::ordered_json::object();
   for (size_t c = 0; c < report.count_spreads.size() && report.runs > 1; ++c) {
     const Spread& s = report.count_spreads[c];
-    counts_over_runs[kCountNames[c]] = {{"mean", s.mean}, {"low", s.low}, {"high", s.high}};
+    counts_over_runs[kCountNames[c]] = {{"mean", s.mean}, {"mean_low", s.low}, {"mean_high", s.high}, {"unit", CountUnit(c, program)}};
   }
-  Uplift uplift = UpliftOf(r);
-  nlohmann::ordered_json json = {{"program", report.program->title},
-          {"currency", report.program->currency},
-          {"models", report.program->models},
+  const simulate::Figures figures = simulate::FiguresOf(r);
+  nlohmann::ordered_json carts = {{"recovered", r.program.carts_recovered}};
+  carts["bought_anyway_expected"] = figures.carts_bought_anyway ? nlohmann::ordered_json(*figures.carts_bought_anyway) : nullptr;
+  carts["recovered_net"] = figures.carts_recovered_net ? nlohmann::ordered_json(*figures.carts_recovered_net) : nullptr;
+  nlohmann::ordered_json json = {{"program", program.title},
+          {"currency", program.currency},
+          {"attribution", {{"rule", "last touch"},
+                           {"goal", program.goal.event_type >= 0 ? program.event_types[program.goal.event_type] : "purchase"},
+                           {"window_seconds", program.goal_window_seconds > 0 ? program.goal_window_seconds : 3.0 * 86400},
+                           {"text", AttributionText(program)}}},
+          {"models", program.models},
           {"customers", r.customers},
           {"holdout_customers", r.holdout_customers},
           {"totals", CountersJson(r.program)},
-          {"rates", RatesJson(r.program, AttributedRevenue(r))},
+          {"rates", RatesJson(r.program, figures)},
+          {"population", PopulationJson(r.entered, r.held_out, figures)},
+          {"carts", std::move(carts)},
           {"scenarios", std::move(scenarios)},
-          {"uplift", {{"revenue_per_customer_cents", std::llround(uplift.treated)},
-                      {"holdout_revenue_per_customer_cents", std::llround(uplift.holdout)},
-                      {"incremental_revenue_cents", uplift.incremental_cents}}},
           {"runs", report.runs},
           {"kpis", std::move(kpis)},
           {"objective_targets", judged(report.targets, false)},
+          {"objective_met", ObjectiveMet(report)},
           {"expectations", judged(report.expectations, false)}};
   // Money in currency units here: means are not whole cents.
   if (report.runs > 1) json["totals_over_runs"] = std::move(counts_over_runs);
@@ -239,14 +358,17 @@ nlohmann::ordered_json ReportJson(const Report& report) {
 void PrintText(const Report& report, std::ostream& out) {
   const simulate::Result& r = report.result;
   const simulate::Counters& t = r.program;
-  out << fmt::format("{}\n  {} customers, {} more in the holdout (never contacted)\n", report.program->title, r.customers,
+  const ir::Program& program = *report.program;
+  const std::string& currency = program.currency;
+  out << fmt::format("{}\n  {} customers, {} more in the holdout (never contacted)\n", program.title, r.customers,
                      r.holdout_customers);
-  if (!report.program->models.empty()) out << fmt::format("  response model: {}\n", fmt::join(report.program->models, ", "));
+  out << fmt::format("  attribution: {}\n", AttributionText(program));
+  if (!program.models.empty()) out << fmt::format("  response model: {}\n", fmt::join(program.models, ", "));
   out << '\n';
   out << fmt::format("  {:<28} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10}\n", "scenario / step", "entered", "sent",
                      "delivered", "opened", "clicked", "converted", "suppressed");
-  for (size_t s = 0; s < report.program->scenarios.size(); ++s) {
-    const ir::Scenario& scenario = report.program->scenarios[s];
+  for (size_t s = 0; s < program.scenarios.size(); ++s) {
+    const ir::Scenario& scenario = program.scenarios[s];
     const simulate::Counters& c = r.scenarios[s];
     out << fmt::format("  {:<28} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10}\n", scenario.name, c.entered, c.sent, c.delivered,
                        c.opened, c.clicked, c.converted, c.suppressed);
@@ -260,7 +382,7 @@ void PrintText(const Report& report, std::ostream& out) {
     }
     for (const simulate::Variant& v : r.variants) {
       if (v.scenario != static_cast<int32_t>(s)) continue;
-      std::string arm = ArmName(*report.program, v);
+      std::string arm = ArmName(program, v);
       if (arm.size() > 26) arm = arm.substr(0, 25) + "…";
       const simulate::Counters& taken = v.counters;
       out << fmt::format("    {:<26} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10}\n", arm, taken.entered, taken.sent,
@@ -268,21 +390,41 @@ void PrintText(const Report& report, std::ostream& out) {
                          Percent(taken.clicked, taken.delivered), taken.converted, taken.suppressed);
     }
     for (const simulate::Winner& w : r.winners) {
-      if (w.scenario == static_cast<int32_t>(s)) out << "    " << WinnerText(*report.program, r, w) << '\n';
+      if (w.scenario == static_cast<int32_t>(s)) out << "    " << WinnerText(program, r, w) << '\n';
+    }
+    if (r.scenario_held_out[s].customers > 0 && r.scenario_held_out[s].customers != r.held_out.customers) {
+      const simulate::Figures f = simulate::FiguresOf(r, static_cast<int>(s));
+      out << fmt::format("    uplift of {} per entered customer: {} against {} held out\n", scenario.name,
+                         EstimateText(f.uplift_per_entered, currency), r.scenario_held_out[s].customers);
     }
   }
-  Uplift uplift = UpliftOf(r);
-  const std::string& currency = report.program->currency;
-  out << fmt::format("\n  purchases {} · revenue {} · cost {} · unsubscribed {} · carts recovered {}", t.purchases,
-                     Money(t.revenue_cents, currency), Money(t.cost_cents, currency), t.unsubscribed, t.carts_recovered);
+  const simulate::Figures f = simulate::FiguresOf(r);
+  out << fmt::format("\n  messages: sent {} · cost {} · unsubscribed {} · converted {} ({} of sent) · attributed revenue {}",
+                     t.sent, Money(t.cost_cents, currency), t.unsubscribed, t.converted, Percent(t.converted, t.sent),
+                     Money(t.attributed_cents, currency));
   if (t.signups > 0) out << fmt::format(" · sign-ups {}", t.signups);
   if (t.referrals > 0) out << fmt::format(" · referrals {}", t.referrals);
   out << '\n';
-  const int64_t attributed = AttributedRevenue(r);
-  out << fmt::format("  conversion {} of sent · response {} of delivered · average basket {} · ROI of the messages {:.2f}\n",
-                     Percent(t.converted, t.sent), Percent(t.clicked, t.delivered),
-                     t.converted > 0 ? Money(attributed / t.converted, currency) : "-",
-                     t.cost_cents > 0 ? Ratio(attributed - t.cost_cents, t.cost_cents) : 0.0);
+  out << fmt::format("  response {} of delivered · average basket {} · ROI {}\n", Percent(t.clicked, t.delivered),
+                     t.converted > 0 ? Money(t.attributed_cents / t.converted, currency) : "-",
+                     f.roi ? fmt::format("{:.2f} (attributed revenue - cost) / cost", *f.roi) : "n/a (no cost)");
+  out << fmt::format("  customers who entered: {} · from their entry on they bought {} times, {} ({} each)\n", r.entered.customers,
+                     t.purchases, Money(t.revenue_cents, currency), MoneyOf(f.revenue_per_entered, currency));
+  if (r.holdout_customers > 0) {
+    out << fmt::format("  holdout who would have entered: {} · scaled to {}: {:.0f} purchases, {} ({} each)\n", r.held_out.customers,
+                       r.entered.customers, f.held_out_purchases_scaled, MoneyOf(f.held_out_revenue_scaled, currency),
+                       MoneyOf(f.revenue_per_held_out, currency));
+    out << fmt::format("  uplift per entered customer: {}\n", EstimateText(f.uplift_per_entered, currency));
+    out << fmt::format("  incremental revenue: {}\n", EstimateText(f.incremental_revenue, currency));
+  }
+  if (t.carts_recovered > 0 || f.carts_recovered_net) {
+    out << fmt::format("  carts recovered: {}", t.carts_recovered);
+    if (f.carts_recovered_net) {
+      out << fmt::format(", {:.0f} net of the {:.0f} the holdout's rate says would have been bought anyway", *f.carts_recovered_net,
+                         *f.carts_bought_anyway);
+    }
+    out << '\n';
+  }
   if (report.runs > 1 && report.count_spreads.size() == std::size(kCountNames)) {
     auto spread = [&](std::string_view name) {
       for (size_t c = 0; c < std::size(kCountNames); ++c) {
@@ -290,32 +432,28 @@ void PrintText(const Report& report, std::ostream& out) {
       }
       return Spread{};
     };
-    Spread converted = spread("converted"), revenue = spread("revenue"), cost = spread("cost");
-    out << fmt::format("  over {} runs (mean, 95 % interval): converted {:.1f} [{:.1f}, {:.1f}] · revenue {:.2f} [{:.2f}, {:.2f}] · "
-                       "cost {:.2f} [{:.2f}, {:.2f}]\n",
-                       report.runs, converted.mean, converted.low, converted.high, revenue.mean, revenue.low, revenue.high,
-                       cost.mean, cost.low, cost.high);
-  }
-  if (r.holdout_customers > 0) {
-    out << fmt::format("  uplift: {} per contacted customer against {} in the holdout: {} incremental revenue\n",
-                       Money(std::llround(uplift.treated), currency), Money(std::llround(uplift.holdout), currency),
-                       Money(uplift.incremental_cents, currency));
+    out << fmt::format("  over {} runs (mean, 95 % interval of the mean): converted {} · revenue {} · cost {}\n", report.runs,
+                       SpreadText(spread("converted"), ""), SpreadText(spread("revenue"), currency),
+                       SpreadText(spread("cost"), currency));
   }
   if (!report.kpis.empty()) out << "\n  KPIs\n";
   for (size_t k = 0; k < report.kpis.size(); ++k) {
     const Judged& kpi = report.kpis[k];
     out << fmt::format("    {:<16} {:>14}   = {}\n", kpi.name, kpi.value, kpi.text);
     if (report.runs > 1 && k < report.spreads.size() && report.spreads[k].runs > 0) {
-      const Spread& s = report.spreads[k];
-      out << fmt::format("    {:<16} {:>14}   mean over {} runs, 95 % interval [{:.4g}, {:.4g}]\n", "", fmt::format("{:.4g}", s.mean),
-                         s.runs, s.low, s.high);
+      out << fmt::format("    {:<16} {:>14}   over {} runs\n", "", SpreadText(report.spreads[k], kpi.unit), report.spreads[k].runs);
     }
   }
-  for (const Judged& target : report.targets) {
-    out << fmt::format("\n  objective {}: {} — {}\n", target.name, target.text, target.holds ? "met" : "not met");
+  if (!report.targets.empty()) {
+    out << fmt::format("\n  objective {}: {}\n", report.targets.front().name, ObjectiveMet(report) ? "met" : "not met");
+    for (const Judged& target : report.targets) out << fmt::format("    {} {}\n", target.holds ? "met    " : "not met", target.text);
   }
   if (!report.expectations.empty()) out << "\n  expectations\n";
-  for (const Judged& e : report.expectations) out << fmt::format("    {} {}\n", e.holds ? "ok    " : "FAILED", e.text);
+  for (const Judged& e : report.expectations) {
+    out << fmt::format("    {} {}", e.verdict.empty() ? (e.holds ? "ok    " : "FAILED") : e.verdict, e.text);
+    if (!e.holds && !e.name.empty()) out << fmt::format(": {}", e.name);
+    out << '\n';
+  }
 }
 
 std::string ReportCsv(const std::vector<Report>& reports) {
@@ -354,15 +492,19 @@ std::string ReportCsv(const std::vector<Report>& reports) {
 }
 
 std::string LogCsv(const ir::Program& program, const simulate::Result& r, const data::CustomerStore& store) {
-  static constexpr const char* kOutcomes[] = {"sent", "suppressed: no consent", "suppressed: pressure", "dropped: quiet hours"};
+  static constexpr const char* kOutcomes[] = {"sent",    "suppressed: no consent", "suppressed: pressure", "dropped: quiet hours",
+                                              "entered", "held out",               "exited",               "purchase"};
   std::string csv;
   const data::Column& ids = store.customers.columns[store.key_column];
   for (const simulate::LogEntry& e : r.log) {
-    const ir::Step& step = program.scenarios[e.scenario].steps[e.step];
-    csv += fmt::format("{},{},{},\"{}\",{},{},{},{},{},{},{},\"{}\"\n", ids.String(e.customer), data::FormatDateTime(e.time),
-                       program.scenarios[e.scenario].name, step.message, step.channel, step.offer,
-                       kOutcomes[static_cast<int>(e.outcome)], (e.responses & 2) != 0, (e.responses & 4) != 0,
-                       (e.responses & 8) != 0, (e.responses & 16) != 0, program.title);
+    const ir::Scenario* scenario = e.scenario >= 0 ? &program.scenarios[e.scenario] : nullptr;
+    const ir::Step* step = scenario != nullptr && e.step >= 0 ? &scenario->steps[e.step] : nullptr;
+    const bool message = step != nullptr && step->op == ir::StepOp::Send;
+    csv += fmt::format("{},{},{},\"{}\",{},{},{},{},{},{},{},\"{}\",{},{}\n", ids.String(e.customer), data::FormatDateTime(e.time),
+                       scenario != nullptr ? scenario->name : "", message ? step->message : "", message ? step->channel : "",
+                       message ? step->offer : "", kOutcomes[static_cast<int>(e.outcome)], (e.responses & 2) != 0,
+                       (e.responses & 4) != 0, (e.responses & 8) != 0, (e.responses & 16) != 0, program.title, e.entry,
+                       e.outcome == simulate::Outcome::Purchase ? fmt::format("{:.2f}", static_cast<double>(e.amount_cents) / 100) : "");
   }
   return csv;
 }

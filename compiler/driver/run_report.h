@@ -17,9 +17,15 @@
 
 namespace relc::driver {
 
+// A KPI (name, formula, value as printed, and as a number in its unit), an objective's target
+// (name: the objective's) or an expectation (name: its `else` message, if any).
 struct Judged {
   std::string name, text, value;
   bool holds = false;
+  std::optional<double> number;
+  std::string unit;  // "%", a currency, or "" for a plain number
+  // An expectation judged over several runs (`relc test --runs`): "ok", "FAILED" or "undecided".
+  std::string verdict;
 };
 
 // A KPI over several runs: its mean and a 95 % interval of that mean (normal approximation).
@@ -41,9 +47,10 @@ struct Report {
 };
 
 // The program-wide counts given a spread over runs, by their names in KPIs.
-inline constexpr const char* kCountNames[] = {"entered",   "sent",     "delivered", "opened",       "clicked",
-                                             "converted", "purchases", "revenue",  "cost",         "unsubscribed",
-                                             "suppressed", "carts_recovered", "signups", "referrals"};
+inline constexpr const char* kCountNames[] = {"entered",   "sent",      "delivered", "opened",
+                                             "clicked",   "converted", "purchases", "revenue",
+                                             "attributed_revenue", "cost", "unsubscribed", "suppressed",
+                                             "carts_recovered", "signups", "referrals"};
 
 // The metric slots, from a run's counts.
 void FillMetrics(const ir::Program& program, const simulate::Result& r, evaluate::BoundData& bound);
@@ -51,6 +58,18 @@ void FillMetrics(const ir::Program& program, const simulate::Result& r, evaluate
 std::optional<double> KpiNumber(const ir::Program& program, const ir::Scalar& kpi, const ir::Engine& engine,
                                 const evaluate::BoundData& bound);
 Spread SpreadOf(const std::vector<double>& values);
+// A mean over runs and its interval, in a unit: "2.95 % [2.80 %, 3.10 %]".
+std::string SpreadText(const Spread& s, std::string_view unit);
+// Whether every target of the program's objective holds: the objective's one verdict.
+bool ObjectiveMet(const Report& report);
+// An expectation's figure in one run: left - right of a comparison (in its unit), else 1 when it
+// holds and 0 when not; nullopt when a side is null.
+std::optional<double> ExpectationNumber(const ir::Program& program, size_t expectation, const ir::Engine& engine,
+                                        const evaluate::BoundData& bound);
+// Judges an expectation on its figures over the runs: "ok" when the 95 % interval of the mean
+// clears the threshold, "FAILED" when it lies on the wrong side, "undecided" otherwise (a
+// condition that is no comparison: held in every run, in none, or in some).
+void JudgeOverRuns(Report& report, size_t expectation, const std::vector<double>& values);
 // Evaluates KPIs, expectations and targets over the report's run.
 void Judge(Report& report, const ir::Engine& engine, evaluate::BoundData& bound);
 
@@ -60,7 +79,10 @@ void PrintText(const Report& report, std::ostream& out);
 std::string ReportCsv(const std::vector<Report>& reports);
 // The action log's rows (without the header) for one program's run.
 std::string LogCsv(const ir::Program& program, const simulate::Result& r, const data::CustomerStore& store);
+// A row per journey entered, held out (would have entered) or exited, per message sent or
+// suppressed, and per purchase of every customer (converted: a message's conversion, with its
+// scenario and step); `entry` numbers a customer's journeys in a scenario from 1.
 inline constexpr const char* kLogHeader =
-    "customer,time,scenario,step,channel,offer,outcome,opened,clicked,converted,unsubscribed,program\n";
+    "customer,time,scenario,step,channel,offer,outcome,opened,clicked,converted,unsubscribed,program,entry,amount\n";
 
 }  // namespace relc::driver

@@ -144,7 +144,8 @@ class Interpreter final : public ir::Engine {
     }
     double total = 0;
     for (double weight : step.weights) total += weight;
-    double draw = relc_random_unit(context.frame.seed, context.row, static_cast<uint64_t>(scenario), static_cast<uint64_t>(at),
+    // The frame's seed is the customer's and the program's: the row, a position, is no key.
+    double draw = relc_random_unit(context.frame.seed, 0, static_cast<uint64_t>(scenario), static_cast<uint64_t>(at),
                                    context.instance->entered_at) * total;
     double cumulative = 0;
     for (size_t i = 0; i + 1 < step.weights.size(); ++i) {

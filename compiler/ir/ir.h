@@ -118,6 +118,14 @@ struct Scalar {
   std::string unit;  // "EUR" for money, "%" for percentages, "" otherwise
 };
 
+// An expectation `left OP right` with OP one of < <= > >=, its two sides as figures: what
+// `relc test --runs` judges over the runs (the interval of left - right against 0).
+struct Comparison {
+  Scalar left, right;
+  bool greater = false;    // > or >=
+  bool inclusive = false;  // >= or <=
+};
+
 // A figure of a `model` block: `response email "winback-1" for dormant { converted = 2% }`.
 struct ResponseRate {
   std::string model;
@@ -187,6 +195,8 @@ struct Trigger {
   bool value_is_datetime = false; // Recurring, Date: seconds rather than days
   std::string period;             // Recurring: year, month, week or day
   int32_t minute_of_day = 0;      // Recurring: `at 09:00` (0: midnight)
+  ExprId offset = kNoExpr;        // Recurring: `birth_date - 7 days`: a duration that moves each anniversary
+  bool offset_subtracts = false;  // ... back (`-`) rather than forward
 };
 
 enum class Reentry : uint8_t { Once, OncePer, Always };
@@ -272,6 +282,7 @@ struct Program {
   std::vector<Panel> panels;  // in evaluation order: a panel only reads those before it
   std::vector<Scalar> kpis;
   std::vector<Scalar> expectations;
+  std::vector<std::optional<Comparison>> expectation_sides;  // per expectation, when it is a comparison
   std::vector<Scalar> targets;         // the objectives' `target` conditions
   std::vector<ExprId> constants;       // other values computed once: re-entry periods, trigger dates
   std::vector<ResponseRate> response_rates;

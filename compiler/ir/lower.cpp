@@ -44,11 +44,17 @@ void Lowerer::LowerProgram() {
   const ast::ProgramDecl& program = *info_.decl;
   out_.title = program.title.value;
   auto text = [&](SourceRange range) { return std::string(info_.file->Slice(range)); };
-  // A rate guarded by `if ... else 0%` is a percentage too, though its divided branch is a decimal.
+  // A rate guarded by `if ... else 0%` is a percentage too, though its divided branch is a
+  // decimal; so is a count over a count (`converted / entered`): every rate prints as one.
   std::function<std::string(const ast::Expr*)> unit_of = [&](const ast::Expr* expr) -> std::string {
     const sema::Type& type = SemaType(expr);
     if (type.Is(sema::TypeKind::Money)) return type.currency;
     if (type.Is(sema::TypeKind::Percentage)) return "%";
+    if (auto* ratio = expr->As<ast::BinaryExpr>(); ratio != nullptr && ratio->op == ast::BinaryOp::Divide &&
+                                                   SemaType(ratio->left.get()).Is(sema::TypeKind::Integer) &&
+                                                   SemaType(ratio->right.get()).Is(sema::TypeKind::Integer)) {
+      return "%";
+    }
     if (auto* conditional = expr->As<ast::ConditionalExpr>()) {
       if (unit_of(conditional->then_value.get()) == "%" || unit_of(conditional->else_value.get()) == "%") return "%";
     }
@@ -78,6 +84,23 @@ void Lowerer::LowerProgram() {
         auto* expect = member->As<ast::ExpectDecl>();
         out_.expectations.push_back({expect->message ? expect->message->value : "", text(expect->condition->range),
                                      LowerCondition(expect->condition.get(), Scope{}), ""});
+        std::optional<Comparison>& sides = out_.expectation_sides.emplace_back();
+        if (auto* compare = expect->condition->As<ast::BinaryExpr>()) {
+          using Op = ast::BinaryOp;
+          const Op op = compare->op;
+          if (op == Op::Less || op == Op::LessEqual || op == Op::Greater || op == Op::GreaterEqual) {
+            // Both sides in one unit (a KPI named on the left may not say it is a rate).
+            std::string unit = unit_of(compare->right.get());
+            if (unit.empty()) unit = unit_of(compare->left.get());
+            auto side = [&](const ast::Expr* expr) {
+              Scalar scalar{"", text(expr->range), LowerExpr(expr, Scope{}), unit};
+              out_.constants.push_back(scalar.value);
+              return scalar;
+            };
+            sides = Comparison{side(compare->left.get()), side(compare->right.get()),
+                               op == Op::Greater || op == Op::GreaterEqual, op == Op::GreaterEqual || op == Op::LessEqual};
+          }
+        }
         break;
       }
       case ast::DeclKind::Objective: {

@@ -52,14 +52,27 @@ void Lowerer::LowerSettings(Scenario& scenario, const ast::ScenarioDecl& decl, c
     switch (trigger.kind) {
       case ast::TriggerKind::EnterPanel: out.panel = LowerPanel(trigger.subject.get(), bound); break;
       case ast::TriggerKind::Event: out.event = LowerEvent(trigger.subject.get(), customer); break;
-      case ast::TriggerKind::Recurring:
-        out.value = LowerExpr(trigger.subject.get(), customer);
+      case ast::TriggerKind::Recurring: {
+        // `birth_date - 7 days`: the anniversaries of the date, each moved by the duration (the
+        // date moved first would be a day off after a 29 February).
+        const ast::Expr* date = trigger.subject.get();
+        const auto* moved = date->As<ast::BinaryExpr>();
+        if (moved != nullptr && (moved->op == ast::BinaryOp::Add || moved->op == ast::BinaryOp::Subtract) &&
+            SemaType(moved->right.get()).Is(sema::TypeKind::Duration)) {
+          date = moved->left.get();
+          out.value_is_datetime = SemaType(date).Is(sema::TypeKind::DateTime);
+          out.offset = Coerce(LowerExpr(moved->right.get(), bound), ValueType::Float);
+          out.offset_subtracts = moved->op == ast::BinaryOp::Subtract;
+          out_.constants.push_back(out.offset);
+        }
+        out.value = LowerExpr(date, customer);
         out_.customer_values.push_back(out.value);
         out.period = trigger.period ? trigger.period->name : "year";
         if (auto* at = trigger.time_of_day ? trigger.time_of_day->As<ast::TimeOfDayLiteral>() : nullptr) {
           out.minute_of_day = at->hour * 60 + at->minute;
         }
         break;
+      }
       case ast::TriggerKind::Date:
         out.value = LowerExpr(trigger.subject.get(), bound);
         out_.constants.push_back(out.value);

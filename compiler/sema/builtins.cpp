@@ -79,15 +79,16 @@ void AddBuiltins(SemanticModel& model, Builtins& builtins) {
 
   Type money = Type::MoneyIn(model.currency);
   const BuiltinName metrics[] = {
-      {"entered", T(TypeKind::Integer), "Customers who entered (a scenario, or any of the program's)."},
+      {"entered", T(TypeKind::Integer), "Journeys started (of a scenario, or of any of the program's)."},
       {"exited", T(TypeKind::Integer), "Customers who left."},
       {"sent", T(TypeKind::Integer), "Messages sent."},
       {"delivered", T(TypeKind::Integer), "Messages delivered."},
       {"opened", T(TypeKind::Integer), "Messages opened."},
       {"clicked", T(TypeKind::Integer), "Messages clicked."},
-      {"converted", T(TypeKind::Integer), "Customers who reached the goal after a message."},
-      {"purchases", T(TypeKind::Integer), "Purchases made."},
+      {"converted", T(TypeKind::Integer), "Goals reached within the goal's window after a message (last touch)."},
+      {"purchases", T(TypeKind::Integer), "Purchases of the customers who entered, from their entry on (of a step: its conversions)."},
       {"revenue", money, "Revenue of those purchases."},
+      {"attributed_revenue", money, "Revenue of the conversions the messages brought."},
       {"cost", money, "Cost of the messages and offers."},
       {"unsubscribed", T(TypeKind::Integer), "Unsubscribes."},
       {"suppressed", T(TypeKind::Integer), "Messages not sent because of pressure rules or consent."},
@@ -95,9 +96,11 @@ void AddBuiltins(SemanticModel& model, Builtins& builtins) {
       {"signups", T(TypeKind::Integer), "Loyalty-programme sign-ups."},
       {"referrals", T(TypeKind::Integer), "Referrals made."},
       {"customers", T(TypeKind::Integer), "Customers the program may contact (the holdout apart)."},
-      {"customers_revenue", money, "Revenue of all purchases of those customers, with or without a message."},
+      {"entered_customers", T(TypeKind::Integer), "Customers who entered at least one journey."},
       {"holdout_customers", T(TypeKind::Integer), "Customers kept out as the control group."},
-      {"holdout_revenue", money, "Revenue of the holdout's purchases."},
+      {"holdout_entered", T(TypeKind::Integer), "Holdout customers a trigger would have entered."},
+      {"holdout_purchases", T(TypeKind::Integer), "Purchases of those holdout customers, from when they would have entered."},
+      {"holdout_revenue", money, "Revenue of those purchases."},
   };
   for (const auto& metric : metrics) add(builtins.metrics, SymbolKind::Metric, metric);
 }

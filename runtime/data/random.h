@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <string_view>
 
 namespace relc::data {
 
@@ -13,6 +14,19 @@ inline uint64_t SplitMix64(uint64_t& state) {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
+}
+
+// Keys of counter-based draws: a name's hash (FNV-1a), and two keys made one. The simulator keys
+// its draws by stable names (program, scenario, customer id, entry number, step), never by
+// positions, so that a program's draws do not depend on what else runs or on the rows' order.
+inline uint64_t HashName(std::string_view name) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (char c : name) h = (h ^ static_cast<uint8_t>(c)) * 0x100000001b3ull;
+  return h;
+}
+inline uint64_t Combine(uint64_t key, uint64_t value) {
+  uint64_t state = key ^ (value + 0x632BE59BD9B4E019ull + (key << 6) + (key >> 2));
+  return SplitMix64(state);
 }
 
 class Random {

@@ -10,30 +10,49 @@
 #include <filesystem>
 
 #include "data/parallel.h"
+#include "data/random.h"
 
 namespace relc::evaluate {
 
 namespace {
 
-// The offset from UTC of an IANA time zone at `time`, from the system's time zone database
-// (tzdata), or nullopt when it has no such zone.
-std::optional<int64_t> ZoneOffset(const std::string& zone, int64_t time) {
-  if (zone.empty() || zone.find("..") != std::string::npos || !std::filesystem::exists("/usr/share/zoneinfo/" + zone)) {
-    return std::nullopt;
-  }
+bool KnownZone(const std::string& zone) {
+  return !zone.empty() && zone.find("..") == std::string::npos && std::filesystem::exists("/usr/share/zoneinfo/" + zone);
+}
+
+// The offsets of an IANA time zone (from the system's tz database) from `from` to `to`: the
+// offset at `from`, then each change (daylight saving) with the second it takes effect, found
+// by sampling every six hours and bisecting where the offset moved.
+std::vector<std::pair<int64_t, int64_t>> ZoneChanges(const std::string& zone, int64_t from, int64_t to) {
   // The C library reads zones through TZ: set for the call, then restored. Binding runs before
   // the simulation's threads start.
   const char* previous = std::getenv("TZ");
   std::string saved = previous ? previous : "";
   setenv("TZ", zone.c_str(), 1);
   tzset();
-  std::tm local{};
-  auto seconds = static_cast<time_t>(time);
-  localtime_r(&seconds, &local);
+  auto offset = [](int64_t time) {
+    std::tm local{};
+    auto seconds = static_cast<time_t>(time);
+    localtime_r(&seconds, &local);
+    return static_cast<int64_t>(local.tm_gmtoff);
+  };
+  std::vector<std::pair<int64_t, int64_t>> changes = {{from, offset(from)}};
+  constexpr int64_t kStep = 6 * 3600;
+  for (int64_t t = from; t < to; t += kStep) {
+    int64_t next = t + kStep;
+    int64_t after = offset(next);
+    if (after == changes.back().second) continue;
+    int64_t low = t, high = next;  // offset(low) is the old one, offset(high) the new
+    while (high - low > 1) {
+      int64_t middle = low + (high - low) / 2;
+      (offset(middle) == after ? high : low) = middle;
+    }
+    changes.emplace_back(high, after);
+  }
   if (previous) setenv("TZ", saved.c_str(), 1);
   else unsetenv("TZ");
   tzset();
-  return local.tm_gmtoff;
+  return changes;
 }
 
 }  // namespace
@@ -51,12 +70,21 @@ std::vector<int64_t> UtcOffsets(const data::CustomerStore& store, int64_t now) {
   if (zones == nullptr || zones->type() != data::ColumnType::String) return offsets;
   std::vector<int64_t> by_code(zones->dictionary_size(), 0);
   for (uint32_t code = 0; code < by_code.size(); ++code) {
-    by_code[code] = ZoneOffset(std::string(zones->DictionaryString(code)), now).value_or(0);
+    std::string zone(zones->DictionaryString(code));
+    if (KnownZone(zone)) by_code[code] = ZoneChanges(zone, now, now).front().second;
   }
   for (size_t c = 0; c < offsets.size(); ++c) {
     if (zones->IsValid(c)) offsets[c] = by_code[zones->Code(c)];
   }
   return offsets;
+}
+
+int64_t BoundData::utc_offset_at(size_t row, int64_t time) const {
+  if (zone_of_row_.empty() || zone_of_row_[row] < 0) return 0;
+  const auto& changes = zone_changes_[static_cast<size_t>(zone_of_row_[row])];
+  auto after = std::upper_bound(changes.begin(), changes.end(), time,
+                                [](int64_t t, const std::pair<int64_t, int64_t>& change) { return t < change.first; });
+  return after == changes.begin() ? changes.front().second : std::prev(after)->second;
 }
 
 std::vector<std::string> ColumnsRead(const ir::Program& program) {
@@ -172,6 +200,20 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
   };
 
   bound.utc_offsets_ = UtcOffsets(store, now);  // for the simulator, and for waits that read it
+  if (const data::Column* zones = store.customers.Find("timezone"); zones != nullptr && zones->type() == data::ColumnType::String) {
+    constexpr int64_t kThreeYears = 3 * 366 * 86400;
+    std::vector<int32_t> zone_of_code(zones->dictionary_size(), -1);
+    for (uint32_t code = 0; code < zone_of_code.size(); ++code) {
+      std::string zone(zones->DictionaryString(code));
+      if (!KnownZone(zone)) continue;
+      zone_of_code[code] = static_cast<int32_t>(bound.zone_changes_.size());
+      bound.zone_changes_.push_back(ZoneChanges(zone, now - 86400, now + kThreeYears));
+    }
+    bound.zone_of_row_.assign(rows, -1);
+    for (size_t c = 0; c < rows; ++c) {
+      if (zones->IsValid(c)) bound.zone_of_row_[c] = zone_of_code[zones->Code(c)];
+    }
+  }
   std::optional<measures::CustomerMeasures> other_horizon;
   for (const ir::ColumnSlot& slot : program.customer_columns) {
     const std::string& name = slot.name;

@@ -43,6 +43,8 @@ class BoundData {
   // Seconds to add to UTC for the customer's local time at the simulation's start (their
   // `timezone`, an IANA name such as Europe/Paris; UTC when absent or unknown).
   int64_t utc_offset(size_t row) const { return utc_offsets_.empty() ? 0 : utc_offsets_[row]; }
+  // The same at `time`: daylight-saving changes within three years of the start are followed.
+  int64_t utc_offset_at(size_t row, int64_t time) const;
   size_t customer_count() const { return frame_.customer_count; }
 
   BoundData(BoundData&&) = default;
@@ -61,6 +63,10 @@ class BoundData {
   std::vector<int64_t> metrics_;
   std::vector<int32_t> split_winners_;
   std::vector<int64_t> utc_offsets_;
+  // Each customer's zone (an index in zone_changes_; -1: UTC), and each zone's changes of offset:
+  // (from when, the new offset), in time order.
+  std::vector<int32_t> zone_of_row_;
+  std::vector<std::vector<std::pair<int64_t, int64_t>>> zone_changes_;
   std::vector<std::unique_ptr<int64_t[]>> latest_event_times_;  // per event type slot (null: not built)
   std::vector<const int64_t*> latest_event_pointers_;
   std::vector<double> rank_values_;  // scratch of the panels' rankings

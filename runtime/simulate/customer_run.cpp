@@ -13,6 +13,7 @@ constexpr int64_t kCustomerRank = INT64_MIN;  // the customer's own doings come 
 enum class Draw : uint64_t {
   Holdout = 1, PurchaseGap, PurchaseHour, CartGap, CartTemplate, CartCheckout, CheckoutDelay,
   Delivered, Opened, Clicked, Converted, Unsubscribed, ResponseDelay, ConversionDelay, ReplayGap, ReplayTemplate,
+  ScenarioHoldout,
 };
 
 }  // namespace
@@ -21,24 +22,47 @@ CustomerRun::CustomerRun(const std::vector<ProgramRun>& programs, const Plan& pl
                          const Options& options, std::vector<Result>& results, std::vector<WritableColumns>& columns,
                          uint32_t row)
     : plan_(plan), measures_(measures), options_(options), row_(row) {
+  customer_key_ = options.customer_keys != nullptr ? (*options.customer_keys)[row] : data::Combine(0, row);
   for (size_t p = 0; p < programs.size(); ++p) {
     Program& state = programs_.emplace_back(Program{&programs[p], &plan.programs[p], programs[p].data->frame(), &results[p]});
     state.columns = &columns[p];
     state.frame.customer_columns = columns[p].views();
+    state.key = data::Combine(plan.programs[p].key, customer_key_);
+    // A split's draws are keyed by the seed in the frame: the run's, the program's and the customer's.
+    state.frame.seed = data::Combine(options.seed, state.key);
     size_t scenarios = programs[p].program->scenarios.size();
     state.entries.assign(scenarios, 0);
     state.last_entry.assign(scenarios, 0);
+    state.scenario_held.assign(scenarios, false);
+    state.scenario_tracked.resize(scenarios);
+    state.inactive_since.resize(scenarios);
     state.winners.assign(static_cast<size_t>(programs[p].program->splits), -1);
     state.frame.split_winners = state.winners.data();
   }
   start_ = now_ = programs.front().data->frame().now;
-  utc_offset_ = programs.front().data->utc_offset(row);
   end_ = start_ + int64_t{options.days} * kDay;
   revoked_.assign(plan.channels.size(), false);
 }
 
 double CustomerRun::Uniform(uint64_t what, uint64_t index, int64_t time) const {
-  return relc_random_unit(options_.seed, row_, what, index, time);
+  return relc_random_unit(options_.seed, customer_key_, what, index, time);
+}
+
+int64_t CustomerRun::OffsetAt(int64_t time) const { return programs_.front().run->data->utc_offset_at(row_, time); }
+
+void CustomerRun::Tracked::Add(Population& to) const {
+  if (since == ir::kNever) return;
+  ++to.customers;
+  to.journeys += journeys, to.purchases += purchases, to.revenue_cents += revenue_cents;
+  to.cart_journeys += cart_journeys, to.carts_bought += carts_bought;
+  to.revenue_squares += static_cast<WideSum>(revenue_cents) * revenue_cents;
+}
+
+void CustomerRun::Log(Program& program, LogEntry entry) {
+  if (!options_.log) return;
+  entry.customer = row_;
+  entry.time = now_;
+  program.result->log.push_back(entry);
 }
 
 void CustomerRun::Schedule(Event event) {
@@ -52,11 +76,15 @@ void CustomerRun::ScheduleJourneyEvent(Event event) {
 }
 
 void CustomerRun::Run() {
-  for (size_t p = 0; p < programs_.size(); ++p) {
-    Program& program = programs_[p];
+  for (Program& program : programs_) {
     double holdout = program.run->program->holdout;
-    program.holdout = holdout > 0 && Uniform(static_cast<uint64_t>(Draw::Holdout), p, 0) < holdout;
+    program.holdout = holdout > 0 && Uniform(static_cast<uint64_t>(Draw::Holdout), program.plan->key, 0) < holdout;
     ++(program.holdout ? program.result->holdout_customers : program.result->customers);
+    for (size_t s = 0; s < program.scenario_held.size(); ++s) {
+      double share = program.plan->scenario_holdouts[s];
+      program.scenario_held[s] =
+          share > 0 && Uniform(static_cast<uint64_t>(Draw::ScenarioHoldout), data::Combine(program.plan->key, program.plan->scenario_keys[s]), 0) < share;
+    }
   }
   ScheduleBaseline();
   ScheduleReplays();
@@ -67,6 +95,14 @@ void CustomerRun::Run() {
     if (event.time >= end_) break;
     SetTime(event.time);
     Handle(event);
+  }
+  for (Program& program : programs_) {
+    Result& result = *program.result;
+    program.tracked.Add(program.holdout ? result.held_out : result.entered);
+    for (size_t s = 0; s < program.scenario_tracked.size(); ++s) {
+      bool held = program.holdout || program.scenario_held[s];
+      program.scenario_tracked[s].Add(held ? result.scenario_held_out[s] : result.scenario_entered[s]);
+    }
   }
 }
 
@@ -132,8 +168,9 @@ void CustomerRun::ScheduleReplays() {
 
 void CustomerRun::ScheduleTriggers() {
   for (size_t p = 0; p < programs_.size(); ++p) {
-    const Program& program = programs_[p];
+    Program& program = programs_[p];
     const ir::Program& ir = *program.run->program;
+    for (size_t s = 0; s < ir.scenarios.size(); ++s) program.inactive_since[s].assign(ir.scenarios[s].triggers.size(), ir::kNever);
     auto start = [&](int64_t time, size_t scenario) {
       Schedule({.kind = Event::Kind::Start, .time = time, .rank = program.plan->priority, .program = static_cast<int32_t>(p),
                 .a = static_cast<int32_t>(scenario)});
@@ -149,9 +186,11 @@ void CustomerRun::ScheduleTriggers() {
             if (when.valid && time >= start_ && time < end_) start(time, s);
             break;
           }
-          case ir::TriggerKind::Inactivity:
-            ScheduleInactivity(static_cast<int32_t>(p), trigger, static_cast<int32_t>(s), LastPurchase());
+          case ir::TriggerKind::Inactivity: {
+            const auto t = static_cast<int32_t>(&trigger - ir.scenarios[s].triggers.data());
+            ScheduleInactivity(static_cast<int32_t>(p), static_cast<int32_t>(s), t, LastEvent(program, trigger.event.event_type));
             break;
+          }
           case ir::TriggerKind::Event: break;  // when the event happens
         }
       }
@@ -161,8 +200,15 @@ void CustomerRun::ScheduleTriggers() {
 
 // 09:00 on the first day, the customer's time (the next day's when already past).
 int64_t CustomerRun::LocalMorning() const {
-  int64_t morning = start_ + 9 * kHour - utc_offset_;
+  int64_t morning = start_ + 9 * kHour - OffsetAt(start_);
   return morning >= start_ ? morning : morning + kDay;
+}
+
+// A local time of day on a day (days since the epoch, the customer's calendar), in UTC seconds:
+// the offset is the one in force that day (summer time is followed).
+int64_t CustomerRun::LocalTime(int64_t day, int64_t minute) const {
+  const int64_t naive = day * kDay + minute * 60;
+  return naive - OffsetAt(naive - OffsetAt(naive));
 }
 
 // Panel members enter on the first morning, their time; a customer who joins the panel later
@@ -180,7 +226,11 @@ void CustomerRun::ScheduleEnterPanel(int32_t p, const ir::Trigger& trigger, int3
   const auto& weeks = *program.run->weekly_panels;
   for (size_t week = 0; week < weeks.size(); ++week) {
     bool later = ir::IsBitSet(weeks[week][trigger.panel].data(), row_);
-    if (later && !member) start(LocalMorning() + static_cast<int64_t>(week + 1) * 7 * kDay, true);
+    if (later && !member) {
+      const int64_t first_morning = LocalMorning();
+      const int64_t day = (first_morning + OffsetAt(first_morning)) / kDay + static_cast<int64_t>(week + 1) * 7;
+      start(LocalTime(day, 9 * 60), true);
+    }
     member = later;
   }
 }
@@ -190,23 +240,52 @@ int64_t CustomerRun::LastPurchase() const {
   return start_ - static_cast<int64_t>(measures_.recency_days[row_] * kDay);
 }
 
-void CustomerRun::ScheduleInactivity(int32_t p, const ir::Trigger& trigger, int32_t scenario, int64_t since) {
-  const Program& program = programs_[p];
+// When the customer last did an event of a program's type slot before the start (the start
+// when never): what an inactivity trigger counts from.
+int64_t CustomerRun::LastEvent(const Program& program, int32_t type_slot) const {
+  if (type_slot < 0 || type_slot == program.plan->purchase_type) return LastPurchase();
+  const ir::Frame& frame = program.frame;
+  const int32_t code = frame.event_type_codes[type_slot];
+  int64_t last = ir::kNever;
+  for (uint64_t e = frame.event_offsets[row_]; e < frame.event_offsets[row_ + 1]; ++e) {
+    if (static_cast<int32_t>(frame.event_types[e]) == code && frame.event_times[e] < start_) last = frame.event_times[e];
+  }
+  return last == ir::kNever ? start_ : last;
+}
+
+// An inactivity trigger fires its duration after the latest event it counts from; a newer event
+// of that kind (a purchase during the run) makes the pending one stale and schedules another.
+void CustomerRun::ScheduleInactivity(int32_t p, int32_t scenario, int32_t trigger_index, int64_t since) {
+  Program& program = programs_[p];
+  const ir::Trigger& trigger = program.run->program->scenarios[scenario].triggers[trigger_index];
+  program.inactive_since[scenario][trigger_index] = since;
   ir::Value duration = program.run->engine->Scalar(trigger.value, program.frame);
   if (!duration.valid) return;
   int64_t time = since + static_cast<int64_t>(duration.AsFloat());
   if (time < start_) time = LocalMorning();
-  if (time < end_) Schedule({.kind = Event::Kind::Start, .time = time, .rank = program.plan->priority, .program = p, .a = scenario});
+  if (time < end_) {
+    Schedule({.kind = Event::Kind::Start, .time = std::max(time, now_), .rank = program.plan->priority, .program = p,
+              .a = scenario, .trigger = trigger_index, .since = since});
+  }
 }
 
-// Anniversaries of a date of the customer's (birthday, sign-up), at the trigger's time of day.
+// Anniversaries of a date of the customer's (birthday, sign-up), moved by the trigger's offset
+// (`birth_date - 7 days`: a week before each birthday), at the trigger's time of day, local.
+// Someone born on 29 February has their birthday on 28 February in other years.
 void CustomerRun::ScheduleRecurring(int32_t p, const ir::Trigger& trigger, int32_t scenario) {
   const Program& program = programs_[p];
   ir::Value date = program.run->engine->CustomerValue(trigger.value, program.frame, row_);
   if (!date.valid) return;
+  int64_t offset_days = 0;
+  if (trigger.offset != ir::kNoExpr) {
+    ir::Value offset = program.run->engine->Scalar(trigger.offset, program.frame);
+    if (!offset.valid) return;
+    offset_days = static_cast<int64_t>(std::floor((trigger.offset_subtracts ? -1 : 1) * offset.AsFloat() / kDay));
+  }
   int64_t day = trigger.value_is_datetime ? date.bits / kDay : date.bits;
   int64_t month = relc_calendar(day, 1), dom = relc_calendar(day, 2);
-  int64_t first = start_ / kDay, last = end_ / kDay;
+  // The anniversaries whose moved day can fall within the run.
+  int64_t first = start_ / kDay - 1 - offset_days, last = end_ / kDay + 1 - offset_days;
   std::vector<int64_t> days;
   if (trigger.period == "day") {
     for (int64_t d = first; d <= last; ++d) days.push_back(d);
@@ -217,12 +296,14 @@ void CustomerRun::ScheduleRecurring(int32_t p, const ir::Trigger& trigger, int32
       for (int64_t m = 1; m <= 12; ++m) {
         if (trigger.period == "year" && m != month) continue;
         int64_t d = relc_days_from_civil(y, m, dom);
-        if (relc_calendar(d, 2) == dom) days.push_back(d);  // no 31st in a 30-day month
+        if (relc_calendar(d, 2) == dom) days.push_back(d);
+        else if (trigger.period == "year") days.push_back(relc_days_from_civil(y, m + 1, 1) - 1);  // 29 February: the 28th
+        // a monthly date on the 31st has no day in a 30-day month
       }
     }
   }
   for (int64_t d : days) {
-    int64_t time = d * kDay + trigger.minute_of_day * 60 - utc_offset_;  // at that hour, the customer's time
+    int64_t time = LocalTime(d + offset_days, trigger.minute_of_day);  // at that hour, the customer's time
     if (time >= start_ && time < end_) {
       Schedule({.kind = Event::Kind::Start, .time = time, .rank = program.plan->priority, .program = p, .a = scenario});
     }
@@ -231,15 +312,19 @@ void CustomerRun::ScheduleRecurring(int32_t p, const ir::Trigger& trigger, int32
 
 void CustomerRun::Handle(const Event& event) {
   switch (event.kind) {
-    case Event::Kind::Start:
-      if (!(event.unless_bought && bought_)) StartJourney(event.program, event.a, event.key);
+    case Event::Kind::Start: {
+      if (event.unless_bought && bought_) break;
+      // An inactivity trigger counted from an event that a newer one has replaced: stale.
+      if (event.trigger >= 0 && programs_[event.program].inactive_since[event.a][event.trigger] != event.since) break;
+      StartJourney(event.program, event.a, event.key);
       break;
+    }
     case Event::Kind::Purchase: HandlePurchase(event); break;
     case Event::Kind::Goal: HandleGoal(event); break;
     case Event::Kind::Replay: HandleReplay(event); break;
     case Event::Kind::Timer: {
       Journey& j = journeys_[event.journey];
-      if (j.active && j.deadline == event.time) Advance(event.journey, {ir::InputKind::Timeout, j.step, 0});
+      if (j.active && j.deadline == event.time && !j.resuming) Advance(event.journey, {ir::InputKind::Timeout, j.step, 0});
       break;
     }
     case Event::Kind::Response: {
@@ -256,6 +341,7 @@ void CustomerRun::Handle(const Event& event) {
       break;
     }
     case Event::Kind::Resume:
+      journeys_[event.journey].resuming = false;
       if (journeys_[event.journey].active && Send(event.journey, journeys_[event.journey].step)) {
         Advance(event.journey, {ir::InputKind::Continue, journeys_[event.journey].step, 0});
       }
@@ -265,21 +351,23 @@ void CustomerRun::Handle(const Event& event) {
 
 void CustomerRun::HandlePurchase(const Event& event) {
   bought_ = true;
-  for (Program& program : programs_) {
-    Result& result = *program.result;
-    for (Counters* c : {&result.program, program.holdout ? &result.holdout : &result.treated}) {
-      ++c->purchases;
-      c->revenue_cents += event.amount;
-    }
-  }
+  TrackPurchase(event);
   if (event.attributed_step >= 0) {
     const Journey& j = journeys_[event.journey];
-    ++programs_[j.program].result->program.converted;
+    Counters& program = programs_[j.program].result->program;
+    ++program.converted;
+    program.attributed_cents += event.amount;
     Credit(j, event.attributed_step, [&](Counters& c) {
       ++c.converted;
       ++c.purchases;
       c.revenue_cents += event.amount;
+      c.attributed_cents += event.amount;
     });
+    for (int32_t v : j.variants) {
+      if (now_ < programs_[j.program].plan->variant_decision[v]) {
+        programs_[j.program].result->variants[v].at_decision_squares += static_cast<WideSum>(event.amount) * event.amount;
+      }
+    }
   }
   // An abandoned cart bought while a journey about it ran (or after): recovered, for each
   // program that ran one.
@@ -293,15 +381,27 @@ void CustomerRun::HandlePurchase(const Event& event) {
     }
   }
   OnEvent("purchase", -1, event.key);
+}
+
+// What the customers who entered (or would have) bought from their entry on: each program's,
+// each scenario's, and the carts their journeys were about, bought with or without a message.
+void CustomerRun::TrackPurchase(const Event& event) {
+  const bool cart = event.key > 0 && event.key < (int64_t{1} << 32);
+  auto track = [&](Tracked& tracked) {
+    if (tracked.since > now_) return;
+    ++tracked.purchases;
+    tracked.revenue_cents += event.amount;
+    if (cart && std::find(tracked.carts.begin(), tracked.carts.end(), event.key) != tracked.carts.end()) ++tracked.carts_bought;
+  };
   for (size_t p = 0; p < programs_.size(); ++p) {
-    const ir::Program& program = *programs_[p].run->program;
-    for (size_t s = 0; s < program.scenarios.size(); ++s) {
-      for (const ir::Trigger& trigger : program.scenarios[s].triggers) {
-        if (trigger.kind == ir::TriggerKind::Inactivity) {
-          ScheduleInactivity(static_cast<int32_t>(p), trigger, static_cast<int32_t>(s), event.time);
-        }
-      }
-    }
+    Program& program = programs_[p];
+    for (Tracked& scenario : program.scenario_tracked) track(scenario);
+    track(program.tracked);
+    // Every purchase is logged, entered or not, so that an audit can recompute the figures.
+    const bool mine = event.attributed_step >= 0 && journeys_[event.journey].program == static_cast<int32_t>(p);
+    const Journey* j = mine ? &journeys_[event.journey] : nullptr;
+    Log(program, {.scenario = j ? j->scenario : -1, .step = j ? event.attributed_step : -1, .outcome = Outcome::Purchase,
+                  .responses = static_cast<uint8_t>(mine ? 8 : 0), .entry = j ? j->entry : 0, .amount_cents = event.amount});
   }
 }
 
@@ -370,13 +470,17 @@ void CustomerRun::OnEvent(const std::string& name, int64_t template_event, int64
       break;
     }
   }
-  // Scenarios it starts, programs in priority order.
+  // Scenarios it starts, programs in priority order; inactivity triggers count from it anew.
   for (size_t p = 0; p < programs_.size(); ++p) {
     const Program& program = programs_[p];
     const int32_t type = type_in(program);
     const ir::Program& ir = *program.run->program;
     for (size_t s = 0; s < ir.scenarios.size(); ++s) {
       for (const ir::Trigger& trigger : ir.scenarios[s].triggers) {
+        if (trigger.kind == ir::TriggerKind::Inactivity && type >= 0 && trigger.event.event_type == type) {
+          const auto t = static_cast<int32_t>(&trigger - ir.scenarios[s].triggers.data());
+          ScheduleInactivity(static_cast<int32_t>(p), static_cast<int32_t>(s), t, now_);
+        }
         if (trigger.kind == ir::TriggerKind::Event && Matches(program, trigger.event, type, template_event)) {
           Schedule({.kind = Event::Kind::Start, .time = now_, .rank = program.plan->priority, .program = static_cast<int32_t>(p),
                     .a = static_cast<int32_t>(s), .key = key});
@@ -386,9 +490,11 @@ void CustomerRun::OnEvent(const std::string& name, int64_t template_event, int64
   }
 }
 
+// A trigger fired: the journey starts, if the audience and reentry rules let it; a customer
+// held out (by the program's holdout or the scenario's) is never contacted, but is counted as
+// one who would have entered, for the uplift.
 void CustomerRun::StartJourney(int32_t p, int32_t s, int64_t key) {
   Program& program = programs_[p];
-  if (program.holdout) return;  // a control customer is never contacted by this program
   const ir::Scenario& scenario = program.run->program->scenarios[s];
   for (int32_t panel : scenario.audiences) {
     if (!ir::IsBitSet((*program.run->panels)[panel].data(), row_)) return;
@@ -401,25 +507,45 @@ void CustomerRun::StartJourney(int32_t p, int32_t s, int64_t key) {
     ir::Value period = program.run->engine->Scalar(scenario.reentry_period, program.frame);
     if (period.valid && now_ - program.last_entry[s] < static_cast<int64_t>(period.AsFloat())) return;
   }
-  ++program.entries[s];
+  const int32_t entry = static_cast<int32_t>(++program.entries[s]);
   program.last_entry[s] = now_;
+  const bool cart = key > 0 && key < (int64_t{1} << 32);
+  // The program's population leaves out whom the scenario's own holdout keeps from it, held out
+  // by the program or not, so that both sides of the program's comparison are alike.
+  for (Tracked* tracked : {&program.tracked, &program.scenario_tracked[s]}) {
+    if (tracked == &program.tracked && program.scenario_held[s]) continue;
+    tracked->since = std::min(tracked->since, now_);
+    ++tracked->journeys;
+    if (cart) {
+      ++tracked->cart_journeys;
+      tracked->carts.push_back(key);
+    }
+  }
+  if (program.holdout || program.scenario_held[s]) {
+    Log(program, {.scenario = s, .step = scenario.entry, .outcome = Outcome::HeldOut, .responses = 0, .entry = entry});
+    return;
+  }
   Journey& j = journeys_.emplace_back();
   j.program = p;
   j.scenario = s;
   j.entered = now_;
   j.key = key;
+  j.entry = entry;
+  j.draw_key = data::Combine(data::Combine(program.key, program.plan->scenario_keys[s]), static_cast<uint64_t>(entry));
   j.outcomes.assign(scenario.steps.size(), 0);
   ++program.result->program.entered;
   ++program.result->scenarios[s].entered;
+  Log(program, {.scenario = s, .step = scenario.entry, .outcome = Outcome::Entered, .responses = 0, .entry = entry});
   Advance(static_cast<int32_t>(journeys_.size() - 1), {ir::InputKind::Start, scenario.entry, 0});
 }
 
 void CustomerRun::End(int32_t index) {
   Journey& j = journeys_[index];
   j.active = false;
-  Result& result = *programs_[j.program].result;
-  ++result.program.exited;
-  ++result.scenarios[j.scenario].exited;
+  Program& program = programs_[j.program];
+  ++program.result->program.exited;
+  ++program.result->scenarios[j.scenario].exited;
+  Log(program, {.scenario = j.scenario, .step = j.step, .outcome = Outcome::Exited, .responses = 0, .entry = j.entry});
 }
 
 // The counters a journey's doings at `step` add to: its scenario's, the step's, and those of
@@ -503,15 +629,16 @@ void CustomerRun::Advance(int32_t index, ir::Input input) {
 
 int64_t CustomerRun::QuietUntil(const ir::Pressure& rules) const {
   if (rules.quiet_from < 0) return -1;
-  const int64_t local = now_ + utc_offset_;  // quiet hours are the customer's local hours
+  const int64_t offset = OffsetAt(now_);
+  const int64_t local = now_ + offset;  // quiet hours are the customer's local hours
   int64_t minute = ((local % kDay + kDay) % kDay) / 60;
   bool wraps = rules.quiet_from > rules.quiet_to;
   bool quiet = wraps ? (minute >= rules.quiet_from || minute < rules.quiet_to)
                      : (minute >= rules.quiet_from && minute < rules.quiet_to);
   if (!quiet) return -1;
-  int64_t resume = local - ((local % kDay + kDay) % kDay) + rules.quiet_to * 60;
-  if (resume <= local) resume += kDay;
-  return resume - utc_offset_;
+  int64_t day = (local - ((local % kDay + kDay) % kDay)) / kDay;
+  if (day * kDay + rules.quiet_to * 60 <= local) ++day;
+  return std::max(now_ + 1, LocalTime(day, rules.quiet_to));
 }
 
 bool CustomerRun::Capped(const ir::Pressure& rules, int32_t program, int32_t channel, bool across_only, bool shared) const {
@@ -545,7 +672,7 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
   const ir::Program& ir = *program.run->program;
   const SendPlan& plan = program.plan->sends[j.scenario][step];
   auto log = [&](Outcome outcome, uint8_t bits) {
-    if (options_.log) program.result->log.push_back({row_, now_, j.scenario, step, outcome, bits});
+    Log(program, {.scenario = j.scenario, .step = step, .outcome = outcome, .responses = bits, .entry = j.entry});
   };
   auto suppress = [&](Outcome outcome) {
     ++program.result->program.suppressed;
@@ -566,6 +693,8 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
       suppress(Outcome::DroppedQuietHours);
       return true;
     }
+    // The journey waits for the morning at this send: a deadline of the wait before it is over.
+    j.resuming = true;
     ScheduleJourneyEvent({.kind = Event::Kind::Resume, .time = resume, .journey = index});
     return false;
   }
@@ -586,9 +715,7 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
   const auto recent = static_cast<double>(
       std::count_if(history_.begin(), history_.end(), [&](const Contact& contact) { return contact.time > week_ago; }));
   history_.push_back({now_, plan.channel, j.program});
-  auto draw = [&](Draw what) {
-    return Uniform(static_cast<uint64_t>(what), static_cast<uint64_t>(index) * 1024 + static_cast<uint64_t>(step), now_);
-  };
+  auto draw = [&](Draw what) { return Uniform(static_cast<uint64_t>(what), data::Combine(j.draw_key, static_cast<uint64_t>(step)), now_); };
   // The customer's segment of the model, as of the start (the last that holds them), else everyone's rates.
   const ChannelRates* segment_rates = &plan.rates;
   for (const SegmentRates& segment : plan.segments) {
@@ -612,13 +739,20 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
   count(program.result->program);
   Credit(j, step, count);
   if (delivered) j.outcomes[step] |= static_cast<uint8_t>(ir::Outcome::Delivered);
-  // Responses come after delivery (postal mail takes days), within the next day.
-  int64_t delay = r.delay_seconds + kHour + static_cast<int64_t>(draw(Draw::ResponseDelay) * 23 * kHour);
+  // Responses come after delivery (postal mail takes days): within the next day, or within the
+  // first half of a goal window shorter than two days. A conversion comes after the click and
+  // within the goal's window from delivery (at most 3 days): the attribution window
+  // (docs/simulation.md), so every conversion counted is one the rule credits to this message.
+  const int64_t window = ir.goal_window_seconds > 0 ? std::min<int64_t>(static_cast<int64_t>(ir.goal_window_seconds), 3 * kDay) : 3 * kDay;
+  const int64_t delivered_at = now_ + r.delay_seconds;
+  const int64_t respond_within = window >= 2 * kDay ? 23 * kHour : window / 2;
+  const int64_t respond_after = window >= 2 * kDay ? kHour : 0;
+  int64_t delay = r.delay_seconds + respond_after + static_cast<int64_t>(draw(Draw::ResponseDelay) * static_cast<double>(respond_within));
   if (opened) ScheduleJourneyEvent({.kind = Event::Kind::Response, .time = now_ + delay, .journey = index, .a = step, .bit = 2});
   if (clicked) ScheduleJourneyEvent({.kind = Event::Kind::Response, .time = now_ + delay + 60, .journey = index, .a = step, .bit = 4});
   if (converted) {
-    double window = ir.goal_window_seconds > 0 ? std::min(ir.goal_window_seconds, 3.0 * kDay) : 3.0 * kDay;
-    int64_t when = now_ + delay + 120 + static_cast<int64_t>(draw(Draw::ConversionDelay) * window);
+    const int64_t earliest = std::min(now_ + delay + 120, delivered_at + window);
+    int64_t when = earliest + static_cast<int64_t>(draw(Draw::ConversionDelay) * static_cast<double>(delivered_at + window - earliest));
     if (program.plan->goal >= 0) {
       Schedule({.kind = Event::Kind::Goal, .time = when, .rank = kCustomerRank, .journey = index, .a = program.plan->goal,
                 .key = j.key, .attributed_step = step});

@@ -6,13 +6,16 @@
 #include <deque>
 #include <queue>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "data/random.h"
 #include "simulate/behaviour.h"
 #include "simulate/simulate.h"
 #include "simulate/writable_columns.h"
 
 namespace relc::simulate {
+
 
 // Per send step: its rates, its channel and its offer.
 struct SendPlan {
@@ -35,6 +38,9 @@ struct ProgramPlan {
   // it is one); Plan::event_names index.
   int32_t goal = -1;
   int64_t priority = 0;                        // events of lower priority go first at the same time
+  uint64_t key = 0;                            // the program's title, hashed
+  std::vector<uint64_t> scenario_keys;         // per scenario: its name, hashed
+  std::vector<double> scenario_holdouts;       // per scenario: its own holdout share (0: none)
   // The variants (Result::variants indices) whose arm starts at a step: per scenario, per step.
   std::vector<std::vector<std::vector<int32_t>>> variants_at;
   std::vector<int64_t> variant_decision;  // per variant: when its split's winner is chosen (kNever: no rule)
@@ -68,14 +74,28 @@ class CustomerRun {
   void Run();
 
  private:
+  // What a customer who entered (or, held out, would have) did from their first entry on.
+  struct Tracked {
+    int64_t since = ir::kNever;  // the first entry
+    int64_t journeys = 0, purchases = 0, revenue_cents = 0, cart_journeys = 0, carts_bought = 0;
+    std::vector<int64_t> carts;  // the carts its journeys were about
+    void Add(Population& to) const;
+  };
+
   struct Program {
     const ProgramRun* run;
     const ProgramPlan* plan;
     ir::Frame frame;
     Result* result;
     bool holdout = false;
-    std::vector<int64_t> entries, last_entry;  // per scenario
+    uint64_t key = 0;                          // the program and the customer: its draws' key
+    std::vector<bool> scenario_held;           // per scenario: held out by the scenario's own holdout
+    std::vector<int64_t> entries, last_entry;  // per scenario (held-out customers' would-be entries too)
     std::vector<int32_t> winners;              // Frame::split_winners: -1 until a winner applies
+    // Per scenario, per trigger: the event an inactivity trigger counts from (its latest time).
+    std::vector<std::vector<int64_t>> inactive_since;
+    Tracked tracked;                           // the program's population
+    std::vector<Tracked> scenario_tracked;     // each scenario's
     WritableColumns* columns;
   };
 
@@ -86,9 +106,12 @@ class CustomerRun {
     int64_t entered = 0;
     int64_t deadline = ir::kNever;
     int64_t key = 0;  // the triggering cart, for `matching`
+    int32_t entry = 0;        // its entry number for the customer and scenario, from 1
+    uint64_t draw_key = 0;    // program, scenario, customer and entry number
     std::vector<uint8_t> outcomes;
     std::vector<int32_t> variants;  // the split arms it took
     bool active = true;
+    bool resuming = false;  // a send waits for quiet hours to end: the old wait's deadline is gone
   };
 
   struct Event {
@@ -105,6 +128,8 @@ class CustomerRun {
     int32_t attributed_step = -1;  // Purchase: the send it converts
     uint8_t bit = 0;               // Response: the outcome bit
     bool unless_bought = false;    // Start: not for a customer who bought during the run
+    int32_t trigger = -1;          // Start of an inactivity trigger: its index in the scenario
+    int64_t since = 0;             // ... and the event it counted from: stale once a newer one came
     bool operator>(const Event& other) const {
       if (time != other.time) return time > other.time;
       if (rank != other.rank) return rank > other.rank;
@@ -125,10 +150,14 @@ class CustomerRun {
   void ScheduleBaseline();
   void ScheduleReplays();
   void ScheduleTriggers();
-  void ScheduleInactivity(int32_t program, const ir::Trigger& trigger, int32_t scenario, int64_t since);
+  void ScheduleInactivity(int32_t program, int32_t scenario, int32_t trigger, int64_t since);
+  int64_t LastEvent(const Program& program, int32_t type_slot) const;
+  // The customer's offset from UTC at `time` (daylight-saving changes followed).
+  int64_t OffsetAt(int64_t time) const;
   void ScheduleRecurring(int32_t program, const ir::Trigger& trigger, int32_t scenario);
   int64_t LastPurchase() const;
   int64_t LocalMorning() const;
+  int64_t LocalTime(int64_t day, int64_t minute) const;
   int64_t Basket() const;
 
   void SetTime(int64_t now);
@@ -140,6 +169,9 @@ class CustomerRun {
   // An event of the customer's, by type name (the same name is a different slot in each program).
   void OnEvent(const std::string& type, int64_t template_event, int64_t key);
   void StartJourney(int32_t program, int32_t scenario, int64_t key);
+  // A purchase seen by the populations the customer is in (a program's, its scenarios').
+  void TrackPurchase(const Event& event);
+  void Log(Program& program, LogEntry entry);
   void End(int32_t journey);
   void Advance(int32_t journey, ir::Input input);
   void EnterVariants(int32_t journey, int32_t step);
@@ -161,7 +193,7 @@ class CustomerRun {
   const Options& options_;
   uint32_t row_;
   int64_t start_ = 0, end_ = 0, now_ = 0;
-  int64_t utc_offset_ = 0;  // the customer's local time minus UTC
+  uint64_t customer_key_ = 0;  // the customer's id, hashed
   uint64_t sequence_ = 0;
   bool bought_ = false;  // the customer bought during the run
   std::vector<Program> programs_;

@@ -1,6 +1,7 @@
 #include "simulate/simulate.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "data/parallel.h"
 #include "simulate/customer_run.h"
@@ -10,7 +11,7 @@ namespace relc::simulate {
 Counters& Counters::operator+=(const Counters& o) {
   entered += o.entered, exited += o.exited, sent += o.sent, delivered += o.delivered, opened += o.opened;
   clicked += o.clicked, converted += o.converted, purchases += o.purchases, revenue_cents += o.revenue_cents;
-  cost_cents += o.cost_cents, unsubscribed += o.unsubscribed, suppressed += o.suppressed;
+  attributed_cents += o.attributed_cents, cost_cents += o.cost_cents, unsubscribed += o.unsubscribed, suppressed += o.suppressed;
   carts_recovered += o.carts_recovered, signups += o.signups, referrals += o.referrals;
   return *this;
 }
@@ -25,6 +26,7 @@ int64_t Counters::Metric(std::string_view name) const {
   if (name == "converted") return converted;
   if (name == "purchases") return purchases;
   if (name == "revenue") return revenue_cents;
+  if (name == "attributed_revenue") return attributed_cents;
   if (name == "cost") return cost_cents;
   if (name == "unsubscribed") return unsubscribed;
   if (name == "suppressed") return suppressed;
@@ -32,6 +34,28 @@ int64_t Counters::Metric(std::string_view name) const {
   if (name == "signups") return signups;
   if (name == "referrals") return referrals;
   return 0;
+}
+
+std::vector<uint64_t> CustomerKeys(const data::CustomerStore& store) {
+  const data::Column& ids = store.customers.columns[store.key_column];
+  std::vector<uint64_t> keys(store.customers.rows);
+  for (size_t c = 0; c < keys.size(); ++c) keys[c] = data::HashName(ids.String(c));
+  return keys;
+}
+
+Population& Population::operator+=(const Population& o) {
+  customers += o.customers, journeys += o.journeys, purchases += o.purchases, revenue_cents += o.revenue_cents;
+  cart_journeys += o.cart_journeys, carts_bought += o.carts_bought, revenue_squares += o.revenue_squares;
+  return *this;
+}
+
+void Result::Finish() {
+  program.purchases = entered.purchases;
+  program.revenue_cents = entered.revenue_cents;
+  for (size_t s = 0; s < scenarios.size(); ++s) {
+    scenarios[s].purchases = scenario_entered[s].purchases;
+    scenarios[s].revenue_cents = scenario_entered[s].revenue_cents;
+  }
 }
 
 Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerMeasures& measures) {
@@ -53,6 +77,14 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
     }
     Result& empty = out.empty;
     empty.scenarios.assign(program.scenarios.size(), {});
+    empty.scenario_entered.assign(program.scenarios.size(), {});
+    empty.scenario_held_out.assign(program.scenarios.size(), {});
+    out.key = data::HashName(program.title);
+    for (const ir::Scenario& scenario : program.scenarios) {
+      out.scenario_keys.push_back(data::HashName(scenario.name));
+      ir::Value share = scenario.holdout >= 0 ? run.engine->Scalar(scenario.holdout, run.data->frame()) : ir::Value{};
+      out.scenario_holdouts.push_back(share.valid ? share.AsFloat() : 0);
+    }
     for (size_t s = 0; s < program.scenarios.size(); ++s) {
       const ir::Scenario& scenario = program.scenarios[s];
       empty.steps.emplace_back(scenario.steps.size());
@@ -139,15 +171,18 @@ void Add(Result& to, Result& part) {
   to.customers += part.customers;
   to.holdout_customers += part.holdout_customers;
   to.program += part.program;
-  to.treated += part.treated;
-  to.holdout += part.holdout;
+  to.entered += part.entered;
+  to.held_out += part.held_out;
   for (size_t s = 0; s < to.scenarios.size(); ++s) {
     to.scenarios[s] += part.scenarios[s];
+    to.scenario_entered[s] += part.scenario_entered[s];
+    to.scenario_held_out[s] += part.scenario_held_out[s];
     for (size_t k = 0; k < to.steps[s].size(); ++k) to.steps[s][k] += part.steps[s][k];
   }
   for (size_t v = 0; v < to.variants.size(); ++v) {
     to.variants[v].counters += part.variants[v].counters;
     to.variants[v].at_decision += part.variants[v].at_decision;
+    to.variants[v].at_decision_squares += part.variants[v].at_decision_squares;
   }
   to.log.insert(to.log.end(), part.log.begin(), part.log.end());
 }
@@ -185,20 +220,35 @@ std::vector<Result> RunCustomers(const std::vector<ProgramRun>& programs, const 
   return results;
 }
 
-// The arm that led when the window closed: the highest metric per journey that took the arm
-// (ties to the first arm); -1 when no journey took any.
-int32_t LeadingArm(const Result& result, const Winner& winner) {
-  int32_t best = -1;
-  double best_rate = -1;
+// The arms that led when the window closed, by the metric per journey that took them (ties to
+// the first arm), and whether the leader's lead over the runner-up is significant: a z-test on
+// the difference of the two means, each arm's variance from its journeys (a count per journey
+// is 0 or 1 but for the rare journey with two, so its square is itself; revenue has its squares).
+void Decide(const Result& result, Winner& winner) {
+  struct Arm {
+    int32_t arm;
+    double mean, variance;
+  };
+  std::vector<Arm> arms;
   for (const Variant& variant : result.variants) {
     if (variant.scenario != winner.scenario || variant.step != winner.step || variant.at_decision.entered == 0) continue;
-    double rate = static_cast<double>(variant.at_decision.Metric(winner.metric)) / static_cast<double>(variant.at_decision.entered);
-    if (rate > best_rate) {
-      best_rate = rate;
-      best = variant.arm;
-    }
+    const auto n = static_cast<double>(variant.at_decision.entered);
+    const auto total = static_cast<double>(variant.at_decision.Metric(winner.metric));
+    const bool money = winner.metric == "revenue" || winner.metric == "attributed_revenue" || winner.metric == "cost";
+    const double squares = money && winner.metric != "cost" ? static_cast<double>(variant.at_decision_squares) : total;
+    const double mean = total / n;
+    arms.push_back({variant.arm, mean, std::max(0.0, squares / n - mean * mean) / n});
   }
-  return best;
+  std::stable_sort(arms.begin(), arms.end(), [](const Arm& a, const Arm& b) { return a.mean > b.mean; });
+  winner.arm = winner.leader = winner.runner_up = -1;
+  winner.z = 0;
+  if (arms.empty()) return;
+  winner.leader = arms[0].arm;
+  if (arms.size() < 2) return;
+  winner.runner_up = arms[1].arm;
+  const double se = std::sqrt(arms[0].variance + arms[1].variance);
+  winner.z = se > 0 ? (arms[0].mean - arms[1].mean) / se : 0;
+  if (winner.z >= Winner::kCriticalZ) winner.arm = arms[0].arm;
 }
 
 }  // namespace
@@ -213,13 +263,17 @@ std::vector<Result> Simulate(const std::vector<ProgramRun>& programs, const meas
   bool winners = false;
   for (size_t p = 0; p < programs.size(); ++p) {
     for (size_t w = 0; w < results[p].winners.size(); ++w) {
-      int32_t arm = LeadingArm(results[p], results[p].winners[w]);
-      plan.programs[p].winner_arm[w] = arm;
-      plan.programs[p].empty.winners[w].arm = arm;
-      winners = winners || arm >= 0;
+      Winner& decided = plan.programs[p].empty.winners[w];
+      Decide(results[p], decided);
+      plan.programs[p].winner_arm[w] = decided.arm;
+      winners = winners || decided.arm >= 0;
     }
   }
   if (winners) results = RunCustomers(programs, plan, measures, options);
+  for (size_t p = 0; p < programs.size(); ++p) {
+    results[p].winners = plan.programs[p].empty.winners;  // with their tests, winner or not
+    results[p].Finish();
+  }
   return results;
 }
 

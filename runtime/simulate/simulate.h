@@ -21,6 +21,10 @@
 
 namespace relc::simulate {
 
+// Sums of squared cents: exact integers (a double's sum would depend on the order threads add
+// their parts in), wide enough for millions of customers.
+__extension__ typedef __int128 WideSum;
+
 struct Options {
   int days = 90;
   uint64_t seed = 1;
@@ -31,19 +35,47 @@ struct Options {
   const ir::Pressure* shared_pressure = nullptr;
   // When set, counts the customers simulated so far (for a progress line).
   std::atomic<size_t>* customers_done = nullptr;
+  // Per row, the customer's id hashed (CustomerKeys): what a customer's draws are keyed by, so
+  // that they do not depend on the rows' order. Null: the row number stands for the id.
+  const std::vector<uint64_t>* customer_keys = nullptr;
 };
 
+// Every customer's id, hashed, for Options::customer_keys.
+std::vector<uint64_t> CustomerKeys(const data::CustomerStore& store);
+
 // What happened, counted for the program, a scenario or a step.
+// `purchases` and `revenue_cents` are, for a step or an arm, the conversions its messages
+// brought (`attributed_cents` too); for the program and a scenario, Result::Finish sets them to
+// what the customers who entered it bought from their entry on (docs/simulation.md).
 struct Counters {
   int64_t entered = 0, exited = 0, sent = 0, delivered = 0, opened = 0, clicked = 0, converted = 0;
-  int64_t purchases = 0, revenue_cents = 0, cost_cents = 0, unsubscribed = 0, suppressed = 0;
+  int64_t purchases = 0, revenue_cents = 0, attributed_cents = 0, cost_cents = 0, unsubscribed = 0, suppressed = 0;
   int64_t carts_recovered = 0, signups = 0, referrals = 0;
 
   Counters& operator+=(const Counters& other);
   int64_t Metric(std::string_view name) const;  // by the name KPIs use: sent, revenue (cents)...
 };
 
-enum class Outcome : uint8_t { Sent, SuppressedConsent, SuppressedPressure, DroppedQuietHours };
+// The customers who entered a program or a scenario (or, held out, would have), counted from
+// their first entry to the end of the run: what they bought, for the uplift and its interval.
+struct Population {
+  int64_t customers = 0, journeys = 0, purchases = 0, revenue_cents = 0;
+  // Journeys about an abandoned cart, and those carts bought afterwards (with or without a message).
+  int64_t cart_journeys = 0, carts_bought = 0;
+  // The sum over customers of their revenue squared, for the between-customer variance: exact
+  // integers, so that the sum does not depend on the order threads add their parts in.
+  WideSum revenue_squares = 0;
+
+  Population& operator+=(const Population& other);
+};
+
+enum class Outcome : uint8_t {
+  Sent, SuppressedConsent, SuppressedPressure, DroppedQuietHours,
+  Entered,   // a journey started (step: the trigger)
+  HeldOut,   // a holdout customer whom the trigger would have entered
+  Exited,    // a journey ended
+  Purchase,  // a purchase of a customer who entered (or would have); step >= 0 when a message converted it
+};
 
 struct LogEntry {
   uint32_t customer;
@@ -52,6 +84,8 @@ struct LogEntry {
   int32_t step;
   Outcome outcome;
   uint8_t responses;  // for sent messages: ir::Outcome bits, and 16 when the customer unsubscribed
+  int32_t entry = 0;  // the journey's entry number for its customer and scenario, from 1
+  int64_t amount_cents = 0;  // Purchase
 };
 
 // One arm of a split: what the journeys that took it did, and, with a winner rule, what they
@@ -61,27 +95,41 @@ struct Variant {
   int32_t target = 0;                        // the arm's first step
   Counters counters;
   Counters at_decision;  // a winner rule's test window only
+  // In the test window, the sum of the squares of each conversion's amount: the variance of
+  // revenue per journey, for the winner's test (a journey converts once, seldom more).
+  WideSum at_decision_squares = 0;
 };
 
 // A split's winner rule, decided: the arm that led on the metric (per journey that took it)
-// when the test window closed; the journeys that reach the split after that take it.
+// when the test window closed, if its lead over the runner-up is significant at 95 % (a
+// two-sided z-test on the metric per journey); the journeys that reach the split after that
+// take it. Without a significant lead the split goes on drawing by its weights.
 struct Winner {
   int32_t scenario = 0, step = 0;
   std::string metric;
   int64_t decided_at = 0;  // seconds since the epoch
-  int32_t arm = -1;        // -1: no journey took any arm during the window
+  int32_t arm = -1;        // the winner; -1: none (no journey took an arm, or no significant lead)
+  int32_t leader = -1, runner_up = -1;  // the two best arms in the window (-1: fewer than two took)
+  double z = 0;            // the leader's lead over the runner-up, in standard errors
+  static constexpr double kCriticalZ = 1.959964;  // two-sided, 95 %
 };
 
 struct Result {
-  int64_t customers = 0, holdout_customers = 0;
+  int64_t customers = 0, holdout_customers = 0;  // drawn out of the program's holdout, and into it
   Counters program;
   std::vector<Counters> scenarios;
   std::vector<std::vector<Counters>> steps;  // per scenario, per step
   std::vector<Variant> variants;             // every arm of every split
   std::vector<Winner> winners;               // every split with a winner rule
-  // Purchases of the customers the program may contact, and of the holdout: the uplift.
-  Counters treated, holdout;
+  // The customers who entered the program, and the holdout customers who would have: the uplift.
+  Population entered, held_out;
+  // Per scenario: who entered it, and who would have but was held out (by the program's
+  // holdout or the scenario's own).
+  std::vector<Population> scenario_entered, scenario_held_out;
   std::vector<LogEntry> log;  // by customer, then time
+
+  // Sets the program's and scenarios' purchases and revenue to their populations'.
+  void Finish();
 };
 
 // One program of a run, compiled and bound to the data. Every program of a run is bound to the

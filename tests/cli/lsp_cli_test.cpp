@@ -143,8 +143,9 @@ TEST_CASE("relc lsp: hover shows the kind, type with its unit and the doc commen
 
   json conversion = session.client.Call("textDocument/hover", Where(kUri, PositionOf(text, "expect conversion", 0, 8)));
   CHECK(conversion["result"]["contents"]["value"].get<std::string>().find("**KPI** `conversion` : `decimal`") != std::string::npos);
-  json revenue = session.client.Call("textDocument/hover", Where(kUri, PositionOf(text, "(revenue", 0, 2)));
-  CHECK(revenue["result"]["contents"]["value"].get<std::string>().find("**metric** `revenue` : `money (EUR)`") != std::string::npos);
+  json revenue = session.client.Call("textDocument/hover", Where(kUri, PositionOf(text, "(attributed_revenue", 0, 2)));
+  CHECK(revenue["result"]["contents"]["value"].get<std::string>().find("**metric** `attributed_revenue` : `money (EUR)`") !=
+        std::string::npos);
 
   json nothing = session.client.Call("textDocument/hover", Where(kUri, PositionOf(text, "objective", 0, 2)));
   CHECK(nothing["result"].is_null());

@@ -1,6 +1,7 @@
 // End-to-end tests of `relc run` and `relc test`: determinism whatever the thread count, the
 // consent and pressure audits of every example's action log, and the holdout.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -87,15 +88,22 @@ TEST_CASE("no example ever sends without consent or over a pressure cap", "[cli]
       column_of[(*it)[1]] = (*it)[2];
     }
     std::map<std::string, std::vector<std::pair<int64_t, std::string>>> sends;  // customer -> (time, channel)
-    std::set<std::pair<std::string, std::string>> unsubscribed;
+    // When each customer unsubscribed from each channel: the log goes program by program, and
+    // two programs' sends in the same second may come in either order.
+    std::map<std::pair<std::string, std::string>, int64_t> unsubscribed;
+    for (const auto& row : ReadCsv(log.string())) {
+      if (row[0] == "customer" || row[6] != "sent" || row[10] != "true") continue;
+      auto [at, added] = unsubscribed.emplace(std::make_pair(row[0], row[4]), Seconds(row[1]));
+      if (!added) at->second = std::min(at->second, Seconds(row[1]));
+    }
     for (const auto& row : ReadCsv(log.string())) {
       if (row[0] == "customer" || row[6] != "sent") continue;
       const std::string& customer = row[0];
       const std::string& channel = row[4];
       REQUIRE(column_of.contains(channel));
       CHECK(optin[data.dir][customer][column_of[channel]]);
-      CHECK_FALSE(unsubscribed.contains({customer, channel}));
-      if (row[10] == "true") unsubscribed.insert({customer, channel});
+      auto revoked = unsubscribed.find({customer, channel});
+      CHECK((revoked == unsubscribed.end() || Seconds(row[1]) <= revoked->second));
       sends[customer].emplace_back(Seconds(row[1]), channel);
       ++audited;
     }
@@ -125,17 +133,23 @@ TEST_CASE("the holdout receives nothing and the uplift is measured against it", 
   CHECK(holdout > 300);  // 10 % of 4,000, give or take the draw
   CHECK(holdout < 500);
   CHECK(run.out.find("\"incremental_revenue_cents\"") != std::string::npos);
-  // The winback text report names the holdout's revenue per customer.
+  // The winback text report names the holdout who would have entered, and the uplift's interval.
   Result text = Relc("run examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01");
-  CHECK(text.out.find("in the holdout:") != std::string::npos);
-  // Customers of the holdout never appear in the action log: as many distinct customers were
-  // contacted as entered the journey.
-  std::set<std::string> contacted;
+  CHECK(text.out.find("holdout who would have entered:") != std::string::npos);
+  CHECK(text.out.find("uplift per entered customer: ") != std::string::npos);
+  // Customers of the holdout are never contacted: those the log says were held out have no
+  // entry or send, and as many distinct customers entered as the report says.
+  std::set<std::string> entered, held_out, contacted;
   for (const auto& row : ReadCsv(log.string())) {
-    if (row[0] != "customer") contacted.insert(row[0]);
+    if (row[6] == "entered") entered.insert(row[0]);
+    if (row[6] == "held out") held_out.insert(row[0]);
+    if (row[6] == "sent" || row[6].starts_with("suppressed")) contacted.insert(row[0]);
   }
-  REQUIRE(std::regex_search(run.out, match, std::regex(R"("entered": (\d+))")));
-  CHECK(contacted.size() == std::stoul(match[1]));
+  auto report = nlohmann::json::parse(run.out)[0];
+  CHECK(entered.size() == report["population"]["entered"]["customers"].get<size_t>());
+  CHECK(held_out.size() == report["population"]["holdout_would_have_entered"]["customers"].get<size_t>());
+  CHECK(held_out.size() > 10);
+  for (const std::string& customer : held_out) CHECK_FALSE((entered.contains(customer) || contacted.contains(customer)));
   fs::remove(log);
 }
 
@@ -143,16 +157,31 @@ TEST_CASE("relc test exits 1 listing each failed expectation, 0 when all hold", 
   Result holds = Relc("test examples/cart_abandonment/cart_abandonment.rel --data " + Data() + " --as-of 2026-01-01");
   CHECK(holds.exit_code == 0);
   CHECK(holds.out.find("ok     Relance panier abandonné — expect recovery_rate >= 8%") != std::string::npos);
-  Result fails = Relc("test examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01 --format github");
+  // An expectation that fails says its `else` message, in every format.
+  std::string failing = WriteTemp("relc_failing_expect_" + std::to_string(getpid()) + ".rel", R"(program "Failing" {
+  consent email if email_optin
+  panel all = customers where consent(email)
+  scenario hello { trigger enter all; send email "hello" }
+  expect sent >= 1000000 else "the campaign reaches too few customers"
+}
+)");
+  Result fails = Relc("test " + failing + " --data " + Data() + " --as-of 2026-01-01 --format github");
   CHECK(fails.exit_code == 1);
-  CHECK(fails.out.find("::error file=examples/winback/winback.rel,title=relc test::expectation failed") != std::string::npos);
+  CHECK(fails.out.find("::error file=" + failing + ",title=relc test::expectation failed") != std::string::npos);
+  CHECK(fails.out.find("the campaign reaches too few customers") != std::string::npos);
+  for (std::string format : {"text", "json"}) {
+    Result other = Relc("test " + failing + " --data " + Data() + " --as-of 2026-01-01 --format " + format);
+    CHECK(other.exit_code == 1);
+    CHECK(other.out.find("the campaign reaches too few customers") != std::string::npos);
+  }
+  fs::remove(failing);
 }
 
 TEST_CASE("runs with derived seeds give each KPI and count a mean and a 95 percent interval", "[cli][run]") {
   Result run = Relc("run examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json --runs 4 --threads 2");
   REQUIRE(run.exit_code == 0);
   CHECK(run.out.find("\"runs\": 4") != std::string::npos);
-  std::regex spread(R"re("over_runs": \{\s*"runs": (\d+),\s*"mean": ([-0-9.e+]+),\s*"low": ([-0-9.e+]+),\s*"high": ([-0-9.e+]+))re");
+  std::regex spread(R"re("over_runs": \{\s*"runs": (\d+),\s*"mean": ([-0-9.e+]+),\s*"mean_low": ([-0-9.e+]+),\s*"mean_high": ([-0-9.e+]+))re");
   size_t kpis = 0;
   for (auto it = std::sregex_iterator(run.out.begin(), run.out.end(), spread); it != std::sregex_iterator(); ++it, ++kpis) {
     double mean = std::stod((*it)[2]), low = std::stod((*it)[3]), high = std::stod((*it)[4]);
@@ -164,7 +193,7 @@ TEST_CASE("runs with derived seeds give each KPI and count a mean and a 95 perce
   // The built-in counts too: converted varies from run to run, its interval holds its mean.
   std::smatch converted;
   REQUIRE(std::regex_search(run.out, converted,
-                            std::regex(R"re("totals_over_runs": \{[\s\S]*?"converted": \{\s*"mean": ([-0-9.e+]+),\s*"low": ([-0-9.e+]+),\s*"high": ([-0-9.e+]+))re")));
+                            std::regex(R"re("totals_over_runs": \{[\s\S]*?"converted": \{\s*"mean": ([-0-9.e+]+),\s*"mean_low": ([-0-9.e+]+),\s*"mean_high": ([-0-9.e+]+))re")));
   CHECK(std::stod(converted[2]) < std::stod(converted[1]));
   CHECK(std::stod(converted[1]) < std::stod(converted[3]));
   Result again = Relc("run examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json --runs 4 --threads 1");

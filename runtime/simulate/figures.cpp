@@ -1,0 +1,52 @@
+#include "simulate/figures.h"
+
+#include <cmath>
+
+namespace relc::simulate {
+namespace {
+
+constexpr double kZ95 = 1.959964;
+
+double Mean(const Population& p) { return p.customers > 0 ? static_cast<double>(p.revenue_cents) / static_cast<double>(p.customers) : 0; }
+
+// The variance of the mean revenue per customer: the between-customer variance over n.
+double VarianceOfMean(const Population& p) {
+  const auto n = static_cast<double>(p.customers);
+  const double mean = Mean(p);
+  const double variance = (static_cast<double>(p.revenue_squares) - n * mean * mean) / (n - 1);
+  return std::max(0.0, variance) / n;
+}
+
+}  // namespace
+
+Figures FiguresOf(const Result& result, int scenario) {
+  const bool program = scenario < 0;
+  const Population& entered = program ? result.entered : result.scenario_entered[static_cast<size_t>(scenario)];
+  const Population& held = program ? result.held_out : result.scenario_held_out[static_cast<size_t>(scenario)];
+  const Counters& counts = program ? result.program : result.scenarios[static_cast<size_t>(scenario)];
+  Figures f;
+  f.revenue_per_entered = Mean(entered);
+  f.revenue_per_held_out = Mean(held);
+  const auto n = static_cast<double>(entered.customers);
+  if (held.customers > 0) {
+    f.held_out_purchases_scaled = static_cast<double>(held.purchases) / static_cast<double>(held.customers) * n;
+    f.held_out_revenue_scaled = f.revenue_per_held_out * n;
+  }
+  if (entered.customers >= 2 && held.customers >= 2) {
+    const double difference = f.revenue_per_entered - f.revenue_per_held_out;
+    const double half = kZ95 * std::sqrt(VarianceOfMean(entered) + VarianceOfMean(held));
+    f.uplift_per_entered = Estimate{difference, difference - half, difference + half};
+    f.incremental_revenue = Estimate{difference * n, (difference - half) * n, (difference + half) * n};
+  }
+  if (counts.cost_cents > 0) {
+    f.roi = static_cast<double>(counts.attributed_cents - counts.cost_cents) / static_cast<double>(counts.cost_cents);
+  }
+  if (held.cart_journeys > 0) {
+    f.carts_bought_anyway = static_cast<double>(held.carts_bought) / static_cast<double>(held.cart_journeys) *
+                            static_cast<double>(entered.cart_journeys);
+    f.carts_recovered_net = static_cast<double>(counts.carts_recovered) - *f.carts_bought_anyway;
+  }
+  return f;
+}
+
+}  // namespace relc::simulate
