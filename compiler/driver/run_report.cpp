@@ -36,14 +36,15 @@ double Ratio(int64_t part, int64_t whole) {
   return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0;
 }
 
-// The rates every program is judged by, whatever its KPIs, as ratios (JSON) of their
+// The rates every program is judged by, whatever its KPIs, as percentages of their
 // populations: conversion (per message sent), response (clicks per message delivered), open
-// rate, the average basket of the conversions, and the ROI of the messages.
+// rate; the average basket of the conversions (cents, in the report's currency); and the ROI of
+// the messages, a ratio.
 nlohmann::ordered_json RatesJson(const simulate::Counters& c, const simulate::Figures& f) {
-  return {{"conversion_rate", Ratio(c.converted, c.sent)},
-          {"response_rate", Ratio(c.clicked, c.delivered)},
-          {"open_rate", Ratio(c.opened, c.delivered)},
-          {"average_basket", Ratio(c.attributed_cents, c.converted) / 100},
+  return {{"conversion_rate_percent", 100 * Ratio(c.converted, c.sent)},
+          {"response_rate_percent", 100 * Ratio(c.clicked, c.delivered)},
+          {"open_rate_percent", 100 * Ratio(c.opened, c.delivered)},
+          {"average_basket_cents", std::llround(Ratio(c.attributed_cents, c.converted))},
           {"roi", f.roi ? nlohmann::ordered_json(*f.roi) : nlohmann::ordered_json(nullptr)}};
 }
 

@@ -178,6 +178,7 @@ Type Checker::CheckExpr(const ast::Expr* expr, const Context& context) {
 Type Checker::CheckName(const ast::NameExpr& name, const Context& context) {
   const Symbol* symbol = Lookup(name.name, context);
   if (symbol == nullptr) {
+    if (!unknown_names_.emplace(current_file_.get(), name.name).second) return Type::Of(TypeKind::Error);
     auto builder = Emit(DiagnosticKind::UnknownName, name.range, name.name);
     builder.Primary("not found");
     if (auto close = ClosestMatch(name.name, VisibleNames(context))) {

@@ -137,6 +137,7 @@ void Checker::CheckTrigger(const ast::Trigger& trigger, const Context& context) 
       Expect(subject, CheckExpr(subject, context), TypeKind::Duration, "a duration");
       const Symbol* event = trigger.event ? Lookup(trigger.event->name, context) : nullptr;
       if (trigger.event && (event == nullptr || event->kind != SymbolKind::Event)) {
+        if (!unknown_names_.emplace(current_file_.get(), trigger.event->name).second) return;
         std::vector<std::string> events;
         for (const auto& [name, fields] : event_fields_) events.push_back(name);
         auto builder = Emit(DiagnosticKind::UnknownName, trigger.event->range, trigger.event->name);

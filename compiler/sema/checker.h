@@ -116,6 +116,8 @@ class Checker {
   std::map<const ast::KpiDecl*, std::optional<Type>> kpi_types_;  // nullopt while being computed
 
   std::shared_ptr<const SourceFile> current_file_;
+  // Names reported unknown, per file: a misspelt name used five times is one mistake, said once.
+  std::set<std::pair<const SourceFile*, std::string>> unknown_names_;
   ProgramInfo* current_program_ = nullptr;
 };
 

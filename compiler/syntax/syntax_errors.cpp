@@ -274,15 +274,31 @@ void SyntaxErrorStrategy::ReportUnexpected(antlr4::Parser* parser, Token* found,
   size_t type = found->getType();
   SourceRange at = RangeOf(found);
 
-  // A reserved word where a name belongs: `panel scenario = ...`. A keyword on a line of its
-  // own is rather the start of the next item, after something left unfinished.
+  // A reserved word already reported as a name, used again near here (`clicked(top)` after the
+  // label `top:`): the same mistake, said once.
+  for (ssize_t ahead = 1; ahead <= 3; ++ahead) {
+    Token* near = parser->getTokenStream()->LT(ahead);
+    if (near == nullptr || near->getType() == Token::EOF || near->getLine() != found->getLine()) break;
+    if (IsReservedKeyword(vocabulary, near->getType()) && reserved_names_.contains(near->getText())) {
+      --errors_reported_;
+      return;
+    }
+  }
+
+  // A reserved word where a name belongs: `panel scenario = ...`, or a step's label `top:`. A
+  // keyword on a line of its own is rather the start of the next item, after something left
+  // unfinished, unless a `:` makes it a label.
   Token* previous = parser->getTokenStream()->LT(-1);
+  Token* next = parser->getTokenStream()->LT(2);
   bool same_line = previous != nullptr && previous->getLine() == found->getLine();
-  if (Expects(expected, P::IDENT) && !Expects(expected, P::NUMBER) && IsReservedKeyword(vocabulary, type) &&
-      same_line) {
+  bool label = found == parser->getTokenStream()->LT(1) && next != nullptr && next->getType() == P::COLON;
+  if (IsReservedKeyword(vocabulary, type) &&
+      ((Expects(expected, P::IDENT) && !Expects(expected, P::NUMBER) && same_line) || label)) {
+    reserved_names_.insert(found->getText());
     emitter_.Emit(DiagnosticKind::KeywordAsName, at, found->getText())
-        .Primary("reserved word")
-        .Help(fmt::format("choose another name, such as `{}_1`", found->getText()));
+        .Primary(label ? "a reserved word cannot label a step" : "reserved word")
+        .Help(label ? fmt::format("choose another label, such as `{}_step`", found->getText())
+                    : fmt::format("choose another name, such as `my_{}`", found->getText()));
     return;
   }
 

@@ -3,6 +3,9 @@
 // cascading into many.
 #pragma once
 
+#include <set>
+#include <string>
+
 #include <antlr4-runtime.h>
 
 #include "diagnostics/diagnostic.h"
@@ -42,6 +45,8 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
   size_t last_error_token_ = INVALID_INDEX;
   antlr4::TokenStream* tokens_ = nullptr;
   bool reported_at_eof_ = false;
+  // Reserved words already reported as names: their later uses are echoes, not new errors.
+  std::set<std::string> reserved_names_;
 };
 
 }  // namespace relc::syntax

@@ -118,6 +118,12 @@ bool Ingester::CustomerHeader(const std::vector<std::string_view>& names, std::s
   return !failed_ && MapHeader(names, schema_.customer.columns, source, customer_index_, {});
 }
 
+bool Ingester::KnownZone(std::string_view name) {
+  auto it = zones_.find(name);
+  if (it == zones_.end()) it = zones_.emplace(std::string(name), KnownTimeZone(name)).first;
+  return it->second;
+}
+
 bool Ingester::CustomerRecord(const std::vector<std::string_view>& fields, int64_t line, std::string_view raw,
                               bool decimal_comma) {
   const auto& columns = schema_.customer.columns;
@@ -137,6 +143,11 @@ bool Ingester::CustomerRecord(const std::vector<std::string_view>& fields, int64
     if (text.empty() && (columns[c].required || columns[c].key)) {
       return Reject({customer_source_, line, static_cast<size_t>(at) + 1, columns[c].name, "a required value is empty",
                      std::string(raw)});
+    }
+    // Local times come from it: an unknown zone is a bad row, not UTC in silence.
+    if (columns[c].name == "timezone" && !text.empty() && !KnownZone(text)) {
+      return Reject({customer_source_, line, static_cast<size_t>(at) + 1, columns[c].name,
+                     fmt::format("unknown time zone `{}`: an IANA name such as Europe/Paris is expected", text), std::string(raw)});
     }
   }
   std::string_view id = fields[customer_index_[key_column_]];

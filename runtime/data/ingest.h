@@ -3,7 +3,9 @@
 // bad rows, and refuses duplicate customer ids.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -47,6 +49,7 @@ class Ingester {
   Ingester(const Ingester& parent, LoadResult& result);
   bool AbsorbOutcome(Ingester& part);
   bool Reject(BadRow row);
+  bool KnownZone(std::string_view name);  // KnownTimeZone, remembered
   bool Kept(std::string_view column) const;
   bool MapHeader(const std::vector<std::string_view>& names, const std::vector<ColumnSpec>& columns,
                  std::string_view source, std::vector<int>& index, const std::vector<std::string_view>& also_required);
@@ -62,6 +65,7 @@ class Ingester {
   std::vector<int> customer_index_;      // schema customer column -> source field
   size_t key_column_ = 0;                // the customer id column, in the schema
   std::vector<int64_t> customer_line_;   // where each customer came from, for duplicate reports
+  std::map<std::string, bool, std::less<>> zones_;  // time zone names seen, and whether tzdata has them
 
   std::vector<ColumnSpec> event_columns_;  // the union of every event type's fields
   std::vector<int> event_index_;           // event_columns_ -> source field

@@ -1,5 +1,7 @@
 #include "data/values.h"
 
+#include <filesystem>
+
 #include <charconv>
 #include <cstdio>
 
@@ -123,6 +125,12 @@ bool ParseDateTime(std::string_view text, int64_t& seconds) {
   if (end != text.size() || hour > 23 || minute > 59 || second > 59) return false;
   seconds += hour * 3600 + minute * 60 + second;
   return true;
+}
+
+bool KnownTimeZone(std::string_view name) {
+  if (name.empty() || name.find("..") != std::string_view::npos || name.front() == '/') return false;
+  std::error_code error;
+  return std::filesystem::is_regular_file(std::filesystem::path("/usr/share/zoneinfo") / name, error);
 }
 
 bool ParseValue(std::string_view text, ColumnType type, bool decimal_comma, Value& value, std::string& reason) {

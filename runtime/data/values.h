@@ -30,6 +30,9 @@ struct Value {
 // Parses `text` as `type`; an empty text is a null. With `decimal_comma`, `12,50` reads as
 // 12.5. Returns false with `reason` if the text is not a valid value of that type.
 bool ParseValue(std::string_view text, ColumnType type, bool decimal_comma, Value& value, std::string& reason);
+
+// Whether the system's time zone database (tzdata) has this IANA zone name (Europe/Paris).
+bool KnownTimeZone(std::string_view name);
 void AppendValue(Column& column, const Value& value);
 
 // "2026-03-01" for a day number, "2026-03-01T09:30:00" for seconds.

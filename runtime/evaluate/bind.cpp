@@ -7,18 +7,14 @@
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
-#include <filesystem>
 
 #include "data/parallel.h"
 #include "data/random.h"
+#include "data/values.h"
 
 namespace relc::evaluate {
 
 namespace {
-
-bool KnownZone(const std::string& zone) {
-  return !zone.empty() && zone.find("..") == std::string::npos && std::filesystem::exists("/usr/share/zoneinfo/" + zone);
-}
 
 // The offsets of an IANA time zone (from the system's tz database) from `from` to `to`: the
 // offset at `from`, then each change (daylight saving) with the second it takes effect, found
@@ -71,7 +67,7 @@ std::vector<int64_t> UtcOffsets(const data::CustomerStore& store, int64_t now) {
   std::vector<int64_t> by_code(zones->dictionary_size(), 0);
   for (uint32_t code = 0; code < by_code.size(); ++code) {
     std::string zone(zones->DictionaryString(code));
-    if (KnownZone(zone)) by_code[code] = ZoneChanges(zone, now, now).front().second;
+    if (data::KnownTimeZone(zone)) by_code[code] = ZoneChanges(zone, now, now).front().second;
   }
   for (size_t c = 0; c < offsets.size(); ++c) {
     if (zones->IsValid(c)) offsets[c] = by_code[zones->Code(c)];
@@ -205,7 +201,7 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
     std::vector<int32_t> zone_of_code(zones->dictionary_size(), -1);
     for (uint32_t code = 0; code < zone_of_code.size(); ++code) {
       std::string zone(zones->DictionaryString(code));
-      if (!KnownZone(zone)) continue;
+      if (!data::KnownTimeZone(zone)) continue;
       zone_of_code[code] = static_cast<int32_t>(bound.zone_changes_.size());
       bound.zone_changes_.push_back(ZoneChanges(zone, now - 86400, now + kThreeYears));
     }

@@ -110,6 +110,7 @@ void CustomerRun::SetTime(int64_t now) {
   now_ = now;
   for (Program& program : programs_) {
     program.frame.now = now;
+    if (program.plan->utc_offset_slot >= 0) program.columns->Write(program.plan->utc_offset_slot, row_, OffsetAt(now), true);
     // A split's winner applies to the journeys that reach it once the test window has closed.
     const ProgramPlan& plan = *program.plan;
     for (size_t w = 0; w < plan.winner_split.size(); ++w) {
@@ -181,8 +182,11 @@ void CustomerRun::ScheduleTriggers() {
           case ir::TriggerKind::EnterPanel: ScheduleEnterPanel(static_cast<int32_t>(p), trigger, static_cast<int32_t>(s)); break;
           case ir::TriggerKind::Recurring: ScheduleRecurring(static_cast<int32_t>(p), trigger, static_cast<int32_t>(s)); break;
           case ir::TriggerKind::Date: {
+            // A date-time without a zone is the customer's local time, as `every year ... at 10:00`
+            // is; a date is the start of that day, theirs.
             ir::Value when = program.run->engine->Scalar(trigger.value, program.frame);
-            int64_t time = trigger.value_is_datetime ? when.bits : when.bits * kDay;
+            int64_t day = trigger.value_is_datetime ? when.bits / kDay - (when.bits % kDay < 0) : when.bits;
+            int64_t time = LocalTime(day, trigger.value_is_datetime ? (when.bits - day * kDay) / 60 : 0);
             if (when.valid && time >= start_ && time < end_) start(time, s);
             break;
           }

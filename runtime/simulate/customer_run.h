@@ -33,6 +33,9 @@ struct ProgramPlan {
   // scenario, per step; and the slots any of them writes.
   std::vector<std::vector<int32_t>> set_slots;
   std::vector<int32_t> written_slots;
+  // The customer column slot of the UTC offset that waits read (-1: none), kept at the offset in
+  // force as the clock moves (summer time).
+  int32_t utc_offset_slot = -1;
   int32_t purchase_type = -1;                  // Program::event_types slot
   // What a conversion is: the objective's goal event (a purchase when there is none, or when
   // it is one); Plan::event_names index.

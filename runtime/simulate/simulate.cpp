@@ -80,6 +80,10 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
     empty.scenario_entered.assign(program.scenarios.size(), {});
     empty.scenario_held_out.assign(program.scenarios.size(), {});
     out.key = data::HashName(program.title);
+    if (program.utc_offset_column >= 0) {
+      out.utc_offset_slot = program.utc_offset_column;
+      out.written_slots.push_back(program.utc_offset_column);
+    }
     for (const ir::Scenario& scenario : program.scenarios) {
       out.scenario_keys.push_back(data::HashName(scenario.name));
       ir::Value share = scenario.holdout >= 0 ? run.engine->Scalar(scenario.holdout, run.data->frame()) : ir::Value{};

@@ -323,7 +323,7 @@ TEST_CASE("audit: `when capped then exit` parses and ends the journey at the cap
   fs::remove(program);
 }
 
-TEST_CASE("audit: a yearly trigger moved by days is the anniversary moved, at local time", "[cli][audit]") {
+TEST_CASE("audit: a yearly trigger moved by days is the anniversary moved, local times follow the time zone", "[cli][audit]") {
   // Born in a leap year after February, on 29 February, and in summer: each trigger falls a
   // week before the 2026 birthday, at 10:00 in Paris (summer time in June).
   fs::path dir = fs::temp_directory_path() / ("relc_audit_birthdays_" + std::to_string(getpid()));
@@ -353,9 +353,26 @@ TEST_CASE("audit: a yearly trigger moved by days is the anniversary moved, at lo
   CHECK(entered["A"] == "2026-02-25T09:00:00");  // was 02-26: 1992-03-04 - 7 days is 02-26 of a leap year
   CHECK(entered["B"] == "2026-02-21T09:00:00");  // 29 February is 28 February in 2026
   CHECK(entered["C"] == "2026-06-08T08:00:00");  // summer time followed
+  // `trigger at` a date and time is the customer's local time too.
+  std::string fixed = Temp("fixed.rel", R"(program "Fixed" {
+  consent email if email_optin
+  scenario summer { trigger at 2026-06-10T10:00; send email "summer" }
+}
+)");
+  Result at = Relc("run " + fixed + " --data " + dir.string() + " --as-of 2026-01-01 --days 365 --log " + log, true);
+  REQUIRE(at.exit_code == 0);
+  for (const auto& row : ReadLog(log)) {
+    if (row.at("outcome") == "entered") CHECK(row.at("time") == "2026-06-10T08:00:00");
+  }
+  // An unknown zone is a bad row, not UTC in silence.
+  std::ofstream(dir / "customers.csv", std::ios::app) << "D,d@example.com,1990-06-15,Europe/Pariss,true,false,false,false\n";
+  Result unknown = Relc("run " + program + " --data " + dir.string() + " --as-of 2026-01-01", true);
+  CHECK(unknown.exit_code != 0);
+  CHECK(unknown.out.find("customers.csv:5:4: column `timezone`: unknown time zone `Europe/Pariss`") != std::string::npos);
   fs::remove_all(dir);
   fs::remove(log);
   fs::remove(program);
+  fs::remove(fixed);
 }
 
 TEST_CASE("audit: relc check finds a minimum gap that always suppresses a send", "[cli][audit]") {
