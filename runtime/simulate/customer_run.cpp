@@ -23,8 +23,9 @@ CustomerRun::CustomerRun(const std::vector<ProgramRun>& programs, const Plan& pl
                          uint32_t row)
     : plan_(plan), measures_(measures), options_(options), row_(row) {
   customer_key_ = options.customer_keys != nullptr ? (*options.customer_keys)[row] : data::Combine(0, row);
+  programs_.reserve(programs.size());
   for (size_t p = 0; p < programs.size(); ++p) {
-    Program& state = programs_.emplace_back(Program{&programs[p], &plan.programs[p], programs[p].data->frame(), &results[p]});
+    Program& state = programs_.emplace_back(&programs[p], &plan.programs[p], programs[p].data->frame(), &results[p]);
     state.columns = &columns[p];
     state.frame.customer_columns = columns[p].views();
     state.key = data::Combine(plan.programs[p].key, customer_key_);
@@ -35,7 +36,7 @@ CustomerRun::CustomerRun(const std::vector<ProgramRun>& programs, const Plan& pl
     state.last_entry.assign(scenarios, 0);
     state.scenario_held.assign(scenarios, false);
     state.scenario_tracked.resize(scenarios);
-    state.inactive_since.resize(scenarios);
+    state.inactive_since.assign(static_cast<size_t>(plan.programs[p].inactivity_triggers), ir::kNever);
     state.winners.assign(static_cast<size_t>(programs[p].program->splits), -1);
     state.frame.split_winners = state.winners.data();
   }
@@ -171,7 +172,6 @@ void CustomerRun::ScheduleTriggers() {
   for (size_t p = 0; p < programs_.size(); ++p) {
     Program& program = programs_[p];
     const ir::Program& ir = *program.run->program;
-    for (size_t s = 0; s < ir.scenarios.size(); ++s) program.inactive_since[s].assign(ir.scenarios[s].triggers.size(), ir::kNever);
     auto start = [&](int64_t time, size_t scenario) {
       Schedule({.kind = Event::Kind::Start, .time = time, .rank = program.plan->priority, .program = static_cast<int32_t>(p),
                 .a = static_cast<int32_t>(scenario)});
@@ -262,14 +262,15 @@ int64_t CustomerRun::LastEvent(const Program& program, int32_t type_slot) const 
 void CustomerRun::ScheduleInactivity(int32_t p, int32_t scenario, int32_t trigger_index, int64_t since) {
   Program& program = programs_[p];
   const ir::Trigger& trigger = program.run->program->scenarios[scenario].triggers[trigger_index];
-  program.inactive_since[scenario][trigger_index] = since;
+  const int32_t slot = program.plan->inactivity_slots[scenario][trigger_index];
+  program.inactive_since[static_cast<size_t>(slot)] = since;
   ir::Value duration = program.run->engine->Scalar(trigger.value, program.frame);
   if (!duration.valid) return;
   int64_t time = since + static_cast<int64_t>(duration.AsFloat());
   if (time < start_) time = LocalMorning();
   if (time < end_) {
     Schedule({.kind = Event::Kind::Start, .time = std::max(time, now_), .rank = program.plan->priority, .program = p,
-              .a = scenario, .trigger = trigger_index, .since = since});
+              .a = scenario, .trigger = slot, .since = since});
   }
 }
 
@@ -319,7 +320,7 @@ void CustomerRun::Handle(const Event& event) {
     case Event::Kind::Start: {
       if (event.unless_bought && bought_) break;
       // An inactivity trigger counted from an event that a newer one has replaced: stale.
-      if (event.trigger >= 0 && programs_[event.program].inactive_since[event.a][event.trigger] != event.since) break;
+      if (event.trigger >= 0 && programs_[event.program].inactive_since[static_cast<size_t>(event.trigger)] != event.since) break;
       StartJourney(event.program, event.a, event.key);
       break;
     }
@@ -401,6 +402,7 @@ void CustomerRun::TrackPurchase(const Event& event) {
     Program& program = programs_[p];
     for (Tracked& scenario : program.scenario_tracked) track(scenario);
     track(program.tracked);
+    if (!options_.log) continue;
     // Every purchase is logged, entered or not, so that an audit can recompute the figures.
     const bool mine = event.attributed_step >= 0 && journeys_[event.journey].program == static_cast<int32_t>(p);
     const Journey* j = mine ? &journeys_[event.journey] : nullptr;

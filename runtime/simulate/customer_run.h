@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/container/small_vector.hpp>
+
 #include "data/random.h"
 #include "simulate/behaviour.h"
 #include "simulate/simulate.h"
@@ -36,6 +38,9 @@ struct ProgramPlan {
   // The customer column slot of the UTC offset that waits read (-1: none), kept at the offset in
   // force as the clock moves (summer time).
   int32_t utc_offset_slot = -1;
+  // Per scenario, per trigger: its index among the program's inactivity triggers (-1: another kind).
+  std::vector<std::vector<int32_t>> inactivity_slots;
+  int32_t inactivity_triggers = 0;
   int32_t purchase_type = -1;                  // Program::event_types slot
   // What a conversion is: the objective's goal event (a purchase when there is none, or when
   // it is one); Plan::event_names index.
@@ -81,25 +86,29 @@ class CustomerRun {
   struct Tracked {
     int64_t since = ir::kNever;  // the first entry
     int64_t journeys = 0, purchases = 0, revenue_cents = 0, cart_journeys = 0, carts_bought = 0;
-    std::vector<int64_t> carts;  // the carts its journeys were about
+    boost::container::small_vector<int64_t, 2> carts;  // the carts its journeys were about
     void Add(Population& to) const;
   };
 
   struct Program {
+    // Constructed in place: a temporary would zero and copy the inline storage of every customer.
+    Program(const ProgramRun* run_, const ProgramPlan* plan_, const ir::Frame& frame_, Result* result_)
+        : run(run_), plan(plan_), frame(frame_), result(result_) {}
     const ProgramRun* run;
     const ProgramPlan* plan;
     ir::Frame frame;
     Result* result;
     bool holdout = false;
     uint64_t key = 0;                          // the program and the customer: its draws' key
-    std::vector<bool> scenario_held;           // per scenario: held out by the scenario's own holdout
+    // Per customer, so small vectors inline: a customer's run allocates nothing it can avoid.
+    boost::container::small_vector<bool, 4> scenario_held;  // per scenario: held out by its own holdout
     std::vector<int64_t> entries, last_entry;  // per scenario (held-out customers' would-be entries too)
     std::vector<int32_t> winners;              // Frame::split_winners: -1 until a winner applies
-    // Per scenario, per trigger: the event an inactivity trigger counts from (its latest time).
-    std::vector<std::vector<int64_t>> inactive_since;
-    Tracked tracked;                           // the program's population
-    std::vector<Tracked> scenario_tracked;     // each scenario's
-    WritableColumns* columns;
+    // Per inactivity trigger (ProgramPlan::inactivity_slots): the event it counts from (its latest time).
+    boost::container::small_vector<int64_t, 2> inactive_since;
+    Tracked tracked;                                        // the program's population
+    boost::container::small_vector<Tracked, 2> scenario_tracked;  // each scenario's
+    WritableColumns* columns = nullptr;
   };
 
   struct Journey {
@@ -131,7 +140,7 @@ class CustomerRun {
     int32_t attributed_step = -1;  // Purchase: the send it converts
     uint8_t bit = 0;               // Response: the outcome bit
     bool unless_bought = false;    // Start: not for a customer who bought during the run
-    int32_t trigger = -1;          // Start of an inactivity trigger: its index in the scenario
+    int32_t trigger = -1;          // Start of an inactivity trigger: its ProgramPlan::inactivity_slots index
     int64_t since = 0;             // ... and the event it counted from: stale once a newer one came
     bool operator>(const Event& other) const {
       if (time != other.time) return time > other.time;

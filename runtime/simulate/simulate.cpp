@@ -85,6 +85,10 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
       out.written_slots.push_back(program.utc_offset_column);
     }
     for (const ir::Scenario& scenario : program.scenarios) {
+      auto& slots = out.inactivity_slots.emplace_back();
+      for (const ir::Trigger& trigger : scenario.triggers) {
+        slots.push_back(trigger.kind == ir::TriggerKind::Inactivity ? out.inactivity_triggers++ : -1);
+      }
       out.scenario_keys.push_back(data::HashName(scenario.name));
       ir::Value share = scenario.holdout >= 0 ? run.engine->Scalar(scenario.holdout, run.data->frame()) : ir::Value{};
       out.scenario_holdouts.push_back(share.valid ? share.AsFloat() : 0);
