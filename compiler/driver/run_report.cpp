@@ -329,7 +329,10 @@ nlohmann::ordered_json ReportJson(const Report& report) {
     counts_over_runs[kCountNames[c]] = {{"mean", s.mean}, {"mean_low", s.low}, {"mean_high", s.high}, {"unit", CountUnit(c, program)}};
   }
   const simulate::Figures figures = simulate::FiguresOf(r);
-  nlohmann::ordered_json carts = {{"recovered", r.program.carts_recovered}};
+  nlohmann::ordered_json carts = {{"journeys", r.entered.cart_journeys},
+                                   {"recovered", r.program.carts_recovered},
+                                   {"holdout_journeys", r.held_out.cart_journeys},
+                                   {"holdout_bought", r.held_out.carts_bought}};
   carts["bought_anyway_expected"] = figures.carts_bought_anyway ? nlohmann::ordered_json(*figures.carts_bought_anyway) : nullptr;
   carts["recovered_net"] = figures.carts_recovered_net ? nlohmann::ordered_json(*figures.carts_recovered_net) : nullptr;
   nlohmann::ordered_json json = {{"program", program.title},
@@ -457,34 +460,42 @@ void PrintText(const Report& report, std::ostream& out) {
   }
 }
 
+// Program and scenario rows also carry their population's figures (entered customers, the
+// uplift per entered customer and its 95 % interval); step and arm rows leave them empty.
 std::string ReportCsv(const std::vector<Report>& reports) {
   std::string csv =
-      "program,scenario,step,arm,entered,exited,sent,delivered,opened,clicked,converted,purchases,revenue,cost,unsubscribed,"
-      "suppressed,carts_recovered\n";
+      "program,scenario,step,arm,entered,exited,sent,delivered,opened,clicked,converted,purchases,revenue,attributed_revenue,"
+      "cost,unsubscribed,suppressed,carts_recovered,entered_customers,uplift_per_entered_customer,uplift_low,uplift_high\n";
   auto quoted = [](std::string_view text) {
     std::string out = "\"";
     for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
     return out + "\"";
   };
+  auto money = [](double cents) { return fmt::format("{:.2f}", cents / 100); };
   auto row = [&](const Report& report, std::string_view scenario, std::string_view step, std::string_view arm,
-                 const simulate::Counters& c) {
-    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{:.2f},{:.2f},{},{},{}\n", quoted(report.program->title), quoted(scenario),
+                 const simulate::Counters& c, const simulate::Population* population, const simulate::Figures* figures) {
+    csv += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}", quoted(report.program->title), quoted(scenario),
                        quoted(step), quoted(arm), c.entered, c.exited, c.sent, c.delivered, c.opened, c.clicked, c.converted,
-                       c.purchases, static_cast<double>(c.revenue_cents) / 100, static_cast<double>(c.cost_cents) / 100,
-                       c.unsubscribed, c.suppressed, c.carts_recovered);
+                       c.purchases, money(static_cast<double>(c.revenue_cents)), money(static_cast<double>(c.attributed_cents)),
+                       money(static_cast<double>(c.cost_cents)), c.unsubscribed, c.suppressed, c.carts_recovered);
+    const auto& uplift = figures != nullptr ? figures->uplift_per_entered : std::nullopt;
+    csv += fmt::format(",{},{},{},{}\n", population != nullptr ? std::to_string(population->customers) : "",
+                       uplift ? money(uplift->value) : "", uplift ? money(uplift->low) : "", uplift ? money(uplift->high) : "");
   };
   for (const Report& report : reports) {
     const simulate::Result& r = report.result;
-    row(report, "", "", "", r.program);
+    const simulate::Figures program = simulate::FiguresOf(r);
+    row(report, "", "", "", r.program, &r.entered, &program);
     for (size_t s = 0; s < report.program->scenarios.size(); ++s) {
       const ir::Scenario& scenario = report.program->scenarios[s];
-      row(report, scenario.name, "", "", r.scenarios[s]);
+      const simulate::Figures figures = simulate::FiguresOf(r, static_cast<int>(s));
+      row(report, scenario.name, "", "", r.scenarios[s], &r.scenario_entered[s], &figures);
       for (size_t k = 0; k < scenario.steps.size(); ++k) {
-        if (scenario.steps[k].op == ir::StepOp::Send) row(report, scenario.name, scenario.steps[k].text, "", r.steps[s][k]);
+        if (scenario.steps[k].op == ir::StepOp::Send) row(report, scenario.name, scenario.steps[k].text, "", r.steps[s][k], nullptr, nullptr);
       }
       for (const simulate::Variant& v : r.variants) {
         if (v.scenario == static_cast<int32_t>(s)) {
-          row(report, scenario.name, scenario.steps[v.step].text, ArmName(*report.program, v), v.counters);
+          row(report, scenario.name, scenario.steps[v.step].text, ArmName(*report.program, v), v.counters, nullptr, nullptr);
         }
       }
     }

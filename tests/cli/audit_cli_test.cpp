@@ -3,11 +3,13 @@
 // entries, journeys, attribution windows, holdouts and revenue from them. Each case also holds a
 // behaviour that was once wrong (issue 22), from its reproduction.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -416,5 +418,81 @@ TEST_CASE("audit: a split names a winner only when its lead is significant", "[c
   // The same message twice: a lead beyond 1.96 standard errors happens 5 % of the time at most.
   CHECK(winner["test"]["z"].get<double>() < 1.96);
   CHECK(winner["arm"].is_null());
+  fs::remove(program);
+}
+
+TEST_CASE("audit: relc test --runs judges each expectation on the runs: ok, FAILED or undecided", "[cli][audit]") {
+  // Three expectations about one program: far above its conversion, far below, and right at it.
+  std::string program = Temp("runs.rel", R"(program "Runs" {
+  consent email if email_optin
+  panel all = customers where consent(email)
+  scenario hello { trigger enter all; send email "hello" }
+  kpi delivery = delivered / sent
+  expect delivery >= 50%
+  expect delivery >= 99.9% else "nearly every message must arrive"
+  expect sent > 0 and delivery < 100%
+}
+)");
+  const std::string common = "test " + program + " --data " + Data() + " --as-of 2026-01-01 --runs 8";
+  Result run = Relc(common + " --format json");
+  REQUIRE(run.exit_code == 1);  // the second fails on every run's mean
+  auto verdicts = nlohmann::json::parse(run.out);
+  REQUIRE(verdicts.size() == 3);
+  CHECK(verdicts[0]["verdict"] == "ok");
+  CHECK(verdicts[1]["verdict"] == "FAILED");
+  CHECK(verdicts[1]["message"] == "nearly every message must arrive");
+  CHECK(verdicts[2]["verdict"] == "ok");  // held in every run
+  CHECK(verdicts[0]["over_runs"].get<std::string>().find("over 8 runs") != std::string::npos);
+  // A threshold inside the interval of the mean is undecided: it fails only with --strict.
+  std::string close = Temp("close.rel", R"(program "Close" {
+  consent email if email_optin
+  panel all = customers where consent(email)
+  scenario hello { trigger enter all; send email "hello" }
+  kpi delivery = delivered / sent
+  expect delivery >= DELIVERY
+}
+)");
+  // The threshold: the mean delivery over the same 8 runs, so the interval straddles it.
+  Result probe = Relc("run " + program + " --data " + Data() + " --as-of 2026-01-01 --runs 8 --format json");
+  REQUIRE(probe.exit_code == 0);
+  double mean = 0;
+  const auto probed = nlohmann::json::parse(probe.out);
+  for (const auto& kpi : probed[0]["kpis"]) {
+    if (kpi["name"] == "delivery") mean = kpi["over_runs"]["mean"].get<double>();
+  }
+  REQUIRE(mean > 90);
+  std::ifstream in(close);
+  std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  source.replace(source.find("DELIVERY"), 8, fmt::format("{:.4f}%", mean));
+  std::ofstream(close) << source;
+  Result undecided = Relc("test " + close + " --data " + Data() + " --as-of 2026-01-01 --runs 8");
+  INFO(undecided.out);
+  CHECK(undecided.exit_code == 0);
+  CHECK(undecided.out.find("undecided Close") != std::string::npos);
+  CHECK(undecided.out.find("1 undecided") != std::string::npos);
+  Result strict = Relc("test " + close + " --data " + Data() + " --as-of 2026-01-01 --runs 8 --strict");
+  CHECK(strict.exit_code == 1);
+  fs::remove(program);
+  fs::remove(close);
+}
+
+TEST_CASE("audit: carts recovered are counted net of those the holdout bought anyway", "[cli][audit]") {
+  std::ifstream in(fs::path(RELC_SOURCE_DIR) / "examples/cart_abandonment/cart_abandonment.rel");
+  std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  source.insert(source.find("  scenario"), "  holdout 30%\n\n");
+  std::string program = Temp("carts.rel", source);
+  Result run = Relc("run " + program + " --data " + Data() + " --as-of 2026-01-01 --format json");
+  INFO(run.out.substr(0, 2000));
+  REQUIRE(run.exit_code == 0);
+  auto carts = nlohmann::json::parse(run.out)[0]["carts"];
+  const double journeys = carts["holdout_journeys"].get<double>(), bought = carts["holdout_bought"].get<double>();
+  REQUIRE(journeys > 100);
+  // Without a reminder, 15 % of carts are bought within two days (std.model): the holdout's rate.
+  const double rate = bought / journeys;
+  CHECK(std::abs(rate - 0.15) < 3 * std::sqrt(0.15 * 0.85 / journeys) + 0.02);
+  CHECK(carts["bought_anyway_expected"].get<double>() == Approx(rate * carts["journeys"].get<double>()));
+  CHECK(carts["recovered_net"].get<double>() ==
+        Approx(carts["recovered"].get<double>() - carts["bought_anyway_expected"].get<double>()));
+  CHECK(carts["recovered_net"].get<double>() < carts["recovered"].get<double>());
   fs::remove(program);
 }

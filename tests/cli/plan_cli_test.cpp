@@ -176,8 +176,14 @@ TEST_CASE("relc run --format csv has a row per program, scenario, send step and 
   auto rows = ReadCsv(path);
   REQUIRE(rows.size() == 1 + 1 + 1 + 3 + 2);  // header, program, scenario, 3 sends, 2 arms
   CHECK(rows[0][0] == "program");
-  CHECK(rows[0].size() == 17);
+  CHECK(rows[0].size() == 22);
   CHECK(rows[6][3].starts_with("arm 1: send email"));
+  // The program's and scenario's rows carry their entered customers and uplift; a step's do not.
+  const size_t customers = std::find(rows[0].begin(), rows[0].end(), "entered_customers") - rows[0].begin();
+  REQUIRE(customers < rows[0].size());
+  CHECK_FALSE(rows[1][customers].empty());
+  CHECK_FALSE(rows[2][customers].empty());
+  CHECK(rows[3][customers].empty());
   fs::remove(path);
 }
 
