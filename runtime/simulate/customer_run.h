@@ -74,6 +74,16 @@ struct Plan {
 
 Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerMeasures& measures);
 
+inline constexpr int64_t kHour = 3600, kDay = 86400;
+inline constexpr int64_t kCustomerRank = INT64_MIN;  // the customer's own doings come before any program's
+
+// What a random number is drawn for: a key of the counter-based generator.
+enum class Draw : uint64_t {
+  Holdout = 1, PurchaseGap, PurchaseHour, CartGap, CartTemplate, CartCheckout, CheckoutDelay,
+  Delivered, Opened, Clicked, Converted, Unsubscribed, ResponseDelay, ConversionDelay, ReplayGap, ReplayTemplate,
+  ScenarioHoldout,
+};
+
 class CustomerRun {
  public:
   // `columns`: the thread's writable columns, per program.
