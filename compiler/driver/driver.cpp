@@ -34,6 +34,17 @@ void PrintMainHelp(std::ostream& out) {
       << "Exit codes: 0 success, 1 the programs have errors, 2 usage or I/O error.\n";
 }
 
+// `relc data` is a group of commands (`data generate`, `data inspect`): its help lists them.
+bool IsGroup(std::string_view name) { return name == "data"; }
+
+void PrintGroupHelp(std::string_view group, std::ostream& out) {
+  out << fmt::format("Usage: relc {} <command> [options]\n\nCommands:\n", group);
+  for (const Command* command : kCommands) {
+    if (command->name.starts_with(std::string(group) + " ")) out << fmt::format("  {:<16} {}\n", command->name, command->summary);
+  }
+  out << fmt::format("\nRun `relc help {} <command>` for a command's options.\n", group);
+}
+
 int UnknownCommand(std::string_view name, std::ostream& err) {
   std::vector<std::string> names = {"help", "version"};
   for (const Command* command : kCommands) names.emplace_back(command->name);
@@ -68,11 +79,21 @@ int RunDriver(std::span<const std::string> args, std::ostream& out, std::ostream
       return kExitSuccess;
     }
     std::string topic = args[1];
-    if (args.size() >= 3 && topic == "data") topic += " " + args[2];
+    if (args.size() >= 3 && IsGroup(topic)) topic += " " + args[2];
+    if (IsGroup(topic)) {
+      PrintGroupHelp(topic, out);
+      return kExitSuccess;
+    }
     const Command* command = FindCommand(topic);
     if (command == nullptr) return UnknownCommand(topic, err);
     PrintCommandHelp(*command, out);
     return kExitSuccess;
+  }
+  if (IsGroup(name)) {  // `relc data`, `relc data --help`, or a subcommand misspelt
+    const bool help = args.size() == 2 && (args[1] == "--help" || args[1] == "-h");
+    if (args.size() >= 2 && !help) return UnknownCommand(fmt::format("{} {}", name, args[1]), err);
+    PrintGroupHelp(name, help ? out : err);
+    return help ? kExitSuccess : kExitUsageOrIo;
   }
   const Command* command = FindCommand(name);
   if (command == nullptr) return UnknownCommand(name, err);

@@ -138,6 +138,21 @@ TEST_CASE("version and help and explain", "[cli]") {
   CHECK(Relc("explain REL9999").exit_code == 2);
 }
 
+TEST_CASE("relc data is a group of commands with help of its own", "[cli]") {
+  for (const char* args : {"help data", "data --help"}) {
+    Result help = Relc(args);
+    CHECK(help.exit_code == 0);  // answered "unknown command `data`"
+    CHECK(help.out.find("data generate") != std::string::npos);
+    CHECK(help.out.find("data inspect") != std::string::npos);
+  }
+  Result bare = Relc("data", true);
+  CHECK(bare.exit_code == 2);
+  CHECK(bare.out.find("data inspect") != std::string::npos);
+  Result misspelt = Relc("data genrate", true);
+  CHECK(misspelt.exit_code == 2);
+  CHECK(misspelt.out.find("did you mean `relc data generate`?") != std::string::npos);
+}
+
 TEST_CASE("every example scenario renders to SVG through dot", "[cli][graph]") {
   int rendered = 0;
   for (const std::string& program : ExamplePrograms()) {
