@@ -217,6 +217,13 @@ bool Ingester::EventRecord(const std::vector<std::string_view>& fields, int64_t 
     if (text.empty() && required_[type][c]) {
       return bad(at, event_columns_[c].name, fmt::format("required for a `{}` event, and empty", type_name));
     }
+    // A purchase of a negative amount is a return or a cancellation, not a purchase: loaded as
+    // one it would lower spend and monetary value in silence.
+    if (type_name == "purchase" && event_columns_[c].type == ColumnType::Money && values_[c].kind == Value::Kind::Int &&
+        values_[c].int_value < 0) {
+      return bad(at, event_columns_[c].name,
+                 fmt::format("a purchase of a negative amount (`{}`): a return or a cancellation is not a purchase", text));
+    }
   }
   std::string_view id = fields[customer_id_field_];
   // Exports list a customer's events together: the previous row's customer is the likeliest.

@@ -283,3 +283,20 @@ TEST_CASE("appending columns keeps validity bits and dictionary order", "[load][
   first.Append(second);
   RequireSameColumn(whole, first, 200);
 }
+
+TEST_CASE("a purchase of a negative amount is a bad row, with its place and reason", "[load]") {
+  fs::path dir = fs::temp_directory_path() / ("relc_load_test_" + std::to_string(getpid()) + "_negative");
+  fs::create_directories(dir);
+  std::ofstream(dir / "customers.csv") << "id,city,signup_date,email_optin,score\nC1,Lyon,2025-01-01,true,1.5\n";
+  std::ofstream(dir / "events.csv") << "customer_id,event,time,amount,cart_id,page\n"
+                                       "C1,purchase,2025-10-01T10:00:00,30.00,,\n"
+                                       "C1,purchase,2025-10-02T10:00:00,-25.00,,\n";
+  relc::data::LoadResult strict = Load(dir, 1, kOneReader);
+  REQUIRE_FALSE(strict.store);  // was loaded, and lowered the customer's spend in silence
+  CHECK(strict.error.find("events.csv:3:4: column `amount`: a purchase of a negative amount (`-25.00`)") != std::string::npos);
+  relc::data::LoadResult skipped = Load(dir, 1, kOneReader, relc::data::OnBadRow::Skip);
+  REQUIRE(skipped.store);
+  CHECK(skipped.rejected.size() == 1);
+  CHECK(skipped.store->event_time.size() == 1);
+  fs::remove_all(dir);
+}
