@@ -41,19 +41,34 @@ bool ParseDatePrefix(std::string_view text, int32_t& days, size_t& length) {
   return true;
 }
 
-// A decimal number in exact hundredths: "12", "12.5", "-0,05" (with decimal_comma).
+// A decimal number in exact hundredths: "12", "12.5", "-0,05" (with decimal_comma), with
+// thousands grouped as spreadsheets write them: "1,000.50" ("1.000,50" or "1 000,50" with
+// decimal_comma), each group after the first of exactly three digits.
 bool ParseCents(std::string_view text, bool decimal_comma, int64_t& cents, std::string& reason) {
   size_t i = 0;
   bool negative = false;
   if (i < text.size() && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
   int64_t units = 0;
-  size_t digits = 0;
-  for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++digits) {
+  size_t digits = 0, group = 0;
+  auto is_digit = [&](size_t at) { return at < text.size() && text[at] >= '0' && text[at] <= '9'; };
+  auto groups_thousands = [&](size_t at) {
+    const char c = text[at];
+    const bool separator = decimal_comma ? (c == '.' || c == ' ') : c == ',';
+    return separator && group >= 1 && group <= 3 && (digits == group || group == 3) && is_digit(at + 1) &&
+           is_digit(at + 2) && is_digit(at + 3) && !is_digit(at + 4);
+  };
+  for (; i < text.size(); ++i) {
+    if (digits > 0 && groups_thousands(i)) {
+      group = 0;
+      continue;
+    }
+    if (!is_digit(i)) break;
     if (units > 9'000'000'000'000'000 / 10 / 100) {
       reason = "amount too large";
       return false;
     }
     units = units * 10 + (text[i] - '0');
+    ++digits, ++group;
   }
   int64_t fraction = 0;
   size_t decimals = 0;

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <optional>
+
 #include "data/csv.h"
 #include "data/values.h"
 
@@ -81,4 +83,23 @@ TEST_CASE("dates, times and amounts parse exactly", "[csv][values]") {
   CHECK(value.int_value == 1250);
   CHECK_FALSE(relc::data::ParseValue("12.345", relc::data::ColumnType::Money, false, value, reason));
   CHECK(reason == "an amount has at most 2 decimals");
+}
+
+TEST_CASE("amounts with thousands grouped as spreadsheets write them", "[csv][values]") {
+  relc::data::Value value;
+  std::string reason;
+  auto cents = [&](std::string_view text, bool decimal_comma) -> std::optional<int64_t> {
+    if (!relc::data::ParseValue(text, relc::data::ColumnType::Money, decimal_comma, value, reason)) return std::nullopt;
+    return value.int_value;
+  };
+  CHECK(cents("1,000.50", false) == 100050);
+  CHECK(cents("-12,345,678", false) == -1234567800);
+  CHECK(cents("1.000,50", true) == 100050);
+  CHECK(cents("1 000,50", true) == 100050);
+  // Not a grouping: a decimal comma where the decimals are a point, groups of other sizes.
+  CHECK(cents("12,34", false) == std::nullopt);
+  CHECK(cents("1,0000", false) == std::nullopt);
+  CHECK(cents("1234,567", false) == std::nullopt);
+  CHECK(cents("1,00,000", false) == std::nullopt);
+  CHECK(cents(",100", false) == std::nullopt);
 }
