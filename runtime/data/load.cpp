@@ -204,6 +204,17 @@ bool IngestParts(std::string_view text, bool mapped, const std::vector<Part>& pa
 // Feeds one CSV text (`mapped` from a file) to the ingester. False when the load must stop.
 bool IngestCsv(std::string_view text, bool mapped, const std::string& name, TableKind kind, const LoadOptions& options,
                Ingester& ingester) {
+  // Line ends of old Mac exports, a lone carriage return: read as line feeds (a copy), else the
+  // whole file would be one record.
+  std::string line_feeds;
+  if (size_t first_break = text.find_first_of("\r\n");
+      first_break != std::string_view::npos && text[first_break] == '\r' &&
+      (first_break + 1 == text.size() || text[first_break + 1] != '\n')) {
+    line_feeds.assign(text);
+    std::replace(line_feeds.begin(), line_feeds.end(), '\r', '\n');
+    text = line_feeds;
+    mapped = false;
+  }
   CsvReader reader(text);
   std::vector<std::string_view> fields;
   std::string error;

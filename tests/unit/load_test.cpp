@@ -300,3 +300,20 @@ TEST_CASE("a purchase of a negative amount is a bad row, with its place and reas
   CHECK(skipped.store->event_time.size() == 1);
   fs::remove_all(dir);
 }
+
+TEST_CASE("line ends of every kind: LF, CRLF and the lone CR of old Mac exports", "[load]") {
+  for (std::string end : {"\n", "\r\n", "\r"}) {
+    INFO("line end of " << end.size() << " characters, first " << static_cast<int>(end[0]));
+    fs::path dir = fs::temp_directory_path() / ("relc_load_test_" + std::to_string(getpid()) + "_line_ends");
+    fs::create_directories(dir);
+    std::ofstream(dir / "customers.csv") << "id,city,signup_date,email_optin,score" << end << "C1,Lyon,2025-01-01,true,1.5" << end
+                                         << "C2,Paris,2025-01-02,false," << end;
+    std::ofstream(dir / "events.csv") << "customer_id,event,time,amount,cart_id,page" << end
+                                      << "C2,purchase,2025-10-01T10:00:00,30.00,," << end;
+    relc::data::LoadResult result = Load(dir, 1, kOneReader);
+    REQUIRE(result.store);  // a lone CR read the file as one line: 0 customers, exit 0
+    CHECK(result.store->customers.rows == 2);
+    CHECK(result.store->event_time.size() == 1);
+    fs::remove_all(dir);
+  }
+}
