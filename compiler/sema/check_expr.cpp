@@ -527,6 +527,20 @@ Type Checker::CheckBinary(const ast::BinaryExpr& binary, const Context& context)
       bool comparable = (Dimensionless(left) && Dimensionless(right)) || left.kind == right.kind ||
                         (equality && (left.Is(TypeKind::Null) || right.Is(TypeKind::Null)));
       if (!comparable) return invalid("compare");
+      // Order is defined on numbers, money, durations and time; `true > false` or `"b" < "c"`
+      // would mean what an engine happened to compute (they did not agree).
+      auto ordered = [](const Type& t) {
+        return t.IsNumber() || t.Is(TypeKind::Money) || t.Is(TypeKind::Duration) || t.Is(TypeKind::Date) ||
+               t.Is(TypeKind::DateTime) || t.Is(TypeKind::TimeOfDay) || t.IsError();
+      };
+      if (!equality && (!ordered(left) || !ordered(right))) {
+        Emit(DiagnosticKind::InvalidOperands, binary.op_range, "order", TypeName(left), TypeName(right))
+            .Primary("no order between these values")
+            .Label(binary.left->range, TypeName(left))
+            .Label(binary.right->range, TypeName(right))
+            .Help("compare with `==` or `!=`");
+        return Type::Of(TypeKind::Bool);
+      }
       return Type::Of(TypeKind::Bool);
     }
     case BinaryOp::Add:
