@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
+#include <map>
 
 #include "data/parallel.h"
 #include "data/random.h"
@@ -210,7 +211,7 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
       if (zones->IsValid(c)) bound.zone_of_row_[c] = zone_of_code[zones->Code(c)];
     }
   }
-  std::optional<measures::CustomerMeasures> other_horizon;
+  std::map<double, measures::CustomerMeasures> other_horizons;  // by horizon: `clv(30 days)` and `clv(1000 days)` differ
   for (const ir::ColumnSlot& slot : program.customer_columns) {
     const std::string& name = slot.name;
     ir::ColumnView view{};
@@ -286,8 +287,9 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
       if (slot.horizon_days != options.clv_horizon_days) {
         measures::MeasureOptions other = options;
         other.clv_horizon_days = slot.horizon_days;
-        if (!other_horizon || other_horizon->clv.size() != rows) other_horizon = measures::ComputeMeasures(store, other);
-        source = &*other_horizon;
+        auto it = other_horizons.find(slot.horizon_days);
+        if (it == other_horizons.end()) it = other_horizons.emplace(slot.horizon_days, measures::ComputeMeasures(store, other)).first;
+        source = &it->second;
       }
       view = name == "clv" ? widen(source->clv, 100) : owned_doubles(source->expected_purchases);
     } else {

@@ -110,3 +110,26 @@ TEST_CASE("a ranking over more customers than one thread's share takes exactly i
     CHECK(best <= share + 20);
   }
 }
+
+TEST_CASE("two CLV horizons in one program each get their own values, in both engines", "[cli][engine]") {
+  auto count = [](const std::string& panels, const std::string& engine, const std::string& name) {
+    std::string program = WriteTemp("relc_horizons_" + std::to_string(getpid()) + ".rel", "program \"Horizons\" {\n" + panels + "}\n");
+    Result run = Relc("panels " + program + " --data " + Dataset() + " --as-of 2026-01-01 --format json --engine " + engine);
+    fs::remove(program);
+    REQUIRE(run.exit_code == 0);
+    const auto report = nlohmann::json::parse(run.out);
+    for (const auto& panel : report[0]["panels"]) {
+      if (panel["panel"] == name) return panel["customers"].get<int64_t>();
+    }
+    return int64_t{-1};
+  };
+  const std::string short_panel = "  panel short = customers where clv(30 days) > 20 EUR\n";
+  const std::string long_panel = "  panel long = customers where clv(1000 days) > 300 EUR\n";
+  for (const std::string engine : {"jit", "interp"}) {
+    INFO(engine);
+    const int64_t alone = count(long_panel, engine, "long");
+    CHECK(alone > 10);
+    CHECK(count(short_panel + long_panel, engine, "long") == alone);  // was the 30-day values
+    CHECK(count(short_panel + long_panel, engine, "short") == count(short_panel, engine, "short"));
+  }
+}
