@@ -176,8 +176,9 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
   bool window_ok = end == window_text.c_str() + window_text.size() && window > 0;
   double min_segment = std::strtod(min_text.c_str(), &end);
   bool min_ok = end == min_text.c_str() + min_text.size() && min_segment >= 0;
-  uint64_t seed = std::strtoull(seed_text.c_str(), &end, 10);
-  bool seed_ok = end == seed_text.c_str() + seed_text.size() && !seed_text.empty();
+  const std::optional<uint64_t> parsed_seed = ParseWholeNumber(seed_text, UINT64_MAX);
+  const bool seed_ok = parsed_seed.has_value();
+  const uint64_t seed = parsed_seed.value_or(0);
   if (!window_ok || !min_ok || !seed_ok) {
     PrintUsageError(context.err, !window_ok ? fmt::format("`--window` takes a number of days, not `{}`", window_text)
                                  : !min_ok  ? fmt::format("`--min-segment` takes a number of customers, not `{}`", min_text)

@@ -1,5 +1,7 @@
 #include "driver/command_line.h"
 
+#include <charconv>
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,6 +13,14 @@ namespace relc::driver {
 void PrintUsageError(std::ostream& err, std::string_view message, std::string_view hint) {
   err << "error: " << message << '\n';
   if (!hint.empty()) err << "  = help: " << hint << '\n';
+}
+
+std::optional<uint64_t> ParseWholeNumber(std::string_view text, uint64_t maximum) {
+  uint64_t value = 0;
+  if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value > maximum) return std::nullopt;
+  return value;
 }
 
 std::vector<std::string> SplitList(std::string_view text) {

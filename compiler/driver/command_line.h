@@ -2,6 +2,7 @@
 #pragma once
 
 #include <map>
+#include <cstdint>
 #include <optional>
 #include <ostream>
 #include <span>
@@ -60,6 +61,10 @@ void PrintCommandHelp(const Command& command, std::ostream& out);
 
 // The items of a comma-separated option value (`--by loyalty_member,country`), empty ones dropped.
 std::vector<std::string> SplitList(std::string_view text);
+
+// An option's whole number: digits only, at most `maximum` (`1e3`, `10x`, `-1` and ` 7` are
+// not numbers, where a prefix parse would read 1, 10, a wrapped 2^64 - 1 and 7).
+std::optional<uint64_t> ParseWholeNumber(std::string_view text, uint64_t maximum);
 
 // "error: ..." for the command line, in the same voice as diagnostics.
 void PrintUsageError(std::ostream& err, std::string_view message, std::string_view hint = {});

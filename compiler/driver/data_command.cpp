@@ -34,18 +34,20 @@ constexpr OptionSpec kGenerateOptions[] = {
     {"--arms", "", "NAMES", "with --campaign: the arms sent, comma-separated (default all: winback-1,winback-2,winback-sms,call-vip)"},
 };
 
-bool ParseCount(const std::string& text, uint64_t& value) {
-  if (text.empty() || text.size() > 12 || !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return false;
-  }
-  value = std::stoull(text);
-  return true;
+// At most a hundred million customers: more would not fit this machine's memory as CSV text.
+constexpr uint64_t kMostCustomers = 100'000'000;
+
+bool ParseCount(const std::string& text, uint64_t& value, uint64_t maximum = UINT64_MAX) {
+  std::optional<uint64_t> parsed = ParseWholeNumber(text, maximum);
+  if (parsed) value = *parsed;
+  return parsed.has_value();
 }
 
 int RunGenerate(const ParsedOptions& options, Context& context) {
   data::GenerateOptions generate;
-  if (!ParseCount(options.Get("--customers", "10000"), generate.customers) || generate.customers == 0) {
-    PrintUsageError(context.err, fmt::format("`--customers` takes a positive whole number, not `{}`", options.Get("--customers", "")));
+  if (!ParseCount(options.Get("--customers", "10000"), generate.customers, kMostCustomers) || generate.customers == 0) {
+    PrintUsageError(context.err, fmt::format("`--customers` takes a whole number from 1 to {}, not `{}`", kMostCustomers,
+                                             options.Get("--customers", "")));
     return kExitUsageOrIo;
   }
   if (!ParseCount(options.Get("--seed", "1"), generate.seed)) {

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <memory>
+#include <tuple>
 
 #include "data/values.h"
 #include "diagnostics/render.h"
@@ -87,22 +88,22 @@ struct Loaded {
 // program error.
 std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Context& context, int& exit_code, Simulation& out) {
   simulate::Options run;
-  int runs = 1;
-  try {
-    run.days = std::stoi(options.Get("--days", "90"));
-    run.seed = std::stoull(options.Get("--seed", "1"));
-    run.threads = static_cast<unsigned>(std::stoul(options.Get("--threads", "0")));
-    runs = std::stoi(options.Get("--runs", "1"));
-  } catch (...) {
-    PrintUsageError(context.err, "`--days`, `--seed` and `--threads` take whole numbers");
-    exit_code = kExitUsageOrIo;
-    return std::nullopt;
+  // Each number whole: `--seed 1e3` or `--days 10x` is a usage error, never 1 or 10.
+  std::optional<uint64_t> days, seed, threads, repeats;
+  for (auto [name, fallback, low, high, value] :
+       {std::tuple{"--days", "90", uint64_t{1}, uint64_t{3660}, &days}, std::tuple{"--seed", "1", uint64_t{0}, UINT64_MAX, &seed},
+        std::tuple{"--threads", "0", uint64_t{0}, uint64_t{1024}, &threads}, std::tuple{"--runs", "1", uint64_t{1}, uint64_t{1000}, &repeats}}) {
+    *value = ParseWholeNumber(options.Get(name, fallback), high);
+    if (!*value || **value < low) {
+      PrintUsageError(context.err, fmt::format("`{}` takes a whole number from {} to {}, not `{}`", name, low, high, options.Get(name, fallback)));
+      exit_code = kExitUsageOrIo;
+      return std::nullopt;
+    }
   }
-  if (run.days <= 0 || run.days > 3660 || runs <= 0 || runs > 1000) {
-    PrintUsageError(context.err, "`--days` is between 1 and 3660, `--runs` between 1 and 1000");
-    exit_code = kExitUsageOrIo;
-    return std::nullopt;
-  }
+  run.days = static_cast<int>(*days);
+  run.seed = *seed;
+  run.threads = static_cast<unsigned>(*threads);
+  const int runs = static_cast<int>(*repeats);
   run.log = options.Has("--log");
   auto choice = ParseEngineChoice(options, context);
   if (!choice) {

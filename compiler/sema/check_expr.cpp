@@ -79,18 +79,31 @@ void Checker::Expect(const ast::Expr* expr, const Type& actual, TypeKind wanted,
   Emit(DiagnosticKind::TypeMismatch, expr->range, what, TypeName(actual)).Primary(fmt::format("this is {}", TypeName(actual)));
 }
 
+std::optional<std::pair<double, std::string>> Checker::SignedNumber(const ast::Expr* expr) {
+  double sign = 1;
+  std::string text;
+  if (auto* unary = expr->As<ast::UnaryExpr>(); unary != nullptr && unary->op == ast::UnaryOp::Negate) {
+    sign = -1;
+    text = "-";
+    expr = unary->operand.get();
+  }
+  auto* number = expr != nullptr ? expr->As<ast::NumberLiteral>() : nullptr;
+  if (number == nullptr) return std::nullopt;
+  return std::pair{sign * number->value, text + number->digits};
+}
+
 void Checker::CheckShare(const ast::Expr* expr, std::string_view what) {
   if (expr == nullptr) return;
   Type type = CheckExpr(expr, Context{});
   if (type.IsError()) return;
-  auto* number = expr->As<ast::NumberLiteral>();
   if (!type.Is(TypeKind::Percentage)) {
     Emit(DiagnosticKind::TypeMismatch, expr->range, fmt::format("{} as a percentage", what), TypeName(type))
         .Primary("write a share such as `10%`");
     return;
   }
-  if (number != nullptr && (number->value < 0 || number->value > 100)) {
-    Emit(DiagnosticKind::ShareOutOfRange, expr->range, what, number->digits + "%").Primary("not a share of a whole");
+  // `holdout -10%` was taken as no holdout at all.
+  if (auto number = SignedNumber(expr); number && (number->first < 0 || number->first > 100)) {
+    Emit(DiagnosticKind::ShareOutOfRange, expr->range, what, number->second + "%").Primary("not a share of a whole");
   }
 }
 

@@ -1,6 +1,7 @@
 // The checker's internals, shared by the files of compiler/sema (not part of its interface).
 #pragma once
 
+#include <optional>
 #include <set>
 
 #include "sema/sema.h"
@@ -67,6 +68,8 @@ class Checker {
   const Symbol* Lookup(std::string_view name, const Context& context) const;
   std::vector<std::string> VisibleNames(const Context& context) const;
   void Expect(const ast::Expr* expr, const Type& actual, TypeKind wanted, std::string_view what);
+  // A number literal, possibly negated (`-10%`): its signed value and its text as written.
+  static std::optional<std::pair<double, std::string>> SignedNumber(const ast::Expr* expr);
   void CheckShare(const ast::Expr* expr, std::string_view what);
 
   // check_scenario.cpp

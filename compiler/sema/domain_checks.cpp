@@ -395,9 +395,9 @@ void Checker::CheckProperties(const std::vector<ast::Property>& properties, std:
     Type value = CheckExpr(property.value.get(), Context{});
     Expect(property.value.get(), value, kind->type, fmt::format("{} for `{}`", TypeName(Type::Of(kind->type)), kind->name));
     if (kind->type == TypeKind::Percentage) {
-      auto* share = property.value->As<ast::NumberLiteral>();
-      if (share != nullptr && share->percent && (share->value < 0 || share->value > 100)) {
-        Emit(DiagnosticKind::ShareOutOfRange, property.value->range, fmt::format("`{}`", kind->name), share->digits + "%")
+      auto share = SignedNumber(property.value.get());
+      if (share && value.Is(TypeKind::Percentage) && (share->first < 0 || share->first > 100)) {
+        Emit(DiagnosticKind::ShareOutOfRange, property.value->range, fmt::format("`{}`", kind->name), share->second + "%")
             .Primary("a rate is a share of messages");
       }
     }

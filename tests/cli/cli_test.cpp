@@ -112,6 +112,22 @@ TEST_CASE("exit code 2 for usage and I/O errors", "[cli]") {
   CHECK(missing.out.find("REL0900") != std::string::npos);
 }
 
+TEST_CASE("numbers of options are whole, in range, and never read by prefix", "[cli]") {
+  // `--seed 1e3` was seed 1, `--days 10x` 10 days, `--seed -1` a wrapped 2^64 - 1.
+  for (const char* bad : {"--seed 1e3", "--days 10x", "--seed -1", "--days 0", "--runs 2000", "--threads 1.5"}) {
+    INFO(bad);
+    Result run = Relc(std::string("run examples/winback/winback.rel --data /nonexistent ") + bad, true);
+    CHECK(run.exit_code == 2);
+    CHECK(run.out.find("takes a whole number from") != std::string::npos);
+  }
+  Result huge = Relc("data generate --customers 999999999999 --out /nonexistent", true);  // aborted on bad_alloc
+  CHECK(huge.exit_code == 2);
+  CHECK(huge.out.find("`--customers` takes a whole number from 1 to 100000000") != std::string::npos);
+  Result seed = Relc("calibrate --history /nonexistent --out /nonexistent/m.rel --seed -1", true);
+  CHECK(seed.exit_code == 2);
+  CHECK(seed.out.find("`--seed` takes a whole number, not `-1`") != std::string::npos);
+}
+
 TEST_CASE("a misspelt command or option gets a suggestion", "[cli]") {
   CHECK(Relc("chek examples/", true).out.find("did you mean `relc check`?") != std::string::npos);
   CHECK(Relc("check --werorr examples/", true).out.find("did you mean `--werror`?") != std::string::npos);
