@@ -176,6 +176,20 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
     derived.log = r == 0 && run.log;
     for (auto& bound : loaded.bound) bound->frame().seed = derived.seed;
     std::vector<simulate::Result> results = simulate::Simulate(loaded.runs, dataset.measures, derived);
+    for (size_t p = 0; p < results.size(); ++p) {
+      if (!results[p].runaway) continue;
+      const simulate::Runaway& runaway = *results[p].runaway;
+      const ir::Scenario& scenario = reports[p].program->scenarios[runaway.scenario];
+      context.err << fmt::format(
+          "error: in program \"{}\", a journey of scenario `{}` went through {} steps by {} at `{}` (customer {}): a loop "
+          "whose waits end at once or nearly never ends; the simulation stopped\n  = help: wait longer in the loop, or give "
+          "it an exit\n",
+          reports[p].program->title, scenario.name, simulate::kMostJourneySteps, data::FormatDateTime(runaway.time),
+          runaway.step >= 0 ? scenario.steps[runaway.step].text : "the trigger",
+          dataset.store.customers.columns[dataset.store.key_column].String(runaway.customer));
+      exit_code = kExitProgramErrors;
+      return std::nullopt;
+    }
     for (size_t p = 0; p < reports.size(); ++p) {
       const ir::Program& program = *reports[p].program;
       if (r == 0) {

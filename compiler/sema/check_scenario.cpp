@@ -190,6 +190,12 @@ void Checker::CheckStep(const ast::Step& step, const Context& context) {
         if (!ok) Expect(wait->spec.get(), spec, TypeKind::TimeOfDay, "a time of day or a date after `wait until`");
       } else {
         Expect(wait->spec.get(), spec, TypeKind::Duration, "a duration, such as `5 days`");
+        // `wait -1 days` in a loop went round at the same instant forever.
+        if (auto number = SignedNumber(wait->spec.get()); number && number->first < 0 && spec.Is(TypeKind::Duration)) {
+          Emit(DiagnosticKind::NegativeWait, wait->spec->range, std::string(current_file_->Slice(wait->spec->range)))
+              .Primary("a negative duration")
+              .Help("wait a positive duration, such as `1 day`");
+        }
       }
       for (const auto& route : wait->routes) {
         Type event = CheckExpr(route.event.get(), context);

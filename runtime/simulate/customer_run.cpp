@@ -77,7 +77,7 @@ void CustomerRun::Run() {
   ScheduleBaseline();
   ScheduleReplays();
   ScheduleTriggers();
-  while (!queue_.empty()) {
+  while (!queue_.empty() && !stopped_ && !(options_.halt != nullptr && options_.halt->load(std::memory_order_relaxed))) {
     Event event = queue_.top();
     queue_.pop();
     if (event.time >= end_) break;
@@ -382,6 +382,14 @@ void CustomerRun::EnterVariants(int32_t index, int32_t step) {
 void CustomerRun::Advance(int32_t index, ir::Input input) {
   for (int moves = 0; moves < 1000; ++moves) {
     Journey& j = journeys_[index];
+    if (stopped_) return;
+    if (++j.steps > kMostJourneySteps) {
+      Result& result = *programs_[j.program].result;
+      if (!result.runaway) result.runaway = Runaway{row_, j.scenario, j.step, now_};
+      stopped_ = true;
+      if (options_.halt != nullptr) options_.halt->store(true, std::memory_order_relaxed);
+      return;
+    }
     const Program& program = programs_[j.program];
     const ir::Scenario& scenario = program.run->program->scenarios[j.scenario];
     ir::Instance instance{j.outcomes.data(), j.entered};

@@ -134,6 +134,7 @@ class CustomerRun {
     std::vector<int32_t> variants;  // the split arms it took
     bool active = true;
     bool resuming = false;  // a send waits for quiet hours to end: the old wait's deadline is gone
+    int32_t steps = 0;      // steps gone through, against kMostJourneySteps
   };
 
   struct Event {
@@ -218,6 +219,7 @@ class CustomerRun {
   uint64_t customer_key_ = 0;  // the customer's id, hashed
   uint64_t sequence_ = 0;
   bool bought_ = false;  // the customer bought during the run
+  bool stopped_ = false;  // a runaway journey stopped the customer's simulation
   std::vector<Program> programs_;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;
   std::vector<Journey> journeys_;

@@ -193,6 +193,7 @@ void Add(Result& to, Result& part) {
     to.variants[v].at_decision_squares += part.variants[v].at_decision_squares;
   }
   to.log.insert(to.log.end(), part.log.begin(), part.log.end());
+  if (!to.runaway) to.runaway = part.runaway;
 }
 
 // Every customer once, on every core. Customers go by chunks to whichever thread is free, so a
@@ -207,19 +208,42 @@ std::vector<Result> RunCustomers(const std::vector<ProgramRun>& programs, const 
   const size_t chunks = std::max<size_t>(1, (customers + kChunkRows - 1) / kChunkRows);
   std::vector<std::vector<Result>> parts(chunks);
   std::vector<std::vector<WritableColumns>> columns(threads);  // per thread: its rows' `set` values
+  auto writable = [&](std::vector<WritableColumns>& out) {
+    if (!out.empty()) return;
+    for (size_t p = 0; p < programs.size(); ++p) out.emplace_back(programs[p], plan.programs[p].written_slots);
+  };
+  std::atomic<bool> halted{false};
+  Options halting = options;
+  halting.halt = &halted;
   data::ParallelFor(chunks, threads, [&](size_t chunk, unsigned worker) {
-    if (columns[worker].empty()) {
-      for (size_t p = 0; p < programs.size(); ++p) columns[worker].emplace_back(programs[p], plan.programs[p].written_slots);
-    }
+    writable(columns[worker]);
     for (const ProgramPlan& program : plan.programs) parts[chunk].push_back(program.empty);
     const size_t begin = chunk * kChunkRows, end = std::min(customers, begin + kChunkRows);
-    for (size_t row = begin; row < end; ++row) {
-      CustomerRun(programs, plan, measures, options, parts[chunk], columns[worker], static_cast<uint32_t>(row)).Run();
+    for (size_t row = begin; row < end && !halted.load(std::memory_order_relaxed); ++row) {
+      CustomerRun(programs, plan, measures, halting, parts[chunk], columns[worker], static_cast<uint32_t>(row)).Run();
     }
     if (options.customers_done != nullptr) *options.customers_done += end - begin;
   });
   std::vector<Result> results;
   for (const ProgramPlan& program : plan.programs) results.push_back(program.empty);
+  if (halted) {
+    // A journey ran away. Which one first, in customer order whatever the threads: the customers
+    // one by one until one does (the others were normal, and are quick).
+    std::vector<Result> scratch = results;
+    std::vector<WritableColumns> one_thread;
+    writable(one_thread);
+    Options alone = options;
+    alone.log = false;
+    for (size_t row = 0; row < customers; ++row) {
+      CustomerRun(programs, plan, measures, alone, scratch, one_thread, static_cast<uint32_t>(row)).Run();
+      for (size_t p = 0; p < results.size(); ++p) {
+        if (scratch[p].runaway) {
+          results[p].runaway = scratch[p].runaway;
+          return results;
+        }
+      }
+    }
+  }
   for (auto& part : parts) {
     for (size_t p = 0; p < results.size(); ++p) Add(results[p], part[p]);
     part.clear();

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,11 @@ namespace relc::simulate {
 // their parts in), wide enough for millions of customers.
 __extension__ typedef __int128 WideSum;
 
+// Steps one journey may go through in a run: more than a real journey takes (a daily loop of a
+// send, a wait and a `goto` over ten years is 11,000), few enough to stop a runaway loop within
+// a second.
+inline constexpr int32_t kMostJourneySteps = 20'000;
+
 struct Options {
   int days = 90;
   uint64_t seed = 1;
@@ -38,6 +44,8 @@ struct Options {
   // Per row, the customer's id hashed (CustomerKeys): what a customer's draws are keyed by, so
   // that they do not depend on the rows' order. Null: the row number stands for the id.
   const std::vector<uint64_t>* customer_keys = nullptr;
+  // Set by the simulator when a journey ran away: the other customers stop at once.
+  std::atomic<bool>* halt = nullptr;
 };
 
 // Every customer's id, hashed, for Options::customer_keys.
@@ -114,6 +122,14 @@ struct Winner {
   static constexpr double kCriticalZ = 1.959964;  // two-sided, 95 %
 };
 
+// A journey that went through more steps than any real journey does: a loop whose waits end at
+// once (`wait until` a past date) or nearly. The customer's simulation stops there.
+struct Runaway {
+  uint32_t customer = 0;  // row
+  int32_t scenario = 0, step = 0;
+  int64_t time = 0;
+};
+
 struct Result {
   int64_t customers = 0, holdout_customers = 0;  // drawn out of the program's holdout, and into it
   Counters program;
@@ -127,6 +143,7 @@ struct Result {
   // holdout or the scenario's own).
   std::vector<Population> scenario_entered, scenario_held_out;
   std::vector<LogEntry> log;  // by customer, then time
+  std::optional<Runaway> runaway;  // the first, in customer order
 
   // Sets the program's and scenarios' purchases and revenue to their populations'.
   void Finish();

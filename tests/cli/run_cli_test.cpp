@@ -199,3 +199,28 @@ TEST_CASE("runs with derived seeds give each KPI and count a mean and a 95 perce
   Result again = Relc("run examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json --runs 4 --threads 1");
   CHECK(again.out == run.out);
 }
+
+TEST_CASE("a loop whose waits end at once stops the run with an error naming its step, in both engines", "[cli][run]") {
+  // Both passed `relc check` and `relc run` never returned.
+  for (const char* wait : {"wait until signup_date or until purchase -> exit", "wait 0.0001 min or until purchase -> exit"}) {
+    std::string program = WriteTemp("relc_runaway_" + std::to_string(getpid()) + ".rel", std::string(R"(program "Loop" {
+  consent email if email_optin
+  panel all = customers where consent(email)
+  scenario s {
+    trigger enter all
+    first: send email "x"
+    )") + wait + R"(
+    goto first
+  }
+}
+)");
+    for (const char* engine : {"jit", "interp"}) {
+      INFO(wait << ", " << engine);
+      Result run = Relc("run " + program + " --data " + Data() + " --as-of 2026-01-01 --engine " + engine, true);
+      CHECK(run.exit_code == 1);
+      CHECK(run.out.find("error: in program \"Loop\", a journey of scenario `s` went through 20000 steps") != std::string::npos);
+      CHECK(run.out.find(std::string("at `") + std::string(wait).substr(0, std::string(wait).find(" or"))) != std::string::npos);
+    }
+    fs::remove(program);
+  }
+}
