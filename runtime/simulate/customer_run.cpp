@@ -193,12 +193,25 @@ void CustomerRun::TrackPurchase(const Event& event) {
     if (tracked.since > now_) return;
     ++tracked.purchases;
     tracked.revenue_cents += event.amount;
-    if (cart && std::find(tracked.carts.begin(), tracked.carts.end(), event.key) != tracked.carts.end()) ++tracked.carts_bought;
   };
   for (size_t p = 0; p < programs_.size(); ++p) {
     Program& program = programs_[p];
     for (Tracked& scenario : program.scenario_tracked) track(scenario);
     track(program.tracked);
+    // The cart bought: once for the program, once for each scenario that had a journey about it.
+    bool program_counted = false;
+    for (size_t i = 0; cart && i < program.carts.size(); ++i) {
+      const TrackedCart& c = program.carts[i];
+      if (c.key != event.key) continue;
+      if (c.program && !program_counted) {
+        ++program.tracked.carts_bought;
+        program_counted = true;
+      }
+      auto same = [&](const TrackedCart& other) { return other.key == c.key && other.scenario == c.scenario; };
+      if (std::none_of(program.carts.begin(), program.carts.begin() + static_cast<std::ptrdiff_t>(i), same)) {
+        ++program.scenario_tracked[static_cast<size_t>(c.scenario)].carts_bought;
+      }
+    }
     if (!options_.log) continue;
     // Every purchase is logged, entered or not, so that an audit can recompute the figures.
     const bool mine = event.attributed_step >= 0 && journeys_[event.journey].program == static_cast<int32_t>(p);
@@ -319,11 +332,9 @@ void CustomerRun::StartJourney(int32_t p, int32_t s, int64_t key) {
     if (tracked == &program.tracked && program.scenario_held[s]) continue;
     tracked->since = std::min(tracked->since, now_);
     ++tracked->journeys;
-    if (cart) {
-      ++tracked->cart_journeys;
-      tracked->carts.push_back(key);
-    }
+    tracked->cart_journeys += cart;
   }
+  if (cart) program.carts.push_back({key, s, !program.scenario_held[s]});
   if (program.holdout || program.scenario_held[s]) {
     Log(program, {.scenario = s, .step = scenario.entry, .outcome = Outcome::HeldOut, .responses = 0, .entry = entry});
     return;

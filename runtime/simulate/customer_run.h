@@ -96,8 +96,14 @@ class CustomerRun {
   struct Tracked {
     int64_t since = ir::kNever;  // the first entry
     int64_t journeys = 0, purchases = 0, revenue_cents = 0, cart_journeys = 0, carts_bought = 0;
-    boost::container::small_vector<int64_t, 2> carts;  // the carts its journeys were about
     void Add(Population& to) const;
+  };
+  // A cart a journey (or a held-out customer's would-be journey) was about: whether it counts
+  // for the program's population as well as for its scenario's.
+  struct TrackedCart {
+    int64_t key;
+    int32_t scenario;
+    bool program;
   };
 
   struct Program {
@@ -117,6 +123,7 @@ class CustomerRun {
     // Per inactivity trigger (ProgramPlan::inactivity_slots): the event it counts from (its latest time).
     boost::container::small_vector<int64_t, 2> inactive_since;
     Tracked tracked;                                        // the program's population
+    boost::container::small_vector<TrackedCart, 2> carts;
     boost::container::small_vector<Tracked, 2> scenario_tracked;  // each scenario's
     WritableColumns* columns = nullptr;
   };
