@@ -141,7 +141,7 @@ std::string RenderJson(std::span<const Diagnostic> diagnostics) {
                       {"error_count", errors},
                       {"warning_count", warnings},
                       {"diagnostics", list}};
-  return out.dump(2) + "\n";
+  return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string RenderSarif(std::span<const Diagnostic> diagnostics, std::string_view tool_version) {
@@ -202,7 +202,7 @@ std::string RenderSarif(std::span<const Diagnostic> diagnostics, std::string_vie
   ordered_json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
                       {"version", "2.1.0"},
                       {"runs", ordered_json::array({run})}};
-  return log.dump(2) + "\n";
+  return log.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 void RenderGithub(const Diagnostic& diagnostic, std::ostream& out) {

@@ -1,6 +1,8 @@
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -17,7 +19,17 @@ int main(int argc, char** argv) {
   if (const char* fault = std::getenv("RELC_JIT_FAULT")) env.jit_fault = fault;
   if (const char* after = std::getenv("RELC_PROGRESS_AFTER_MS")) env.progress_after_ms = std::atoi(after);
   int code = relc::driver::RunDriver(args, std::cout, std::cerr, env);
+  // A report that could not be written (a full disk, a closed pipe) is an I/O error, not a
+  // success with an empty file.
   std::cout.flush();
+  if (!std::cout) {
+    // errno is the failed write's only if nothing has changed it since (isatty sets ENOTTY):
+    // name only the reasons a write gives.
+    const int failure = errno;
+    const bool from_write = failure == ENOSPC || failure == EDQUOT || failure == EFBIG || failure == EIO || failure == EPIPE;
+    std::cerr << "error: cannot write the output: " << (from_write ? std::strerror(failure) : "the write failed") << '\n';
+    code = code == 0 ? 2 : code;
+  }
   std::cerr.flush();
   return code;
 }

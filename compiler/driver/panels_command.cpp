@@ -57,7 +57,7 @@ int RunPanels(const ParsedOptions& options, Context& context) {
     }
     json.push_back({{"program", program.title}, {"customers", customers}, {"panels", std::move(panels)}});
   }
-  if (format == "json") context.out << json.dump(2) << '\n';
+  if (format == "json") context.out << json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   return kExitSuccess;
 }
 

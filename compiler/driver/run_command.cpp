@@ -254,7 +254,7 @@ int RunRun(const ParsedOptions& options, Context& context) {
   if (format == "json") {
     nlohmann::ordered_json all = nlohmann::ordered_json::array();
     for (const Report& report : *reports) all.push_back(ReportJson(report));
-    context.out << all.dump(2) << '\n';
+    context.out << all.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return kExitSuccess;
   }
   if (format == "csv") {
@@ -304,7 +304,7 @@ int RunTest(const ParsedOptions& options, Context& context) {
       }
     }
   }
-  if (format == "json") context.out << json.dump(2) << '\n';
+  if (format == "json") context.out << json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   if (format == "text") {
     context.out << fmt::format("\n{} expectation{}, {} failed", total, total == 1 ? "" : "s", failed);
     if (undecided > 0) context.out << fmt::format(", {} undecided{}", undecided, strict ? " (failing: --strict)" : "");

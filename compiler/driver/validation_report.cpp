@@ -104,7 +104,7 @@ void PrintValidationJson(const calibrate::History& history, const calibrate::His
     arms.push_back(std::move(entry));
   }
   json["arms"] = std::move(arms);
-  out << json.dump(2) << '\n';
+  out << json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
 }  // namespace relc::driver

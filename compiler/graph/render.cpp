@@ -181,7 +181,7 @@ std::string ToJson(const std::vector<ScenarioGraph>& graphs) {
                          {"nodes", nodes},
                          {"edges", edges}});
   }
-  return ordered_json{{"scenarios", scenarios}}.dump(2) + "\n";
+  return ordered_json{{"scenarios", scenarios}}.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace relc::graph

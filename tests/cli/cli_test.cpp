@@ -92,6 +92,27 @@ TEST_CASE("json and sarif formats print valid JSON on stdout", "[cli]") {
   for (const auto& result : log["runs"][0]["results"]) CHECK(result["locations"].size() == 1);
 }
 
+TEST_CASE("a file that is not UTF-8 is reported in JSON and SARIF too, never an abort", "[cli]") {
+  std::string path = WriteTemp("not_utf8.rel", "panel p = customers where city == \"\xff\xfe\"\n");
+  for (const char* format : {"json", "sarif"}) {
+    INFO(format);
+    Result run = Relc(std::string("check --format ") + format + " " + path);
+    CHECK(run.exit_code == 1);  // was 134, nothing on stdout
+    CHECK(run.out.find("REL0005") != std::string::npos);
+    CHECK_NOTHROW(nlohmann::json::parse(run.out));
+  }
+}
+
+TEST_CASE("a report that cannot be written is an I/O error", "[cli]") {
+  // /dev/full fails every write with ENOSPC, as a full disk does.
+  for (const char* command : {"check --format json examples/winback/winback.rel", "help"}) {
+    INFO(command);
+    Result run = Shell(std::string("\"") + RELC_BINARY + "\" " + command + " 2>&1 >/dev/full; echo \"exit $?\"");
+    CHECK(run.out.find("error: cannot write the output: No space left on device") != std::string::npos);
+    CHECK(run.out.find("exit 2") != std::string::npos);  // was 0 with an empty file
+  }
+}
+
 TEST_CASE("github format prints one workflow command per diagnostic", "[cli]") {
   std::string path = WriteTemp("github.rel", kThreeErrors);
   Result result = Relc("check --format github " + path);
