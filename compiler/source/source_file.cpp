@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <sys/stat.h>
+
 namespace relc {
 namespace {
 
@@ -59,6 +61,25 @@ SourceFile::SourceFile(std::string path, std::string text)
 }
 
 std::optional<SourceFile> SourceFile::Read(const std::string& path, std::string& error) {
+  // Only a regular file of a sensible size: opening a pipe blocks until a writer comes, a device
+  // such as /dev/zero never ends, and a folder reads as an empty module.
+  struct stat info {};
+  if (stat(path.c_str(), &info) != 0) {
+    error = std::strerror(errno);
+    return std::nullopt;
+  }
+  if (S_ISDIR(info.st_mode)) {
+    error = "it is a folder, not a file";
+    return std::nullopt;
+  }
+  if (!S_ISREG(info.st_mode)) {
+    error = "it is not a regular file (a device, a pipe or a socket)";
+    return std::nullopt;
+  }
+  if (static_cast<uint64_t>(info.st_size) > kMaxBytes) {
+    error = "it is larger than a source file may be (" + std::to_string(kMaxBytes >> 20) + " MiB)";
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     error = std::strerror(errno);

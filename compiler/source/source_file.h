@@ -34,6 +34,8 @@ class SourceFile {
   SourceFile(std::string path, std::string text);
 
   // Reads a file whole; nullopt with `error` set when it cannot be read.
+  // The largest source file read: offsets are 32-bit, and no program comes near it.
+  static constexpr uint64_t kMaxBytes = uint64_t{64} << 20;
   static std::optional<SourceFile> Read(const std::string& path, std::string& error);
 
   const std::string& path() const { return path_; }

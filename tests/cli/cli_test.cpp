@@ -1,4 +1,5 @@
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -101,6 +102,25 @@ TEST_CASE("a file that is not UTF-8 is reported in JSON and SARIF too, never an 
     CHECK(run.out.find("REL0005") != std::string::npos);
     CHECK_NOTHROW(nlohmann::json::parse(run.out));
   }
+}
+
+TEST_CASE("importing a pipe, a device or a folder is an error at once", "[cli]") {
+  // A pipe blocked `relc check` forever, /dev/zero grew until bad_alloc, a folder was an empty module.
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("relc_special_imports_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir / "folder");
+  REQUIRE(mkfifo((dir / "pipe.rel").c_str(), 0600) == 0);
+  const std::map<std::string, std::string> imports = {{"./pipe.rel", "not a regular file"},
+                                                      {"/dev/zero", "not a regular file"},
+                                                      {"./folder", "it is a folder, not a file"}};
+  for (const auto& [target, reason] : imports) {
+    INFO(target);
+    std::ofstream(dir / "main.rel") << "import \"" << target << "\"\n";
+    Result check = Relc("check " + (dir / "main.rel").string(), true);
+    CHECK(check.exit_code == 1);
+    CHECK(check.out.find("REL0102") != std::string::npos);
+    CHECK(check.out.find(reason) != std::string::npos);
+  }
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("a report that cannot be written is an I/O error", "[cli]") {
