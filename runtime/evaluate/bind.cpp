@@ -61,21 +61,6 @@ void BoundData::AdvanceClock(int64_t seconds) {
   }
 }
 
-std::vector<int64_t> UtcOffsets(const data::CustomerStore& store, int64_t now) {
-  std::vector<int64_t> offsets(store.customers.rows, 0);
-  const data::Column* zones = store.customers.Find("timezone");
-  if (zones == nullptr || zones->type() != data::ColumnType::String) return offsets;
-  std::vector<int64_t> by_code(zones->dictionary_size(), 0);
-  for (uint32_t code = 0; code < by_code.size(); ++code) {
-    std::string zone(zones->DictionaryString(code));
-    if (data::KnownTimeZone(zone)) by_code[code] = ZoneChanges(zone, now, now).front().second;
-  }
-  for (size_t c = 0; c < offsets.size(); ++c) {
-    if (zones->IsValid(c)) offsets[c] = by_code[zones->Code(c)];
-  }
-  return offsets;
-}
-
 int64_t BoundData::utc_offset_at(size_t row, int64_t time) const {
   if (zone_of_row_.empty() || zone_of_row_[row] < 0) return 0;
   const auto& changes = zone_changes_[static_cast<size_t>(zone_of_row_[row])];
@@ -196,7 +181,6 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
     return bits;
   };
 
-  bound.utc_offsets_ = UtcOffsets(store, now);  // for the simulator, and for waits that read it
   if (const data::Column* zones = store.customers.Find("timezone"); zones != nullptr && zones->type() == data::ColumnType::String) {
     constexpr int64_t kThreeYears = 3 * 366 * 86400;
     std::vector<int32_t> zone_of_code(zones->dictionary_size(), -1);
@@ -211,6 +195,9 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
       if (zones->IsValid(c)) bound.zone_of_row_[c] = zone_of_code[zones->Code(c)];
     }
   }
+  // The offsets at the start, for waits that read them (the simulator keeps them current).
+  bound.utc_offsets_.resize(rows);
+  for (size_t c = 0; c < rows; ++c) bound.utc_offsets_[c] = bound.utc_offset_at(c, now);
   std::map<double, measures::CustomerMeasures> other_horizons;  // by horizon: `clv(30 days)` and `clv(1000 days)` differ
   for (const ir::ColumnSlot& slot : program.customer_columns) {
     const std::string& name = slot.name;

@@ -21,9 +21,6 @@ namespace relc::evaluate {
 // a load may leave the others out of the store.
 std::vector<std::string> ColumnsRead(const ir::Program& program);
 
-// Each customer's offset from UTC at `now`, in seconds, from their `timezone`.
-std::vector<int64_t> UtcOffsets(const data::CustomerStore& store, int64_t now);
-
 class BoundData {
  public:
   // `measures` were computed from `store` with `options`; `now` is the simulation's clock.
@@ -40,10 +37,9 @@ class BoundData {
   // Moves the clock by `seconds` as if no customer bought meanwhile: `now`, and recency and
   // tenure with it (to see who would enter a panel later in the run).
   void AdvanceClock(int64_t seconds);
-  // Seconds to add to UTC for the customer's local time at the simulation's start (their
-  // `timezone`, an IANA name such as Europe/Paris; UTC when absent or unknown).
-  int64_t utc_offset(size_t row) const { return utc_offsets_.empty() ? 0 : utc_offsets_[row]; }
-  // The same at `time`: daylight-saving changes within three years of the start are followed.
+  // Seconds to add to UTC at `time` for the customer's local time (their `timezone`, an IANA
+  // name such as Europe/Paris; UTC when absent): daylight-saving changes within three years of
+  // the start are followed.
   int64_t utc_offset_at(size_t row, int64_t time) const;
   size_t customer_count() const { return frame_.customer_count; }
 
@@ -62,7 +58,7 @@ class BoundData {
   std::vector<const uint64_t*> panel_pointers_;
   std::vector<int64_t> metrics_;
   std::vector<int32_t> split_winners_;
-  std::vector<int64_t> utc_offsets_;
+  std::vector<int64_t> utc_offsets_;  // at the start, per customer: the column waits read
   // Each customer's zone (an index in zone_changes_; -1: UTC), and each zone's changes of offset:
   // (from when, the new offset), in time order.
   std::vector<int32_t> zone_of_row_;

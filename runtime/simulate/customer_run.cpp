@@ -126,7 +126,7 @@ void CustomerRun::Handle(const Event& event) {
     case Event::Kind::Replay: HandleReplay(event); break;
     case Event::Kind::Timer: {
       Journey& j = journeys_[event.journey];
-      if (j.active && j.deadline == event.time && !j.resuming) Advance(event.journey, {ir::InputKind::Timeout, j.step, 0});
+      if (j.active && j.deadline == event.time) Advance(event.journey, {ir::InputKind::Timeout, j.step, 0});
       break;
     }
     case Event::Kind::Response: {
@@ -143,7 +143,6 @@ void CustomerRun::Handle(const Event& event) {
       break;
     }
     case Event::Kind::Resume:
-      journeys_[event.journey].resuming = false;
       if (journeys_[event.journey].active && Send(event.journey, journeys_[event.journey].step)) {
         Advance(event.journey, {ir::InputKind::Continue, journeys_[event.journey].step, 0});
       }
@@ -173,7 +172,7 @@ void CustomerRun::HandlePurchase(const Event& event) {
   }
   // An abandoned cart bought while a journey about it ran (or after): recovered, for each
   // program that ran one.
-  if (event.key > 0 && event.key < (int64_t{1} << 32)) {  // a cart's key
+  if (IsCartKey(event.key)) {
     std::vector<bool> counted(programs_.size(), false);
     for (const Journey& j : journeys_) {
       if (j.key != event.key || counted[j.program]) continue;
@@ -188,7 +187,7 @@ void CustomerRun::HandlePurchase(const Event& event) {
 // What the customers who entered (or would have) bought from their entry on: each program's,
 // each scenario's, and the carts their journeys were about, bought with or without a message.
 void CustomerRun::TrackPurchase(const Event& event) {
-  const bool cart = event.key > 0 && event.key < (int64_t{1} << 32);
+  const bool cart = IsCartKey(event.key);
   auto track = [&](Tracked& tracked) {
     if (tracked.since > now_) return;
     ++tracked.purchases;
@@ -325,7 +324,7 @@ void CustomerRun::StartJourney(int32_t p, int32_t s, int64_t key) {
   }
   const int32_t entry = static_cast<int32_t>(++program.entries[s]);
   program.last_entry[s] = now_;
-  const bool cart = key > 0 && key < (int64_t{1} << 32);
+  const bool cart = IsCartKey(key);
   // The program's population leaves out whom the scenario's own holdout keeps from it, held out
   // by the program or not, so that both sides of the program's comparison are alike.
   for (Tracked* tracked : {&program.tracked, &program.scenario_tracked[s]}) {
@@ -515,8 +514,8 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
       suppress(Outcome::DroppedQuietHours);
       return true;
     }
-    // The journey waits for the morning at this send: a deadline of the wait before it is over.
-    j.resuming = true;
+    // The journey waits for the morning at this send: the deadline of the wait before it is over.
+    j.deadline = ir::kNever;
     ScheduleJourneyEvent({.kind = Event::Kind::Resume, .time = resume, .journey = index});
     return false;
   }

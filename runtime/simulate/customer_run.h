@@ -77,6 +77,9 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
 inline constexpr int64_t kHour = 3600, kDay = 86400;
 inline constexpr int64_t kCustomerRank = INT64_MIN;  // the customer's own doings come before any program's
 
+// Keys of events and journeys: an abandoned cart's are below 2^32, other replayed events' above.
+inline bool IsCartKey(int64_t key) { return key > 0 && key < (int64_t{1} << 32); }
+
 // What a random number is drawn for: a key of the counter-based generator.
 enum class Draw : uint64_t {
   Holdout = 1, PurchaseGap, PurchaseHour, CartGap, CartTemplate, CartCheckout, CheckoutDelay,
@@ -140,7 +143,6 @@ class CustomerRun {
     std::vector<uint8_t> outcomes;
     std::vector<int32_t> variants;  // the split arms it took
     bool active = true;
-    bool resuming = false;  // a send waits for quiet hours to end: the old wait's deadline is gone
     int32_t steps = 0;      // steps gone through, against kMostJourneySteps
   };
 

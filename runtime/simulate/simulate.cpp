@@ -266,8 +266,8 @@ void Decide(const Result& result, Winner& winner) {
     if (variant.scenario != winner.scenario || variant.step != winner.step || variant.at_decision.entered == 0) continue;
     const auto n = static_cast<double>(variant.at_decision.entered);
     const auto total = static_cast<double>(variant.at_decision.Metric(winner.metric));
-    const bool money = winner.metric == "revenue" || winner.metric == "attributed_revenue" || winner.metric == "cost";
-    const double squares = money && winner.metric != "cost" ? static_cast<double>(variant.at_decision_squares) : total;
+    const bool revenue = winner.metric == "revenue" || winner.metric == "attributed_revenue";
+    const double squares = revenue ? static_cast<double>(variant.at_decision_squares) : total;
     const double mean = total / n;
     arms.push_back({variant.arm, mean, std::max(0.0, squares / n - mean * mean) / n});
   }
