@@ -50,6 +50,7 @@ declarationBody
     | expectDecl
     | modelDecl
     | schemaDecl
+    | sourceDecl
     | functionDecl
     | priorityDecl
     ;
@@ -228,6 +229,19 @@ fieldModifier
     : KEY | OPTIONAL | REQUIRED
     ;
 
+// An export described as it is, for a schema: its tables, then how each entity and event is
+// read from them.
+// source shop for crm { table lines from "lines.csv" { time_zone = "Europe/London" }
+//                       event purchase from lines by InvoiceNo { customer = CustomerID ... } }
+sourceDecl
+    : SOURCE name FOR name LBRACE sourceItem* RBRACE
+    ;
+
+sourceItem
+    : TABLE name FROM STRING propertyBlock? SEMI?                            # sourceTableItem
+    | EVENT? name FROM name (WHEN expr)? (BY expr)? propertyBlock SEMI?      # sourceEntityItem
+    ;
+
 // Declaration kinds double as types, for template parameters: `scenario winback(audience: panel)`.
 typeRef
     : typeName (LPAREN name RPAREN)?
@@ -304,7 +318,7 @@ name
     | LAST | ONCE | ALWAYS | TARGET | GOAL | HOURS | KEY | OPTIONAL
     | REQUIRED | RESPONSE | MODEL | TAG | UNTAG | PROGRAMS | CAPPED | WINNER | QUIET | MOST
     | LEAST | EVERY | AFTER | WITHOUT | MATCHING | AUDIENCE | REENTRY | NATIVE | EVENT | SCHEMA
-    | PRIORITY | CONSENT
+    | PRIORITY | CONSENT | SOURCE | TABLE | FROM
     ;
 
 // ---------------------------------------------------------------------------------------------
@@ -366,6 +380,9 @@ MODEL     : 'model';
 RESPONSE  : 'response';
 FOR       : 'for';
 SCHEMA    : 'schema';
+SOURCE    : 'source';
+TABLE     : 'table';
+FROM      : 'from';
 EVENT     : 'event';
 KEY       : 'key';
 OPTIONAL  : 'optional';

@@ -345,7 +345,7 @@ struct Reentry {
 
 enum class DeclKind {
   Program, Priority, Objective, Panel, Pressure, Consent, Holdout, Offer, Channel, Scenario,
-  Kpi, Expect, Model, Schema, Function,
+  Kpi, Expect, Model, Schema, Source, Function,
 };
 
 struct Decl {
@@ -525,6 +525,38 @@ struct SchemaDecl : Decl {
   SchemaDecl() : Decl(kKind) {}
   Identifier name;
   std::vector<SchemaEntity> entities;
+};
+
+// `table lines from "lines.csv" { time_zone = "Europe/London" }`: a file of the data folder, or a
+// table or view of a database, with how its text is written.
+struct SourceTable {
+  Identifier name;
+  StringLiteralValue location;
+  std::vector<Property> options;
+  std::string doc;
+  SourceRange range;
+};
+
+// `event purchase from lines when ... by InvoiceNo { amount = sum(Quantity * UnitPrice) }`: how
+// the customer or an event is read from a table's rows, one per row or one per group.
+struct SourceEntity {
+  bool is_event = false;
+  Identifier name;   // `customer`, or the event's name
+  Identifier table;
+  ExprPtr when;      // which rows; may be null (all)
+  ExprPtr group_by;  // may be null (one per row)
+  std::vector<Property> fields;
+  std::string doc;
+  SourceRange range;
+};
+
+struct SourceDecl : Decl {
+  static constexpr DeclKind kKind = DeclKind::Source;
+  SourceDecl() : Decl(kKind) {}
+  Identifier name;
+  Identifier schema;
+  std::vector<SourceTable> tables;
+  std::vector<SourceEntity> entities;
 };
 
 struct FunctionDecl : Decl {

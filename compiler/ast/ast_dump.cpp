@@ -286,6 +286,24 @@ class Dumper {
         }
         return;
       }
+      case DeclKind::Source: {
+        auto* source = decl.As<SourceDecl>();
+        Line(depth, "source " + source->name.name + " for " + source->schema.name, decl.range);
+        for (const auto& table : source->tables) {
+          Doc(depth + 1, table.doc);
+          Line(depth + 1, "table " + table.name.name + " from " + Quote(table.location.value), table.range);
+          Properties(depth + 2, table.options);
+        }
+        for (const auto& entity : source->entities) {
+          Doc(depth + 1, entity.doc);
+          std::string text = (entity.is_event ? "event " : "entity ") + entity.name.name + " from " + entity.table.name;
+          if (entity.when) text += " when " + Expr(entity.when.get());
+          if (entity.group_by) text += " by " + Expr(entity.group_by.get());
+          Line(depth + 1, text, entity.range);
+          Properties(depth + 2, entity.fields);
+        }
+        return;
+      }
       case DeclKind::Function: {
         auto* function = decl.As<FunctionDecl>();
         std::string text = std::string(function->native ? "native function " : "function ") +

@@ -18,6 +18,7 @@
 #include "driver/commands.h"
 #include "driver/data_schema.h"
 #include "driver/output_file.h"
+#include "driver/session.h"
 #include "driver/validation_report.h"
 #include "sema/sema.h"
 
@@ -32,6 +33,7 @@ constexpr OptionSpec kCalibrateOptions[] = {
     {"--out", "-o", "FILE", "write the model there (a .rel file, whole or not at all); `-`: on stdout"},
     {"--by", "", "NAMES", "break the rates down by these columns, or panels of PROGRAM, comma-separated: --by loyalty_member,dormant"},
     {"--data", "", "SOURCE", "with PROGRAM: the customer data its panels are evaluated over"},
+    kDataOptions[2], kDataOptions[3], kDataOptions[4],
     {"--as-of", "", "DATE", "with PROGRAM: the campaign's date, as of which its panels are evaluated; with several campaigns, "
                             "once per campaign: each --history, then each --validate-on", true},
     {"--control", "", "ARM", "the arm that received nothing (default `control`)"},

@@ -14,6 +14,7 @@
 #include "driver/commands.h"
 #include "driver/data_schema.h"
 #include "driver/output_file.h"
+#include "driver/session.h"
 #include "measures/customer_measures.h"
 
 namespace relc::driver {
@@ -28,6 +29,8 @@ constexpr OptionSpec kGenerateOptions[] = {
     {"--seed", "", "S", "the random seed (default 1): the same seed gives the same bytes"},
     {"--out", "-o", "DIR", "the folder to write customers.csv and events.csv into (required)"},
     {"--as-of", "", "DATE", "the data ends the day before (default 2026-01-01)"},
+    {"--format", "", "crm|lines", "crm: customers.csv and events.csv in the standard contract (default); lines: a shop's "
+                                  "line-level export (lines.csv: invoices, cancellations, guest checkouts, GBP)"},
     {"--campaign", "", "", "write a past campaign's results instead (history.csv, from the known rates in truth.csv)"},
     {"--response", "", "SHARE", "with --campaign: customers respond to messages at this share of the usual rates (default 100%)"},
     {"--organic", "", "SHARE", "with --campaign: customers buy anyway at this share of the usual rate, as in a season (default 100%)"},
@@ -112,6 +115,18 @@ int RunGenerate(const ParsedOptions& options, Context& context) {
                                generate.customers, out);
     return kExitSuccess;
   }
+  const std::string format = options.Get("--format", "crm");
+  if (format == "lines") {
+    std::string lines = data::GenerateLines(generate);
+    if (!write({{"lines.csv", &lines}})) return kExitUsageOrIo;
+    context.err << fmt::format("wrote a line-level export of {} customers to {} (lines.csv, {:.1f} MB)\n", generate.customers, out,
+                               lines.size() / 1e6);
+    return kExitSuccess;
+  }
+  if (format != "crm") {
+    PrintUsageError(context.err, fmt::format("`--format` is `crm` or `lines`, not `{}`", format));
+    return kExitUsageOrIo;
+  }
   data::GeneratedFiles files = data::GenerateCrm(generate);
   if (!write({{"customers.csv", &files.customers_csv}, {"events.csv", &files.events_csv}})) return kExitUsageOrIo;
   context.err << fmt::format("wrote {} customers and {} events to {} ({:.1f} MB)\n", generate.customers, files.events, out,
@@ -124,17 +139,8 @@ constexpr OptionSpec kInspectOptions[] = {
     {"--program", "", "FILE", "take the data contract from this program (default: stdlib/std/crm.rel)"},
     {"--as-of", "", "DATE", "compute the measures as of this date (default: the day after the last event)"},
     {"--on-bad-row", "", "fail|skip", "stop at the first bad row (default), or skip bad rows and report them"},
-    {"--rejects", "", "FILE", "with --on-bad-row=skip, where the rejected rows go (default relc-rejects.csv)"},
+    kDataOptions[3], kDataOptions[4],
 };
-
-std::string CsvQuote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
-}
 
 std::string Amount(int64_t cents) {
   return fmt::format("{}{}.{:02}", cents < 0 ? "-" : "", std::abs(cents) / 100, std::abs(cents) % 100);
@@ -169,20 +175,8 @@ int RunInspect(const ParsedOptions& options, Context& context) {
     if (loaded.bad_row) context.err << "  = help: fix the row, or pass `--on-bad-row=skip` to load the rest and list the rejects\n";
     return loaded.io_error ? kExitUsageOrIo : kExitProgramErrors;
   }
-  if (!loaded.rejected.empty()) {
-    std::string path = options.Get("--rejects", "relc-rejects.csv");
-    std::string rejects = "file,line,column,column_name,reason,record\n";
-    for (const auto& row : loaded.rejected) {
-      rejects += fmt::format("{},{},{},{},{},{}\n", CsvQuote(row.file), row.line, row.column, CsvQuote(row.column_name),
-                             CsvQuote(row.reason), CsvQuote(row.record));
-    }
-    if (std::string failure = WriteFileAtomically(path, rejects); !failure.empty()) {
-      PrintUsageError(context.err, fmt::format("cannot write `{}`: {}", path, failure));
-      return kExitUsageOrIo;
-    }
-    context.err << fmt::format("warning: rejected {} bad row{} (written to {}); the first: {}\n", loaded.rejected.size(),
-                               loaded.rejected.size() == 1 ? "" : "s", path, data::FormatBadRow(loaded.rejected[0]));
-  }
+  int exit_code = kExitSuccess;
+  if (!AccountForRows(loaded, options, context, exit_code)) return exit_code;
   const data::CustomerStore& store = *loaded.store;
   if (!options.Has("--as-of")) as_of_day = store.DayAfterLastEvent();
   measures::CustomerMeasures m = measures::ComputeMeasures(store, {.as_of_day = as_of_day});
@@ -216,6 +210,10 @@ int RunInspect(const ParsedOptions& options, Context& context) {
                      store.customers.rows - m.buyers);
   out << fmt::format("revenue: {}; the best 20 % of customers make {:.1f} % of it (Pareto)\n", Amount(m.total_revenue_cents),
                      100 * m.pareto_top20_share);
+  if (m.total_returns_cents > 0) {
+    out << fmt::format("  net of returns: purchases {}, returns {}\n", Amount(m.total_revenue_cents + m.total_returns_cents),
+                       Amount(m.total_returns_cents));
+  }
   out << "\nRFM scores (buyers)   1      2      3      4      5\n";
   for (const auto& [name, scores] : {std::pair{"recency  ", &m.rfm_recency}, std::pair{"frequency", &m.rfm_frequency},
                                      std::pair{"monetary ", &m.rfm_monetary}}) {

@@ -25,7 +25,7 @@ namespace relc::driver {
 namespace {
 
 constexpr OptionSpec kRunOptions[] = {
-    kDataOptions[0],  kDataOptions[1],  kDataOptions[2], kEngineOptions[0], kEngineOptions[1], kEngineOptions[2],
+    kDataOptions[0],  kDataOptions[1],  kDataOptions[2], kDataOptions[3], kDataOptions[4], kEngineOptions[0], kEngineOptions[1], kEngineOptions[2],
     {"--days", "", "N", "how many days to simulate (default 90)"},
     {"--seed", "", "S", "the seed of every random draw (default 1): the same seed gives the same report"},
     {"--runs", "", "R", "repeat the simulation with R seeds derived from S: KPIs get their mean and 95 % interval"},
@@ -151,6 +151,8 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
       report.program = &program;
       report.file = file.checked.model.modules.front().file->path();
       report.runs = runs;
+      report.rows = dataset.rows;
+      report.assumptions = dataset.assumptions;
     }
   }
   for (size_t p = 0; p < reports.size(); ++p) {

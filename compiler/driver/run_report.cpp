@@ -353,7 +353,11 @@ nlohmann::ordered_json ReportJson(const Report& report) {
           {"kpis", std::move(kpis)},
           {"objective_targets", judged(report.targets, false)},
           {"objective_met", ObjectiveMet(report)},
-          {"expectations", judged(report.expectations, false)}};
+          {"expectations", judged(report.expectations, false)},
+          {"data", {{"rows", {{"read", report.rows.read}, {"loaded", report.rows.loaded}, {"left_out", report.rows.left_out},
+                               {"without_customer", report.rows.without_customer},
+                               {"unknown_customer", report.rows.unknown_customer}, {"rejected", report.rows.rejected}}},
+                    {"assumptions", report.assumptions}}}};
   // Money in currency units here: means are not whole cents.
   if (report.runs > 1) json["totals_over_runs"] = std::move(counts_over_runs);
   return json;
@@ -367,6 +371,7 @@ void PrintText(const Report& report, std::ostream& out) {
   out << fmt::format("{}\n  {} customers, {} more in the holdout (never contacted)\n", program.title, r.customers,
                      r.holdout_customers);
   out << fmt::format("  attribution: {}\n", AttributionText(program));
+  for (const std::string& assumption : report.assumptions) out << fmt::format("  assumed: {}\n", assumption);
   if (!program.models.empty()) out << fmt::format("  response model: {}\n", fmt::join(program.models, ", "));
   out << '\n';
   out << fmt::format("  {:<28} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10}\n", "scenario / step", "entered", "sent",

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "data/load.h"
 #include "data/store.h"
 #include "evaluate/bind.h"
 #include "ir/engine.h"
@@ -44,6 +45,8 @@ struct Report {
   // With --runs, the program's built-in counts over the runs, by name (kCountNames).
   std::vector<Spread> count_spreads;
   int runs = 1;
+  data::RowAccount rows;                 // where the data's rows went
+  std::vector<std::string> assumptions;  // what the data's source assumed in place of columns
 };
 
 // The program-wide counts given a spread over runs, by their names in KPIs.

@@ -12,6 +12,7 @@
 #include "diagnostics/render.h"
 #include "evaluate/bind.h"
 #include "driver/data_schema.h"
+#include "driver/output_file.h"
 #include "driver/source_set.h"
 #include "interp/interpreter.h"
 
@@ -113,6 +114,75 @@ std::unique_ptr<ir::Engine> MakeEngine(const ir::Program& program, const Compile
   return std::move(jit.engine);
 }
 
+namespace {
+
+// Quoted whatever it holds: a spreadsheet then never reads an id as a number.
+std::string CsvField(std::string_view text) {
+  std::string quoted = "\"";
+  for (char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+std::string Share(size_t part, size_t whole) { return fmt::format("{:.1f} %", whole == 0 ? 0.0 : 100.0 * part / whole); }
+
+}  // namespace
+
+bool AccountForRows(const data::LoadResult& loaded, const ParsedOptions& options, Context& context, int& exit_code) {
+  const data::RowAccount& rows = loaded.rows;
+  const data::CustomerStore& store = *loaded.store;
+  // A described source has rules and customer id columns of its own, and turns rows into events
+  // of each type; the contract's tables are rows of customers and events already.
+  const bool described = store.schema.source.has_value();
+  std::string events = fmt::format("{} events", store.event_type.size());
+  if (described) {
+    std::vector<size_t> per_type(store.schema.events.size(), 0);
+    for (uint8_t type : store.event_type) ++per_type[type];
+    std::vector<std::string> counts;
+    for (size_t e = 0; e < per_type.size(); ++e) counts.push_back(fmt::format("{} {}", per_type[e], store.schema.events[e].name));
+    events = fmt::format("{}", fmt::join(counts, ", "));
+  }
+  std::string lost;
+  if (described || rows.left_out > 0) lost += fmt::format(", {} left out by the source's rules", rows.left_out);
+  if (described || rows.without_customer > 0) lost += fmt::format(", {} without a customer id", rows.without_customer);
+  context.err << fmt::format("data: {} rows read, {} loaded ({} customers, {}){}, {} of unknown customers, {} rejected\n", rows.read,
+                             rows.loaded, store.customers.rows, events, lost, rows.unknown_customer, rows.rejected);
+  for (const std::string& assumption : loaded.assumptions) context.err << "warning: assumed " << assumption << '\n';
+  if (!loaded.rejected.empty()) {
+    std::string path = options.Get("--rejects", "");
+    std::string where;
+    if (!path.empty()) {
+      std::string rejects = "file,line,column,column_name,reason,record\n";
+      for (const auto& row : loaded.rejected) {
+        rejects += fmt::format("{},{},{},{},{},{}\n", CsvField(row.file), row.line, row.column, CsvField(row.column_name),
+                               CsvField(row.reason), CsvField(row.record));
+      }
+      if (std::string failure = WriteFileAtomically(path, rejects); !failure.empty()) {
+        PrintUsageError(context.err, fmt::format("cannot write `{}`: {}", path, failure));
+        exit_code = kExitUsageOrIo;
+        return false;
+      }
+      where = fmt::format(" (written to {})", path);
+    }
+    context.err << fmt::format("warning: skipped {} bad row{}{}; the first: {}\n", loaded.rejected.size(),
+                               loaded.rejected.size() == 1 ? "" : "s", where, data::FormatBadRow(loaded.rejected[0]));
+  }
+  // Events whose customer is missing or unknown change every figure: a few are an export's
+  // noise, more are a wrong join or a wrong id column.
+  const size_t orphans = rows.without_customer + rows.unknown_customer;
+  if (orphans * 100 > rows.read && !options.Has("--allow-orphans")) {
+    context.err << fmt::format("error: {} of the {} rows ({}) are events of unknown or missing customers: more than 1 %\n",
+                               orphans, rows.read, Share(orphans, rows.read));
+    if (!loaded.first_unknown_customer.empty()) {
+      context.err << fmt::format("  = note: such as customer `{}`, who is not among the customers\n", loaded.first_unknown_customer);
+    }
+    context.err << "  = help: check the customer id column (ids such as `17850.0` and `17850` are the same only in a "
+                   "`source`); leave such rows out with a `when` rule in the source; or pass `--allow-orphans`\n";
+    exit_code = kExitProgramErrors;
+    return false;
+  }
+  return true;
+}
+
 std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files, const ParsedOptions& options, Context& context,
                                    int& exit_code, Progress* progress) {
   exit_code = kExitUsageOrIo;
@@ -168,11 +238,11 @@ std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files
     exit_code = loaded.io_error ? kExitUsageOrIo : kExitProgramErrors;
     return std::nullopt;
   }
-  if (!loaded.rejected.empty()) {
-    context.err << fmt::format("warning: skipped {} bad row{}; the first: {}\n", loaded.rejected.size(),
-                               loaded.rejected.size() == 1 ? "" : "s", data::FormatBadRow(loaded.rejected[0]));
-  }
+  if (!AccountForRows(loaded, options, context, exit_code)) return std::nullopt;
+  exit_code = kExitUsageOrIo;
   Dataset dataset;
+  dataset.rows = loaded.rows;
+  dataset.assumptions = loaded.assumptions;
   dataset.store = std::move(*loaded.store);
   if (!options.Has("--as-of")) as_of_day = dataset.store.DayAfterLastEvent();
   dataset.measure_options.as_of_day = as_of_day;

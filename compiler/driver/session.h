@@ -10,6 +10,7 @@
 #include <vector>
 #include <string>
 
+#include "data/load.h"
 #include "data/store.h"
 #include "driver/command_line.h"
 #include "driver/compile.h"
@@ -29,6 +30,8 @@ inline constexpr OptionSpec kDataOptions[] = {
     {"--data", "", "SOURCE", "a folder of CSV files, a CSV file, sqlite:PATH or postgresql://... (required)"},
     {"--as-of", "", "DATE", "the simulation starts on this date (default: the day after the last event)"},
     {"--on-bad-row", "", "fail|skip", "stop at the first bad row (default), or skip bad rows"},
+    {"--rejects", "", "FILE", "with --on-bad-row=skip, write the skipped rows to FILE (CSV: file, line, column, reason, row)"},
+    {"--allow-orphans", "", "", "load even when more than 1 % of the rows are events of unknown or missing customers"},
 };
 
 // One source compiled, its diagnostics rendered to stderr.
@@ -57,10 +60,18 @@ std::unique_ptr<ir::Engine> MakeEngine(const ir::Program& program, const Compile
 
 struct Dataset {
   data::CustomerStore store;
+  data::RowAccount rows;                 // where every row of the source went
+  std::vector<std::string> assumptions;  // values the source gives in place of missing columns
   measures::CustomerMeasures measures;
   measures::MeasureOptions measure_options;
   int64_t now = 0;  // the start of the simulation: midnight UTC of the as-of date
 };
+
+// After a load: one line on stderr saying where every row went, each assumption of the source
+// as a warning, the skipped rows written to `--rejects`. False, with `exit_code`, when events
+// of unknown or missing customers are more than 1 % of the rows and `--allow-orphans` was not
+// given, or the rejects cannot be written.
+bool AccountForRows(const data::LoadResult& loaded, const ParsedOptions& options, Context& context, int& exit_code);
 
 // Loads `--data` for the files' programs; `progress`, when given, follows the load.
 std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files, const ParsedOptions& options, Context& context,

@@ -248,6 +248,17 @@ std::vector<OutlineItem> Outline(const Analysis& analysis) {
         }
         return out;
       }
+      case ast::DeclKind::Source: {
+        auto* source = decl.As<ast::SourceDecl>();
+        auto out = named(source->name, "source", kModule);
+        if (out) {
+          for (const auto& entity : source->entities) {
+            out->children.push_back({entity.name.name, "from " + entity.table.name, entity.is_event ? kEvent : kStruct,
+                                     entity.range, entity.name.range, {}});
+          }
+        }
+        return out;
+      }
       case ast::DeclKind::Function: return named(decl.As<ast::FunctionDecl>()->name, "function", kFunction);
       case ast::DeclKind::Pressure:
         return OutlineItem{"pressure", "marketing pressure", kField, decl.range, {decl.range.begin, decl.range.begin + 8}, {}};

@@ -121,7 +121,8 @@ Type Checker::CheckNumber(const ast::NumberLiteral& number) {
     }
     return Type::Of(TypeKind::Error);
   }
-  return unit->kind == UnitKind::Duration ? Type::Of(TypeKind::Duration) : Type::MoneyIn(unit->currency);
+  if (unit->kind == UnitKind::Duration) return Type::Of(TypeKind::Duration);
+  return Type::MoneyIn(unit->currency.empty() ? model_.currency : unit->currency);
 }
 
 Type Checker::CheckExpr(const ast::Expr* expr, const Context& context) {
@@ -214,7 +215,15 @@ Type Checker::KpiType(const ast::KpiDecl& kpi) {
   if (!first_time) return it->second.value_or(Type::Of(TypeKind::Error));  // known, or a cycle
   Context metrics;
   metrics.metrics = true;
+  // Checked where it is declared, whichever file first uses it.
+  auto saved_file = current_file_;
+  for (const Module& module : model_.modules) {
+    for (const auto& decl : module.ast.decls) {
+      if (decl.get() == &kpi) current_file_ = module.file;
+    }
+  }
   Type type = CheckExpr(kpi.formula.get(), metrics);
+  current_file_ = saved_file;
   kpi_types_[&kpi] = type;
   return type;
 }

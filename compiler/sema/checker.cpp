@@ -35,7 +35,7 @@ Module* Checker::LoadModule(const std::string& name, std::shared_ptr<const Sourc
   syntax::ParseResult parsed = syntax::Parse(file, parse_diagnostics);
   for (auto& diagnostic : parse_diagnostics.diagnostics()) {
     errors_ += diagnostic.severity == Severity::Error;
-    sink_.Consume(std::move(diagnostic));
+    sink_->Consume(std::move(diagnostic));
   }
   if (parsed.has_errors) parse_failed_ = true;
   Module& module = model_.modules.emplace_back();
@@ -183,7 +183,7 @@ bool Checker::Run(const std::shared_ptr<const SourceFile>& root) {
     if (!source) {
       auto diagnostic = MakeDiagnostic(DiagnosticKind::CannotReadFile, path, path, reason);
       errors_ += 1;
-      sink_.Consume(std::move(diagnostic));
+      sink_->Consume(std::move(diagnostic));
       continue;
     }
     Module* model = LoadModule(path, std::make_shared<const SourceFile>(std::move(*source)), false);
@@ -209,7 +209,17 @@ bool Checker::Run(const std::shared_ptr<const SourceFile>& root) {
 
   for (const Module& module : model_.modules) {
     for (const auto& decl : module.ast.decls) {
-      if (auto* schema = decl->As<ast::SchemaDecl>()) DeclareSchema(module, *schema);
+      if (auto* schema = decl->As<ast::SchemaDecl>()) {
+        DeclareSchema(module, *schema);
+        schemas_.try_emplace(schema->name.name, schema);
+        if (schema_name_.empty()) schema_name_ = schema->name.name;
+      }
+    }
+  }
+  for (const Module& module : model_.modules) {
+    current_file_ = module.file;
+    for (const auto& decl : module.ast.decls) {
+      if (auto* source = decl->As<ast::SourceDecl>()) CheckSource(*source);
     }
   }
   // The built-ins come after the data contract: their money is in the purchases' currency.
@@ -274,14 +284,29 @@ bool Checker::Run(const std::shared_ptr<const SourceFile>& root) {
     return names;
   };
 
+  // The standard library first: a program's use of one of its declarations needs to know
+  // whether the schema has what it reads (CheckGuarded).
+  std::vector<Module*> order;
   for (Module& module : model_.modules) {
+    if (module.is_stdlib) order.push_back(&module);
+  }
+  for (Module& module : model_.modules) {
+    if (!module.is_stdlib) order.push_back(&module);
+  }
+  for (Module* checked : order) {
+    Module& module = *checked;
     current_file_ = module.file;
     ProgramInfo top_level;
     top_level.file = module.file;
     top_level.names = file_names(module);
     current_program_ = &top_level;
     for (const auto& decl : module.ast.decls) {
-      if (decl->kind != ast::DeclKind::Program && decl->kind != ast::DeclKind::Schema) CheckDecl(*decl, Context{});
+      if (decl->kind == ast::DeclKind::Program || decl->kind == ast::DeclKind::Schema || decl->kind == ast::DeclKind::Source) continue;
+      if (module.is_stdlib) {
+        CheckGuarded(*decl);
+      } else {
+        CheckDecl(*decl, Context{});
+      }
     }
     for (const auto& decl : module.ast.decls) {
       auto* program_decl = decl->As<ast::ProgramDecl>();
@@ -300,14 +325,58 @@ bool Checker::Run(const std::shared_ptr<const SourceFile>& root) {
   return errors_ == 0;
 }
 
+void Checker::CheckGuarded(const ast::Decl& decl) {
+  DiagnosticCollector collected;
+  DiagnosticSink* sink = sink_;
+  const int errors_before = errors_;
+  sink_ = &collected;
+  CheckDecl(decl, Context{});
+  sink_ = sink;
+  const auto& diagnostics = collected.diagnostics();
+  const bool only_missing_names =
+      collected.error_count() > 0 && std::all_of(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) {
+        return d.severity != Severity::Error || d.kind == DiagnosticKind::UnknownName;
+      });
+  if (!only_missing_names) {
+    for (const Diagnostic& diagnostic : diagnostics) sink_->Consume(diagnostic);
+    return;
+  }
+  errors_ = errors_before;
+  std::vector<std::string>& missing = unavailable_[&decl];
+  for (const Diagnostic& diagnostic : diagnostics) {
+    if (diagnostic.kind != DiagnosticKind::UnknownName || diagnostic.file == nullptr) continue;
+    std::string name(diagnostic.file->text().substr(diagnostic.range.begin, diagnostic.range.end - diagnostic.range.begin));
+    if (std::find(missing.begin(), missing.end(), name) == missing.end()) missing.push_back(name);
+  }
+}
+
+void Checker::RecordUse(SourceRange range, const Symbol* symbol) {
+  model_.name_uses.push_back({current_file_.get(), range, symbol});
+  if (symbol == nullptr || symbol->decl == nullptr) return;
+  auto unavailable = unavailable_.find(symbol->decl);
+  if (unavailable == unavailable_.end()) return;
+  std::vector<std::string> names;
+  for (const std::string& name : unavailable->second) names.push_back("`" + name + "`");
+  std::string module_name = "the standard library";
+  for (const Module& module : model_.modules) {
+    if (module.file == symbol->file) module_name = module.name;
+  }
+  Emit(DiagnosticKind::NeedsMissingField, range, symbol->name, fmt::format("{}", fmt::join(names, ", ")), schema_name_)
+      .Primary(fmt::format("declared in {} for schemas that have {}", module_name, fmt::join(names, ", ")))
+      .Help(fmt::format("add {} to schema `{}`, or use another declaration", fmt::join(names, ", "), schema_name_));
+}
+
 void Checker::CheckProgram(ProgramInfo& program) {
   current_program_ = &program;
   current_file_ = program.file;
   int errors_before = errors_;
   for (const auto& member : program.decl->members) {
-    if (member->kind == ast::DeclKind::Program || member->kind == ast::DeclKind::Schema) {
+    if (member->kind == ast::DeclKind::Program || member->kind == ast::DeclKind::Schema ||
+        member->kind == ast::DeclKind::Source) {
       Emit(DiagnosticKind::MisplacedDeclaration, member->range,
-           member->kind == ast::DeclKind::Program ? "a program" : "a schema")
+           member->kind == ast::DeclKind::Program  ? "a program"
+           : member->kind == ast::DeclKind::Schema ? "a schema"
+                                                   : "a source")
           .Primary("not allowed inside a program")
           .Help("move it to the top level of the file");
       continue;
@@ -456,6 +525,7 @@ void Checker::CheckDecl(const ast::Decl& decl, const Context& context) {
     }
     case ast::DeclKind::Program:
     case ast::DeclKind::Schema:
+    case ast::DeclKind::Source:
       return;
   }
 }

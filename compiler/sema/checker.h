@@ -33,7 +33,7 @@ void AddBuiltins(SemanticModel& model, Builtins& builtins);
 class Checker {
  public:
   Checker(SemanticModel& model, DiagnosticSink& sink, const CheckOptions& options)
-      : model_(model), sink_(sink), options_(options) {}
+      : model_(model), sink_(&sink), options_(options) {}
 
   bool Run(const std::shared_ptr<const SourceFile>& root);
 
@@ -48,6 +48,10 @@ class Checker {
                         const std::shared_ptr<const SourceFile>& file);
   void CheckProgram(ProgramInfo& program);
   void CheckDecl(const ast::Decl& decl, const Context& context);
+  // A standard library declaration that names fields the schema lacks (`birth_date`) is no
+  // error until a program uses it: it is set aside, and the use is the error.
+  void CheckGuarded(const ast::Decl& decl);
+  void RecordUse(SourceRange range, const Symbol* symbol);
   void CheckDefault(const ast::Parameter& parameter, const Type& type, const Context& context);
   void CheckPressure(const ast::PressureDecl& pressure);
   void CheckOffer(const ast::OfferDecl& offer);
@@ -72,6 +76,12 @@ class Checker {
   static std::optional<std::pair<double, std::string>> SignedNumber(const ast::Expr* expr);
   void CheckShare(const ast::Expr* expr, std::string_view what);
 
+  // check_source.cpp
+  void CheckSource(const ast::SourceDecl& source);
+  // An expression over a table's row (`grouped`: of a group of rows, where sum() and the like
+  // may appear, but not inside one another).
+  void CheckRowExpr(const ast::Expr* expr, bool grouped, const std::string& what, bool in_aggregate = false);
+
   // check_scenario.cpp
   // The program's declaration of `name` if it is of `kind`; else reports `if_not`, with the
   // closest name of that kind.
@@ -92,13 +102,12 @@ class Checker {
   template <typename... Args>
   DiagnosticBuilder Emit(DiagnosticKind kind, SourceRange range, const Args&... args) {
     errors_ += Info(kind).severity == Severity::Error;
-    return DiagnosticEmitter(current_file_, sink_).Emit(kind, range, args...);
+    return DiagnosticEmitter(current_file_, *sink_).Emit(kind, range, args...);
   }
   Symbol& NewSymbol(SymbolKind kind, std::string name, Type type);
-  void RecordUse(SourceRange range, const Symbol* symbol) { model_.name_uses.push_back({current_file_.get(), range, symbol}); }
 
   SemanticModel& model_;
-  DiagnosticSink& sink_;
+  DiagnosticSink* sink_;  // another while a standard declaration is checked (CheckGuarded)
   const CheckOptions& options_;
   Builtins builtins_;
   int errors_ = 0;
@@ -116,7 +125,13 @@ class Checker {
   // Per scenario: its step labels.
   std::map<const ast::ScenarioDecl*, std::map<std::string, const ast::Step*, std::less<>>> labels_;
 
-  std::map<const ast::KpiDecl*, std::optional<Type>> kpi_types_;  // nullopt while being computed
+  std::map<const ast::KpiDecl*, std::optional<Type>> kpi_types_;
+  // Schemas by name, and the source that describes each.
+  std::map<std::string, const ast::SchemaDecl*, std::less<>> schemas_;
+  std::map<std::string, const ast::SourceDecl*, std::less<>> described_schemas_;
+  // Standard declarations set aside, with the names they miss; reported once per use site.
+  std::map<const ast::Decl*, std::vector<std::string>> unavailable_;
+  std::string schema_name_;  // nullopt while being computed
 
   std::shared_ptr<const SourceFile> current_file_;
   // Names reported unknown, per file: a misspelt name used five times is one mistake, said once.

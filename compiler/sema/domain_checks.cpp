@@ -249,7 +249,7 @@ void Checker::CheckTriggersCanFire(const ProgramInfo& program) {
       auto* where = panel && panel->definition ? panel->definition->As<ast::BinaryExpr>() : nullptr;
       if (where == nullptr || where->op != ast::BinaryOp::Where) continue;
       if (auto contradiction = Contradiction(where->right.get())) {
-        DiagnosticEmitter panel_file(it->second->file, sink_);
+        DiagnosticEmitter panel_file(it->second->file, *sink_);
         ++errors_;
         auto builder = panel_file.Emit(DiagnosticKind::TriggerNeverFires, trigger.subject->range, scenario->name.name,
                                        fmt::format("panel `{}` can never have a member", panel_name->name));

@@ -86,6 +86,8 @@ std::optional<Unit> ParseUnit(std::string_view unit) {
   for (std::string_view currency : kCurrencies) {
     if (currency == unit) return Unit{UnitKind::Currency, 0, std::string(currency)};
   }
+  // `0 money`: an amount in the schema's currency, for code shared between schemas.
+  if (unit == "money") return Unit{UnitKind::Currency, 0, ""};
   return std::nullopt;
 }
 
@@ -94,6 +96,7 @@ const std::vector<std::string>& KnownUnitNames() {
     std::vector<std::string> all;
     for (const auto& duration : kDurationUnits) all.emplace_back(duration.name);
     for (std::string_view currency : kCurrencies) all.emplace_back(currency);
+    all.emplace_back("money");
     return all;
   }();
   return names;

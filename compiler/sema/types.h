@@ -67,7 +67,7 @@ enum class UnitKind { Duration, Currency };
 struct Unit {
   UnitKind kind;
   double seconds = 0;    // Duration: the unit's length
-  std::string currency;  // Currency: the ISO code
+  std::string currency;  // Currency: the ISO code; empty for `money`, the schema's currency
 };
 std::optional<Unit> ParseUnit(std::string_view unit);
 

@@ -55,7 +55,8 @@ class RoleMarker {
            dynamic_cast<RelParser::PropertyContext*>(ctx) || dynamic_cast<RelParser::ScenarioItemContext*>(ctx) ||
            dynamic_cast<RelParser::BranchArmContext*>(ctx) || dynamic_cast<RelParser::SplitArmContext*>(ctx) ||
            dynamic_cast<RelParser::WinnerRuleContext*>(ctx) || dynamic_cast<RelParser::ModelItemContext*>(ctx) ||
-           dynamic_cast<RelParser::SchemaEntityContext*>(ctx) || dynamic_cast<RelParser::FieldContext*>(ctx);
+           dynamic_cast<RelParser::SchemaEntityContext*>(ctx) || dynamic_cast<RelParser::FieldContext*>(ctx) ||
+           dynamic_cast<RelParser::SourceItemContext*>(ctx);
   }
 
   void Set(antlr4::Token* token, TokenRole role) {

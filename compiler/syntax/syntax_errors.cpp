@@ -20,12 +20,12 @@ const std::set<size_t> kSoftKeywords = {
     P::OPTIONAL, P::REQUIRED, P::RESPONSE, P::MODEL,   P::TAG,      P::UNTAG,    P::PROGRAMS,
     P::CAPPED,  P::WINNER,   P::QUIET,    P::MOST,     P::LEAST,    P::EVERY,    P::AFTER,
     P::WITHOUT, P::MATCHING, P::AUDIENCE, P::REENTRY,  P::NATIVE,   P::EVENT,    P::SCHEMA,
-    P::PRIORITY, P::CONSENT};
+    P::PRIORITY, P::CONSENT, P::SOURCE, P::TABLE, P::FROM};
 
 const std::set<size_t> kDeclarationKeywords = {
     P::PROGRAM, P::OBJECTIVE, P::PANEL, P::PRESSURE, P::CONSENT, P::HOLDOUT, P::OFFER,
     P::CHANNEL, P::SCENARIO,  P::KPI,   P::EXPECT,   P::MODEL,   P::SCHEMA,  P::FUNCTION,
-    P::NATIVE,  P::PRIORITY};
+    P::NATIVE,  P::PRIORITY, P::SOURCE};
 
 const std::set<size_t> kStepKeywords = {P::SEND, P::WAIT, P::BRANCH, P::SPLIT, P::SET,
                                         P::TAG,  P::UNTAG, P::GOTO,  P::ENTER, P::EXIT};
@@ -148,6 +148,7 @@ std::string DescribeBlock(antlr4::ParserRuleContext* ctx) {
   if (dynamic_cast<P::SplitStepContext*>(ctx)) return "the `split`";
   if (auto* model = dynamic_cast<P::ModelDeclContext*>(ctx)) return "model `" + NameText(model->name()) + "`";
   if (auto* schema = dynamic_cast<P::SchemaDeclContext*>(ctx)) return "schema `" + NameText(schema->name()) + "`";
+  if (auto* source = dynamic_cast<P::SourceDeclContext*>(ctx)) return "source `" + NameText(source->name(0)) + "`";
   if (auto* entity = dynamic_cast<P::SchemaEntityContext*>(ctx)) return "`" + NameText(entity->name()) + "` fields";
   if (auto* block = dynamic_cast<P::PropertyBlockContext*>(ctx)) {
     auto* parent = dynamic_cast<antlr4::ParserRuleContext*>(block->parent);

@@ -160,6 +160,7 @@ ast::DeclPtr Transformer::TransformDeclarationBody(P::DeclarationBodyContext* ct
   if (auto* c = ctx->scenarioDecl()) return TransformScenario(c);
   if (auto* c = ctx->modelDecl()) return TransformModel(c);
   if (auto* c = ctx->schemaDecl()) return TransformSchema(c);
+  if (auto* c = ctx->sourceDecl()) return TransformSource(c);
   if (auto* c = ctx->functionDecl()) return TransformFunction(c);
   if (auto* c = ctx->panelDecl()) {
     auto panel = std::make_unique<ast::PanelDecl>();
@@ -315,6 +316,30 @@ ast::DeclPtr Transformer::TransformSchema(P::SchemaDeclContext* ctx) {
     schema->entities.push_back(std::move(out));
   }
   return schema;
+}
+
+ast::DeclPtr Transformer::TransformSource(P::SourceDeclContext* ctx) {
+  auto source = std::make_unique<ast::SourceDecl>();
+  source->name = Name(ctx->name(0));
+  source->schema = Name(ctx->name(1));
+  for (auto* item : ctx->sourceItem()) {
+    if (auto* table = dynamic_cast<P::SourceTableItemContext*>(item)) {
+      source->tables.push_back(
+          {Name(table->name()), String(table->STRING()), Properties(table->propertyBlock()), DocCommentBefore(table), RangeOf(table)});
+    } else if (auto* entity = dynamic_cast<P::SourceEntityItemContext*>(item)) {
+      ast::SourceEntity out;
+      out.is_event = IsPresent(entity->EVENT());
+      out.name = Name(entity->name(0));
+      out.table = Name(entity->name(1));
+      if (entity->WHEN() != nullptr) out.when = TransformExpr(entity->expr(0));
+      if (entity->BY() != nullptr) out.group_by = TransformExpr(entity->expr(entity->WHEN() != nullptr ? 1 : 0));
+      out.fields = Properties(entity->propertyBlock());
+      out.doc = DocCommentBefore(entity);
+      out.range = RangeOf(entity);
+      source->entities.push_back(std::move(out));
+    }
+  }
+  return source;
 }
 
 ast::DeclPtr Transformer::TransformFunction(P::FunctionDeclContext* ctx) {

@@ -47,6 +47,7 @@ class Transformer {
   ast::DeclPtr TransformOffer(RelParser::OfferDeclContext* ctx);
   ast::DeclPtr TransformModel(RelParser::ModelDeclContext* ctx);
   ast::DeclPtr TransformSchema(RelParser::SchemaDeclContext* ctx);
+  ast::DeclPtr TransformSource(RelParser::SourceDeclContext* ctx);
   ast::DeclPtr TransformFunction(RelParser::FunctionDeclContext* ctx);
 
   // transform_scenario.cpp

@@ -25,4 +25,7 @@ struct GeneratedFiles {
 
 GeneratedFiles GenerateCrm(const GenerateOptions& options);
 
+// The same customers' purchases as a shop's line-level export (lines.csv): see generate_lines.cpp.
+std::string GenerateLines(const GenerateOptions& options);
+
 }  // namespace relc::data

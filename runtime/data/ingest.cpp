@@ -64,6 +64,7 @@ bool Ingester::Kept(std::string_view column) const {
 }
 
 bool Ingester::Reject(BadRow row) {
+  if (derived_) row.column = 0;
   if (options_.on_bad_row == OnBadRow::Fail) {
     failed_ = true;
     result_.bad_row = true;

@@ -26,6 +26,13 @@ class Ingester {
   // A row the source itself could not read (an unclosed quote).
   bool ReadError(std::string_view source, int64_t line, size_t column, std::string reason, std::string_view raw);
 
+  // Records built from a described source's rows (`location`'s): a bad row names the field at
+  // fault and the source's line, not a position in the built record.
+  void RecordsFrom(std::string_view location) {
+    customer_source_ = event_source_ = location;
+    derived_ = true;
+  }
+
   // Room for about this many rows, so that columns never grow by copying.
   void ExpectCustomers(size_t rows);
   void ExpectEvents(size_t rows);
@@ -60,6 +67,7 @@ class Ingester {
   CustomerStore store_;
   const CustomerStore* customers_ = &store_;  // where events find their customer (a part: the parent's)
   bool failed_ = false;
+  bool derived_ = false;
 
   std::string customer_source_, event_source_;
   std::vector<int> customer_index_;      // schema customer column -> source field

@@ -17,8 +17,10 @@
 
 #include "data/csv.h"
 #include "data/database.h"
+#include "data/described_load.h"
 #include "data/ingest.h"
 #include "data/parallel.h"
+#include "data/table_reader.h"
 
 namespace relc::data {
 namespace {
@@ -400,15 +402,24 @@ LoadResult LoadPostgres(const std::string& uri, const DataSchema& schema, const 
 }  // namespace
 
 LoadResult LoadData(const std::string& source, const DataSchema& schema, const LoadOptions& options) {
-  if (source.starts_with("sqlite:")) return LoadSqlite(source.substr(7), schema, options);
-  if (source.starts_with("postgresql://") || source.starts_with("postgres://")) return LoadPostgres(source, schema, options);
-  if (!fs::exists(source)) {
+  if (!IsDatabaseSource(source) && !fs::exists(source)) {
     LoadResult result;
     result.error = fmt::format("cannot read `{}`: No such file or directory", source);
     result.io_error = true;
     return result;
   }
-  return LoadCsvFolder(source, schema, options);
+  if (schema.source) return LoadDescribed(source, schema, options);
+  LoadResult result = source.starts_with("sqlite:") ? LoadSqlite(source.substr(7), schema, options)
+                      : IsDatabaseSource(source)   ? LoadPostgres(source, schema, options)
+                                                   : LoadCsvFolder(source, schema, options);
+  if (result.store) {
+    // The contract's own tables: each row is a customer or an event, or it was not loaded.
+    result.rows.loaded = result.store->customers.rows + result.store->event_type.size();
+    result.rows.unknown_customer = result.events_for_unknown_customers;
+    result.rows.rejected = result.rejected.size();
+    result.rows.read = result.rows.loaded + result.rows.unknown_customer + result.rows.rejected;
+  }
+  return result;
 }
 
 }  // namespace relc::data

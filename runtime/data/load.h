@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "data/store.h"
+#include "data/source_description.h"
 
 namespace relc::data {
 
@@ -45,6 +46,17 @@ struct BadRow {
 
 std::string FormatBadRow(const BadRow& row);
 
+// Where every row read went: read = loaded + left_out + without_customer + unknown_customer +
+// rejected.
+struct RowAccount {
+  size_t read = 0;
+  size_t loaded = 0;            // became a customer or an event, or part of one
+  size_t left_out = 0;          // taken by no rule of a described source (its `when`s)
+  size_t without_customer = 0;  // rows of events with no customer id
+  size_t unknown_customer = 0;  // rows of events whose customer the data does not have
+  size_t rejected = 0;          // bad rows skipped
+};
+
 struct LoadResult {
   std::optional<CustomerStore> store;  // empty when the load failed
   std::string error;                   // why it failed
@@ -55,6 +67,10 @@ struct LoadResult {
   std::string first_unknown_customer;  // an example, for the report
   std::vector<std::string> ignored_columns;
   size_t bytes = 0;
+  RowAccount rows;
+  // Values a described source gives in place of columns the export lacks: `email_optin = true
+  // for every customer`. Every report repeats them.
+  std::vector<std::string> assumptions;
 };
 
 LoadResult LoadData(const std::string& source, const DataSchema& schema, const LoadOptions& options);

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "data/source_description.h"
+
 namespace relc::data {
 
 enum class ColumnType : uint8_t { Bool, Integer, Decimal, Percentage, Money, Date, DateTime, String };
@@ -35,6 +37,8 @@ struct EntitySpec {
 struct DataSchema {
   EntitySpec customer;
   std::vector<EntitySpec> events;
+  // How the export is written, when a `source` describes it; else the contract's own tables.
+  std::optional<SourceDescription> source;
 };
 
 // Asks the kernel to back a large buffer with huge pages: a column of ten million values

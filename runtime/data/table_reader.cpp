@@ -51,6 +51,53 @@ class CsvTableReader final : public TableReader {
   CsvReader reader_;
 };
 
+// Fields separated by runs of blanks, one record per line (CRLF or LF); a blank line is no row.
+class WhitespaceTableReader final : public TableReader {
+ public:
+  WhitespaceTableReader(std::string location, std::string text) : text_(std::move(text)) {
+    location_ = std::move(location);
+    if (text_.starts_with("\xEF\xBB\xBF")) position_ = 3;
+  }
+
+  bool Start(std::string& error) {
+    std::vector<std::string_view> fields;
+    if (!Next(fields, error)) {
+      error = fmt::format("{}: the table is empty: it needs a header line", location_);
+      return false;
+    }
+    header_.assign(fields.begin(), fields.end());
+    return true;
+  }
+
+  std::string_view row_kind() const override { return "line"; }
+  bool Next(std::vector<std::string_view>& fields, std::string&) override {
+    while (position_ < text_.size()) {
+      size_t end = text_.find('\n', position_);
+      if (end == std::string::npos) end = text_.size();
+      std::string_view line(text_.data() + position_, end - position_);
+      position_ = end + 1;
+      row_ = ++line_;
+      fields.clear();
+      size_t at = 0;
+      while (true) {
+        at = line.find_first_not_of(" \t\r", at);
+        if (at == std::string_view::npos) break;
+        size_t stop = std::min(line.find_first_of(" \t\r", at), line.size());
+        fields.push_back(line.substr(at, stop - at));
+        at = stop;
+      }
+      if (!fields.empty()) return true;
+    }
+    return false;
+  }
+  int64_t row() const override { return row_; }
+
+ private:
+  std::string text_;
+  size_t position_ = 0;
+  int64_t line_ = 0, row_ = 0;
+};
+
 // A SQLite table in rowid order, its rows named by rowid; a view, or a table without rowids,
 // in the order SQLite gives, its rows numbered from 1.
 class SqliteTableReader final : public TableReader {
@@ -90,7 +137,7 @@ class SqliteTableReader final : public TableReader {
   int64_t row_ = 0;
 };
 
-std::unique_ptr<TableReader> OpenCsvFile(const std::string& path, std::string& error, bool& io_error) {
+std::unique_ptr<TableReader> OpenTextFile(const std::string& path, std::string& error, bool& io_error, bool whitespace) {
   std::ifstream in(path, std::ios::binary);
   if (!in || std::filesystem::is_directory(path)) {
     error = fmt::format("cannot read `{}`: {}", path, std::filesystem::is_directory(path) ? "it is a folder" : std::strerror(errno));
@@ -99,6 +146,11 @@ std::unique_ptr<TableReader> OpenCsvFile(const std::string& path, std::string& e
   }
   std::stringstream text;
   text << in.rdbuf();
+  if (whitespace) {
+    auto reader = std::make_unique<WhitespaceTableReader>(path, text.str());
+    if (!reader->Start(error)) return nullptr;
+    return reader;
+  }
   auto reader = std::make_unique<CsvTableReader>(path, text.str());
   if (!reader->Start(error)) return nullptr;
   return reader;
@@ -160,11 +212,11 @@ std::unique_ptr<TableReader> OpenPostgresTable(const std::string& uri, const std
 }  // namespace
 
 std::unique_ptr<TableReader> TableReader::Open(const std::string& source, const std::string& table, std::string& error,
-                                               bool& io_error) {
+                                               bool& io_error, bool whitespace) {
   io_error = false;
   if (source.starts_with("sqlite:")) return OpenSqliteTable(source.substr(7), table, error, io_error);
   if (IsPostgres(source)) return OpenPostgresTable(source, table, error, io_error);
-  return OpenCsvFile(source, error, io_error);
+  return OpenTextFile(source, error, io_error, whitespace);
 }
 
 bool IsDatabaseSource(const std::string& source) { return source.starts_with("sqlite:") || IsPostgres(source); }

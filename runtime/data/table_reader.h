@@ -17,8 +17,10 @@ class TableReader {
   // `table` is the table's name in a database; a CSV file is the table itself. Null, with
   // `error`, when the table cannot be read; `io_error` then says whether the source itself
   // could not be reached (a missing file, a server down) rather than its content being wrong.
+  // With `whitespace`, a file's fields are separated by runs of spaces or tabs rather than
+  // commas (fixed-width exports; no quoting).
   static std::unique_ptr<TableReader> Open(const std::string& source, const std::string& table, std::string& error,
-                                           bool& io_error);
+                                           bool& io_error, bool whitespace = false);
   virtual ~TableReader() = default;
 
   // Where rows are, before their number: `history.csv`, `past.db:history`, `postgresql:history`.

@@ -1,8 +1,13 @@
 #include "data/values.h"
 
+#include <fmt/format.h>
+
 #include <filesystem>
 
+#include <algorithm>
 #include <charconv>
+#include <cstdlib>
+#include <ctime>
 #include <cstdio>
 
 namespace relc::data {
@@ -41,10 +46,17 @@ bool ParseDatePrefix(std::string_view text, int32_t& days, size_t& length) {
   return true;
 }
 
-// A decimal number in exact hundredths: "12", "12.5", "-0,05" (with decimal_comma), with
-// thousands grouped as spreadsheets write them: "1,000.50" ("1.000,50" or "1 000,50" with
-// decimal_comma), each group after the first of exactly three digits.
-bool ParseCents(std::string_view text, bool decimal_comma, int64_t& cents, std::string& reason) {
+}  // namespace
+
+// A decimal number in exact units of 10^-places: "12", "12.5", "-0,05" (with decimal_comma),
+// with thousands grouped as spreadsheets write them: "1,000.50" ("1.000,50" or "1 000,50" with
+// decimal_comma), each group after the first of exactly three digits. More decimals than
+// `places` are an error, or with `round_extra` rounded half away from zero (a float written by
+// a script: 15.299999999999999).
+bool ParseScaled(std::string_view text, bool decimal_comma, int places, bool round_extra, int64_t& scaled,
+                 std::string& reason) {
+  int64_t scale = 1;
+  for (int p = 0; p < places; ++p) scale *= 10;
   size_t i = 0;
   bool negative = false;
   if (i < text.size() && (text[i] == '-' || text[i] == '+')) negative = text[i++] == '-';
@@ -63,31 +75,43 @@ bool ParseCents(std::string_view text, bool decimal_comma, int64_t& cents, std::
       continue;
     }
     if (!is_digit(i)) break;
-    if (units > 9'000'000'000'000'000 / 10 / 100) {
-      reason = "amount too large";
+    if (units > 9'000'000'000'000'000 / 10 / scale) {
+      reason = places == 2 ? "amount too large" : "number too large";
       return false;
     }
     units = units * 10 + (text[i] - '0');
     ++digits, ++group;
   }
   int64_t fraction = 0;
-  size_t decimals = 0;
+  int decimals = 0;
+  bool round_up = false;
   if (i < text.size() && (text[i] == '.' || (decimal_comma && text[i] == ','))) {
-    for (++i; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i, ++decimals) {
-      if (decimals == 2) {
-        reason = "an amount has at most 2 decimals";
-        return false;
+    for (++i; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) {
+      if (decimals >= places) {
+        if (!round_extra) {
+          reason = places == 2 ? "an amount has at most 2 decimals" : fmt::format("a number has at most {} decimals", places);
+          return false;
+        }
+        if (decimals++ == places) round_up = text[i] >= '5';
+        continue;
       }
       fraction = fraction * 10 + (text[i] - '0');
+      ++decimals;
     }
   }
   if (digits == 0 || i != text.size()) {
-    reason = "not an amount";
+    reason = places == 2 ? "not an amount" : "not a number";
     return false;
   }
-  if (decimals == 1) fraction *= 10;
-  cents = (units * 100 + fraction) * (negative ? -1 : 1);
+  for (int d = std::min(decimals, places); d < places; ++d) fraction *= 10;
+  scaled = (units * scale + fraction + (round_up ? 1 : 0)) * (negative ? -1 : 1);
   return true;
+}
+
+namespace {
+
+bool ParseCents(std::string_view text, bool decimal_comma, int64_t& cents, std::string& reason) {
+  return ParseScaled(text, decimal_comma, 2, false, cents, reason);
 }
 
 }  // namespace
@@ -140,6 +164,44 @@ bool ParseDateTime(std::string_view text, int64_t& seconds) {
   if (end != text.size() || hour > 23 || minute > 59 || second > 59) return false;
   seconds += hour * 3600 + minute * 60 + second;
   return true;
+}
+
+std::vector<std::pair<int64_t, int64_t>> TimeZoneChanges(const std::string& zone, int64_t from, int64_t to) {
+  // The C library reads zones through TZ: set for the call, then restored. Callers run before
+  // any thread that reads local times starts.
+  const char* previous = std::getenv("TZ");
+  std::string saved = previous ? previous : "";
+  setenv("TZ", zone.c_str(), 1);
+  tzset();
+  auto offset = [](int64_t time) {
+    std::tm local{};
+    auto seconds = static_cast<time_t>(time);
+    localtime_r(&seconds, &local);
+    return static_cast<int64_t>(local.tm_gmtoff);
+  };
+  std::vector<std::pair<int64_t, int64_t>> changes = {{from, offset(from)}};
+  constexpr int64_t kStep = 6 * 3600;
+  for (int64_t t = from; t < to; t += kStep) {
+    int64_t next = t + kStep;
+    int64_t after = offset(next);
+    if (after == changes.back().second) continue;
+    int64_t low = t, high = next;  // offset(low) is the old one, offset(high) the new
+    while (high - low > 1) {
+      int64_t middle = low + (high - low) / 2;
+      (offset(middle) == after ? high : low) = middle;
+    }
+    changes.emplace_back(high, after);
+  }
+  if (previous) setenv("TZ", saved.c_str(), 1);
+  else unsetenv("TZ");
+  tzset();
+  return changes;
+}
+
+int64_t OffsetAt(const std::vector<std::pair<int64_t, int64_t>>& changes, int64_t time) {
+  auto after = std::upper_bound(changes.begin(), changes.end(), time,
+                                [](int64_t t, const std::pair<int64_t, int64_t>& change) { return t < change.first; });
+  return after == changes.begin() ? changes.front().second : std::prev(after)->second;
 }
 
 bool KnownTimeZone(std::string_view name) {

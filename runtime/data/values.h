@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "data/store.h"
 
@@ -30,6 +32,17 @@ struct Value {
 // Parses `text` as `type`; an empty text is a null. With `decimal_comma`, `12,50` reads as
 // 12.5. Returns false with `reason` if the text is not a valid value of that type.
 bool ParseValue(std::string_view text, ColumnType type, bool decimal_comma, Value& value, std::string& reason);
+
+// A decimal number in exact units of 10^-places ("12.5" is 1250 with 2 places), thousands
+// grouped or not; more decimals are an error, or with `round_extra` rounded half away from zero.
+bool ParseScaled(std::string_view text, bool decimal_comma, int places, bool round_extra, int64_t& scaled,
+                 std::string& reason);
+
+// The UTC offsets of an IANA time zone (tzdata) from `from` to `to`, in seconds: the offset at
+// `from`, then each change (daylight saving) with the second it takes effect.
+std::vector<std::pair<int64_t, int64_t>> TimeZoneChanges(const std::string& zone, int64_t from, int64_t to);
+// The offset in force at `time` (UTC seconds), from such a list.
+int64_t OffsetAt(const std::vector<std::pair<int64_t, int64_t>>& changes, int64_t time);
 
 // Whether the system's time zone database (tzdata) has this IANA zone name (Europe/Paris).
 bool KnownTimeZone(std::string_view name);

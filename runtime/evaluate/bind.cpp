@@ -15,45 +15,6 @@
 
 namespace relc::evaluate {
 
-namespace {
-
-// The offsets of an IANA time zone (from the system's tz database) from `from` to `to`: the
-// offset at `from`, then each change (daylight saving) with the second it takes effect, found
-// by sampling every six hours and bisecting where the offset moved.
-std::vector<std::pair<int64_t, int64_t>> ZoneChanges(const std::string& zone, int64_t from, int64_t to) {
-  // The C library reads zones through TZ: set for the call, then restored. Binding runs before
-  // the simulation's threads start.
-  const char* previous = std::getenv("TZ");
-  std::string saved = previous ? previous : "";
-  setenv("TZ", zone.c_str(), 1);
-  tzset();
-  auto offset = [](int64_t time) {
-    std::tm local{};
-    auto seconds = static_cast<time_t>(time);
-    localtime_r(&seconds, &local);
-    return static_cast<int64_t>(local.tm_gmtoff);
-  };
-  std::vector<std::pair<int64_t, int64_t>> changes = {{from, offset(from)}};
-  constexpr int64_t kStep = 6 * 3600;
-  for (int64_t t = from; t < to; t += kStep) {
-    int64_t next = t + kStep;
-    int64_t after = offset(next);
-    if (after == changes.back().second) continue;
-    int64_t low = t, high = next;  // offset(low) is the old one, offset(high) the new
-    while (high - low > 1) {
-      int64_t middle = low + (high - low) / 2;
-      (offset(middle) == after ? high : low) = middle;
-    }
-    changes.emplace_back(high, after);
-  }
-  if (previous) setenv("TZ", saved.c_str(), 1);
-  else unsetenv("TZ");
-  tzset();
-  return changes;
-}
-
-}  // namespace
-
 void BoundData::AdvanceClock(int64_t seconds) {
   frame_.now += seconds;
   for (std::vector<double>* column : clock_columns_) {
@@ -63,10 +24,7 @@ void BoundData::AdvanceClock(int64_t seconds) {
 
 int64_t BoundData::utc_offset_at(size_t row, int64_t time) const {
   if (zone_of_row_.empty() || zone_of_row_[row] < 0) return 0;
-  const auto& changes = zone_changes_[static_cast<size_t>(zone_of_row_[row])];
-  auto after = std::upper_bound(changes.begin(), changes.end(), time,
-                                [](int64_t t, const std::pair<int64_t, int64_t>& change) { return t < change.first; });
-  return after == changes.begin() ? changes.front().second : std::prev(after)->second;
+  return data::OffsetAt(zone_changes_[static_cast<size_t>(zone_of_row_[row])], time);
 }
 
 std::vector<std::string> ColumnsRead(const ir::Program& program) {
@@ -188,7 +146,7 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
       std::string zone(zones->DictionaryString(code));
       if (!data::KnownTimeZone(zone)) continue;
       zone_of_code[code] = static_cast<int32_t>(bound.zone_changes_.size());
-      bound.zone_changes_.push_back(ZoneChanges(zone, now - 86400, now + kThreeYears));
+      bound.zone_changes_.push_back(data::TimeZoneChanges(zone, now - 86400, now + kThreeYears));
     }
     bound.zone_of_row_.assign(rows, -1);
     for (size_t c = 0; c < rows; ++c) {

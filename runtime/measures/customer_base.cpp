@@ -45,7 +45,16 @@ BgNbdParams FitBgNbd(std::span<const RepeatSummary> customers) {
   size_t max_x = 0;
   for (const auto& customer : customers) max_x = std::max(max_x, static_cast<size_t>(customer.x));
   std::vector<double> gamma_rx(max_x + 1), beta_terms(max_x + 1), dropout(max_x + 1);
-  auto negative_log_likelihood = [&](const std::vector<double>& log_params) {
+  auto negative_log_likelihood = [&](const std::vector<double>& unbounded) {
+    // Beyond e^±12 the likelihood is flat along a ridge (no dropout, or no heterogeneity in
+    // it, as a and b grow together): a penalty brings the search back to the bound instead of
+    // letting it creep along to the last iteration.
+    std::vector<double> log_params = unbounded;
+    double penalty = 0;
+    for (double& p : log_params) {
+      const double excess = std::abs(p) - 12;
+      if (excess > 0) penalty += 1000 * excess * excess, p = std::copysign(12.0, p);
+    }
     const double r = std::exp(log_params[0]), alpha = std::exp(log_params[1]);
     const double a = std::exp(log_params[2]), b = std::exp(log_params[3]);
     const double common = -std::lgamma(r) + r * std::log(alpha) + std::lgamma(a + b) - std::lgamma(b);
@@ -62,12 +71,13 @@ BgNbdParams FitBgNbd(std::span<const RepeatSummary> customers) {
       double value = x == 0 ? base + a3 : base + LogAddExp(a3, dropout[x] - (r + customer.x) * std::log(alpha + customer.t_x));
       total += customer.weight * value;
     }
-    return std::isfinite(total) ? -total : 1e300;
+    return std::isfinite(total) ? penalty - total : 1e300;
   };
   MinimizeResult best = MinimizeNelderMead(negative_log_likelihood, {0, 0, 0, 0});
   // A restart from the optimum escapes an early collapse of the simplex.
   best = MinimizeNelderMead(negative_log_likelihood, best.point, 0.1);
-  return {std::exp(best.point[0]), std::exp(best.point[1]), std::exp(best.point[2]), std::exp(best.point[3])};
+  auto bounded = [](double p) { return std::exp(std::clamp(p, -12.0, 12.0)); };
+  return {bounded(best.point[0]), bounded(best.point[1]), bounded(best.point[2]), bounded(best.point[3])};
 }
 
 double BgNbdProbabilityOfPurchases(const BgNbdParams& params, int x, double t) {

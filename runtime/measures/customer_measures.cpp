@@ -61,6 +61,7 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
   data::AssignLarge(m.frequency, n, 0);
   data::AssignLarge(m.monetary_cents, n, 0);
   data::AssignLarge(m.average_basket_cents, n, 0);
+  data::AssignLarge(m.returns_cents, n, 0);
   data::AssignLarge(m.tenure_days, n, 0);
   data::AssignLarge(m.rfm_recency, n, 0);
   data::AssignLarge(m.rfm_frequency, n, 0);
@@ -71,9 +72,10 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
   data::AssignLarge(m.expected_purchases, n, 0);
   data::AssignLarge(m.clv, n, 0);
 
-  int purchase_type = -1, referral_type = -1;
+  int purchase_type = -1, return_type = -1, referral_type = -1;
   for (size_t e = 0; e < store.schema.events.size(); ++e) {
     if (store.schema.events[e].name == "purchase") purchase_type = static_cast<int>(e);
+    if (store.schema.events[e].name == "return") return_type = static_cast<int>(e);
     if (store.schema.events[e].name == "referral") referral_type = static_cast<int>(e);
   }
   const data::Column* amount = store.event_fields.Find("amount");
@@ -88,17 +90,27 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
   data::ParallelFor((n + kBlock - 1) / kBlock, data::ThreadCount(options.threads), [&](size_t block, unsigned) {
     for (uint32_t c = static_cast<uint32_t>(block * kBlock); c < std::min(n, (block + 1) * kBlock); ++c) {
       int64_t first_event = -1, first_purchase = -1, last_purchase = -1, last_day = INT64_MIN;
-      int64_t repeat_total = 0;
+      int64_t repeat_total = 0, purchases_total = 0;
       int purchase_days = 0;
       for (uint64_t i = store.event_offsets[c]; i < store.event_offsets[c + 1]; ++i) {
         int64_t time = store.event_time[i];
         if (time >= as_of) break;  // sorted by time within the customer
         if (first_event < 0) first_event = time;
         if (store.event_type[i] == referral_type) ++referrals[c];
+        if (store.event_type[i] == return_type) {
+          // Money given back: out of the customer's value, and of the models' spend once they
+          // are repeat buyers.
+          int64_t refunded = amount != nullptr && amount->IsValid(i) ? amount->Int(i) : 0;
+          m.returns_cents[c] += refunded;
+          m.monetary_cents[c] -= refunded;
+          if (purchase_days > 1) repeat_total -= refunded;
+          continue;
+        }
         if (store.event_type[i] != purchase_type) continue;
         int64_t value = amount != nullptr && amount->IsValid(i) ? amount->Int(i) : 0;
         m.frequency[c]++;
         m.monetary_cents[c] += value;
+        purchases_total += value;
         if (first_purchase < 0) first_purchase = time;
         last_purchase = time;
         // The models count purchase days: several orders on one day are one transaction.
@@ -116,7 +128,7 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
         continue;
       }
       m.recency_days[c] = (as_of - last_purchase) / kDay;
-      m.average_basket_cents[c] = m.monetary_cents[c] / m.frequency[c];
+      m.average_basket_cents[c] = purchases_total / m.frequency[c];
       double x = purchase_days - 1;
       // Whole days, as the models' literature counts them: T runs to the last day observed (the
       // day before as-of), so that a purchase on that day has t_x = T.
@@ -149,6 +161,7 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
     }
   });
   m.total_revenue_cents = std::accumulate(m.monetary_cents.begin(), m.monetary_cents.end(), int64_t{0});
+  m.total_returns_cents = std::accumulate(m.returns_cents.begin(), m.returns_cents.end(), int64_t{0});
   size_t top = (n + 4) / 5;
   int64_t top_revenue = 0;
   for (size_t r = 0; r < top; ++r) top_revenue += m.monetary_cents[by_revenue[r]];

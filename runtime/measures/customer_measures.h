@@ -30,7 +30,8 @@ struct CustomerMeasures {
   // Per customer, in store row order.
   std::vector<double> recency_days;     // since the last purchase; for a prospect, the tenure
   std::vector<int32_t> frequency;       // purchases
-  std::vector<int64_t> monetary_cents;  // total of the purchases
+  std::vector<int64_t> monetary_cents;  // total of the purchases, net of returns (`return` events' amounts)
+  std::vector<int64_t> returns_cents;   // total of the returns
   std::vector<int64_t> average_basket_cents;
   std::vector<double> tenure_days;      // since sign-up, else since the first event
   std::vector<uint8_t> rfm_recency, rfm_frequency, rfm_monetary;  // 1-5 by quintile; 0 for prospects
@@ -41,7 +42,8 @@ struct CustomerMeasures {
   std::vector<double> clv;                 // discounted revenue over the horizon, in currency units
 
   double pareto_top20_share = 0;  // share of revenue made by the best 20 % of customers
-  int64_t total_revenue_cents = 0;
+  int64_t total_revenue_cents = 0;  // net of returns
+  int64_t total_returns_cents = 0;
   size_t buyers = 0;
   bool models_fitted = false;     // false when too few repeat buyers to fit
   BgNbdParams bgnbd;              // time in days

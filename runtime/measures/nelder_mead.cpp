@@ -28,7 +28,9 @@ MinimizeResult MinimizeNelderMead(const std::function<double(const std::vector<d
     std::iota(order.begin(), order.end(), 0);
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return values[a] < values[b]; });
     size_t best = order.front(), worst = order.back(), second_worst = order[n - 1];
-    if (std::abs(values[worst] - values[best]) < tolerance) {
+    // Relative to the value's size too: a log-likelihood over many customers cannot be known
+    // to 1e-10 absolutely, and a flat ridge would otherwise be crept along to the last iteration.
+    if (std::abs(values[worst] - values[best]) < tolerance * std::max(1.0, std::abs(values[best]))) {
       result.converged = true;
       break;
     }

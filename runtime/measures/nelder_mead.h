@@ -15,9 +15,10 @@ struct MinimizeResult {
 };
 
 // Minimises `f` from `start`, with an initial simplex of `step` along each axis, until the
-// simplex's values differ by less than `tolerance` (absolute) or `max_iterations` pass.
+// simplex's values differ by less than `tolerance` (relative to the best value, absolute below
+// 1) or `max_iterations` pass.
 MinimizeResult MinimizeNelderMead(const std::function<double(const std::vector<double>&)>& f,
-                                  std::vector<double> start, double step = 0.5, double tolerance = 1e-10,
+                                  std::vector<double> start, double step = 0.5, double tolerance = 1e-12,
                                   int max_iterations = 20000);
 
 }  // namespace relc::measures

@@ -270,21 +270,25 @@ std::string GeneratedData(int customers, int seed) {
 
 namespace {
 
-struct ConvertedCdnow {
-  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("relc_cli_cdnow_" + std::to_string(getpid()));
-  ConvertedCdnow() {
-    Result converted = Shell("bash examples/cdnow/convert " + dir.string() + " 2>&1");
-    if (converted.exit_code != 0) throw std::runtime_error("cannot convert the CDNOW data: " + converted.out);
+// A shop's line-level export, generated once per process, for examples/online_retail.
+struct GeneratedLines {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("relc_cli_lines_" + std::to_string(getpid()));
+  GeneratedLines() {
+    Result generated = Relc("data generate --format lines --customers 2000 --out " + dir.string(), true);
+    if (generated.exit_code != 0) throw std::runtime_error("cannot generate a line-level export: " + generated.out);
   }
-  ~ConvertedCdnow() { std::filesystem::remove_all(dir); }
+  ~GeneratedLines() { std::filesystem::remove_all(dir); }
 };
 
 }  // namespace
 
 ExampleData DataFor(const std::string& program, const std::string& generated) {
-  if (program.find("/examples/cdnow/") == std::string::npos) return {generated, "2026-01-01"};
-  static ConvertedCdnow cdnow;
-  return {cdnow.dir.string(), "1998-07-01"};
+  if (program.find("/examples/cdnow/") != std::string::npos) return {RELC_SOURCE_DIR "/examples/cdnow/data", "1998-07-01"};
+  if (program.find("/examples/online_retail/") != std::string::npos) {
+    static GeneratedLines lines;
+    return {lines.dir.string(), "2026-01-01"};
+  }
+  return {generated, "2026-01-01"};
 }
 
 std::vector<std::string> ExamplePrograms() {

@@ -66,7 +66,9 @@ TEST_CASE("bad rows can be skipped into a rejects file", "[cli][data]") {
                        true);
   INFO(result.out);
   CHECK(result.exit_code == 0);
-  CHECK(result.out.find("rejected 1 bad row") != std::string::npos);
+  CHECK(result.out.find("skipped 1 bad row (written to " + rejects.string() + ")") != std::string::npos);
+  CHECK(result.out.find("data: 12 rows read, 11 loaded (4 customers, 7 events), 0 of unknown customers, 1 rejected") !=
+        std::string::npos);
   CHECK(result.out.find("events: 7") != std::string::npos);
   std::string written = ReadAll(rejects);
   CHECK(written.rfind("file,line,column,column_name,reason,record\n", 0) == 0);

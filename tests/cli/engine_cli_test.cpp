@@ -30,7 +30,8 @@ TEST_CASE("every example's panels are the same with the JIT and the interpreter"
     REQUIRE(jit.exit_code == 0);
     REQUIRE(interp.exit_code == 0);
     CHECK(jit.out == interp.out);
-    CHECK(jit.out.find(data.dir == Dataset() ? "\"customers\": 3000" : "\"customers\": 23570") != std::string::npos);
+    const std::string customers = data.dir == Dataset() ? "3000" : program.find("/cdnow/") != std::string::npos ? "23570" : "2000";
+    CHECK(jit.out.find("\"customers\": " + customers) != std::string::npos);
   }
 }
 

@@ -49,21 +49,8 @@ std::string GeneratedCrm(const std::string& placeholder) {
   return dir.string();
 }
 
-// `%cdnow`: the real CDNOW purchases, converted by examples/cdnow/convert (the script a user
-// runs) into a folder of the temporary directory, once per process.
-std::string ConvertedCdnow() {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::temp_directory_path() / fmt::format("relc_golden_cdnow_{}", getpid());
-  if (!fs::exists(dir / "events.csv")) {
-    std::string command = fmt::format("bash ../../examples/cdnow/convert '{}' 2>/dev/null", dir.string());
-    if (std::system(command.c_str()) != 0) std::fprintf(stderr, "examples/cdnow/convert failed\n");
-  }
-  placeholder_of[dir.string()] = "%cdnow";
-  return dir.string();
-}
-
 // Words of the first `// RUN:` line, with %s standing for the input's path, `%crm(N,SEED)` for
-// generated data and `%cdnow` for the converted CDNOW data. The line may set variables of relc's environment first:
+// generated data. The line may set variables of relc's environment first:
 // `// RUN: RELC_JIT_FAULT=injected relc panels %s`.
 std::vector<std::string> CommandFor(const std::string& input, const std::string& source, relc::driver::Environment& env,
                                     std::string& shown) {
@@ -82,7 +69,6 @@ std::vector<std::string> CommandFor(const std::string& input, const std::string&
     std::istringstream words(line.substr(relc + 6));
     for (std::string word; words >> word;) {
       args.push_back(word == "%s"                ? input
-                     : word == "%cdnow"          ? ConvertedCdnow()
                      : word.starts_with("%crm(") ? GeneratedCrm(word)
                                                  : word);
     }
