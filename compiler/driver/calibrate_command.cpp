@@ -54,6 +54,7 @@ constexpr OptionSpec kCalibrateOptions[] = {
 struct StandardContract {
   std::vector<std::string> channels;
   std::vector<data::ColumnSpec> attributes;
+  std::string currency;  // of the purchases' amounts
 };
 
 StandardContract StandardLibraryContract() {
@@ -61,6 +62,7 @@ StandardContract StandardLibraryContract() {
   auto empty = std::make_shared<const SourceFile>("<calibrate>", "");
   sema::CheckResult checked = sema::Check(empty, ignored, {.stdlib_dir = sema::StdlibDir()});
   StandardContract contract;
+  contract.currency = checked.model.currency;
   for (const sema::Symbol& symbol : checked.model.symbols) {
     if (symbol.kind == sema::SymbolKind::Channel) contract.channels.push_back(symbol.name);
   }
@@ -285,7 +287,9 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
   if (options.Has("--out")) {
     std::string out = options.Get("--out", "");
     calibrate::ModelFileOptions file_options{
-        .name = options.Get("--name", "calibrated"), .declarations = declarations, .currency = "EUR", .window_days = window};
+        .name = options.Get("--name", "calibrated"), .declarations = declarations,
+        // The data contract's currency: PROGRAM's schema, else the standard one.
+        .currency = panels ? panels->Currency() : contract.currency, .window_days = window};
     std::string text = calibrate::WriteModelFile(*history, fitted, file_options);
     // The model must check where it will be used: its segments name customer attributes.
     DiagnosticCollector diagnostics;

@@ -24,6 +24,7 @@ struct CampaignPanels::State {
 };
 
 const data::DataSchema& CampaignPanels::Schema() const { return state_->dataset.store.schema; }
+const std::string& CampaignPanels::Currency() const { return state_->compiled.checked.model.currency; }
 
 std::optional<CampaignPanels> CampaignPanels::Load(const ParsedOptions& options, Context& context, int& exit_code) {
   auto compiled = CompileForEngines(options, context, exit_code);

@@ -28,6 +28,8 @@ class CampaignPanels {
   std::vector<calibrate::PanelSegment> Segments(size_t date) const;
   // The program's data contract, as the customer data was loaded under it.
   const data::DataSchema& Schema() const;
+  // The currency of its purchases' amounts (EUR, GBP...).
+  const std::string& Currency() const;
 
   // The declarations of `panels` and of the panels they build on, those first; nullopt, with
   // `error`, for a panel a model file cannot carry (one with parameters, or one built on a

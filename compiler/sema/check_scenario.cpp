@@ -49,6 +49,33 @@ const Symbol* Checker::ResolveAs(const ast::Identifier& name, SymbolKind kind, D
   return nullptr;
 }
 
+void Checker::CheckCostCurrency(const Symbol* symbol, SourceRange use) {
+  if (symbol == nullptr || symbol->decl == nullptr || model_.currency.empty()) return;
+  if (!cost_currency_checked_.insert(symbol).second) return;  // one error per channel or offer
+  const std::vector<ast::Property>* properties = nullptr;
+  if (auto* channel = symbol->decl->As<ast::ChannelDecl>()) properties = &channel->properties;
+  if (auto* offer = symbol->decl->As<ast::OfferDecl>(); offer && offer->properties) properties = &*offer->properties;
+  if (properties == nullptr) return;
+  for (const ast::Property& property : *properties) {
+    auto* cost = property.value->As<ast::NumberLiteral>();
+    if (property.name.name != "cost" || cost == nullptr || !cost->unit) continue;
+    std::optional<Unit> unit = ParseUnit(cost->unit->name);
+    if (!unit || unit->currency.empty() || unit->currency == model_.currency) continue;
+    std::string where = "this file";
+    for (const Module& module : model_.modules) {
+      if (module.file == symbol->file) where = module.is_stdlib || module.name.starts_with("std.") ? module.name : module.file->path();
+    }
+    const bool channel = symbol->decl->kind == ast::DeclKind::Channel;
+    Emit(DiagnosticKind::CurrencyMismatch, use, "add up", model_.currency, unit->currency)
+        .Primary(fmt::format("{} `{}` costs {} {} ({})", channel ? "channel" : "offer", symbol->name, cost->digits, unit->currency, where))
+        .Note(fmt::format("the data's amounts are in {}: the report would add {} costs to {} revenue", model_.currency,
+                          unit->currency, model_.currency))
+        .Help(fmt::format("declare `{} {}{}{{ cost = ... {} }}` in the program, at its price in {}: relc never converts currencies",
+                          channel ? "channel" : "offer", symbol->name, channel ? " " : " = KIND ", model_.currency,
+                          model_.currency));
+  }
+}
+
 void Checker::CheckScenario(const ast::ScenarioDecl& scenario, const Context& outer) {
   Context context = outer;
   context.scenario = &scenario;
@@ -175,10 +202,12 @@ void Checker::CheckStep(const ast::Step& step, const Context& context) {
         return true;
       };
       if (!parameter(send->channel, TypeKind::Channel)) {
-        ResolveAs(send->channel, SymbolKind::Channel, DiagnosticKind::UnknownChannel, "not a channel");
+        const Symbol* channel = ResolveAs(send->channel, SymbolKind::Channel, DiagnosticKind::UnknownChannel, "not a channel");
+        CheckCostCurrency(channel, send->channel.range);
       }
       if (send->offer && !parameter(*send->offer, TypeKind::Offer)) {
-        ResolveAs(*send->offer, SymbolKind::Offer, DiagnosticKind::UnknownName, "not an offer");
+        const Symbol* offer = ResolveAs(*send->offer, SymbolKind::Offer, DiagnosticKind::UnknownName, "not an offer");
+        CheckCostCurrency(offer, send->offer->range);
       }
       return;
     }

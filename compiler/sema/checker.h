@@ -87,6 +87,9 @@ class Checker {
   // closest name of that kind.
   const Symbol* ResolveAs(const ast::Identifier& name, SymbolKind kind, DiagnosticKind if_not, std::string_view label);
   void CheckScenario(const ast::ScenarioDecl& scenario, const Context& context);
+  // A channel's or offer's cost in another currency than the data's amounts (std.channels'
+  // prices are in EUR): the report would add them up as one.
+  void CheckCostCurrency(const Symbol* symbol, SourceRange use);
   void CheckTrigger(const ast::Trigger& trigger, const Context& context);
   void CheckSteps(const std::vector<ast::StepPtr>& steps, const Context& context);
   void CheckStep(const ast::Step& step, const Context& context);
@@ -131,7 +134,8 @@ class Checker {
   std::map<std::string, const ast::SourceDecl*, std::less<>> described_schemas_;
   // Standard declarations set aside, with the names they miss; reported once per use site.
   std::map<const ast::Decl*, std::vector<std::string>> unavailable_;
-  std::string schema_name_;  // nullopt while being computed
+  std::string schema_name_;
+  std::set<const Symbol*> cost_currency_checked_;  // nullopt while being computed
 
   std::shared_ptr<const SourceFile> current_file_;
   // Names reported unknown, per file: a misspelt name used five times is one mistake, said once.

@@ -498,3 +498,29 @@ TEST_CASE("relc calibrate pools several campaigns, each arm measured against its
   CHECK(twice.exit_code == 2);
   CHECK_THAT(twice.out, Catch::Contains("error: option `--by` is given twice"));
 }
+
+TEST_CASE("relc calibrate writes its model in the program's currency, not a fixed one", "[calibrate]") {
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / ("relc_calibrate_gbp_" + std::to_string(getpid()));
+  REQUIRE(Relc("data generate --format lines --customers 500 --out " + dir.string(), true).exit_code == 0);
+  std::ifstream example(RELC_SOURCE_DIR "/examples/online_retail/online_retail.rel");
+  std::string text((std::istreambuf_iterator<char>(example)), std::istreambuf_iterator<char>());
+  const std::string opening = "program \"Online retail : relance des clients dormants\" {\n";
+  REQUIRE(text.find(opening) != std::string::npos);
+  text.replace(text.find(opening), opening.size(), opening + "  panel regulars = customers where frequency >= 3\n");
+  const std::string program = WriteTemp("gbp-program.rel", text);
+  std::string csv = "customer_id,arm,channel,message,opened,clicked,converted,amount\n";
+  for (int c = 0; c < 500; ++c) {
+    csv += fmt::format("{},winback-1,email,winback-1,{},0,{},{}\n", 12346 + c, c % 3 == 0, c % 7 == 0, c % 7 == 0 ? "42.50" : "0");
+  }
+  const std::string history = WriteTemp("gbp-history.csv", csv), model = WriteTemp("gbp-model.rel", "");
+  Result calibrated = Relc("calibrate " + program + " --data " + dir.string() + " --as-of 2026-01-01 --history " + history +
+                               " --by regulars --out " + model,
+                           true);
+  INFO(calibrated.out);
+  REQUIRE(calibrated.exit_code == 0);
+  const std::string written = ReadFile(model);
+  INFO(written);
+  CHECK_THAT(written, Catch::Contains("GBP"));
+  CHECK_THAT(written, !Catch::Contains("EUR"));
+  std::filesystem::remove_all(dir);
+}
