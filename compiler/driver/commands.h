@@ -12,6 +12,7 @@ extern const Command kExplainCommand;
 extern const Command kGraphCommand;
 extern const Command kDataGenerateCommand;
 extern const Command kDataInspectCommand;
+extern const Command kDataDescribeCommand;
 extern const Command kPanelsCommand;
 extern const Command kRunCommand;
 extern const Command kTestCommand;

@@ -10,9 +10,9 @@
 namespace relc::driver {
 namespace {
 
-constexpr std::array<const Command*, 13> kCommands = {
+constexpr std::array<const Command*, 14> kCommands = {
     &kCheckCommand,       &kFmtCommand,     &kRunCommand,      &kTestCommand, &kGraphCommand, &kPanelsCommand,
-    &kDataGenerateCommand, &kDataInspectCommand, &kExplainCommand, &kEmitLlvmCommand, &kAstCommand, &kLspCommand,
+    &kDataGenerateCommand, &kDataInspectCommand, &kDataDescribeCommand, &kExplainCommand, &kEmitLlvmCommand, &kAstCommand, &kLspCommand,
     &kCalibrateCommand};
 
 const Command* FindCommand(std::string_view name) {

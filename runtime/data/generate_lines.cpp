@@ -61,7 +61,7 @@ std::string GenerateLines(const GenerateOptions& options) {
   const int64_t start = end - static_cast<int64_t>(options.history_years * 365.2425 * 86400);
   std::vector<Line> lines;
   // Each customer's invoices; guests (one invoice each) come from streams after the customers'.
-  const uint64_t guests = options.customers;
+  const uint64_t guests = options.customers * 3 / 4;
   for (uint64_t c = 0; c < options.customers + guests; ++c) {
     Random random(options.seed, c);
     const bool guest = c >= options.customers;

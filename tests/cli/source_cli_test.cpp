@@ -234,3 +234,27 @@ program "Panels" {
   CHECK(std::stoll(expected["only_returned"]) > 0);  // customers who only cancelled are not buyers
   fs::remove_all(dir);
 }
+
+TEST_CASE("relc data describe drafts a source that loads the export it read", "[cli][data][source]") {
+  const fs::path dir = fs::temp_directory_path() / ("relc_describe_test_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  REQUIRE(Relc("data generate --format lines --customers 400 --out " + dir.string(), true).exit_code == 0);
+  Result described = Relc("data describe " + (dir / "lines.csv").string() + " --currency GBP");
+  REQUIRE(described.exit_code == 0);
+  CHECK(described.out.find("line-level") != std::string::npos);
+  CHECK(described.out.find("starts with `C`") != std::string::npos);
+  CHECK(described.out.find("time_format = \"%m/%d/%Y %H:%M\"") != std::string::npos);
+  const std::string draft = WriteTemp("described.rel", described.out);
+  CHECK(Relc("check " + draft).exit_code == 0);
+  Result loaded = Relc("data inspect --program " + draft + " --data " + dir.string(), true);
+  INFO(loaded.out);
+  CHECK(loaded.exit_code == 0);
+  CHECK(loaded.out.find(" 0 without a customer id, 0 of unknown customers, 0 rejected") != std::string::npos);
+  CHECK(loaded.out.find("return") != std::string::npos);
+  // A file that is not there is an I/O error; a whitespace-separated one is read as such.
+  CHECK(Relc("data describe " + (dir / "missing.csv").string()).exit_code == 2);
+  Result cdnow = Relc("data describe examples/cdnow/data/CDNOW_master.txt --format whitespace --currency USD");
+  REQUIRE(cdnow.exit_code == 0);
+  CHECK(cdnow.out.find("time_format = \"%Y%m%d\"") != std::string::npos);
+  fs::remove_all(dir);
+}
