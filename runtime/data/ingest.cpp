@@ -96,7 +96,9 @@ bool Ingester::MapHeader(const std::vector<std::string_view>& names, const std::
   for (const ColumnSpec& column : columns) {
     int at = find(column.name);
     index.push_back(at);
-    if (at < 0 && (column.required || column.key)) missing.push_back(column.name);
+    // An event field is required of the rows of its type alone: an export without carts needs
+    // no `value` column (EventRecord says so at a row that needs it).
+    if (at < 0 && (column.required || column.key) && &columns != &event_columns_) missing.push_back(column.name);
   }
   if (!missing.empty()) {
     std::vector<std::string> found(names.begin(), names.end());
@@ -216,7 +218,9 @@ bool Ingester::EventRecord(const std::vector<std::string_view>& fields, int64_t 
       return bad(at, event_columns_[c].name, fmt::format("{}: `{}`", reason, text));
     }
     if (text.empty() && required_[type][c]) {
-      return bad(at, event_columns_[c].name, fmt::format("required for a `{}` event, and empty", type_name));
+      return bad(at, event_columns_[c].name,
+                 at < 0 ? fmt::format("required for a `{}` event, and {} has no such column", type_name, event_source_)
+                        : fmt::format("required for a `{}` event, and empty", type_name));
     }
     // A purchase of a negative amount is a return or a cancellation, not a purchase: loaded as
     // one it would lower spend and monetary value in silence.

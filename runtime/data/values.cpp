@@ -100,7 +100,10 @@ bool ParseScaled(std::string_view text, bool decimal_comma, int places, bool rou
     }
   }
   if (digits == 0 || i != text.size()) {
-    reason = places == 2 ? "not an amount" : "not a number";
+    const bool sign = text.find('$') != std::string_view::npos || text.find("\u20AC") != std::string_view::npos ||
+                      text.find("\u00A3") != std::string_view::npos;  // $, €, £
+    reason = places == 2 ? (sign ? "not an amount (write it without a currency sign: the schema gives the currency)" : "not an amount")
+                         : "not a number";
     return false;
   }
   for (int d = std::min(decimals, places); d < places; ++d) fraction *= 10;
