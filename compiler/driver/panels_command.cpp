@@ -7,6 +7,7 @@
 
 #include "codegen/jit.h"
 #include "driver/commands.h"
+#include "driver/run_report.h"
 #include "driver/session.h"
 #include "evaluate/bind.h"
 #include "evaluate/panels.h"
@@ -55,7 +56,8 @@ int RunPanels(const ParsedOptions& options, Context& context) {
       if (format == "text") context.out << fmt::format("  {:<24} {:>10} {:>6.1f} %\n", program.panels[p].name, selected, share);
       panels.push_back({{"panel", program.panels[p].name}, {"customers", selected}});
     }
-    json.push_back({{"program", program.title}, {"customers", customers}, {"panels", std::move(panels)}});
+    json.push_back({{"program", program.title}, {"customers", customers}, {"panels", std::move(panels)},
+                    {"data", DataJson(dataset->rows, dataset->assumptions)}});
   }
   if (format == "json") context.out << json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   return kExitSuccess;

@@ -354,13 +354,17 @@ nlohmann::ordered_json ReportJson(const Report& report) {
           {"objective_targets", judged(report.targets, false)},
           {"objective_met", ObjectiveMet(report)},
           {"expectations", judged(report.expectations, false)},
-          {"data", {{"rows", {{"read", report.rows.read}, {"loaded", report.rows.loaded}, {"left_out", report.rows.left_out},
-                               {"without_customer", report.rows.without_customer},
-                               {"unknown_customer", report.rows.unknown_customer}, {"rejected", report.rows.rejected}}},
-                    {"assumptions", report.assumptions}}}};
+          {"data", DataJson(report.rows, report.assumptions)}};
   // Money in currency units here: means are not whole cents.
   if (report.runs > 1) json["totals_over_runs"] = std::move(counts_over_runs);
   return json;
+}
+
+nlohmann::ordered_json DataJson(const data::RowAccount& rows, const std::vector<std::string>& assumptions) {
+  return {{"rows", {{"read", rows.read}, {"loaded", rows.loaded}, {"left_out", rows.left_out},
+                    {"without_customer", rows.without_customer}, {"unknown_customer", rows.unknown_customer},
+                    {"rejected", rows.rejected}}},
+          {"assumptions", assumptions}};
 }
 
 void PrintText(const Report& report, std::ostream& out) {

@@ -77,6 +77,8 @@ void JudgeOverRuns(Report& report, size_t expectation, const std::vector<double>
 void Judge(Report& report, const ir::Engine& engine, evaluate::BoundData& bound);
 
 nlohmann::ordered_json ReportJson(const Report& report);
+// Where the data's rows went and what its source assumed: `data` in every JSON report.
+nlohmann::ordered_json DataJson(const data::RowAccount& rows, const std::vector<std::string>& assumptions);
 void PrintText(const Report& report, std::ostream& out);
 // One row per program, scenario, send step and split arm, with every count: for spreadsheets.
 std::string ReportCsv(const std::vector<Report>& reports);
