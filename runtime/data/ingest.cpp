@@ -63,6 +63,20 @@ bool Ingester::Kept(std::string_view column) const {
   return kept.empty() || std::find(kept.begin(), kept.end(), column) != kept.end();
 }
 
+// A row wider than its header would lose its last fields, or have them shifted: a decimal
+// comma in a `,`-separated file (`12,34`) is the usual cause.
+std::string Ingester::TooManyFields(size_t fields, size_t header) {
+  return fmt::format("{} fields where the header has {}: a value holds the separator (a decimal comma in a `,`-separated "
+                     "file? quote it, or separate the fields with `;`)",
+                     fields, header);
+}
+
+// Empty fields past the header (`a,b,c,` under `a,b,c`) lose nothing.
+bool Ingester::HasValuesBeyond(const std::vector<std::string_view>& fields, size_t header) {
+  return std::any_of(fields.begin() + static_cast<std::ptrdiff_t>(header), fields.end(),
+                     [](std::string_view field) { return !field.empty() && field != "\r"; });
+}
+
 bool Ingester::Reject(BadRow row) {
   if (derived_) row.column = 0;
   if (options_.on_bad_row == OnBadRow::Fail) {
@@ -118,6 +132,7 @@ bool Ingester::MapHeader(const std::vector<std::string_view>& names, const std::
 
 bool Ingester::CustomerHeader(const std::vector<std::string_view>& names, std::string_view source) {
   customer_source_ = source;
+  customer_width_ = names.size();
   return !failed_ && MapHeader(names, schema_.customer.columns, source, customer_index_, {});
 }
 
@@ -130,6 +145,9 @@ bool Ingester::KnownZone(std::string_view name) {
 bool Ingester::CustomerRecord(const std::vector<std::string_view>& fields, int64_t line, std::string_view raw,
                               bool decimal_comma) {
   const auto& columns = schema_.customer.columns;
+  if (fields.size() > customer_width_ && HasValuesBeyond(fields, customer_width_)) {
+    return Reject({customer_source_, line, customer_width_ + 1, "", TooManyFields(fields.size(), customer_width_), std::string(raw)});
+  }
   values_.resize(columns.size());
   std::string reason;
   for (size_t c = 0; c < columns.size(); ++c) {
@@ -171,6 +189,7 @@ bool Ingester::CustomerRecord(const std::vector<std::string_view>& fields, int64
 
 bool Ingester::EventHeader(const std::vector<std::string_view>& names, std::string_view source) {
   event_source_ = source;
+  event_width_ = names.size();
   if (failed_ || !MapHeader(names, event_columns_, source, event_index_, {"customer_id", "event", "time"})) return false;
   for (size_t i = 0; i < names.size(); ++i) {
     if (names[i] == "customer_id") customer_id_field_ = static_cast<int>(i);
@@ -191,6 +210,9 @@ bool Ingester::EventRecord(const std::vector<std::string_view>& fields, int64_t 
   if (static_cast<int>(fields.size()) <= widest) {
     return bad(-1, "", fmt::format("{} fields where the header has {}", fields.size(), widest + 1));
   }
+  if (fields.size() > event_width_ && HasValuesBeyond(fields, event_width_)) {
+    return bad(static_cast<int>(event_width_), "", TooManyFields(fields.size(), event_width_));
+  }
   std::string_view type_name = fields[event_field_];
   size_t type = schema_.events.size();
   for (size_t e = 0; e < schema_.events.size(); ++e) {
@@ -204,6 +226,12 @@ bool Ingester::EventRecord(const std::vector<std::string_view>& fields, int64_t 
   int64_t time = 0;
   if (!ParseDateTime(fields[time_field_], time)) {
     return bad(time_field_, "time", fmt::format("not a date and time: `{}`", fields[time_field_]));
+  }
+  // A placeholder such as 9999-12-31 is no event: loaded, it would move the default as-of date
+  // (the day after the last event) thousands of years on.
+  constexpr int64_t kYear2100 = 4102444800;
+  if (time >= kYear2100) {
+    return bad(time_field_, "time", fmt::format("`{}` is after 2100: a placeholder date, not an event's", fields[time_field_]));
   }
   values_.resize(event_columns_.size());
   std::string reason;
@@ -281,6 +309,8 @@ Ingester::Ingester(const Ingester& parent, LoadResult& result)
       customer_id_field_(parent.customer_id_field_),
       event_field_(parent.event_field_),
       time_field_(parent.time_field_),
+      customer_width_(parent.customer_width_),
+      event_width_(parent.event_width_),
       field_of_event_(parent.field_of_event_),
       required_(parent.required_) {
   store_.schema = schema_;

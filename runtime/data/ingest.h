@@ -23,6 +23,13 @@ class Ingester {
   bool CustomerRecord(const std::vector<std::string_view>& fields, int64_t line, std::string_view raw, bool decimal_comma);
   bool EventHeader(const std::vector<std::string_view>& names, std::string_view source);
   bool EventRecord(const std::vector<std::string_view>& fields, int64_t line, std::string_view raw, bool decimal_comma);
+  // Stops the load with `error`: the source is not a table at all (no header), whatever the
+  // choice for bad rows. Returns false.
+  bool Fail(std::string error) {
+    failed_ = true;
+    result_.error = std::move(error);
+    return false;
+  }
   // A row the source itself could not read (an unclosed quote).
   bool ReadError(std::string_view source, int64_t line, size_t column, std::string reason, std::string_view raw);
 
@@ -56,6 +63,8 @@ class Ingester {
   Ingester(const Ingester& parent, LoadResult& result);
   bool AbsorbOutcome(Ingester& part);
   bool Reject(BadRow row);
+  static std::string TooManyFields(size_t fields, size_t header);
+  static bool HasValuesBeyond(const std::vector<std::string_view>& fields, size_t header);
   bool KnownZone(std::string_view name);  // KnownTimeZone, remembered
   bool Kept(std::string_view column) const;
   bool MapHeader(const std::vector<std::string_view>& names, const std::vector<ColumnSpec>& columns,
@@ -78,6 +87,7 @@ class Ingester {
   std::vector<ColumnSpec> event_columns_;  // the union of every event type's fields
   std::vector<int> event_index_;           // event_columns_ -> source field
   int customer_id_field_ = -1, event_field_ = -1, time_field_ = -1;
+  size_t customer_width_ = SIZE_MAX, event_width_ = SIZE_MAX;  // the headers' fields
   std::vector<std::vector<bool>> field_of_event_;  // [event type][event column]: the type has it
   std::vector<std::vector<bool>> required_;        // [event type][event column]: required for it
   std::vector<Value> values_;                      // one row's values, before they are appended

@@ -221,8 +221,8 @@ bool IngestCsv(std::string_view text, bool mapped, const std::string& name, Tabl
   std::vector<std::string_view> fields;
   std::string error;
   if (!reader.Next(fields, error)) {
-    return ingester.ReadError(name, reader.line(), reader.error_field(), error.empty() ? "the file is empty: it needs a header" : error,
-                              reader.raw_record());
+    // No header: the file is not a table at all, skipping bad rows or not.
+    return ingester.Fail(fmt::format("{}: {}", name, error.empty() ? "the file is empty: it needs a header line" : error));
   }
   std::vector<std::string> header(fields.begin(), fields.end());
   std::vector<std::string_view> names(header.begin(), header.end());
@@ -276,11 +276,12 @@ LoadResult LoadCsvFolder(const std::string& source, const DataSchema& schema, co
 // A table's rows with rowid in [first, last], in rowid order; a bad row is reported at its
 // rowid. False, with `failure`, when SQLite itself fails.
 bool IngestRowids(const std::string& path, const std::string& table, const std::string& name, TableKind kind, int64_t first,
-                  int64_t last, Ingester& ingester, std::atomic<size_t>& bytes, std::string& failure) {
+                  int64_t last, Ingester& ingester, std::atomic<size_t>& bytes, std::string& failure, bool by_rowid = true) {
   SqliteConnection db = OpenSqlite(path, failure);
   if (!db) return false;
   SqliteStatement statement =
-      PrepareSqlite(db.get(), fmt::format("SELECT rowid, * FROM \"{}\" WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid", table));
+      PrepareSqlite(db.get(), by_rowid ? fmt::format("SELECT rowid, * FROM \"{}\" WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid", table)
+                                       : fmt::format("SELECT NULL, * FROM \"{}\"", table));
   if (!statement) {
     failure = fmt::format("{}: cannot read the `{}` table: {}", path, table, sqlite3_errmsg(db.get()));
     return false;
@@ -293,8 +294,9 @@ bool IngestRowids(const std::string& path, const std::string& table, const std::
   std::string raw_row;
   size_t read = 0;
   int step;
+  int64_t row_number = 0;
   while ((step = sqlite3_step(rows)) == SQLITE_ROW) {
-    const int64_t rowid = sqlite3_column_int64(rows, 0);
+    const int64_t rowid = by_rowid ? sqlite3_column_int64(rows, 0) : ++row_number;
     raw_row.clear();
     for (int i = 0; i < columns; ++i) {
       const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(rows, i + 1));
@@ -355,6 +357,14 @@ LoadResult LoadSqlite(const std::string& path, const DataSchema& schema, const L
     const auto rows = static_cast<size_t>(sqlite3_column_int64(range.get(), 2));
     if (rows == 0) continue;
     Expect(ingester, kind, rows);
+    if (sqlite3_column_type(range.get(), 0) == SQLITE_NULL) {
+      // A view has no rowids: its rows in the order SQLite gives, numbered from 1, on one core.
+      std::string failure;
+      const bool ok_read = IngestRowids(path, table, name, kind, 0, 0, ingester, bytes, failure, /*by_rowid=*/false);
+      if (!failure.empty()) result.error = failure;
+      if (!ok_read || ingester.failed()) return result;
+      continue;
+    }
     // Parts of about a million rows, as even ranges of rowids (dense unless rows were deleted):
     // enough to keep every core busy, few enough to open a connection for each.
     uint64_t span = static_cast<uint64_t>(last) - static_cast<uint64_t>(first) + 1;

@@ -130,11 +130,22 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
   }
   // A bit per customer (a bitmap, not a value per customer: at 10 million customers, a column
   // of values costs 80 MB to fault in, for each channel).
+  // Channel names as exports write them: `Email` and ` email ` revoke `email` too (a consent
+  // missed for a capital letter would be a message sent after an unsubscribe).
   auto revoked = [&](std::string_view channel) {
     std::vector<uint64_t> bits(rows / 64 + 1, 0);
-    std::optional<uint32_t> code = from_channel ? from_channel->FindString(channel) : std::nullopt;
+    std::vector<bool> matches(from_channel ? from_channel->dictionary_size() : 0, false);
+    for (uint32_t code = 0; code < matches.size(); ++code) {
+      std::string_view name = from_channel->DictionaryString(code);
+      while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+      while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+      matches[code] = name.size() == channel.size() &&
+                      std::equal(name.begin(), name.end(), channel.begin(), [](char a, char b) {
+                        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+                      });
+    }
     for (const auto& [customer, channel_code] : unsubscribes) {
-      if (code && channel_code == *code) bits[customer >> 6] |= uint64_t{1} << (customer & 63);
+      if (matches[channel_code]) bits[customer >> 6] |= uint64_t{1} << (customer & 63);
     }
     return bits;
   };

@@ -111,3 +111,52 @@ TEST_CASE("a SQLite source loads like the same data in CSV", "[cli][data]") {
   CHECK(bad.exit_code == 1);
   CHECK(bad.out.find(":events:2:4: column `amount`: not an amount: `lots`") != std::string::npos);
 }
+
+TEST_CASE("an unsubscribe written `Email` revokes the email consent", "[cli][data]") {
+  fs::path dir = fs::temp_directory_path() / ("relc_data_test_case_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "customers.csv") << "id,email_optin,sms_optin,phone_optin,postal_optin\nC1,true,false,false,false\n"
+                                          "C2,true,false,false,false\n";
+  std::ofstream(dir / "events.csv") << "customer_id,event,time,from_channel\nC1,unsubscribe,2025-05-01 10:00, Email\n";
+  const std::string program = WriteTemp("case_unsubscribe.rel", R"(program "Hello" {
+  consent email if email_optin
+  panel everyone = customers where email_optin
+  scenario hello {
+    trigger enter everyone
+    send email "hello"
+  }
+})");
+  const fs::path log = dir / "log.csv";
+  Result run = Relc("run " + program + " --data " + dir.string() + " --as-of 2025-06-01 --log " + log.string());
+  REQUIRE(run.exit_code == 0);
+  size_t sent = 0;
+  for (const auto& row : ReadCsv(log.string())) {
+    if (row[0] == "customer" || row.size() < 7 || row[6] != "sent") continue;
+    CHECK(row[0] == "C2");
+    ++sent;
+  }
+  CHECK(sent == 1);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("SQLite views load like the tables they show", "[cli][data]") {
+  fs::path db = fs::temp_directory_path() / ("relc_data_test_views_" + std::to_string(getpid()) + ".db");
+  fs::remove(db);
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(db.string().c_str(), &handle) == SQLITE_OK);
+  const char* script =
+      "CREATE TABLE crm_customers (id TEXT, email_optin TEXT, sms_optin TEXT, phone_optin TEXT, postal_optin TEXT);"
+      "INSERT INTO crm_customers VALUES ('C1','true','false','false','true'), ('C2','false','true','false','false');"
+      "CREATE TABLE crm_events (customer_id TEXT, event TEXT, time TEXT, amount TEXT);"
+      "INSERT INTO crm_events VALUES ('C1','purchase','2025-03-01 10:00','40.00'), ('C2','purchase','2025-04-01','12.50');"
+      "CREATE VIEW customers AS SELECT * FROM crm_customers; CREATE VIEW events AS SELECT * FROM crm_events;";
+  REQUIRE(sqlite3_exec(handle, script, nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(handle);
+  Result inspect = Relc("data inspect --data sqlite:" + db.string() + " --as-of 2025-06-01", true);
+  INFO(inspect.out);
+  CHECK(inspect.exit_code == 0);
+  CHECK(inspect.out.find("customers: 2") != std::string::npos);
+  CHECK(inspect.out.find("events: 2") != std::string::npos);
+  CHECK(inspect.out.find("revenue: 52.50") != std::string::npos);
+  fs::remove(db);
+}

@@ -100,7 +100,7 @@ std::string ReadText(const fs::path& path) {
 TEST_CASE("a line-level export loads through its source, and its figures equal SQL's", "[cli][data][source]") {
   const fs::path dir = fs::temp_directory_path() / ("relc_source_test_" + std::to_string(getpid()));
   fs::remove_all(dir);
-  Result generated = Relc("data generate --format lines --customers 3000 --seed 5 --out " + dir.string(), true);
+  Result generated = Relc("data generate --format lines --customers 1500 --seed 5 --out " + dir.string(), true);
   REQUIRE(generated.exit_code == 0);
   const std::string csv = ReadText(dir / "lines.csv");
   REQUIRE(csv.starts_with("\xEF\xBB\xBF"));  // as exported: a byte-order mark and CRLF
