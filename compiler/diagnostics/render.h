@@ -22,8 +22,9 @@ struct HumanStyle {
 
 void RenderHuman(const Diagnostic& diagnostic, const HumanStyle& style, std::ostream& out);
 
-// A relative URI reference for a path: unreserved characters and `/` kept, the rest escaped
-// (SARIF's artifact locations, the language server's `file://` URIs).
+// A URI for a path: a relative reference for a relative path, a `file://` URI for an absolute
+// one; unreserved characters and `/` kept, the rest escaped (SARIF's artifact locations, the
+// language server's document URIs).
 std::string PathToUri(std::string_view path);
 
 // One JSON document for the whole run, arrays always present (see docs/cli.md).

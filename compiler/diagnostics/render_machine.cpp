@@ -69,18 +69,49 @@ ordered_json DiagnosticToJson(const Diagnostic& diagnostic) {
 ordered_json SarifRegion(const SourceFile& file, SourceRange range) {
   LineColumn start = file.Locate(range.begin);
   LineColumn end = file.Locate(range.end);
-  return {{"startLine", start.line},
-          {"startColumn", start.column},
-          {"endLine", end.line},
-          {"endColumn", end.column},
-          {"byteOffset", range.begin},
-          {"byteLength", range.end - range.begin},
-          {"snippet", {{"text", std::string(file.LineText(start.line))}}}};
+  ordered_json region = {{"startLine", start.line},
+                         {"startColumn", start.column},
+                         {"endLine", end.line},
+                         {"endColumn", end.column},
+                         {"byteOffset", range.begin},
+                         {"byteLength", range.end - range.begin}};
+  // The region's own text; an empty region (a place between characters) has none.
+  if (range.end > range.begin) region["snippet"] = {{"text", std::string(file.text().substr(range.begin, range.end - range.begin))}};
+  return region;
+}
+
+// The lines around a region, for a viewer to show it in its place.
+ordered_json SarifContextRegion(const SourceFile& file, SourceRange range) {
+  const int first = file.Locate(range.begin).line, last = file.Locate(range.end).line;
+  std::string text;
+  for (int line = first; line <= last; ++line) text += std::string(file.LineText(line)) + (line < last ? "\n" : "");
+  return {{"startLine", first}, {"endLine", last}, {"snippet", {{"text", text}}}};
+}
+
+// A rule's description from its message template: `expected `}}` to close {} opened at {}`
+// reads `expected `}` to close … opened at …`.
+std::string DescriptionOf(std::string_view format) {
+  std::string text;
+  for (size_t i = 0; i < format.size(); ++i) {
+    if (format.substr(i, 2) == "{}") {
+      text += "\u2026";
+      ++i;
+    } else if (format.substr(i, 2) == "{{" || format.substr(i, 2) == "}}") {
+      text += format[i];
+      ++i;
+    } else {
+      text += format[i];
+    }
+  }
+  return text;
 }
 
 ordered_json SarifLocation(const Diagnostic& diagnostic, SourceRange range) {
   ordered_json physical = {{"artifactLocation", {{"uri", PathToUri(diagnostic.path)}}}};
-  if (diagnostic.file != nullptr) physical["region"] = SarifRegion(*diagnostic.file, range);
+  if (diagnostic.file != nullptr) {
+    physical["region"] = SarifRegion(*diagnostic.file, range);
+    physical["contextRegion"] = SarifContextRegion(*diagnostic.file, range);
+  }
   return {{"physicalLocation", physical}};
 }
 
@@ -107,9 +138,10 @@ std::string EscapeWorkflowProperty(std::string_view text) {
 
 }  // namespace
 
-// A relative URI reference for a path: unreserved characters and `/` kept, the rest escaped.
+// A URI for a path: a relative reference for a relative path, `file://` for an absolute one;
+// unreserved characters and `/` kept, the rest escaped.
 std::string PathToUri(std::string_view path) {
-  std::string uri;
+  std::string uri = path.starts_with('/') ? "file://" : "";
   for (unsigned char c : path) {
     if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
       uri.push_back(static_cast<char>(c));
@@ -155,7 +187,7 @@ std::string RenderSarif(std::span<const Diagnostic> diagnostics, std::string_vie
     const DiagnosticKindInfo& info = Info(kind);
     ordered_json rule = {{"id", CodeOf(kind)},
                          {"name", info.name},
-                         {"shortDescription", {{"text", std::string(info.format)}}},
+                         {"shortDescription", {{"text", DescriptionOf(info.format)}}},
                          {"defaultConfiguration", {{"level", SeverityName(info.severity)}}}};
     if (!ExplanationOf(kind).empty()) rule["help"] = {{"text", std::string(ExplanationOf(kind))}};
     rules.push_back(rule);

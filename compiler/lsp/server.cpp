@@ -53,7 +53,7 @@ std::string PathFromUri(const std::string& uri) {
 
 std::string UriFromPath(const std::string& path) {
   std::error_code ignored;
-  return "file://" + PathToUri(std::filesystem::absolute(path, ignored).lexically_normal().string());
+  return PathToUri(std::filesystem::absolute(path, ignored).lexically_normal().string());  // absolute: file://
 }
 
 class Server {

@@ -78,6 +78,16 @@ TEST_CASE("SARIF 2.1.0 has its required members", "[render]") {
   CHECK(result["locations"][0]["physicalLocation"]["region"]["startLine"] == 2);
   CHECK(result["relatedLocations"][0]["message"]["text"] == "opened here");
   CHECK(result["fixes"][0]["artifactChanges"][0]["replacements"][0]["insertedContent"]["text"] == "\n}");
+  // A rule's description is text, not the message's template; a region's snippet is its own text,
+  // its line in the context region.
+  CHECK(run["tool"]["driver"]["rules"][0]["shortDescription"]["text"] == "expected `}` to close \u2026 opened at \u2026");
+  CHECK(result["relatedLocations"][0]["physicalLocation"]["region"]["snippet"]["text"] == "{");
+  CHECK(result["relatedLocations"][0]["physicalLocation"]["contextRegion"]["snippet"]["text"] == "scenario winback {");
+}
+
+TEST_CASE("SARIF names an absolute path by a file:// URI, a relative one by a relative reference", "[render]") {
+  CHECK(PathToUri("/work/my programs/a.rel") == "file:///work/my%20programs/a.rel");
+  CHECK(PathToUri("examples/a b.rel") == "examples/a%20b.rel");
 }
 
 TEST_CASE("GitHub annotations escape their data and properties", "[render]") {
