@@ -323,3 +323,37 @@ int64_t Seconds(const std::string& datetime) {
   std::istringstream(datetime) >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
   return static_cast<int64_t>(timegm(&tm));
 }
+
+TEST_CASE("output files are written through links, keep their mode, and devices and pipes stay what they are", "[cli][files]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("relc_cli_files_" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  // `relc fmt` on a link formats the file it names; the link stays a link, the file keeps 0600.
+  const fs::path target = dir / "program.rel", link = dir / "link.rel";
+  std::ofstream(target) << "program \"P\" {\n      consent email if email_optin\n}\n";
+  fs::permissions(target, fs::perms::owner_read | fs::perms::owner_write);
+  fs::create_symlink(target, link);
+  REQUIRE(Relc("fmt -q " + link.string()).exit_code == 0);
+  CHECK(fs::is_symlink(link));
+  std::ifstream formatted(target);
+  std::string text((std::istreambuf_iterator<char>(formatted)), std::istreambuf_iterator<char>());
+  CHECK(text == "program \"P\" {\n  consent email if email_optin\n}\n");
+  CHECK((fs::status(target).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  // A log written to a pipe goes through it, and the pipe is still a pipe.
+  const fs::path fifo = dir / "log.fifo", received = dir / "received.csv";
+  REQUIRE(Shell("mkfifo " + fifo.string()).exit_code == 0);
+  const std::string data = GeneratedData(300, 1);
+  // The reader gives up after 30 s, so that a relc that never writes cannot hang the test.
+  Result run = Shell("timeout 30 cat " + fifo.string() + " > " + received.string() + " & " RELC_BINARY
+                     " run " RELC_SOURCE_DIR "/examples/winback/winback.rel --data " + data + " --as-of 2026-01-01 --log " + fifo.string() +
+                     " 2>&1 >/dev/null; echo \"relc exit $?\"; wait");
+  INFO(run.out);
+  CHECK(run.out.find("relc exit 0") != std::string::npos);
+  CHECK(fs::is_fifo(fifo));
+  std::ifstream log(received);
+  std::string header;
+  std::getline(log, header);
+  CHECK(header.starts_with("customer,time,scenario"));
+  fs::remove_all(dir);
+}
