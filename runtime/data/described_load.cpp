@@ -9,7 +9,6 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <set>
 #include <unordered_map>
 
 #include "data/ingest.h"
@@ -364,7 +363,6 @@ class DescribedLoader {
       return false;
     }
     std::vector<std::string> record;
-    std::set<std::string> customers;
     for (const EntityPlan& plan : plans_) {
       const TablePlan& table = TableOf(plan);
       ingester.RecordsFrom(table.location);
