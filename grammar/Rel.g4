@@ -207,8 +207,11 @@ modelDecl
     : MODEL name LBRACE modelItem* RBRACE
     ;
 
+// `baseline for <panel> { converted = 3.1%; basket = 58 EUR; window = 30 days }`: what customers
+// buy anyway, as a past campaign's control measured it. `baseline` is a word, not a keyword.
 modelItem
     : RESPONSE name STRING? (FOR expr)? propertyBlock     # responseItem
+    | name (FOR expr)? propertyBlock                       # baselineItem
     | property                                             # modelPropertyItem
     ;
 

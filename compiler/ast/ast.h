@@ -55,6 +55,10 @@ struct Expr {
   const T* As() const {
     return kind == T::kKind ? static_cast<const T*>(this) : nullptr;
   }
+  template <typename T>
+  T* As() {
+    return kind == T::kKind ? static_cast<T*>(this) : nullptr;
+  }
 };
 using ExprPtr = std::unique_ptr<Expr>;
 
@@ -187,10 +191,13 @@ struct Parameter {
   SourceRange range;
 };
 
+// `name = value`; a model's figure may state its 95 % interval: `converted = 2.10% within
+// 1.69%..2.51%`, which `relc run --runs` draws the figure from.
 struct Property {
   Identifier name;
   ExprPtr value;
   SourceRange range;
+  ExprPtr low, high;  // the interval's bounds; null without one
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -494,11 +501,19 @@ struct ModelResponse {
   SourceRange range;
 };
 
+// What customers buy anyway: `baseline [for <panel>] { converted = ...; basket = ...; window = ... }`.
+struct ModelBaseline {
+  ExprPtr segment;  // may be null
+  std::vector<Property> properties;
+  SourceRange range;
+};
+
 struct ModelDecl : Decl {
   static constexpr DeclKind kKind = DeclKind::Model;
   ModelDecl() : Decl(kKind) {}
   Identifier name;
   std::vector<ModelResponse> responses;
+  std::vector<ModelBaseline> baselines;
   std::vector<Property> properties;
 };
 

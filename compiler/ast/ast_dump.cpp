@@ -175,7 +175,8 @@ class Dumper {
 
   void Properties(int depth, const std::vector<Property>& properties) {
     for (const auto& property : properties) {
-      Line(depth, property.name.name + " = " + Expr(property.value.get()), property.range);
+      std::string interval = property.low ? " within " + Expr(property.low.get()) + ".." + Expr(property.high.get()) : "";
+      Line(depth, property.name.name + " = " + Expr(property.value.get()) + interval, property.range);
     }
   }
 
@@ -263,6 +264,10 @@ class Dumper {
           if (response.segment) text += " for " + Expr(response.segment.get());
           Line(depth + 1, text, response.range);
           Properties(depth + 2, response.properties);
+        }
+        for (const auto& baseline : model->baselines) {
+          Line(depth + 1, baseline.segment ? "baseline for " + Expr(baseline.segment.get()) : "baseline", baseline.range);
+          Properties(depth + 2, baseline.properties);
         }
         Properties(depth + 1, model->properties);
         return;

@@ -47,7 +47,13 @@ std::vector<Kernel> KernelsOf(const ir::Program& program) {
   for (const auto* scalars : {&program.kpis, &program.expectations, &program.targets}) {
     for (const ir::Scalar& scalar : *scalars) roots.insert(scalar.value);
   }
-  for (const ir::ResponseRate& rate : program.response_rates) roots.insert(rate.value);
+  for (const auto* figures : {&program.response_rates, &program.baseline_rates}) {
+    for (const ir::ResponseRate& rate : *figures) {
+      for (ir::ExprId figure : {rate.value, rate.low, rate.high}) {
+        if (figure != ir::kNoExpr) roots.insert(figure);
+      }
+    }
+  }
   roots.insert(program.constants.begin(), program.constants.end());
   for (ir::ExprId root : roots) kernels.push_back({Kernel::Kind::Scalar, root, 0, TreeSize(program, root)});
   for (ir::ExprId root : std::set<ir::ExprId>(program.customer_values.begin(), program.customer_values.end())) {

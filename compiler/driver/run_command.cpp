@@ -151,6 +151,8 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
       report.program = &program;
       report.file = file.checked.model.modules.front().file->path();
       report.runs = runs;
+      report.drawn_figures = static_cast<size_t>(std::count_if(program.response_rates.begin(), program.response_rates.end(),
+                                                               [](const ir::ResponseRate& rate) { return rate.low != ir::kNoExpr; }));
       report.rows = dataset.rows;
       report.assumptions = dataset.assumptions;
     }
@@ -176,6 +178,8 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
     simulate::Options derived = run;
     derived.seed = r == 0 ? run.seed : run.seed + static_cast<uint64_t>(r) * 0x9e3779b97f4a7c15ULL;
     derived.log = r == 0 && run.log;
+    // The first run simulates the model's figures as stated; each other one a launch it allows.
+    derived.draw_figures = r > 0;
     for (auto& bound : loaded.bound) bound->frame().seed = derived.seed;
     std::vector<simulate::Result> results = simulate::Simulate(loaded.runs, dataset.measures, derived);
     for (size_t p = 0; p < results.size(); ++p) {

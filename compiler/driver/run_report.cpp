@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "data/values.h"
+#include "driver/figure_sources.h"
 #include "simulate/figures.h"
 
 namespace relc::driver {
@@ -123,6 +124,24 @@ std::string Show(double value, std::string_view unit) {
   return fmt::format("{:.4g}", value);
 }
 
+// The 97.5 % quantile of Student's t with `freedom` degrees of freedom: exact for 1 and 2, a
+// Cornish-Fisher expansion beyond (within 1 % at 3, 0.3 % at 4, closer beyond).
+double StudentT975(double freedom) {
+  if (freedom < 1.5) return 12.7062;
+  if (freedom < 2.5) return 4.3027;
+  const double z = 1.959963984540054, z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z;
+  return z + (z3 + z) / (4 * freedom) + (5 * z5 + 16 * z3 + 3 * z) / (96 * freedom * freedom) +
+         (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / (384 * freedom * freedom * freedom);
+}
+
+// What the spread over runs covers: simulation noise, and the model's uncertainty when its
+// figures are drawn.
+std::string DrawnText(const Report& report) {
+  if (report.drawn_figures == 0) return "the mean and where one launch would fall (simulation noise only: no figure states an interval)";
+  return fmt::format("the mean and where one launch would fall (95 %; each run after the first draws the model's {} figure{} "
+                     "with an interval from it)", report.drawn_figures, report.drawn_figures == 1 ? "" : "s");
+}
+
 }  // namespace
 
 // The metric slots, from a run's counts.
@@ -173,6 +192,14 @@ Spread SpreadOf(const std::vector<double>& values) {
                                   : 0;
   s.low = s.mean - half;
   s.high = s.mean + half;
+  if (values.size() > 1) {
+    const double sd = std::sqrt(squares / static_cast<double>(values.size() - 1));
+    const double reach = StudentT975(static_cast<double>(values.size() - 1)) * sd * std::sqrt(1 + 1.0 / static_cast<double>(values.size()));
+    s.predict_low = s.mean - reach;
+    s.predict_high = s.mean + reach;
+  } else {
+    s.predict_low = s.predict_high = s.mean;
+  }
   return s;
 }
 
@@ -243,6 +270,10 @@ void Judge(Report& report, const ir::Engine& engine, evaluate::BoundData& bound)
 
 std::string SpreadText(const Spread& s, std::string_view unit) {
   return fmt::format("{} [{}, {}]", Show(s.mean, unit), Show(s.low, unit), Show(s.high, unit));
+}
+
+std::string PredictionText(const Spread& s, std::string_view unit) {
+  return fmt::format("{} (one launch: {} to {})", Show(s.mean, unit), Show(s.predict_low, unit), Show(s.predict_high, unit));
 }
 
 // The unit of a program-wide count given over runs: money in the program's currency.
@@ -321,12 +352,14 @@ nlohmann::ordered_json ReportJson(const Report& report) {
   for (size_t k = 0; k < report.spreads.size() && report.runs > 1; ++k) {
     const Spread& s = report.spreads[k];
     kpis[k]["over_runs"] = {{"runs", s.runs}, {"mean", s.mean}, {"mean_low", s.low}, {"mean_high", s.high},
-                            {"text", SpreadText(s, report.kpis[k].unit)}};
+                            {"predict_low", s.predict_low}, {"predict_high", s.predict_high},
+                            {"text", PredictionText(s, report.kpis[k].unit)}};
   }
   nlohmann::ordered_json counts_over_runs = nlohmann::ordered_json::object();
   for (size_t c = 0; c < report.count_spreads.size() && report.runs > 1; ++c) {
     const Spread& s = report.count_spreads[c];
-    counts_over_runs[kCountNames[c]] = {{"mean", s.mean}, {"mean_low", s.low}, {"mean_high", s.high}, {"unit", CountUnit(c, program)}};
+    counts_over_runs[kCountNames[c]] = {{"mean", s.mean}, {"mean_low", s.low}, {"mean_high", s.high}, {"predict_low", s.predict_low},
+                                        {"predict_high", s.predict_high}, {"unit", CountUnit(c, program)}};
   }
   const simulate::Figures figures = simulate::FiguresOf(r);
   nlohmann::ordered_json carts = {{"journeys", r.entered.cart_journeys},
@@ -342,6 +375,7 @@ nlohmann::ordered_json ReportJson(const Report& report) {
                            {"window_seconds", program.goal_window_seconds > 0 ? program.goal_window_seconds : 3.0 * 86400},
                            {"text", AttributionText(program)}}},
           {"models", program.models},
+          {"figure_sources", FigureSourcesJson(program, r)},
           {"customers", r.customers},
           {"holdout_customers", r.holdout_customers},
           {"totals", CountersJson(r.program)},
@@ -356,7 +390,10 @@ nlohmann::ordered_json ReportJson(const Report& report) {
           {"expectations", judged(report.expectations, false)},
           {"data", DataJson(report.rows, report.assumptions)}};
   // Money in currency units here: means are not whole cents.
-  if (report.runs > 1) json["totals_over_runs"] = std::move(counts_over_runs);
+  if (report.runs > 1) {
+    json["totals_over_runs"] = std::move(counts_over_runs);
+    json["figures_drawn"] = report.drawn_figures;
+  }
   return json;
 }
 
@@ -376,7 +413,10 @@ void PrintText(const Report& report, std::ostream& out) {
                      r.holdout_customers);
   out << fmt::format("  attribution: {}\n", AttributionText(program));
   for (const std::string& assumption : report.assumptions) out << fmt::format("  assumed: {}\n", assumption);
-  if (!program.models.empty()) out << fmt::format("  response model: {}\n", fmt::join(program.models, ", "));
+  if (!program.models.empty()) {
+    out << fmt::format("  response model: {}; where each figure comes from:\n", fmt::join(program.models, ", "));
+    out << FigureSourcesText(program, r);
+  }
   out << '\n';
   out << fmt::format("  {:<28} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10}\n", "scenario / step", "entered", "sent",
                      "delivered", "opened", "clicked", "converted", "suppressed");
@@ -445,16 +485,16 @@ void PrintText(const Report& report, std::ostream& out) {
       }
       return Spread{};
     };
-    out << fmt::format("  over {} runs (mean, 95 % interval of the mean): converted {} · revenue {} · cost {}\n", report.runs,
-                       SpreadText(spread("converted"), ""), SpreadText(spread("revenue"), currency),
-                       SpreadText(spread("cost"), currency));
+    out << fmt::format("  over {} runs, {}:\n    converted {} · revenue {} · cost {}\n", report.runs, DrawnText(report),
+                       PredictionText(spread("converted"), ""), PredictionText(spread("revenue"), currency),
+                       PredictionText(spread("cost"), currency));
   }
   if (!report.kpis.empty()) out << "\n  KPIs\n";
   for (size_t k = 0; k < report.kpis.size(); ++k) {
     const Judged& kpi = report.kpis[k];
     out << fmt::format("    {:<16} {:>14}   = {}\n", kpi.name, kpi.value, kpi.text);
     if (report.runs > 1 && k < report.spreads.size() && report.spreads[k].runs > 0) {
-      out << fmt::format("    {:<16} {:>14}   over {} runs\n", "", SpreadText(report.spreads[k], kpi.unit), report.spreads[k].runs);
+      out << fmt::format("    {:<16} {:>14}   over {} runs\n", "", PredictionText(report.spreads[k], kpi.unit), report.spreads[k].runs);
     }
   }
   if (!report.targets.empty()) {

@@ -29,9 +29,13 @@ struct Judged {
   std::string verdict;
 };
 
-// A KPI over several runs: its mean and a 95 % interval of that mean (normal approximation).
+// A KPI over several runs: its mean, a 95 % interval of that mean (normal approximation), and
+// a 95 % prediction interval for one launch: where one more run would fall (mean ± t × sd ×
+// √(1 + 1/N)), which does not narrow as runs are added. When runs draw the model's figures from
+// their intervals, one more run is one more possible launch.
 struct Spread {
   double mean = 0, low = 0, high = 0;
+  double predict_low = 0, predict_high = 0;
   size_t runs = 0;  // with a value (not null)
 };
 
@@ -45,6 +49,8 @@ struct Report {
   // With --runs, the program's built-in counts over the runs, by name (kCountNames).
   std::vector<Spread> count_spreads;
   int runs = 1;
+  // Model figures with an interval (`within`), which runs after the first draw from it.
+  size_t drawn_figures = 0;
   data::RowAccount rows;                 // where the data's rows went
   std::vector<std::string> assumptions;  // what the data's source assumed in place of columns
 };
@@ -61,8 +67,10 @@ void FillMetrics(const ir::Program& program, const simulate::Result& r, evaluate
 std::optional<double> KpiNumber(const ir::Program& program, const ir::Scalar& kpi, const ir::Engine& engine,
                                 const evaluate::BoundData& bound);
 Spread SpreadOf(const std::vector<double>& values);
-// A mean over runs and its interval, in a unit: "2.95 % [2.80 %, 3.10 %]".
+// A mean over runs and its interval of the mean, in a unit: "2.95 % [2.80 %, 3.10 %]".
 std::string SpreadText(const Spread& s, std::string_view unit);
+// A mean over runs and where one launch would fall: "2.95 % (one launch: 2.40 % to 3.50 %)".
+std::string PredictionText(const Spread& s, std::string_view unit);
 // Whether every target of the program's objective holds: the objective's one verdict.
 bool ObjectiveMet(const Report& report);
 // An expectation's figure in one run: left - right of a comparison (in its unit), else 1 when it

@@ -132,8 +132,9 @@ struct ResponseRate {
   std::string channel;
   std::string message;   // empty: every message on the channel
   int32_t panel = -1;    // `for <panel>`, or -1 for everyone
-  std::string property;  // delivered, opened, clicked, converted, unsubscribed, bounced
+  std::string property;  // delivered, opened, clicked, converted, unsubscribed, bounced, basket
   ExprId value = kNoExpr;
+  ExprId low = kNoExpr, high = kNoExpr;  // its 95 % interval (`within`), when the model states one
 };
 
 // A condition on one event of a customer: the `where` of an event trigger.
@@ -286,6 +287,9 @@ struct Program {
   std::vector<Scalar> targets;         // the objectives' `target` conditions
   std::vector<ExprId> constants;       // other values computed once: re-entry periods, trigger dates
   std::vector<ResponseRate> response_rates;
+  // `baseline` figures of the models (converted, basket, window): what customers buy anyway;
+  // their channel and message are empty.
+  std::vector<ResponseRate> baseline_rates;
   std::vector<std::string> models;  // the user's models in force, nearest last: "calibrated (model.rel)"
   std::vector<EventPredicate> event_predicates;
   std::vector<ExprId> customer_values;  // per-customer values the runtime asks for (recurring dates)

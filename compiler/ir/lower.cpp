@@ -316,6 +316,12 @@ void Lowerer::LowerChannelConsents() {
   }
 }
 
+void Lowerer::LowerInterval(const ast::Property& property, ResponseRate& rate) {
+  if (!property.low) return;
+  rate.low = LowerExpr(property.low.get(), Scope{});
+  rate.high = LowerExpr(property.high.get(), Scope{});
+}
+
 void Lowerer::LowerModel(const ast::ModelDecl& model) {
   for (const auto& response : model.responses) {
     // Figures for a message no scenario sends are dead: a typo, or a model made for another program.
@@ -338,7 +344,17 @@ void Lowerer::LowerModel(const ast::ModelDecl& model) {
       ResponseRate rate{.model = model.name.name, .channel = response.channel.name,
                         .message = response.message ? response.message->value : "", .panel = panel,
                         .property = property.name.name, .value = LowerExpr(property.value.get(), Scope{})};
+      LowerInterval(property, rate);
       out_.response_rates.push_back(std::move(rate));
+    }
+  }
+  for (const auto& baseline : model.baselines) {
+    int32_t panel = baseline.segment ? LowerPanel(baseline.segment.get(), Scope{}) : -1;
+    for (const auto& property : baseline.properties) {
+      ResponseRate rate{.model = model.name.name, .panel = panel, .property = property.name.name,
+                        .value = LowerExpr(property.value.get(), Scope{})};
+      LowerInterval(property, rate);
+      out_.baseline_rates.push_back(std::move(rate));
     }
   }
 }

@@ -50,6 +50,8 @@ class Lowerer {
   std::string BoundName(const std::string& name, const Scope& scope) const;
   WaitRoute LowerEvent(const ast::Expr* event, const Scope& scope);
   void LowerModel(const ast::ModelDecl& model);
+  // A figure's interval (`within LOW..HIGH`), when it states one.
+  void LowerInterval(const ast::Property& property, ResponseRate& rate);
   void LowerPolicies(const ast::ProgramDecl& program);
   void LowerChannelConsents();
   void LowerChannelsAndModels();

@@ -66,6 +66,7 @@ void Checker::CheckSource(const ast::SourceDecl& source) {
       Emit(DiagnosticKind::DuplicateDefinition, table.name.range, table.name.name).Primary("a second table of this name");
     }
     for (const auto& option : table.options) {
+      if (option.low) CheckInterval(option, TypeKind::Error, false);
       auto known = std::find_if(TableOptions().begin(), TableOptions().end(),
                                 [&](const TableOption& o) { return o.name == option.name.name; });
       if (known == TableOptions().end()) {
@@ -146,6 +147,7 @@ void Checker::CheckSource(const ast::SourceDecl& source) {
     }
     std::set<std::string, std::less<>> given;
     for (const auto& field : entity.fields) {
+      if (field.low) CheckInterval(field, TypeKind::Error, false);
       const bool special = entity.is_event && (field.name.name == "customer" || field.name.name == "time");
       if (!special && !fields.contains(field.name.name)) {
         std::vector<std::string> names;

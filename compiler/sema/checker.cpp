@@ -505,6 +505,11 @@ void Checker::CheckDecl(const ast::Decl& decl, const Context& context) {
         CheckProperties(response.properties, "response");
         if (response.segment) CheckExpr(response.segment.get(), context);
       }
+      for (const auto& baseline : model->baselines) {
+        CheckProperties(baseline.properties, "baseline");
+        if (baseline.segment) CheckExpr(baseline.segment.get(), context);
+        CheckBaselineWindow(baseline);
+      }
       CheckProperties(model->properties, "model");
       return;
     }

@@ -56,6 +56,9 @@ class Checker {
   void CheckPressure(const ast::PressureDecl& pressure);
   void CheckOffer(const ast::OfferDecl& offer);
   void CheckProperties(const std::vector<ast::Property>& properties, std::string_view owner);
+  void CheckInterval(const ast::Property& property, TypeKind type, bool allowed);
+  void CheckBasketCurrency(const ast::Property& property);
+  void CheckBaselineWindow(const ast::ModelBaseline& baseline);
   void ReportUnused(const ProgramInfo& program);
 
   // check_expr.cpp

@@ -379,6 +379,12 @@ void Checker::CheckProperties(const std::vector<ast::Property>& properties, std:
              {"offer_uplift", TypeKind::Percentage}, {"cart_checkout", TypeKind::Percentage}};
   }
   if (owner == "channel" || owner == "response") known.insert(known.end(), kRates.begin(), kRates.end());
+  // What a conversion the message brings spends: the CRM's average basket when not given.
+  if (owner == "response") known.push_back({"basket", TypeKind::Money});
+  // What customers buy anyway: the share who buy within a window, and what they spend.
+  if (owner == "baseline") {
+    known = {{"converted", TypeKind::Percentage}, {"basket", TypeKind::Money}, {"window", TypeKind::Duration}};
+  }
   for (const auto& property : properties) {
     auto kind = std::find_if(known.begin(), known.end(), [&](const PropertyKind& k) { return k.name == property.name.name; });
     if (kind == known.end()) {
@@ -391,6 +397,9 @@ void Checker::CheckProperties(const std::vector<ast::Property>& properties, std:
       if (auto close = ClosestMatch(property.name.name, names)) builder.Help(fmt::format("did you mean `{}`?", *close));
       continue;
     }
+    // Only what a model learned from data has an uncertainty: its responses and baselines, not a window.
+    const bool estimated = (owner == "response" || owner == "baseline") && kind->name != "window";
+    if (property.low && !estimated) CheckInterval(property, kind->type, false);
     if (kind->type == TypeKind::Error) continue;  // a name, such as `baseline = bgnbd`
     Type value = CheckExpr(property.value.get(), Context{});
     Expect(property.value.get(), value, kind->type, fmt::format("{} for `{}`", TypeName(Type::Of(kind->type)), kind->name));
@@ -401,6 +410,84 @@ void Checker::CheckProperties(const std::vector<ast::Property>& properties, std:
             .Primary("a rate is a share of messages");
       }
     }
+    if (property.low && estimated) CheckInterval(property, kind->type, true);
+    if (kind->name == "basket") CheckBasketCurrency(property);
+  }
+}
+
+// A baseline's `converted` is a share of customers over a window, which it must state.
+void Checker::CheckBaselineWindow(const ast::ModelBaseline& baseline) {
+  for (const ast::Property& property : baseline.properties) {
+    if (property.name.name != "window") continue;
+    if (auto days = SignedNumber(property.value.get()); days && days->first <= 0) {
+      Emit(DiagnosticKind::TypeMismatch, property.value->range, "a window longer than zero",
+           std::string(current_file_->Slice(property.value->range)))
+          .Primary("customers cannot buy within no time");
+    }
+    return;
+  }
+  Emit(DiagnosticKind::MissingProperty, baseline.range, "a baseline", "window")
+      .Primary("no `window`")
+      .Note("`converted` is the share of customers who buy anyway within a window: 3 % within 30 days is not 3 % within 90")
+      .Help("add the window the control was measured over, such as `window = 30 days`");
+}
+
+// A basket in another currency than the data's would be added to its revenue as it is.
+void Checker::CheckBasketCurrency(const ast::Property& property) {
+  for (const ast::Expr* figure : {property.value.get(), property.low.get(), property.high.get()}) {
+    auto* amount = figure != nullptr ? figure->As<ast::NumberLiteral>() : nullptr;
+    if (amount == nullptr || !amount->unit || model_.currency.empty()) continue;
+    std::optional<Unit> unit = ParseUnit(amount->unit->name);
+    if (!unit || unit->currency.empty() || unit->currency == model_.currency) continue;
+    Emit(DiagnosticKind::CurrencyMismatch, figure->range, "add up", model_.currency, unit->currency)
+        .Primary(fmt::format("a basket of {} {}", amount->digits, unit->currency))
+        .Note(fmt::format("the data's amounts are in {}: each conversion would add {} to {} revenue", model_.currency,
+                          unit->currency, model_.currency))
+        .Help(fmt::format("state the basket in {}, as `relc calibrate` does from data in {}: relc never converts currencies",
+                          model_.currency, model_.currency));
+    return;
+  }
+}
+
+// `converted = 2.10% within 1.69%..2.51%`: bounds of the figure's type that hold it.
+void Checker::CheckInterval(const ast::Property& property, TypeKind type, bool allowed) {
+  SourceRange whole = SourceRange::Join(property.low->range, property.high->range);
+  if (!allowed) {
+    Emit(DiagnosticKind::IntervalNotAllowed, whole, fmt::format("`{}`", property.name.name))
+        .Primary("an interval")
+        .Note("only the figures of a model's `response`, learned from data, have an uncertainty to draw from")
+        .Help("state the figure alone");
+    return;
+  }
+  bool typed = true;
+  for (const ast::Expr* bound : {property.low.get(), property.high.get()}) {
+    Type value = CheckExpr(bound, Context{});
+    typed = typed && value.Is(type);
+    Expect(bound, value, type, fmt::format("{} for a bound of `{}`", TypeName(Type::Of(type)), property.name.name));
+  }
+  auto value = SignedNumber(property.value.get());
+  auto low = SignedNumber(property.low.get());
+  auto high = SignedNumber(property.high.get());
+  if (!typed || !value || !low || !high) return;
+  auto text = [&](const std::pair<double, std::string>& number, const ast::Expr* expr) {
+    auto* literal = expr->As<ast::NumberLiteral>();
+    if (literal == nullptr) literal = expr->As<ast::UnaryExpr>()->operand->As<ast::NumberLiteral>();
+    return number.second + (literal->percent ? "%" : literal->unit ? " " + literal->unit->name : "");
+  };
+  // A lift may be below zero; no other figure can.
+  const bool lift = property.name.name == "converted";
+  if (low->first < 0 && !lift) {
+    Emit(DiagnosticKind::FigureOutsideInterval, property.low->range, property.name.name, text(*value, property.value.get()),
+         fmt::format("{}..{}", text(*low, property.low.get()), text(*high, property.high.get())))
+        .Primary("below zero")
+        .Help("only `converted`, a lift over a control, may have a bound below zero");
+    return;
+  }
+  if (value->first < low->first || value->first > high->first) {
+    Emit(DiagnosticKind::FigureOutsideInterval, property.value->range, property.name.name, text(*value, property.value.get()),
+         fmt::format("{}..{}", text(*low, property.low.get()), text(*high, property.high.get())))
+        .Primary(low->first > high->first ? "its bounds are in the wrong order" : "outside the interval")
+        .Help(low->first > high->first ? "write the lower bound first" : "a figure lies within its 95 % interval");
   }
 }
 

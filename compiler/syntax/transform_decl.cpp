@@ -108,12 +108,23 @@ std::optional<std::vector<ast::Parameter>> Transformer::Parameters(P::ParameterL
   return parameters;
 }
 
+ast::Property Transformer::Property(P::PropertyContext* ctx) {
+  ast::Property out{Name(ctx->name()), TransformExpr(ctx->expr()), RangeOf(ctx)};
+  // `2.10% within 1.69%..2.51%` parses as a window over a range: a figure and its interval.
+  auto* within = out.value ? out.value->As<ast::BinaryExpr>() : nullptr;
+  auto* bounds = within != nullptr && within->op == ast::BinaryOp::Within && within->right ? within->right->As<ast::BinaryExpr>() : nullptr;
+  if (bounds != nullptr && bounds->op == ast::BinaryOp::Range && bounds->left && bounds->right) {
+    out.low = std::move(bounds->left);
+    out.high = std::move(bounds->right);
+    out.value = std::move(within->left);
+  }
+  return out;
+}
+
 std::vector<ast::Property> Transformer::Properties(P::PropertyBlockContext* ctx) {
   std::vector<ast::Property> properties;
   if (ctx == nullptr) return properties;
-  for (auto* property : ctx->property()) {
-    properties.push_back({Name(property->name()), TransformExpr(property->expr()), RangeOf(property)});
-  }
+  for (auto* property : ctx->property()) properties.push_back(Property(property));
   return properties;
 }
 
@@ -283,9 +294,17 @@ ast::DeclPtr Transformer::TransformModel(P::ModelDeclContext* ctx) {
       out.properties = Properties(response->propertyBlock());
       out.range = RangeOf(item);
       model->responses.push_back(std::move(out));
+    } else if (auto* baseline = dynamic_cast<P::BaselineItemContext*>(item)) {
+      ast::Identifier word = Name(baseline->name());
+      if (word.name != "baseline") {
+        emitter_.Emit(DiagnosticKind::InvalidChoice, word.range, word.name, "a part of a model (`response`, `baseline`, or a property)")
+            .Primary("a block of what?")
+            .Help("write `baseline { converted = ...; window = 30 days }` for what customers buy anyway, or `response CHANNEL { ... }`");
+        continue;
+      }
+      model->baselines.push_back({TransformExpr(baseline->expr()), Properties(baseline->propertyBlock()), RangeOf(item)});
     } else if (auto* property = dynamic_cast<P::ModelPropertyItemContext*>(item)) {
-      auto* p = property->property();
-      model->properties.push_back({Name(p->name()), TransformExpr(p->expr()), RangeOf(p)});
+      model->properties.push_back(Property(property->property()));
     }
   }
   return model;

@@ -34,6 +34,7 @@ class Transformer {
   ast::StringLiteralValue String(antlr4::tree::TerminalNode* node);
   ast::TypeRef Type(RelParser::TypeRefContext* ctx) const;
   std::optional<std::vector<ast::Parameter>> Parameters(RelParser::ParameterListContext* ctx);
+  ast::Property Property(RelParser::PropertyContext* ctx);
   std::vector<ast::Property> Properties(RelParser::PropertyBlockContext* ctx);
 
   // transform_decl.cpp

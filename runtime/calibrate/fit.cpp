@@ -32,6 +32,11 @@ struct Counts {
   }
 };
 
+void Accumulate(Counts& to, const Counts& from) {
+  to.customers += from.customers, to.opens += from.opens, to.clicks += from.clicks, to.conversions += from.conversions;
+  to.unsubscribes += from.unsubscribes, to.spend += from.spend, to.spend_squares += from.spend_squares;
+}
+
 Funnel FunnelOf(const Counts& c) {
   Funnel f;
   f.customers = c.customers;
@@ -211,6 +216,28 @@ void FitCombinations(const CombinationCounts& counts, const std::vector<ControlF
   }
 }
 
+// Spend per converted customer: the mean of the converters' amounts.
+Estimate BasketOf(const Counts& c) { return Mean(c.spend, c.spend_squares, c.conversions); }
+
+// The spend an arm adds per conversion it adds: (spend per customer - the control's) / lift, its
+// variance by the delta method. A customer's spend is zero unless they converted, so the
+// covariance of spend and conversion per customer is mean spend x (1 - conversion rate).
+std::optional<Estimate> AddedBasket(const Counts& arm, const Counts& control, const Estimate& control_spend, const Estimate& lift) {
+  if (arm.customers < 2 || control.customers < 2 || lift.low <= 0) return std::nullopt;
+  const Estimate arm_spend = Mean(arm.spend, arm.spend_squares, arm.customers);
+  const double added_spend = arm_spend.value - control_spend.value;
+  const double ratio = added_spend / lift.value;
+  auto variance = [](const Estimate& e) { return std::pow(Half(e) / kZ95, 2); };
+  auto covariance = [](const Counts& c) {
+    const double spend = c.spend / c.customers, rate = c.conversions / c.customers;
+    return spend * (1 - rate) / c.customers;
+  };
+  const double spread = variance(arm_spend) + variance(control_spend) - 2 * ratio * (covariance(arm) + covariance(control)) +
+                        ratio * ratio * variance(lift);
+  const double half = kZ95 * std::sqrt(std::max(0.0, spread)) / lift.value;
+  return Estimate{ratio, ratio - half, ratio + half};
+}
+
 }  // namespace
 
 const Estimate& ArmFit::ConversionFor(const std::vector<int32_t>& values) const {
@@ -274,10 +301,25 @@ Calibration Fit(const History& history, const std::vector<size_t>& rows, double 
     }
     if (measured) {
       out.control = FunnelOf(per_arm[static_cast<size_t>(history.control)]);
+      if (history.has_amount && out.control->conversions >= 2) out.control_basket = BasketOf(per_arm[static_cast<size_t>(history.control)]);
       for (size_t c = 0; c < campaigns; ++c) {
         controls.push_back(FitControl(control_counts[c], control_segment_counts[c], control_combination_counts[c], per_combination));
         out.campaign_controls.push_back(controls.back().funnel);
       }
+      // What each segment buys anyway over every campaign: the controls' counts added up.
+      std::vector<std::vector<Counts>> all_segments = control_segment_counts[0];
+      CombinationCounts all_combinations = control_combination_counts[0];
+      for (size_t c = 1; c < campaigns; ++c) {
+        for (size_t b = 0; b < all_segments.size(); ++b) {
+          for (size_t v = 0; v < all_segments[b].size(); ++v) Accumulate(all_segments[b][v], control_segment_counts[c][b][v]);
+        }
+        for (const auto& [values, counts] : control_combination_counts[c]) Accumulate(all_combinations[values], counts);
+      }
+      ControlFit anyway = campaigns == 1 ? controls[0]
+                                      : FitControl(per_arm[static_cast<size_t>(history.control)], all_segments, all_combinations,
+                                                   per_combination);
+      out.control_segments = anyway.segments;
+      out.control_combinations = anyway.combinations;
     }
   }
   for (size_t a = 0; a < arms; ++a) {
@@ -291,7 +333,14 @@ Calibration Fit(const History& history, const std::vector<size_t>& rows, double 
       fit.control_converted = Matched(per_arm[a].campaign_customers, [&](size_t c) { return controls[c].funnel.converted; });
       fit.lift = Difference(fit.funnel.converted, *fit.control_converted);
       if (pooled) CompareCampaignLifts(per_arm[a], controls, fit);
+      if (history.has_amount) {
+        const Estimate control_spend =
+            Matched(per_arm[a].campaign_customers, [&](size_t c) { return controls[c].funnel.spend_per_customer; });
+        fit.basket = AddedBasket(per_arm[a], per_arm[static_cast<size_t>(history.control)], control_spend, *fit.lift);
+        fit.basket_is_ratio = fit.basket.has_value();
+      }
     }
+    if (history.has_amount && !fit.basket && per_arm[a].conversions >= 2) fit.basket = BasketOf(per_arm[a]);
     for (size_t b = 0; b < history.by.size(); ++b) {
       const auto& values = per_segment[a][b];
       // One prior per rate and attribute: how much this arm's segments really differ.

@@ -4,6 +4,7 @@
 // `--by` attribute, shrunk toward the arm's rate.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,13 @@ struct ArmFit {
   // for a better message.
   std::optional<Estimate> control_converted;
   std::optional<Estimate> lift;  // converted minus control_converted, when there is a control
+  // What a conversion the message adds spends (with an `amount` column): the spend per customer
+  // it adds over the control's, per conversion it adds (a ratio, with a delta-method interval),
+  // so that a simulation adding `lift` conversions at this basket adds the spend the arm did.
+  // When the lift is not clearly above zero, or without a control, the arm's spend per
+  // converted customer (`basket_is_ratio` false).
+  std::optional<Estimate> basket;
+  bool basket_is_ratio = false;
   std::vector<double> campaign_customers;  // per campaign of the history
   // Pooled campaigns with a control: the arm's lift in each campaign it was sent in, over that
   // campaign's control; and whether they differ beyond chance (chi-square, 99 %), in which case
@@ -75,6 +83,11 @@ struct ArmFit {
 struct Calibration {
   std::vector<ArmFit> arms;       // the arms that were sent something, in history order
   std::optional<Funnel> control;  // all campaigns' controls together; absent: uplift cannot be learned
+  std::optional<Estimate> control_basket;  // the control's spend per converted customer (with amounts)
+  // The control's conversion per `by` column and value, and per combination, shrunk like an
+  // arm's: what each segment buys anyway (all campaigns' controls together).
+  std::vector<std::vector<Estimate>> control_segments;
+  std::map<std::vector<int32_t>, Estimate> control_combinations;
   std::vector<Funnel> campaign_controls;  // per campaign, when there is a control
 };
 

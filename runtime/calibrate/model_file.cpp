@@ -20,6 +20,22 @@ std::string Interval(const Estimate& e) {
 
 std::string Count(double value) { return fmt::format("{:.0f}", value); }
 
+// A rate and its 95 % interval as the simulator draws from it: `20.07% within 19.20%..20.95%`.
+std::string Figure(const Estimate& e) {
+  return fmt::format("{} within {}..{}", Percent(e.value), Percent(e.low), Percent(e.high));
+}
+
+// A lift: its interval may reach below zero (the message may add nothing); a lift below zero
+// beyond doubt is stated as none, without an interval.
+std::string LiftFigure(const Estimate& e) {
+  if (e.high < 0) return Percent(0);
+  return fmt::format("{} within {}..{}", Percent(e.value), SignedPercent(e.low), Percent(e.high));
+}
+
+std::string AmountFigure(const Estimate& e, const std::string& currency) {
+  return fmt::format("{:.2f} {} within {:.2f} {}..{:.2f} {}", e.value, currency, std::max(0.0, e.low), currency, e.high, currency);
+}
+
 // A segment's condition on a customer: `loyalty_member == true`, `country == "FR"`; for a
 // panel's segments, membership of the panel (declared in the file) or not.
 std::string Condition(const std::string& column, const std::string& value, bool panel) {
@@ -47,6 +63,37 @@ std::string Target(const Arm& arm) {
   return arm.message.empty() ? arm.channel : fmt::format("{} \"{}\"", arm.channel, arm.message);
 }
 
+// What customers buy anyway, as the control measured it: for everyone, then per segment and
+// combination (the last that holds a customer is theirs, as for responses).
+std::string Baselines(const History& history, const Calibration& calibration, const ModelFileOptions& options) {
+  const Funnel& control = *calibration.control;
+  std::string out = fmt::format(
+      "  // What customers buy anyway, as the control measured it: {} of {} customers bought within {:g} days.\n"
+      "  // A simulation with this model draws the purchases customers make anyway from it, in place of each\n"
+      "  // customer's rate from their history: remove the baselines to forecast other customers than the campaign's.\n",
+      Count(control.conversions), Count(control.customers), options.window_days);
+  const std::string window = fmt::format("    window = {:g} days\n", options.window_days);
+  std::string basket;
+  if (calibration.control_basket) basket = "    basket = " + AmountFigure(*calibration.control_basket, options.currency) + "\n";
+  out += "  baseline {\n    converted = " + Figure(control.converted) + "\n" + basket + window + "  }\n";
+  for (size_t b = 0; b < calibration.control_segments.size(); ++b) {
+    for (size_t v = 0; v < calibration.control_segments[b].size(); ++v) {
+      const std::string& value = history.segment_values[b][v];
+      out += fmt::format("  baseline for {} {{\n    converted = {}\n{}  }}\n", SegmentPanel(history.by[b], value, history.by_panel[b]),
+                         Figure(calibration.control_segments[b][v]), window);
+    }
+  }
+  for (const auto& [values, converted] : calibration.control_combinations) {
+    std::vector<std::string> conditions;
+    for (size_t b = 0; b < values.size(); ++b) {
+      conditions.push_back(Condition(history.by[b], history.segment_values[b][static_cast<size_t>(values[b])], history.by_panel[b]));
+    }
+    out += fmt::format("  baseline for customers where {} {{\n    converted = {}\n{}  }}\n", fmt::join(conditions, " and "),
+                       Figure(converted), window);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string WriteModelFile(const History& history, const Calibration& calibration, const ModelFileOptions& options) {
@@ -62,6 +109,9 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
                      options.window_days);
   out += "// Every figure is a share of the customers sent the arm (bounces included, hence delivered = 100%),\n"
          "// with its counts and 95 % interval. Segments are shrunk toward their arm's rate (empirical Bayes).\n";
+  out += fmt::format("// Each figure states its 95 % interval (`within`): `relc run --runs N` draws it from there in every run\n"
+                     "// after the first, so that the runs spread as launches would. Amounts are in {}, the data's currency.\n",
+                     options.currency);
   if (history.has_unsubscribed) {
     out += "// Unsubscribes are shrunk per segment like the other rates: a few in a thousand, so a segment keeps\n"
            "// close to its arm's rate unless its counts say it really differs.\n";
@@ -104,7 +154,8 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
   }
   out += fmt::format("/// Response rates calibrated on {}.\n", history.source);
   out += fmt::format("model {} {{\n", options.name);
-  bool first = true;
+  if (calibration.control) out += Baselines(history, calibration, options);
+  bool first = !calibration.control;
   for (const ArmFit& fit : calibration.arms) {
     const Arm& arm = history.arms[static_cast<size_t>(fit.arm)];
     const Funnel& f = fit.funnel;
@@ -141,14 +192,16 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
                          std::max(0.0, f.spend_per_customer.low), f.spend_per_customer.high);
     }
     out += "\n";
+    // A response block, a figure a line, each with the interval a run with --runs draws it from.
     auto figures = [&](const Estimate& opened, const Estimate& clicked, const Estimate& converted, const Estimate* control,
-                       const Estimate& unsubscribed) {
-      std::string text = "delivered = 100%";
-      if (history.has_opened) text += "; opened = " + Percent(opened.value);
-      if (history.has_clicked) text += "; clicked = " + Percent(clicked.value);
-      text += "; converted = " + Percent(control != nullptr ? converted.value - control->value : converted.value);
-      if (history.has_unsubscribed) text += "; unsubscribed = " + Percent(unsubscribed.value);
-      return text;
+                       const Estimate& unsubscribed, const Estimate* basket) {
+      std::string text = "{\n    delivered = 100%\n";
+      if (history.has_opened) text += "    opened = " + Figure(opened) + "\n";
+      if (history.has_clicked) text += "    clicked = " + Figure(clicked) + "\n";
+      text += "    converted = " + (control != nullptr ? LiftFigure(Difference(converted, *control)) : Figure(converted)) + "\n";
+      if (history.has_unsubscribed) text += "    unsubscribed = " + Figure(unsubscribed) + "\n";
+      if (basket != nullptr) text += "    basket = " + AmountFigure(*basket, options.currency) + "\n";
+      return text + "  }";
     };
     // `unsubscribed 12 (0.30% raw, 0.31% shrunk, 0.22-0.41 %)`, in a segment's comment.
     auto unsubscribes = [&](const Funnel& raw, const Estimate& shrunk) {
@@ -157,7 +210,16 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
                          Percent(shrunk.value), Interval(shrunk));
     };
     const Estimate* control = fit.control_converted ? &*fit.control_converted : nullptr;
-    out += fmt::format("  response {} {{ {} }}\n", Target(arm), figures(f.opened, f.clicked, f.converted, control, f.unsubscribed));
+    if (fit.basket) {
+      out += fit.basket_is_ratio
+                 ? fmt::format("  // basket: the spend it adds per customer over the control's, per conversion it adds, {:.2f} {} ({:.2f}-{:.2f})\n",
+                               fit.basket->value, options.currency, std::max(0.0, fit.basket->low), fit.basket->high)
+                 : fmt::format("  // basket: its converted customers' spend, {:.2f} {} ({:.2f}-{:.2f}){}\n", fit.basket->value, options.currency,
+                               std::max(0.0, fit.basket->low), fit.basket->high,
+                               lift ? ": its lift is not clearly above zero, so the spend it adds per conversion cannot be told" : "");
+    }
+    const Estimate* basket = fit.basket ? &*fit.basket : nullptr;
+    out += fmt::format("  response {} {}\n", Target(arm), figures(f.opened, f.clicked, f.converted, control, f.unsubscribed, basket));
     for (const SegmentFit& segment : fit.segments) {
       const std::string& column = history.by[segment.column];
       const std::string& value = history.segment_values[segment.column][static_cast<size_t>(segment.value)];
@@ -170,8 +232,8 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
                          control_text, unsubscribes(segment.raw, segment.unsubscribed),
                          segment.small ? "; few rows: close to the arm's rate" : "");
       const Estimate* segment_control = segment.control_converted ? &*segment.control_converted : nullptr;
-      out += fmt::format("  response {} for {} {{ {} }}\n", Target(arm), SegmentPanel(column, value, history.by_panel[segment.column]),
-                         figures(segment.opened, segment.clicked, segment.converted, segment_control, segment.unsubscribed));
+      out += fmt::format("  response {} for {} {}\n", Target(arm), SegmentPanel(column, value, history.by_panel[segment.column]),
+                         figures(segment.opened, segment.clicked, segment.converted, segment_control, segment.unsubscribed, nullptr));
     }
     if (!fit.combinations.empty()) {
       out += fmt::format("  // Per combination of {}, written last so that it is what a customer takes: shrunk toward what\n"
@@ -195,9 +257,9 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
                          unsubscribes(combination.raw, combination.unsubscribed),
                          combination.small ? "; few rows: close to what its attributes predict" : "");
       const Estimate* combination_control = combination.control_converted ? &*combination.control_converted : nullptr;
-      out += fmt::format("  response {} for customers where {} {{ {} }}\n", Target(arm), fmt::join(conditions, " and "),
+      out += fmt::format("  response {} for customers where {} {}\n", Target(arm), fmt::join(conditions, " and "),
                          figures(combination.opened, combination.clicked, combination.converted, combination_control,
-                                 combination.unsubscribed));
+                                 combination.unsubscribed, nullptr));
     }
   }
   out += "}\n";

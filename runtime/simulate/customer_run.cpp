@@ -108,7 +108,8 @@ void CustomerRun::SetTime(int64_t now) {
   }
 }
 
-int64_t CustomerRun::Basket() const {
+int64_t CustomerRun::Basket(int64_t model_basket) const {
+  if (model_basket > 0) return model_basket;
   return measures_.average_basket_cents[row_] > 0 ? measures_.average_basket_cents[row_] : plan_.fallback_basket_cents;
 }
 
@@ -579,7 +580,7 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
                 .key = j.key, .attributed_step = step});
     } else {
       Schedule({.kind = Event::Kind::Purchase, .time = when, .rank = kCustomerRank, .journey = index, .key = j.key,
-                .amount = Basket(), .attributed_step = step});
+                .amount = Basket(r.basket_cents), .attributed_step = step});
     }
     ScheduleJourneyEvent({.kind = Event::Kind::Response, .time = when, .journey = index, .a = step, .bit = 8});
   }

@@ -31,6 +31,7 @@ struct SendPlan {
 
 struct ProgramPlan {
   std::vector<std::vector<SendPlan>> sends;    // per scenario, per step
+  std::vector<Baseline> baselines;             // the models' purchases made anyway, if they state them
   // `set` steps: the customer column slot each writes (-1: a column no condition reads), per
   // scenario, per step; and the slots any of them writes.
   std::vector<std::vector<int32_t>> set_slots;
@@ -72,7 +73,7 @@ struct Plan {
   int64_t fallback_basket_cents = 0;  // the basket of a customer who never bought
 };
 
-Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerMeasures& measures);
+Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerMeasures& measures, const Options& options);
 
 inline constexpr int64_t kHour = 3600, kDay = 86400;
 inline constexpr int64_t kCustomerRank = INT64_MIN;  // the customer's own doings come before any program's
@@ -190,7 +191,9 @@ class CustomerRun {
   int64_t LastPurchase() const;
   int64_t LocalMorning() const;
   int64_t LocalTime(int64_t day, int64_t minute) const;
-  int64_t Basket() const;
+  // What a purchase spends: the model's basket for the message that brought it, when it states one
+  // (`model_basket`), else the customer's average basket, else the average of every buyer's.
+  int64_t Basket(int64_t model_basket = 0) const;
 
   void SetTime(int64_t now);
   void Handle(const Event& event);

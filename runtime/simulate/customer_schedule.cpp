@@ -8,16 +8,28 @@
 
 namespace relc::simulate {
 
-// Purchases the customer makes anyway: a Poisson process at their expected rate (BG/NBD).
+// Purchases the customer makes anyway: a Poisson process at their expected rate (BG/NBD), or at
+// the rate of the model's baseline that holds them (the first program's with one).
 void CustomerRun::ScheduleBaseline() {
   double per_day = measures_.models_fitted ? measures_.expected_purchases[row_] / 365.0
                                            : measures_.frequency[row_] / std::max(measures_.tenure_days[row_], 30.0);
+  int64_t basket = 0;
+  for (const Program& program : programs_) {
+    const Baseline* holds = nullptr;
+    for (const Baseline& baseline : program.plan->baselines) {
+      if (baseline.panel < 0 || ir::IsBitSet((*program.run->panels)[static_cast<size_t>(baseline.panel)].data(), row_)) holds = &baseline;
+    }
+    if (holds == nullptr) continue;
+    per_day = holds->per_day;
+    basket = holds->basket_cents;
+    break;
+  }
   if (!(per_day > 0)) return;
   double t = static_cast<double>(start_);
   for (uint64_t k = 0;; ++k) {
     t += -std::log1p(-Uniform(static_cast<uint64_t>(Draw::PurchaseGap), k, 0)) / per_day * kDay;
     if (t >= static_cast<double>(end_)) break;
-    Schedule({.kind = Event::Kind::Purchase, .time = static_cast<int64_t>(t), .rank = kCustomerRank, .amount = Basket()});
+    Schedule({.kind = Event::Kind::Purchase, .time = static_cast<int64_t>(t), .rank = kCustomerRank, .amount = Basket(basket)});
   }
 }
 

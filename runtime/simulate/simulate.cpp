@@ -58,7 +58,7 @@ void Result::Finish() {
   }
 }
 
-Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerMeasures& measures) {
+Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerMeasures& measures, const Options& options) {
   Plan plan;
   auto channel_index = [&](const std::string& name) {
     auto it = std::find(plan.channels.begin(), plan.channels.end(), name);
@@ -70,11 +70,28 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
     const ir::Program& program = *run.program;
     ProgramPlan& out = plan.programs.emplace_back();
     out.priority = program.priority;
-    std::vector<double> rates;
-    for (const ir::ResponseRate& rate : program.response_rates) {
-      ir::Value v = run.engine->Scalar(rate.value, run.data->frame());
-      rates.push_back(v.valid ? v.AsFloat() : 0);
-    }
+    // The models' figures, each drawn from its interval when the run draws them.
+    auto values_of = [&](const std::vector<ir::ResponseRate>& figures, std::string_view what) {
+      std::vector<double> values;
+      const uint64_t key = data::Combine(data::HashName(program.title), data::HashName(what));
+      for (size_t i = 0; i < figures.size(); ++i) {
+        const ir::ResponseRate& rate = figures[i];
+        auto figure = [&](ir::ExprId id) {
+          ir::Value v = run.engine->Scalar(id, run.data->frame());
+          if (!v.valid) return 0.0;
+          return program[id].type == ir::ValueType::Int ? static_cast<double>(v.bits) : v.AsFloat();  // money: cents
+        };
+        double value = figure(rate.value);
+        if (options.draw_figures && rate.low != ir::kNoExpr) {
+          data::Random random(options.seed, data::Combine(key, i));
+          value = DrawFigure(value, figure(rate.low), figure(rate.high), rate.property == "basket", random);
+        }
+        values.push_back(value);
+      }
+      return values;
+    };
+    const std::vector<double> rates = values_of(program.response_rates, "response");
+    out.baselines = BaselinesFor(program, values_of(program.baseline_rates, "baseline"));
     Result& empty = out.empty;
     empty.scenarios.assign(program.scenarios.size(), {});
     empty.scenario_entered.assign(program.scenarios.size(), {});
@@ -287,7 +304,7 @@ void Decide(const Result& result, Winner& winner) {
 
 std::vector<Result> Simulate(const std::vector<ProgramRun>& programs, const measures::CustomerMeasures& measures,
                              const Options& options) {
-  Plan plan = MakePlan(programs, measures);
+  Plan plan = MakePlan(programs, measures, options);
   std::vector<Result> results = RunCustomers(programs, plan, measures, options);
   // Winner rules: the first pass is, up to each decision, what happened; the arms that led
   // then are fixed for the journeys that reach the split later, and the run is replayed (its
@@ -304,6 +321,7 @@ std::vector<Result> Simulate(const std::vector<ProgramRun>& programs, const meas
   if (winners) results = RunCustomers(programs, plan, measures, options);
   for (size_t p = 0; p < programs.size(); ++p) {
     results[p].winners = plan.programs[p].empty.winners;  // with their tests, winner or not
+    results[p].fallback_basket_cents = plan.fallback_basket_cents;
     results[p].Finish();
   }
   return results;

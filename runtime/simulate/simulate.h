@@ -46,6 +46,9 @@ struct Options {
   const std::vector<uint64_t>* customer_keys = nullptr;
   // Set by the simulator when a journey ran away: the other customers stop at once.
   std::atomic<bool>* halt = nullptr;
+  // Draw every model figure that states its interval (`within`) from it, keyed by `seed`: the
+  // run is then one launch of the many the model allows (`relc run --runs`, prediction intervals).
+  bool draw_figures = false;
 };
 
 // Every customer's id, hashed, for Options::customer_keys.
@@ -144,6 +147,9 @@ struct Result {
   std::vector<Population> scenario_entered, scenario_held_out;
   std::vector<LogEntry> log;  // by customer, then time
   std::optional<Runaway> runaway;  // the first, in customer order
+  // The basket of a customer without purchases: the average of every buyer's average basket
+  // (50.00 in the data's currency when nobody bought), unless the model states one.
+  int64_t fallback_basket_cents = 0;
 
   // Sets the program's and scenarios' purchases and revenue to their populations'.
   void Finish();

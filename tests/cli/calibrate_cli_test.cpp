@@ -49,11 +49,17 @@ TEST_CASE("relc calibrate writes a model that checks, and relc run --model simul
   CHECK_THAT(calibrated.out, Catch::Contains("calibrated 4 arms on"));
   std::string text = ReadFile(model);
   CHECK_THAT(text, Catch::Contains("model calibrated {"));
-  CHECK_THAT(text, Catch::Contains("response email \"winback-1\" { delivered = 100%; opened = "));
+  CHECK_THAT(text, Catch::Contains("response email \"winback-1\" {\n    delivered = 100%\n    opened = "));
+  // Every figure with the interval runs draw it from; the basket, and what customers buy anyway.
+  CHECK_THAT(text, Catch::Matches(R"([\s\S]*\n    clicked = \d+\.\d\d% within \d+\.\d\d%\.\.\d+\.\d\d%\n[\s\S]*)"));
+  CHECK_THAT(text, Catch::Matches(R"([\s\S]*\n    basket = \d+\.\d\d EUR within \d+\.\d\d EUR\.\.\d+\.\d\d EUR\n[\s\S]*)"));
+  CHECK_THAT(text, Catch::Contains("  baseline {\n    converted = "));
+  CHECK_THAT(text, Catch::Contains("  baseline for customers where loyalty_member == true {\n"));
   CHECK_THAT(text, Catch::Contains("response sms \"winback-sms\" for customers where loyalty_member == true {"));
   CHECK_THAT(text, Catch::Contains("`converted` is the lift over the control"));
   CHECK_THAT(text, Catch::Contains("// arm `call-vip`: "));  // counts and intervals, in comments
   CHECK(Relc("check --werror " + model).exit_code == 0);
+  CHECK(Relc("fmt --check " + model).exit_code == 0);  // written as relc fmt would
   std::string named = campaign + "/named.rel";
   REQUIRE(Relc("calibrate --history " + campaign + "/history.csv --name spring_2025 --window 14 --out " + named).exit_code == 0);
   CHECK_THAT(ReadFile(named), Catch::Contains("model spring_2025 {"));
@@ -78,17 +84,18 @@ TEST_CASE("relc calibrate writes a model that checks, and relc run --model simul
   // non-members sent it, half that of members: 0.85 % in all; its e-mails 0.3-0.4 % as much),
   // and the simulation revokes consent at the learned rates, not the channel's.
   CHECK_THAT(text, Catch::Contains("// Unsubscribes are shrunk per segment like the other rates"));
-  const size_t sms = text.find("  response sms \"winback-sms\" {");
-  REQUIRE(sms != std::string::npos);
-  const std::string sms_line = text.substr(sms, text.find('\n', sms) - sms);
-  REQUIRE(sms_line.find("; unsubscribed = ") != std::string::npos);
-  CHECK(std::stod(sms_line.substr(sms_line.find("; unsubscribed = ") + 17)) == Approx(0.85).margin(0.3));
-  const size_t members = text.find("  response sms \"winback-sms\" for customers where loyalty_member == true {");
-  REQUIRE(members != std::string::npos);
-  CHECK(text.substr(members, text.find('\n', members) - members).find("; unsubscribed = ") != std::string::npos);
+  auto block = [&](const std::string& head) {
+    const size_t at = text.find(head);
+    return at == std::string::npos ? std::string() : text.substr(at, text.find("\n  }", at) - at);
+  };
+  const std::string sms_block = block("  response sms \"winback-sms\" {");
+  REQUIRE(sms_block.find("\n    unsubscribed = ") != std::string::npos);
+  CHECK(std::stod(sms_block.substr(sms_block.find("\n    unsubscribed = ") + 20)) == Approx(0.85).margin(0.3));
+  CHECK(block("  response sms \"winback-sms\" for customers where loyalty_member == true {").find("\n    unsubscribed = ") !=
+        std::string::npos);
   std::string without_unsubscribes = text;
-  for (size_t at; (at = without_unsubscribes.find("; unsubscribed = ")) != std::string::npos;) {
-    without_unsubscribes.erase(at, without_unsubscribes.find(" }", at) - at);
+  for (size_t at; (at = without_unsubscribes.find("\n    unsubscribed = ")) != std::string::npos;) {
+    without_unsubscribes.erase(at, without_unsubscribes.find('\n', at + 1) - at);
   }
   std::string channel_unsubscribes = WriteTemp("calibrated-no-unsubscribes.rel", without_unsubscribes);
   auto unsubscribed = [&](const std::string& with) {
