@@ -35,6 +35,7 @@ constexpr OptionSpec kGenerateOptions[] = {
     {"--response", "", "SHARE", "with --campaign: customers respond to messages at this share of the usual rates (default 100%)"},
     {"--organic", "", "SHARE", "with --campaign: customers buy anyway at this share of the usual rate, as in a season (default 100%)"},
     {"--arms", "", "NAMES", "with --campaign: the arms sent, comma-separated (default all: winback-1,winback-2,winback-sms,call-vip)"},
+    {"--arm-baskets", "", "", "with --campaign: the purchases each message adds spend differently (winback-2 +30 %, winback-sms -20 %, call-vip +50 %)"},
 };
 
 // At most a hundred million customers: more would not fit this machine's memory as CSV text.
@@ -83,7 +84,7 @@ int RunGenerate(const ParsedOptions& options, Context& context) {
     }
     return true;
   };
-  for (const char* campaign_only : {"--response", "--organic", "--arms"}) {
+  for (const char* campaign_only : {"--response", "--organic", "--arms", "--arm-baskets"}) {
     if (options.Has(campaign_only) && !options.Has("--campaign")) {
       PrintUsageError(context.err, fmt::format("`{}` is for a generated campaign: add `--campaign`", campaign_only));
       return kExitUsageOrIo;
@@ -102,6 +103,7 @@ int RunGenerate(const ParsedOptions& options, Context& context) {
     }
     const std::vector<std::string> known = calibrate::CampaignArmNames();
     campaign.arms = SplitList(options.Get("--arms", ""));
+    campaign.arm_baskets = options.Has("--arm-baskets");
     for (const std::string& name : campaign.arms) {
       if (std::find(known.begin(), known.end(), name) == known.end()) {
         PrintUsageError(context.err, fmt::format("`--arms`: no arm `{}` in a generated campaign", name),
@@ -110,9 +112,17 @@ int RunGenerate(const ParsedOptions& options, Context& context) {
       }
     }
     calibrate::GeneratedCampaign generated = calibrate::GenerateCampaign(campaign);
-    if (!write({{"history.csv", &generated.history_csv}, {"truth.csv", &generated.truth_csv}})) return kExitUsageOrIo;
-    context.err << fmt::format("wrote a campaign over {} customers to {} (history.csv; the true rates in truth.csv)\n",
-                               generate.customers, out);
+    if (!write({{"history.csv", &generated.history_csv},
+                {"truth.csv", &generated.truth_csv},
+                {"customers.csv", &generated.customers_csv},
+                {"events.csv", &generated.events_csv},
+                {"campaign.rel", &generated.program_rel}})) {
+      return kExitUsageOrIo;
+    }
+    context.err << fmt::format(
+        "wrote a campaign over {} customers to {} (history.csv; the true rates in truth.csv; its customers in customers.csv "
+        "and events.csv, and the campaign as a program in campaign.rel)\n",
+        generate.customers, out);
     return kExitSuccess;
   }
   const std::string format = options.Get("--format", "crm");

@@ -11,6 +11,7 @@
 
 #include "data/values.h"
 #include "diagnostics/render.h"
+#include "driver/arm_report.h"
 #include "driver/commands.h"
 #include "driver/output_file.h"
 #include "driver/run_report.h"
@@ -165,6 +166,8 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
   std::vector<std::vector<std::vector<double>>> counts(reports.size());  // per program, per count, per run
   // Per program, per expectation, per run: left - right of a comparison, else 1 or 0 as it holds.
   std::vector<std::vector<std::vector<double>>> expected(reports.size());
+  // Per program, per split arm, per arm figure, per run.
+  std::vector<std::vector<std::array<std::vector<double>, std::size(kArmFigureNames)>>> arms(reports.size());
   for (size_t p = 0; p < reports.size(); ++p) {
     values[p].resize(reports[p].program->kpis.size());
     counts[p].resize(std::size(kCountNames));
@@ -216,11 +219,22 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
       for (size_t e = 0; e < program.expectations.size(); ++e) {
         if (auto v = ExpectationNumber(program, e, *loaded.engines[p], *loaded.bound[p])) expected[p][e].push_back(*v);
       }
+      arms[p].resize(result.variants.size());
+      for (size_t v = 0; v < result.variants.size(); ++v) {
+        const ArmValues figures = ArmValuesOf(result, result.variants[v]);
+        for (size_t k = 0; k < figures.size(); ++k) {
+          if (figures[k]) arms[p][v][k].push_back(*figures[k]);
+        }
+      }
     }
   }
   for (size_t p = 0; p < reports.size(); ++p) {
     for (const auto& list : values[p]) reports[p].spreads.push_back(SpreadOf(list));
     for (const auto& list : counts[p]) reports[p].count_spreads.push_back(SpreadOf(list));
+    for (const auto& arm : arms[p]) {
+      std::vector<Spread>& spreads = reports[p].arm_spreads.emplace_back();
+      for (const auto& list : arm) spreads.push_back(SpreadOf(list));
+    }
     if (runs > 1) {
       for (size_t e = 0; e < expected[p].size(); ++e) JudgeOverRuns(reports[p], e, expected[p][e]);
     }

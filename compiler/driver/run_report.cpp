@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "data/values.h"
+#include "driver/arm_report.h"
 #include "driver/figure_sources.h"
 #include "simulate/figures.h"
 
@@ -300,12 +301,14 @@ nlohmann::ordered_json ReportJson(const Report& report) {
       steps.push_back(std::move(step));
     }
     nlohmann::ordered_json arms = nlohmann::ordered_json::array();
-    for (const simulate::Variant& v : r.variants) {
+    for (size_t i = 0; i < r.variants.size(); ++i) {
+      const simulate::Variant& v = r.variants[i];
       if (v.scenario != static_cast<int32_t>(s)) continue;
       auto arm = CountersJson(v.counters);
       arm["split"] = scenario.steps[v.step].text;
       arm["arm"] = v.arm + 1;
       arm["first_step"] = scenario.steps[v.target].text;
+      arm["population"] = ArmPopulationJson(r, v, report.runs > 1 && i < report.arm_spreads.size() ? &report.arm_spreads[i] : nullptr);
       arms.push_back(std::move(arm));
     }
     nlohmann::ordered_json winners = nlohmann::ordered_json::array();
@@ -433,7 +436,8 @@ void PrintText(const Report& report, std::ostream& out) {
                          Percent(step.delivered, step.sent), Percent(step.opened, step.delivered),
                          Percent(step.clicked, step.delivered), step.converted, step.suppressed);
     }
-    for (const simulate::Variant& v : r.variants) {
+    for (size_t i = 0; i < r.variants.size(); ++i) {
+      const simulate::Variant& v = r.variants[i];
       if (v.scenario != static_cast<int32_t>(s)) continue;
       std::string arm = ArmName(program, v);
       if (arm.size() > 26) arm = arm.substr(0, 25) + "…";
@@ -441,6 +445,7 @@ void PrintText(const Report& report, std::ostream& out) {
       out << fmt::format("    {:<26} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10}\n", arm, taken.entered, taken.sent,
                          Percent(taken.delivered, taken.sent), Percent(taken.opened, taken.delivered),
                          Percent(taken.clicked, taken.delivered), taken.converted, taken.suppressed);
+      out << ArmText(r, v, report.runs > 1 && i < report.arm_spreads.size() ? &report.arm_spreads[i] : nullptr, currency);
     }
     for (const simulate::Winner& w : r.winners) {
       if (w.scenario == static_cast<int32_t>(s)) out << "    " << WinnerText(program, r, w) << '\n';

@@ -48,6 +48,8 @@ struct Report {
   std::vector<Spread> spreads;  // per KPI, with --runs
   // With --runs, the program's built-in counts over the runs, by name (kCountNames).
   std::vector<Spread> count_spreads;
+  // With --runs, per split arm (Result::variants), its figures over the runs (kArmFigureNames).
+  std::vector<std::vector<Spread>> arm_spreads;
   int runs = 1;
   // Model figures with an interval (`within`), which runs after the first draw from it.
   size_t drawn_figures = 0;

@@ -380,7 +380,8 @@ void Checker::CheckProperties(const std::vector<ast::Property>& properties, std:
   }
   if (owner == "channel" || owner == "response") known.insert(known.end(), kRates.begin(), kRates.end());
   // What a conversion the message brings spends: the CRM's average basket when not given.
-  if (owner == "response") known.push_back({"basket", TypeKind::Money});
+  // `bought`: the share of those sent it who buy within the window, anyway or because of it.
+  if (owner == "response") known.insert(known.end(), {{"basket", TypeKind::Money}, {"bought", TypeKind::Percentage}});
   // What customers buy anyway: the share who buy within a window, and what they spend.
   if (owner == "baseline") {
     known = {{"converted", TypeKind::Percentage}, {"basket", TypeKind::Money}, {"window", TypeKind::Duration}};

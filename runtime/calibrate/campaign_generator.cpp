@@ -20,12 +20,13 @@ struct TrueArm {
   double clicked_given_open;   // before the segment's effect
   double converts_given_click; // purchases the message adds, before the segment's effect
   double unsubscribed;         // share of those sent, before the segment's effect
+  double basket;               // with arm_baskets: multiplies what a purchase the message adds spends
 };
 constexpr std::array<TrueArm, 4> kArms = {{
-    {"winback-1", "email", "winback-1", 0.24, 0.22, 0.50, 0.003},
-    {"winback-2", "email", "winback-2", 0.20, 0.18, 0.45, 0.004},
-    {"winback-sms", "sms", "winback-sms", 0.90, 0.09, 0.40, 0.010},
-    {"call-vip", "phone", "call-vip", 0.55, 0.35, 0.30, 0.005},
+    {"winback-1", "email", "winback-1", 0.24, 0.22, 0.50, 0.003, 1.0},
+    {"winback-2", "email", "winback-2", 0.20, 0.18, 0.45, 0.004, 1.3},
+    {"winback-sms", "sms", "winback-sms", 0.90, 0.09, 0.40, 0.010, 0.8},
+    {"call-vip", "phone", "call-vip", 0.55, 0.35, 0.30, 0.005, 1.5},
 }};
 constexpr double kOrganic = 0.03;  // the control's conversion, for a non-member in France
 
@@ -43,6 +44,7 @@ constexpr double kBasketShape = 4, kBasketScale = 15;  // EUR: mean 60
 
 struct Rates {
   double opened = 0, clicked = 0, converted = 0, unsubscribed = 0;
+  double spend = 0;  // per customer sent
 };
 
 // How strongly a customer responds to a message, before the arm's rates.
@@ -52,43 +54,47 @@ double ResponseOf(bool member, const Country& country, double drift) {
 
 double OrganicOf(bool member, double season) { return kOrganic * (member ? kMemberOrganic : 1) * season; }
 
-Rates RatesOf(const TrueArm* arm, bool member, const Country& country, double drift, double season) {
+// `basket`: what a purchase the message adds spends, against one made anyway (1: the same).
+Rates RatesOf(const TrueArm* arm, bool member, const Country& country, double drift, double season, double basket) {
+  const double mean = kBasketShape * kBasketScale;
   double organic = OrganicOf(member, season);
-  if (arm == nullptr) return {0, 0, organic, 0};
+  if (arm == nullptr) return {0, 0, organic, 0, organic * mean};
   double response = ResponseOf(member, country, drift);
   double clicked = arm->opened * std::min(1.0, arm->clicked_given_open * response);
   double added = clicked * std::min(1.0, arm->converts_given_click * response);
-  return {arm->opened, clicked, 1 - (1 - organic) * (1 - added), arm->unsubscribed * (member ? kMemberUnsubscribe : 1)};
+  double converted = 1 - (1 - organic) * (1 - added);
+  // A customer the message converts spends its basket, whether they would have bought anyway or not.
+  return {arm->opened, clicked, converted, arm->unsubscribed * (member ? kMemberUnsubscribe : 1),
+          (converted - added) * mean + added * mean * basket};
 }
 
 // The population's expectation of each rate, over segments (all, one attribute's value, or a
 // combination of both attributes' values).
 template <typename Keep>
-Rates Expected(const TrueArm* arm, double drift, double season, Keep keep) {
+Rates Expected(const TrueArm* arm, double drift, double season, double basket, Keep keep) {
   Rates sum;
   double weight = 0;
   for (bool member : {true, false}) {
     for (const Country& country : kCountries) {
       double w = country.share * (member ? kMemberShare : 1 - kMemberShare);
       if (!keep(member, country)) continue;
-      Rates r = RatesOf(arm, member, country, drift, season);
+      Rates r = RatesOf(arm, member, country, drift, season, basket);
       sum.opened += w * r.opened, sum.clicked += w * r.clicked, sum.converted += w * r.converted;
-      sum.unsubscribed += w * r.unsubscribed;
+      sum.unsubscribed += w * r.unsubscribed, sum.spend += w * r.spend;
       weight += w;
     }
   }
-  return {sum.opened / weight, sum.clicked / weight, sum.converted / weight, sum.unsubscribed / weight};
+  return {sum.opened / weight, sum.clicked / weight, sum.converted / weight, sum.unsubscribed / weight, sum.spend / weight};
 }
 
 std::string TruthRows(const TrueArm* arm, const char* name, const char* channel, const char* message, double drift,
-                      double season) {
+                      double season, double basket) {
   std::string out;
   auto row = [&](const std::string& segment, auto keep) {
-    Rates r = Expected(arm, drift, season, keep);
-    Rates control = Expected(nullptr, drift, season, keep);
-    out += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.4f},{:.6f}\n", name, channel, message, segment, r.opened,
-                       r.clicked, r.converted, r.converted - control.converted, r.converted * kBasketShape * kBasketScale,
-                       r.unsubscribed);
+    Rates r = Expected(arm, drift, season, basket, keep);
+    Rates control = Expected(nullptr, drift, season, 1, keep);
+    out += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.4f},{:.6f},{:.4f}\n", name, channel, message, segment, r.opened,
+                       r.clicked, r.converted, r.converted - control.converted, r.spend, r.unsubscribed, r.spend - control.spend);
   };
   row("all", [](bool, const Country&) { return true; });
   for (bool member : {true, false}) {
@@ -104,6 +110,35 @@ std::string TruthRows(const TrueArm* arm, const char* name, const char* channel,
     }
   }
   return out;
+}
+
+// The campaign as a program: everyone enters at once, a share is held out (the control), and the
+// others are sent one arm each at random, in equal shares (weights in hundredths of a percent,
+// so that they add up to 100 % exactly).
+std::string ProgramOf(const std::vector<const TrueArm*>& sent, double control_share) {
+  std::string arms;
+  const auto count = static_cast<int>(sent.size());
+  for (int a = 0; a < count; ++a) {
+    const int hundredths = 10000 / count + (a < 10000 % count ? 1 : 0);
+    arms += fmt::format("      {}.{:02}% -> send {} \"{}\"\n", hundredths / 100, hundredths % 100, sent[static_cast<size_t>(a)]->channel,
+                        sent[static_cast<size_t>(a)]->message);
+  }
+  return fmt::format(
+      "/// The generated campaign as a program: every customer enters at once; {:g} % are held out as the\n"
+      "/// control, and the others are sent one of its messages at random, as the campaign did. Forecast it\n"
+      "/// with a model calibrated on another campaign: relc run campaign.rel --data DIR --as-of DATE --days 30 --model M\n"
+      "program \"Generated campaign\" {{\n"
+      "  objective reactivation {{ goal purchase within 30 days }}\n"
+      "  consent {{ email if email_optin; sms if sms_optin; phone if phone_optin }}\n"
+      "  panel everyone = customers\n"
+      "  holdout {:g}%\n"
+      "  scenario campaign {{\n"
+      "    trigger enter everyone\n"
+      "    reentry once\n"
+      "    split {{\n{}    }}\n"
+      "  }}\n"
+      "}}\n",
+      control_share * 100, control_share * 100, arms);
 }
 
 }  // namespace
@@ -123,6 +158,7 @@ GeneratedCampaign GenerateCampaign(const CampaignOptions& options) {
     }
   }
   out.history_csv = "customer_id,arm,channel,message,opened,clicked,converted,amount,unsubscribed,loyalty_member,country\n";
+  out.customers_csv = "id,country,loyalty_member,email_optin,sms_optin,phone_optin,postal_optin\n";
   for (uint64_t c = 0; c < options.customers; ++c) {
     data::Random random(options.seed, c);
     bool member = random.Chance(kMemberShare);
@@ -143,19 +179,24 @@ GeneratedCampaign GenerateCampaign(const CampaignOptions& options) {
     bool clicked = opened && random.Chance(std::min(1.0, arm->clicked_given_open * response));
     bool added = clicked && random.Chance(std::min(1.0, arm->converts_given_click * response));
     bool converted = organic || added;
-    double amount = converted ? std::round(random.Gamma(kBasketShape, kBasketScale) * 100) / 100 : 0;
+    const double basket = added && options.arm_baskets ? arm->basket : 1;
+    double amount = converted ? std::round(random.Gamma(kBasketShape, kBasketScale * basket) * 100) / 100 : 0;
     // Drawn last, so that every other column keeps its draws.
     bool unsubscribed = arm != nullptr && random.Chance(arm->unsubscribed * (member ? kMemberUnsubscribe : 1));
     auto flag = [&](bool value) { return arm ? (value ? "1" : "0") : ""; };  // empty for the control
     out.history_csv += fmt::format("C{:07},{},{},{},{},{},{:d},{:.2f},{},{},{}\n", c + 1, arm ? arm->name : "control",
                                    arm ? arm->channel : "", arm ? arm->message : "", flag(opened), flag(clicked), converted,
                                    amount, flag(unsubscribed), member ? "true" : "false", country->code);
+    out.customers_csv += fmt::format("C{:07},{},{},true,true,true,true\n", c + 1, country->code, member ? "true" : "false");
   }
-  out.truth_csv = "arm,channel,message,segment,opened,clicked,converted,lift,spend_per_customer,unsubscribed\n";
+  out.truth_csv = "arm,channel,message,segment,opened,clicked,converted,lift,spend_per_customer,unsubscribed,spend_uplift\n";
   for (const TrueArm* arm : sent) {
-    out.truth_csv += TruthRows(arm, arm->name, arm->channel, arm->message, options.response, options.organic);
+    out.truth_csv += TruthRows(arm, arm->name, arm->channel, arm->message, options.response, options.organic,
+                               options.arm_baskets ? arm->basket : 1);
   }
-  out.truth_csv += TruthRows(nullptr, "control", "", "", options.response, options.organic);
+  out.truth_csv += TruthRows(nullptr, "control", "", "", options.response, options.organic, 1);
+  out.events_csv = "customer_id,event,time,amount\n";
+  out.program_rel = ProgramOf(sent, options.control_share);
   return out;
 }
 

@@ -21,6 +21,9 @@ struct CampaignOptions {
   // they buy more whatever they are sent, which a lift must not take for the message's.
   double organic = 1.0;
   std::vector<std::string> arms;  // the arms sent (winback-1, winback-2, winback-sms, call-vip); empty: all
+  // Each arm's message changes what the purchases it adds spend (winback-2 +30 %, winback-sms
+  // -20 %, call-vip +50 %), as offers do; otherwise every purchase spends alike (60.00 on average).
+  bool arm_baskets = false;
 };
 
 // The arms a generated campaign can send, by name.
@@ -28,6 +31,10 @@ std::vector<std::string> CampaignArmNames();
 
 struct GeneratedCampaign {
   std::string history_csv;  // the columns LoadHistory reads, plus loyalty_member and country
+  // The same customers as a CRM (customers.csv with their attributes and consents; events.csv,
+  // empty: they have no history) and the campaign as a program (campaign.rel: each customer sent
+  // one arm at random, or held out as the control), to forecast it with `relc run --model`.
+  std::string customers_csv, events_csv, program_rel;
   // The true expected rates: per arm over the whole population (segment `all`), per segment
   // value (`country=CH`) and per combination (`loyalty_member=true&country=CH`):
   // arm,channel,message,segment,opened,clicked,converted,lift,spend_per_customer,unsubscribed

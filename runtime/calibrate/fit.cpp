@@ -235,10 +235,18 @@ std::optional<Estimate> AddedBasket(const Counts& arm, const Counts& control, co
   const double spread = variance(arm_spend) + variance(control_spend) - 2 * ratio * (covariance(arm) + covariance(control)) +
                         ratio * ratio * variance(lift);
   const double half = kZ95 * std::sqrt(std::max(0.0, spread)) / lift.value;
-  return Estimate{ratio, ratio - half, ratio + half};
+  // Per customer the message converts in a simulation, where its conversions fall on those who
+  // would have bought anyway too: lift / (1 - control) of them (MessageConversion).
+  const double anyway = 1 - control.conversions / control.customers;
+  return Estimate{ratio * anyway, (ratio - half) * anyway, (ratio + half) * anyway};
 }
 
 }  // namespace
+
+Estimate MessageConversion(const Estimate& lift, double control) {
+  const double anyway = std::max(1e-9, 1 - control);
+  return {lift.value / anyway, lift.low / anyway, lift.high / anyway};
+}
 
 const Estimate& ArmFit::ConversionFor(const std::vector<int32_t>& values) const {
   auto combination = std::lower_bound(combinations.begin(), combinations.end(), values,

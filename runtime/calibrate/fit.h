@@ -54,8 +54,9 @@ struct ArmFit {
   std::optional<Estimate> control_converted;
   std::optional<Estimate> lift;  // converted minus control_converted, when there is a control
   // What a conversion the message adds spends (with an `amount` column): the spend per customer
-  // it adds over the control's, per conversion it adds (a ratio, with a delta-method interval),
-  // so that a simulation adding `lift` conversions at this basket adds the spend the arm did.
+  // it adds over the control's, per customer it converts in a simulation (MessageConversion; a
+  // ratio, with a delta-method interval), so that a simulation converting them at this basket
+  // adds the spend the arm did.
   // When the lift is not clearly above zero, or without a control, the arm's spend per
   // converted customer (`basket_is_ratio` false).
   std::optional<Estimate> basket;
@@ -90,6 +91,12 @@ struct Calibration {
   std::map<std::vector<int32_t>, Estimate> control_combinations;
   std::vector<Funnel> campaign_controls;  // per campaign, when there is a control
 };
+
+// The share of customers a message converts in a simulation, from its lift over a control that
+// converted `control`: the simulator draws a message's conversions independently of the purchases
+// customers make anyway, so that lift / (1 - control) of them make the share who buy rise by the
+// lift (those who would have bought anyway buy once more, and are no new buyers).
+Estimate MessageConversion(const Estimate& lift, double control);
 
 // Fits the rows `rows` of `history` (all of them when empty). Segments with fewer than
 // `min_segment_rows` rows are marked small.

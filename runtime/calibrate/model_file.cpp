@@ -146,6 +146,13 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
     out += "// No control group: uplift could not be learned. `converted` is the arms' whole conversion, so a\n"
            "// forecast with this model counts the purchases customers would have made anyway as the message's.\n";
   }
+  if (lift) {
+    out += "// It is stated over those who would not have bought anyway (lift / (1 - control)): the simulator draws a\n"
+           "// message's conversions apart from the purchases made anyway, so that the share who buy rises by the lift.\n"
+           "// `bought` is the share who bought, anyway or not: for a customer a baseline holds, the simulator takes the\n"
+           "// message's conversions from it and the baseline's, whose intervals are apart, as the arm's and the control's\n"
+           "// customers were.\n";
+  }
   if (!options.declarations.empty()) {
     out += "// The panels the segments name, declared as in the program they come from; membership was\n"
            "// taken as of the campaign.\n";
@@ -198,7 +205,10 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
       std::string text = "{\n    delivered = 100%\n";
       if (history.has_opened) text += "    opened = " + Figure(opened) + "\n";
       if (history.has_clicked) text += "    clicked = " + Figure(clicked) + "\n";
-      text += "    converted = " + (control != nullptr ? LiftFigure(Difference(converted, *control)) : Figure(converted)) + "\n";
+      text += "    converted = " +
+              (control != nullptr ? LiftFigure(MessageConversion(Difference(converted, *control), control->value)) : Figure(converted)) +
+              "\n";
+      if (control != nullptr) text += "    bought = " + Figure(converted) + "\n";
       if (history.has_unsubscribed) text += "    unsubscribed = " + Figure(unsubscribed) + "\n";
       if (basket != nullptr) text += "    basket = " + AmountFigure(*basket, options.currency) + "\n";
       return text + "  }";

@@ -14,9 +14,10 @@ void Apply(ChannelRates& out, const std::string& property, double value) {
   if (property == "converted") out.converted = value;
   if (property == "unsubscribed") out.unsubscribed = value;
   if (property == "basket") out.basket_cents = std::llround(value);
+  if (property == "bought") out.bought = value;
 }
 
-constexpr const char* kFigures[] = {"delivered", "opened", "clicked", "converted", "unsubscribed", "basket"};
+constexpr const char* kFigures[] = {"delivered", "opened", "clicked", "converted", "bought", "unsubscribed", "basket"};
 
 }  // namespace
 
@@ -35,7 +36,7 @@ ChannelRates RatesFor(const ir::Program& program, const std::vector<double>& rat
       if (rate.channel != channel || rate.panel >= 0 || rate.message.empty() == specific) continue;
       if (specific && rate.message != message) continue;
       Apply(out, rate.property, rates[i]);
-      out.converted_as_sent = out.converted_as_sent || (specific && rate.property == "converted");
+      out.converted_as_sent = out.converted_as_sent || (specific && (rate.property == "converted" || rate.property == "bought"));
     }
   }
   return out;
@@ -52,7 +53,7 @@ std::vector<SegmentRates> SegmentRatesFor(const ir::Program& program, const std:
       auto it = std::find_if(out.begin(), out.end(), [&](const SegmentRates& s) { return s.panel == rate.panel; });
       if (it == out.end()) it = out.insert(out.end(), SegmentRates{rate.panel, base});
       Apply(it->rates, rate.property, rates[i]);
-      it->rates.converted_as_sent = it->rates.converted_as_sent || (specific && rate.property == "converted");
+      it->rates.converted_as_sent = it->rates.converted_as_sent || (specific && (rate.property == "converted" || rate.property == "bought"));
     }
   }
   return out;
@@ -104,7 +105,11 @@ std::vector<Baseline> BaselinesFor(const ir::Program& program, const std::vector
     if (s.basket < 0) s.basket = everyone.basket;
     if (s.window_days <= 0) s.window_days = everyone.window_days;
     if (s.converted < 0 || s.window_days <= 0) continue;
-    out.push_back({s.panel, -std::log1p(-std::min(s.converted, 0.999999)) / s.window_days, s.basket > 0 ? std::llround(s.basket) : 0});
+    // `basket` is what a customer who buys within the window spends over it: spread over the
+    // purchases expected of a buyer, which a Poisson process makes more than one.
+    const double per_window = -std::log1p(-std::min(s.converted, 0.999999));
+    const double per_purchase = s.basket > 0 && per_window > 0 ? s.basket * s.converted / per_window : s.basket;
+    out.push_back({s.panel, per_window / s.window_days, per_purchase > 0 ? std::llround(per_purchase) : 0, s.converted});
   }
   return out;
 }

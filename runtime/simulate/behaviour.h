@@ -22,6 +22,11 @@ struct ChannelRates {
   // the message did as sent, its offer included, so the offer's uplift is not added again.
   bool converted_as_sent = false;
   int64_t basket_cents = 0;  // the model's basket; 0: the customer's own average basket
+  // The share of those sent the message who bought within the window, anyway or because of it
+  // (`bought`; -1: not stated). For a customer a model's baseline holds (share b), the message
+  // converts (bought - b) / (1 - b) of them, in place of `converted`: the arm's and the control's
+  // figures come from separate customers, so drawn apart they spread as their samples did.
+  double bought = -1;
 };
 
 // The channel's rates with the program's `model` figures for this channel and message applied
@@ -49,6 +54,7 @@ struct Baseline {
   int32_t panel = -1;
   double per_day = 0;
   int64_t basket_cents = 0;
+  double share = 0;  // its `converted`: the share who buy within its window
 };
 std::vector<Baseline> BaselinesFor(const ir::Program& program, const std::vector<double>& values);
 

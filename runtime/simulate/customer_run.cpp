@@ -41,6 +41,7 @@ int64_t CustomerRun::OffsetAt(int64_t time) const { return programs_.front().run
 void CustomerRun::Tracked::Add(Population& to) const {
   if (since == ir::kNever) return;
   ++to.customers;
+  to.buyers += purchases > 0;
   to.journeys += journeys, to.purchases += purchases, to.revenue_cents += revenue_cents;
   to.cart_journeys += cart_journeys, to.carts_bought += carts_bought;
   to.revenue_squares += static_cast<WideSum>(revenue_cents) * revenue_cents;
@@ -87,6 +88,7 @@ void CustomerRun::Run() {
   for (Program& program : programs_) {
     Result& result = *program.result;
     program.tracked.Add(program.holdout ? result.held_out : result.entered);
+    for (const auto& [variant, tracked] : program.variant_tracked) tracked.Add(result.variants[static_cast<size_t>(variant)].population);
     for (size_t s = 0; s < program.scenario_tracked.size(); ++s) {
       bool held = program.holdout || program.scenario_held[s];
       program.scenario_tracked[s].Add(held ? result.scenario_held_out[s] : result.scenario_entered[s]);
@@ -197,6 +199,7 @@ void CustomerRun::TrackPurchase(const Event& event) {
   for (size_t p = 0; p < programs_.size(); ++p) {
     Program& program = programs_[p];
     for (Tracked& scenario : program.scenario_tracked) track(scenario);
+    for (auto& variant : program.variant_tracked) track(variant.second);
     track(program.tracked);
     // The cart bought: once for the program, once for each scenario that had a journey about it.
     bool program_counted = false;
@@ -383,6 +386,8 @@ void CustomerRun::EnterVariants(int32_t index, int32_t step) {
   for (int32_t v : program.plan->variants_at[j.scenario][step]) {
     if (std::find(j.variants.begin(), j.variants.end(), v) != j.variants.end()) continue;
     j.variants.push_back(v);
+    auto taken = std::find_if(program.variant_tracked.begin(), program.variant_tracked.end(), [&](const auto& t) { return t.first == v; });
+    if (taken == program.variant_tracked.end()) program.variant_tracked.push_back({v, Tracked{.since = now_}});
     Variant& variant = program.result->variants[v];
     ++variant.counters.entered;
     if (now_ < program.plan->variant_decision[v]) ++variant.at_decision.entered;
@@ -550,7 +555,10 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
   bool opened = delivered && draw(Draw::Opened) < r.opened * attention;
   bool clicked = opened && r.opened > 0 && draw(Draw::Clicked) < r.clicked / r.opened;
   const double uplift = r.converted_as_sent ? 0 : plan.offer_uplift;
-  double convert = r.clicked > 0 ? std::min(1.0, r.converted * (1 + uplift) / r.clicked) : 0;
+  // What the message adds: from what its customers bought beside the baseline's, when both are known.
+  const double adds = r.bought >= 0 && baseline_share_ >= 0 ? std::max(0.0, (r.bought - baseline_share_) / (1 - std::min(baseline_share_, 0.999999)))
+                                                            : r.converted;
+  double convert = r.clicked > 0 ? std::min(1.0, adds * (1 + uplift) / r.clicked) : 0;
   bool converted = clicked && draw(Draw::Converted) < convert;
   bool unsubscribed = delivered && draw(Draw::Unsubscribed) < r.unsubscribed * (1 + model.fatigue_unsubscribe * recent);
   auto count = [&](Counters& c) {

@@ -129,6 +129,8 @@ class CustomerRun {
     Tracked tracked;                                        // the program's population
     boost::container::small_vector<TrackedCart, 2> carts;
     boost::container::small_vector<Tracked, 2> scenario_tracked;  // each scenario's
+    // The split arms the customer took (Result::variants indices), each from when they first did.
+    boost::container::small_vector<std::pair<int32_t, Tracked>, 2> variant_tracked;
     WritableColumns* columns = nullptr;
   };
 
@@ -231,6 +233,7 @@ class CustomerRun {
   uint64_t customer_key_ = 0;  // the customer's id, hashed
   uint64_t sequence_ = 0;
   bool bought_ = false;  // the customer bought during the run
+  double baseline_share_ = -1;  // the share of the model baseline that holds the customer; -1: none
   bool stopped_ = false;  // a runaway journey stopped the customer's simulation
   std::vector<Program> programs_;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> queue_;

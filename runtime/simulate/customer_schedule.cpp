@@ -22,6 +22,7 @@ void CustomerRun::ScheduleBaseline() {
     if (holds == nullptr) continue;
     per_day = holds->per_day;
     basket = holds->basket_cents;
+    baseline_share_ = holds->share;
     break;
   }
   if (!(per_day > 0)) return;

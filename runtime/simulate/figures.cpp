@@ -17,7 +17,36 @@ double VarianceOfMean(const Population& p) {
   return std::max(0.0, variance) / n;
 }
 
+// The share of a population who bought, with its variance.
+Estimate BuyerShare(const Population& p) {
+  const auto n = static_cast<double>(p.customers);
+  const double share = n > 0 ? static_cast<double>(p.buyers) / n : 0;
+  const double half = n > 1 ? kZ95 * std::sqrt(share * (1 - share) / n) : 0;
+  return {share, share - half, share + half};
+}
+
+double Variance(const Estimate& e) { return std::pow((e.high - e.low) / (2 * kZ95), 2); }
+
 }  // namespace
+
+ArmFigures ArmFiguresOf(const Result& result, const Variant& variant) {
+  const Population& arm = variant.population;
+  const Population& held = result.scenario_held_out[static_cast<size_t>(variant.scenario)];
+  ArmFigures f;
+  f.customers = arm.customers;
+  f.conversion = BuyerShare(arm);
+  const double spend = Mean(arm), spend_half = arm.customers > 1 ? kZ95 * std::sqrt(VarianceOfMean(arm)) : 0;
+  f.spend_per_customer = {spend, spend - spend_half, spend + spend_half};
+  if (arm.customers >= 2 && held.customers >= 2) {
+    const Estimate held_conversion = BuyerShare(held);
+    const double lift = f.conversion.value - held_conversion.value;
+    const double lift_half = kZ95 * std::sqrt(Variance(f.conversion) + Variance(held_conversion));
+    f.conversion_uplift = Estimate{lift, lift - lift_half, lift + lift_half};
+    const double added = spend - Mean(held), added_half = kZ95 * std::sqrt(VarianceOfMean(arm) + VarianceOfMean(held));
+    f.spend_uplift = Estimate{added, added - added_half, added + added_half};
+  }
+  return f;
+}
 
 Figures FiguresOf(const Result& result, int scenario) {
   const bool program = scenario < 0;

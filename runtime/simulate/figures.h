@@ -34,4 +34,15 @@ struct Figures {
 // The figures of the program (`scenario` < 0) or of one of its scenarios.
 Figures FiguresOf(const Result& result, int scenario = -1);
 
+// A split arm beside the holdout of its scenario (the customers who would have entered it): the
+// share of the arm's customers who bought from when they took it (conversion) and what they
+// spent each (cents), and the same less the holdout's (uplift), with 95 % intervals; the uplift
+// is nullopt without two customers on each side.
+struct ArmFigures {
+  int64_t customers = 0;
+  Estimate conversion, spend_per_customer;
+  std::optional<Estimate> conversion_uplift, spend_uplift;
+};
+ArmFigures ArmFiguresOf(const Result& result, const Variant& variant);
+
 }  // namespace relc::simulate

@@ -45,6 +45,7 @@ std::vector<uint64_t> CustomerKeys(const data::CustomerStore& store) {
 
 Population& Population::operator+=(const Population& o) {
   customers += o.customers, journeys += o.journeys, purchases += o.purchases, revenue_cents += o.revenue_cents;
+  buyers += o.buyers;
   cart_journeys += o.cart_journeys, carts_bought += o.carts_bought, revenue_squares += o.revenue_squares;
   return *this;
 }
@@ -208,6 +209,7 @@ void Add(Result& to, Result& part) {
     to.variants[v].counters += part.variants[v].counters;
     to.variants[v].at_decision += part.variants[v].at_decision;
     to.variants[v].at_decision_squares += part.variants[v].at_decision_squares;
+    to.variants[v].population += part.variants[v].population;
   }
   to.log.insert(to.log.end(), part.log.begin(), part.log.end());
   if (!to.runaway) to.runaway = part.runaway;

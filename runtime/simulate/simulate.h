@@ -71,6 +71,7 @@ struct Counters {
 // their first entry to the end of the run: what they bought, for the uplift and its interval.
 struct Population {
   int64_t customers = 0, journeys = 0, purchases = 0, revenue_cents = 0;
+  int64_t buyers = 0;  // customers who bought at least once
   // Journeys about an abandoned cart, and those carts bought afterwards (with or without a message).
   int64_t cart_journeys = 0, carts_bought = 0;
   // The sum over customers of their revenue squared, for the between-customer variance: exact
@@ -109,6 +110,9 @@ struct Variant {
   // In the test window, the sum of the squares of each conversion's amount: the variance of
   // revenue per journey, for the winner's test (a journey converts once, seldom more).
   WideSum at_decision_squares = 0;
+  // The customers who took the arm, and what they bought from then on (any purchase, whether a
+  // message brought it or not): the arm's conversion and spend per customer, against the holdout.
+  Population population;
 };
 
 // A split's winner rule, decided: the arm that led on the metric (per journey that took it)

@@ -123,9 +123,9 @@ TEST_CASE("relc calibrate writes a model that checks, and relc run --model simul
   CHECK(with_combined.out != with_model.out);
 }
 
-TEST_CASE("a message's own conversion figure includes its offer; a channel's gets the offer's uplift", "[calibrate]") {
+TEST_CASE("a message's own conversion figure includes its offer, and a channel's gets the offer's uplift", "[calibrate]") {
   // Win-back as it is (its offer adds the default uplift), and with an offer that adds nothing.
-  std::string program = ReadFile("examples/winback/winback.rel");
+  std::string program = ReadFile(std::string(RELC_SOURCE_DIR) + "/examples/winback/winback.rel");
   const std::string offer = "offer comeback = discount 15% { cost = 3 EUR }";
   REQUIRE(program.find(offer) != std::string::npos);
   std::string no_uplift = program;

@@ -63,7 +63,7 @@ TEST_CASE("a figure without a spread is itself", "[simulate]") {
   CHECK(DrawFigure(0.05, NAN, NAN, false, random) == 0.05);
 }
 
-TEST_CASE("a baseline's share over its window becomes a daily rate; a segment takes what it does not state from everyone's",
+TEST_CASE("a baseline's share over its window becomes a daily rate, and a segment takes what it does not state from everyone's",
           "[simulate]") {
   ir::Program program;
   auto figure = [&](int32_t panel, const char* property) {
@@ -77,13 +77,16 @@ TEST_CASE("a baseline's share over its window becomes a daily rate; a segment ta
   CHECK(baselines[0].panel == -1);
   // 3 % buy within 30 days: 1 - exp(-30 x rate) = 3 %.
   CHECK(1 - std::exp(-30 * baselines[0].per_day) == Approx(0.03));
-  CHECK(baselines[0].basket_cents == 5776);
+  // A buyer's 57.76 over the window, spread over the purchases a buyer makes (a little over one):
+  // the spend per customer is 3 % x 57.76.
+  CHECK(baselines[0].basket_cents == 5689);
+  CHECK(30 * baselines[0].per_day * baselines[0].basket_cents == Approx(0.03 * 5776).epsilon(0.001));
   CHECK(baselines[1].panel == 3);
   CHECK(1 - std::exp(-14 * baselines[1].per_day) == Approx(0.05));
-  CHECK(baselines[1].basket_cents == 5776);
+  CHECK(14 * baselines[1].per_day * baselines[1].basket_cents == Approx(0.05 * 5776).epsilon(0.001));
   CHECK(baselines[2].panel == 4);
   CHECK(baselines[2].per_day == Approx(baselines[0].per_day));
-  CHECK(baselines[2].basket_cents == 9000);
+  CHECK(30 * baselines[2].per_day * baselines[2].basket_cents == Approx(0.03 * 9000).epsilon(0.001));
 }
 
 }  // namespace

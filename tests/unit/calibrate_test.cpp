@@ -241,7 +241,7 @@ TEST_CASE("segment rates are shrunk, and a segment's lift is over its own contro
   }
 }
 
-TEST_CASE("segments and combinations recover the true rates; a combination is nearer the truth than its own counts", "[calibrate]") {
+TEST_CASE("segments and combinations recover the true rates, and a combination is nearer the truth than its own counts", "[calibrate]") {
   const int histories = 60;
   // arm -> segments inside, combinations inside, trials of each; the same for unsubscribes
   std::map<std::string, std::array<int, 5>> covered;
@@ -454,7 +454,7 @@ TEST_CASE("pooled campaigns whose lifts differ beyond chance are told apart from
   CHECK(drifted.campaign_lifts[1].lift.value < 0.5 * drifted.campaign_lifts[0].lift.value);
 }
 
-TEST_CASE("pooling: arms and values are matched; a campaign without a control, or an arm on another channel, is refused",
+TEST_CASE("pooling: arms and values are matched, and a campaign without a control or an arm on another channel is refused",
           "[calibrate]") {
   HistoryOptions options;
   options.by = {"tier"};
