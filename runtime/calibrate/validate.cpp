@@ -109,6 +109,30 @@ std::vector<ArmCheck> Forecast(const Calibration& fitted, size_t fitted_arms, co
   return out;
 }
 
+// Per value of each `--by` attribute, the arms forecast for its customers with the segments'
+// rates and with the arms' alone (every value read as one the fit never saw).
+std::vector<SegmentCheck> SegmentChecks(const Calibration& fitted, size_t fitted_arms, const TestSet& test) {
+  const History& history = *test.history;
+  std::vector<SegmentCheck> out;
+  TestSet flat = test;
+  for (auto& values : flat.fitted_value) std::fill(values.begin(), values.end(), -1);
+  for (size_t b = 0; b < history.by.size(); ++b) {
+    for (size_t v = 0; v < history.segment_values[b].size(); ++v) {
+      TestSet part = test;
+      part.rows.clear();
+      for (size_t index : test.rows) {
+        if (static_cast<size_t>(history.rows[index].segment[b]) == v) part.rows.push_back(index);
+      }
+      if (part.rows.empty()) continue;
+      SegmentCheck& check = out.emplace_back(SegmentCheck{b, static_cast<int32_t>(v), {}, {}});
+      check.arms = Forecast(fitted, fitted_arms, part);
+      part.fitted_value = flat.fitted_value;
+      check.without_by = Forecast(fitted, fitted_arms, part);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Validation Validate(const History& history, double fit_share, uint64_t seed, double min_segment_rows) {
@@ -132,7 +156,9 @@ Validation Validate(const History& history, double fit_share, uint64_t seed, dou
     std::vector<int32_t>& same = test.fitted_value.emplace_back();
     for (size_t v = 0; v < values.size(); ++v) same.push_back(static_cast<int32_t>(v));
   }
-  out.arms = Forecast(Fit(history, fit_rows, min_segment_rows), history.arms.size(), test);
+  const Calibration fitted = Fit(history, fit_rows, min_segment_rows);
+  out.arms = Forecast(fitted, history.arms.size(), test);
+  out.segments = SegmentChecks(fitted, history.arms.size(), test);
   return out;
 }
 
@@ -165,7 +191,9 @@ Validation Backtest(const History& fitted, const History& forecast, double min_s
       mapped.push_back(it == index.end() ? -1 : it->second);
     }
   }
-  out.arms = Forecast(Fit(fitted, {}, min_segment_rows), fitted.arms.size(), test);
+  const Calibration calibration = Fit(fitted, {}, min_segment_rows);
+  out.arms = Forecast(calibration, fitted.arms.size(), test);
+  out.segments = SegmentChecks(calibration, fitted.arms.size(), test);
   return out;
 }
 

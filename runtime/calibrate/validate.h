@@ -22,6 +22,8 @@ struct Check {
   // error within it is what even the true rates would show, and says nothing against the model.
   double noise_percent = 0;
   bool inside = false;
+  // The error is within the held-out noise: as good as this sample allows.
+  bool within_noise() const { return error_percent <= noise_percent; }
 };
 
 struct ArmCheck {
@@ -31,11 +33,21 @@ struct ArmCheck {
   std::optional<Check> uplift;
 };
 
+// The customers of one value of a `--by` attribute: each arm's conversion forecast with the
+// segments' rates, and with the arms' rates alone (a model without `--by`), so that what the
+// segmentation gains shows.
+struct SegmentCheck {
+  size_t column = 0;  // History::by
+  int32_t value = 0;  // History::segment_values[column] (of the forecast history)
+  std::vector<ArmCheck> arms, without_by;  // in the same order
+};
+
 struct Validation {
   double fit_share = 0.5;  // with Validate
   uint64_t seed = 1;       // with Validate
   size_t fit_rows = 0, test_rows = 0;
   std::vector<ArmCheck> arms;
+  std::vector<SegmentCheck> segments;  // with `--by`: per attribute and value
   // With Backtest: the forecast campaign's arms the fitted one did not have (or sent otherwise),
   // which cannot be forecast.
   std::vector<std::string> unfitted_arms;

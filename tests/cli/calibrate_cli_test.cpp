@@ -163,6 +163,32 @@ TEST_CASE("relc calibrate --validate forecasts the held-out customers, arm by ar
   CHECK(Relc("calibrate --history " + campaign + "/history.csv --validate 50% --seed 3").out == validated.out);
 }
 
+TEST_CASE("relc calibrate --validate --by shows each segment's forecasts, and what the segmentation gains", "[calibrate]") {
+  std::string campaign = Campaign(200000, 4);
+  Result validated = Relc("calibrate --history " + campaign + "/history.csv --by loyalty_member --validate 50% --seed 3 --format json");
+  INFO(validated.out);
+  REQUIRE(validated.exit_code == 0);
+  const nlohmann::json json = nlohmann::json::parse(validated.out);
+  REQUIRE(json["segments"].size() == 8);  // two values, four arms
+  // Members respond half as much again as others: forecast with the arm's rate alone, each value
+  // misses; with its segment's, far less.
+  double with_by = 0, without_by = 0;
+  for (const auto& segment : json["segments"]) {
+    CHECK(segment["attribute"] == "loyalty_member");
+    with_by += segment["conversion"]["error_percent"].get<double>();
+    without_by += segment["conversion"]["error_percent_without_by"].get<double>();
+  }
+  CHECK(with_by < 0.5 * without_by);
+  for (const auto& arm : json["arms"]) {
+    const auto& conversion = arm["conversion"];
+    CHECK(conversion["within_noise"] == (conversion["error_percent"].get<double>() <= conversion["noise_percent"].get<double>()));
+  }
+  Result text = Relc("calibrate --history " + campaign + "/history.csv --by loyalty_member --validate 50% --seed 3");
+  CHECK_THAT(text.out, Catch::Contains("| conversion by segment | arm | test customers |"));
+  CHECK_THAT(text.out, Catch::Contains("| loyalty_member = true | winback-1 | "));
+  CHECK_THAT(text.out, Catch::Contains("within: as good as this sample allows"));
+}
+
 TEST_CASE("relc calibrate --validate-on: fitted on one campaign, forecast for another", "[calibrate]") {
   const std::string spring = Campaign(60000, 2) + "/history.csv", autumn = Campaign(60000, 7) + "/history.csv";
   Result backtest = Relc("calibrate --history " + spring + " --by loyalty_member --validate-on " + autumn);
@@ -267,7 +293,7 @@ TEST_CASE("relc calibrate --validate: with 50,000 held-out customers per arm, fo
     for (size_t start = 2, bar; (bar = line.find(" |", start)) != std::string::npos; start = bar + 3) {
       cells.push_back(line.substr(start, bar - start));
     }
-    if (cells.size() != 7) continue;
+    if (cells.size() != 8) continue;
     if (cells[1] == "test customers") {
       metric = cells[0];
       continue;
@@ -283,6 +309,8 @@ TEST_CASE("relc calibrate --validate: with 50,000 held-out customers per arm, fo
     const double noise = std::stod(cells[6].substr(std::string("±").size()));
     CHECK(noise > 0.5);
     CHECK(noise < (metric == "uplift over the control" ? 15 : 6));
+    // Within the noise exactly when the error is.
+    CHECK((cells[7] == "within: as good as this sample allows") == (error <= noise));
   }
   CHECK(rows == 12);  // four arms, three figures each
 }
