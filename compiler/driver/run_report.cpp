@@ -514,8 +514,8 @@ void PrintText(const Report& report, std::ostream& out) {
   }
 }
 
-// Program and scenario rows also carry their population's figures (entered customers, the
-// uplift per entered customer and its 95 % interval); step and arm rows leave them empty.
+// Program, scenario and split arm rows also carry their population's figures (entered customers,
+// the uplift per entered customer and its 95 % interval); step rows leave them empty.
 std::string ReportCsv(const std::vector<Report>& reports) {
   std::string csv =
       "program,scenario,step,arm,entered,exited,sent,delivered,opened,clicked,converted,purchases,revenue,attributed_revenue,"
@@ -548,9 +548,11 @@ std::string ReportCsv(const std::vector<Report>& reports) {
         if (scenario.steps[k].op == ir::StepOp::Send) row(report, scenario.name, scenario.steps[k].text, "", r.steps[s][k], nullptr, nullptr);
       }
       for (const simulate::Variant& v : r.variants) {
-        if (v.scenario == static_cast<int32_t>(s)) {
-          row(report, scenario.name, scenario.steps[v.step].text, ArmName(*report.program, v), v.counters, nullptr, nullptr);
-        }
+        if (v.scenario != static_cast<int32_t>(s)) continue;
+        // An arm's customers and their spend over the scenario's holdout, as a scenario's.
+        simulate::Figures arm;
+        arm.uplift_per_entered = simulate::ArmFiguresOf(r, v).spend_uplift;
+        row(report, scenario.name, scenario.steps[v.step].text, ArmName(*report.program, v), v.counters, &v.population, &arm);
       }
     }
   }

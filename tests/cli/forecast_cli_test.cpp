@@ -234,3 +234,39 @@ TEST_CASE("a forecast's 95 percent prediction interval holds the campaign's outc
     if (std::getenv("RELC_FORECAST_STUDY") != nullptr) std::cout << table << std::flush;
   }
 }
+
+TEST_CASE("a split arm's customers, their conversion and spend over the holdout, in JSON and CSV", "[forecast]") {
+  const std::string run = "run examples/vip_pareto/vip_pareto.rel --data " + GeneratedData(20000, 5) + " --as-of 2026-01-01";
+  Result json = Relc(run + " --format json");
+  REQUIRE(json.exit_code == 0);
+  const nlohmann::json report = nlohmann::json::parse(json.out)[0];
+  const auto& arms = report["scenarios"][0]["split_arms"];
+  REQUIRE(arms.size() == 2);
+  int64_t customers = 0;
+  for (const auto& arm : arms) {
+    const auto& population = arm["population"];
+    // A journey takes one arm, and a customer enters once: the arm's customers are its journeys.
+    CHECK(population["customers"] == arm["entered"]);
+    customers += population["customers"].get<int64_t>();
+    CHECK(population["buyers"].get<int64_t>() <= population["customers"].get<int64_t>());
+    const double conversion = population["conversion_percent"]["value"].get<double>();
+    CHECK(conversion == Approx(100.0 * population["buyers"].get<double>() / population["customers"].get<double>()));
+    CHECK(population["spend_per_customer_cents"]["value"].get<double>() ==
+          Approx(population["revenue_cents"].get<double>() / population["customers"].get<double>()));
+    // Over the holdout, with an interval around it.
+    CHECK(population["spend_uplift_cents"]["low"].get<double>() < population["spend_uplift_cents"]["value"].get<double>());
+  }
+  CHECK(customers == report["scenarios"][0]["entered"].get<int64_t>());
+  Result csv = Relc(run + " --format csv");
+  int arm_rows = 0;
+  std::istringstream lines(csv.out);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find(",\"arm ") == std::string::npos) continue;
+    ++arm_rows;
+    // The last four columns: the arm's customers and its uplift per customer with its interval.
+    const size_t last = line.rfind(','), high = line.rfind(',', last - 1), value = line.rfind(',', high - 1);
+    CHECK(line.substr(value + 1, high - value - 1) != "");
+    CHECK(line.substr(last + 1) != "");
+  }
+  CHECK(arm_rows == 2);
+}
