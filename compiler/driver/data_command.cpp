@@ -36,6 +36,7 @@ constexpr OptionSpec kGenerateOptions[] = {
     {"--organic", "", "SHARE", "with --campaign: customers buy anyway at this share of the usual rate, as in a season (default 100%)"},
     {"--arms", "", "NAMES", "with --campaign: the arms sent, comma-separated (default all: winback-1,winback-2,winback-sms,call-vip)"},
     {"--arm-baskets", "", "", "with --campaign: the purchases each message adds spend differently (winback-2 +30 %, winback-sms -20 %, call-vip +50 %)"},
+    {"--spend-before", "", "", "with --campaign: customers buy regularly, each at a rate of their own, and the history has what each spent the year before (spend_before)"},
 };
 
 // At most a hundred million customers: more would not fit this machine's memory as CSV text.
@@ -84,7 +85,7 @@ int RunGenerate(const ParsedOptions& options, Context& context) {
     }
     return true;
   };
-  for (const char* campaign_only : {"--response", "--organic", "--arms", "--arm-baskets"}) {
+  for (const char* campaign_only : {"--response", "--organic", "--arms", "--arm-baskets", "--spend-before"}) {
     if (options.Has(campaign_only) && !options.Has("--campaign")) {
       PrintUsageError(context.err, fmt::format("`{}` is for a generated campaign: add `--campaign`", campaign_only));
       return kExitUsageOrIo;
@@ -104,6 +105,7 @@ int RunGenerate(const ParsedOptions& options, Context& context) {
     const std::vector<std::string> known = calibrate::CampaignArmNames();
     campaign.arms = SplitList(options.Get("--arms", ""));
     campaign.arm_baskets = options.Has("--arm-baskets");
+    campaign.spend_before = options.Has("--spend-before");
     for (const std::string& name : campaign.arms) {
       if (std::find(known.begin(), known.end(), name) == known.end()) {
         PrintUsageError(context.err, fmt::format("`--arms`: no arm `{}` in a generated campaign", name),

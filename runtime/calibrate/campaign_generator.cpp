@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <vector>
 
@@ -54,31 +55,62 @@ double ResponseOf(bool member, const Country& country, double drift) {
 
 double OrganicOf(bool member, double season) { return kOrganic * (member ? kMemberOrganic : 1) * season; }
 
-// `basket`: what a purchase the message adds spends, against one made anyway (1: the same).
-Rates RatesOf(const TrueArm* arm, bool member, const Country& country, double drift, double season, double basket) {
+// With `spend_before`, customers buy regularly, each at a rate of their own: their value v (Gamma,
+// mean 1, variance 4: a few buy a lot, most little) times the segment's rate per 30-day window;
+// they spend over the window what their purchases add up to, and did the same over the year
+// before, so that what they spent then predicts what they spend now.
+constexpr double kRegularRate = 0.5;  // purchases per 30 days, for a non-member of average value
+constexpr double kValueShape = 0.25, kValueScale = 4;
+constexpr int kWindowsBefore = 12;  // the year before the campaign, in 30-day windows
+
+double RegularRateOf(bool member, double season) { return kRegularRate * (member ? kMemberOrganic : 1) * season; }
+
+// A Poisson count with mean `mean`, by exponential gaps (means of a few hundred at most).
+int PoissonOf(double mean, data::Random& random) {
+  int count = 0;
+  for (double t = -std::log(1 - random.Uniform()); t < mean; t += -std::log(1 - random.Uniform())) ++count;
+  return count;
+}
+
+// The share of a segment who buy anyway within the window, and what they spend each on average.
+std::pair<double, double> AnywayOf(bool member, const CampaignOptions& options) {
   const double mean = kBasketShape * kBasketScale;
-  double organic = OrganicOf(member, season);
-  if (arm == nullptr) return {0, 0, organic, 0, organic * mean};
+  if (!options.spend_before) {
+    const double organic = OrganicOf(member, options.organic);
+    return {organic, organic * mean};
+  }
+  // P(no purchase) = E[exp(-rate v)] = (1 + rate scale)^(-shape) for v ~ Gamma(shape, scale).
+  const double rate = RegularRateOf(member, options.organic);
+  return {1 - std::pow(1 + rate * kValueScale, -kValueShape), rate * mean};
+}
+
+// `basket`: what a purchase the message adds spends, against one made anyway (1: the same).
+Rates RatesOf(const TrueArm* arm, bool member, const Country& country, const CampaignOptions& options, double basket) {
+  const double mean = kBasketShape * kBasketScale;
+  const auto [organic, organic_spend] = AnywayOf(member, options);
+  if (arm == nullptr) return {0, 0, organic, 0, organic_spend};
+  const double drift = options.response;
   double response = ResponseOf(member, country, drift);
   double clicked = arm->opened * std::min(1.0, arm->clicked_given_open * response);
   double added = clicked * std::min(1.0, arm->converts_given_click * response);
   double converted = 1 - (1 - organic) * (1 - added);
-  // A customer the message converts spends its basket, whether they would have bought anyway or not.
-  return {arm->opened, clicked, converted, arm->unsubscribed * (member ? kMemberUnsubscribe : 1),
-          (converted - added) * mean + added * mean * basket};
+  // A customer the message converts spends its basket, whether they would have bought anyway or
+  // not; a regular buyer's purchases anyway add to it, another's stand in for it.
+  const double spend = options.spend_before ? organic_spend + added * mean * basket : (converted - added) * mean + added * mean * basket;
+  return {arm->opened, clicked, converted, arm->unsubscribed * (member ? kMemberUnsubscribe : 1), spend};
 }
 
 // The population's expectation of each rate, over segments (all, one attribute's value, or a
 // combination of both attributes' values).
 template <typename Keep>
-Rates Expected(const TrueArm* arm, double drift, double season, double basket, Keep keep) {
+Rates Expected(const TrueArm* arm, const CampaignOptions& options, double basket, Keep keep) {
   Rates sum;
   double weight = 0;
   for (bool member : {true, false}) {
     for (const Country& country : kCountries) {
       double w = country.share * (member ? kMemberShare : 1 - kMemberShare);
       if (!keep(member, country)) continue;
-      Rates r = RatesOf(arm, member, country, drift, season, basket);
+      Rates r = RatesOf(arm, member, country, options, basket);
       sum.opened += w * r.opened, sum.clicked += w * r.clicked, sum.converted += w * r.converted;
       sum.unsubscribed += w * r.unsubscribed, sum.spend += w * r.spend;
       weight += w;
@@ -87,12 +119,12 @@ Rates Expected(const TrueArm* arm, double drift, double season, double basket, K
   return {sum.opened / weight, sum.clicked / weight, sum.converted / weight, sum.unsubscribed / weight, sum.spend / weight};
 }
 
-std::string TruthRows(const TrueArm* arm, const char* name, const char* channel, const char* message, double drift,
-                      double season, double basket) {
+std::string TruthRows(const TrueArm* arm, const char* name, const char* channel, const char* message,
+                      const CampaignOptions& options, double basket) {
   std::string out;
   auto row = [&](const std::string& segment, auto keep) {
-    Rates r = Expected(arm, drift, season, basket, keep);
-    Rates control = Expected(nullptr, drift, season, 1, keep);
+    Rates r = Expected(arm, options, basket, keep);
+    Rates control = Expected(nullptr, options, 1, keep);
     out += fmt::format("{},{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.4f},{:.6f},{:.4f}\n", name, channel, message, segment, r.opened,
                        r.clicked, r.converted, r.converted - control.converted, r.spend, r.unsubscribed, r.spend - control.spend);
   };
@@ -157,7 +189,8 @@ GeneratedCampaign GenerateCampaign(const CampaignOptions& options) {
       sent.push_back(&arm);
     }
   }
-  out.history_csv = "customer_id,arm,channel,message,opened,clicked,converted,amount,unsubscribed,loyalty_member,country\n";
+  out.history_csv = "customer_id,arm,channel,message,opened,clicked,converted,amount,unsubscribed,loyalty_member,country";
+  out.history_csv += options.spend_before ? ",spend_before\n" : "\n";
   out.customers_csv = "id,country,loyalty_member,email_optin,sms_optin,phone_optin,postal_optin\n";
   for (uint64_t c = 0; c < options.customers; ++c) {
     data::Random random(options.seed, c);
@@ -174,27 +207,39 @@ GeneratedCampaign GenerateCampaign(const CampaignOptions& options) {
     bool control = random.Chance(options.control_share);
     const TrueArm* arm = control ? nullptr : sent[static_cast<size_t>(random.Below(static_cast<int>(sent.size())))];
     double response = ResponseOf(member, *country, options.response);
-    bool organic = random.Chance(OrganicOf(member, options.organic));
+    bool organic = random.Chance(OrganicOf(member, options.organic));  // drawn in either case: the draws after keep theirs
     bool opened = arm != nullptr && random.Chance(arm->opened);
     bool clicked = opened && random.Chance(std::min(1.0, arm->clicked_given_open * response));
     bool added = clicked && random.Chance(std::min(1.0, arm->converts_given_click * response));
-    bool converted = organic || added;
     const double basket = added && options.arm_baskets ? arm->basket : 1;
-    double amount = converted ? std::round(random.Gamma(kBasketShape, kBasketScale * basket) * 100) / 100 : 0;
+    double amount = 0, spend_before = 0;
+    if (options.spend_before) {
+      // A stream of its own, so that the other columns keep their draws.
+      data::Random regular(options.seed ^ 0x5EED5EEDull, c);
+      const double rate = RegularRateOf(member, options.organic) * regular.Gamma(kValueShape, kValueScale);
+      const int purchases = PoissonOf(rate, regular), before = PoissonOf(rate * kWindowsBefore, regular);
+      for (int p = 0; p < purchases; ++p) amount += regular.Gamma(kBasketShape, kBasketScale);
+      for (int p = 0; p < before; ++p) spend_before += regular.Gamma(kBasketShape, kBasketScale);
+      organic = purchases > 0;
+      if (added) amount += regular.Gamma(kBasketShape, kBasketScale * basket);
+    }
+    bool converted = organic || added;
+    if (!options.spend_before && converted) amount = random.Gamma(kBasketShape, kBasketScale * basket);
+    amount = std::round(amount * 100) / 100;
     // Drawn last, so that every other column keeps its draws.
     bool unsubscribed = arm != nullptr && random.Chance(arm->unsubscribed * (member ? kMemberUnsubscribe : 1));
     auto flag = [&](bool value) { return arm ? (value ? "1" : "0") : ""; };  // empty for the control
-    out.history_csv += fmt::format("C{:07},{},{},{},{},{},{:d},{:.2f},{},{},{}\n", c + 1, arm ? arm->name : "control",
+    out.history_csv += fmt::format("C{:07},{},{},{},{},{},{:d},{:.2f},{},{},{}", c + 1, arm ? arm->name : "control",
                                    arm ? arm->channel : "", arm ? arm->message : "", flag(opened), flag(clicked), converted,
                                    amount, flag(unsubscribed), member ? "true" : "false", country->code);
+    out.history_csv += options.spend_before ? fmt::format(",{:.2f}\n", spend_before) : "\n";
     out.customers_csv += fmt::format("C{:07},{},{},true,true,true,true\n", c + 1, country->code, member ? "true" : "false");
   }
   out.truth_csv = "arm,channel,message,segment,opened,clicked,converted,lift,spend_per_customer,unsubscribed,spend_uplift\n";
   for (const TrueArm* arm : sent) {
-    out.truth_csv += TruthRows(arm, arm->name, arm->channel, arm->message, options.response, options.organic,
-                               options.arm_baskets ? arm->basket : 1);
+    out.truth_csv += TruthRows(arm, arm->name, arm->channel, arm->message, options, options.arm_baskets ? arm->basket : 1);
   }
-  out.truth_csv += TruthRows(nullptr, "control", "", "", options.response, options.organic, 1);
+  out.truth_csv += TruthRows(nullptr, "control", "", "", options, 1);
   out.events_csv = "customer_id,event,time,amount\n";
   out.program_rel = ProgramOf(sent, options.control_share);
   return out;

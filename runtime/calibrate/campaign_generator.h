@@ -24,6 +24,10 @@ struct CampaignOptions {
   // Each arm's message changes what the purchases it adds spend (winback-2 +30 %, winback-sms
   // -20 %, call-vip +50 %), as offers do; otherwise every purchase spends alike (60.00 on average).
   bool arm_baskets = false;
+  // Customers buy regularly, at rates of their own (most little, a few a lot), and the history has
+  // what each spent over the year before (`spend_before`), which predicts what they spend in the
+  // campaign: for CUPED.
+  bool spend_before = false;
 };
 
 // The arms a generated campaign can send, by name.

@@ -61,6 +61,14 @@ struct ArmFit {
   // converted customer (`basket_is_ratio` false).
   std::optional<Estimate> basket;
   bool basket_is_ratio = false;
+  // Spend per customer over the control's (with `amount` and one campaign), and the same adjusted
+  // by what each customer spent before (CUPED, with `spend_before`): less the pre-period's
+  // difference between arm and control times `adjustment`, the slope of spend on spend before
+  // within the groups, which keeps the estimate unbiased and narrows it by the variance that past
+  // spend explains (`variance_reduction`: 1 - adjusted variance / plain). With heavy-tailed spend,
+  // winsorised: every customer's spend capped at Calibration::winsor_cap.
+  std::optional<Estimate> spend_uplift, spend_uplift_adjusted, spend_uplift_winsorised;
+  double adjustment = 0, variance_reduction = 0;
   std::vector<double> campaign_customers;  // per campaign of the history
   // Pooled campaigns with a control: the arm's lift in each campaign it was sent in, over that
   // campaign's control; and whether they differ beyond chance (chi-square, 99 %), in which case
@@ -85,6 +93,10 @@ struct Calibration {
   std::vector<ArmFit> arms;       // the arms that were sent something, in history order
   std::optional<Funnel> control;  // all campaigns' controls together; absent: uplift cannot be learned
   std::optional<Estimate> control_basket;  // the control's spend per converted customer (with amounts)
+  // Spend is heavy-tailed when the top 1 % of those who spent make 5 % of it or more
+  // (`top_share`); the winsorised uplifts cap every customer's spend at the 99th percentile of
+  // those who spent (`winsor_cap`; 0: not heavy-tailed).
+  double winsor_cap = 0, top_share = 0;
   // The control's conversion per `by` column and value, and per combination, shrunk like an
   // arm's: what each segment buys anyway (all campaigns' controls together).
   std::vector<std::vector<Estimate>> control_segments;

@@ -120,11 +120,13 @@ HistoryLoad LoadHistory(const std::string& source, const HistoryOptions& options
   }
   size_t id_at = *column("customer_id"), arm_at = *column("arm"), converted_at = *column("converted");
   std::optional<size_t> channel_at = column("channel"), message_at = column("message"), opened_at = column("opened"),
-                        clicked_at = column("clicked"), unsubscribed_at = column("unsubscribed"), amount_at = column("amount");
+                        clicked_at = column("clicked"), unsubscribed_at = column("unsubscribed"), amount_at = column("amount"),
+                        before_at = column("spend_before");
   history.has_opened = opened_at.has_value();
   history.has_clicked = clicked_at.has_value();
   history.has_unsubscribed = unsubscribed_at.has_value();
   history.has_amount = amount_at.has_value();
+  history.has_spend_before = before_at.has_value() && amount_at.has_value();
 
   std::map<std::string, int32_t, std::less<>> arm_index;
   std::vector<int64_t> arm_first_row;
@@ -235,6 +237,10 @@ HistoryLoad LoadHistory(const std::string& source, const HistoryOptions& options
         fail(line, *amount_at + 1, fmt::format("an amount of {} for a customer who did not convert", fields[*amount_at]));
         continue;
       }
+    }
+    if (before_at && (!ParseAmount(fields[*before_at], row.spend_before) || row.spend_before < 0)) {
+      fail(line, *before_at + 1, fmt::format("`spend_before` must be a number of 0 or more, not `{}`", fields[*before_at]));
+      continue;
     }
     bool segmented = true;
     for (size_t b = 0; b < by_columns.size(); ++b) {

@@ -53,6 +53,7 @@ struct HistoryRow {
   int8_t unsubscribed = -1;  // from the arm's channel, over the window
   bool converted = false;
   double amount = 0;    // spent over the window
+  double spend_before = 0;  // spent over a period before the campaign (`spend_before`), for CUPED
   std::vector<int32_t> segment;  // per `by` column, the index of its value
   uint64_t customer_hash = 0;    // for reproducible splits
   int32_t campaign = 0;          // index into History::campaigns
@@ -63,7 +64,7 @@ struct History {
   std::vector<std::string> campaigns;  // each pooled campaign's source; one for a single campaign
   std::vector<Arm> arms;
   std::vector<HistoryRow> rows;
-  bool has_opened = false, has_clicked = false, has_unsubscribed = false, has_amount = false;
+  bool has_opened = false, has_clicked = false, has_unsubscribed = false, has_amount = false, has_spend_before = false;
   std::vector<std::string> by;                          // as asked
   std::vector<bool> by_panel;                           // per `by` name: a panel (values true, false)
   std::vector<std::vector<std::string>> segment_values;  // per `by` column, in first-seen order

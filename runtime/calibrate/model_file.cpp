@@ -63,6 +63,23 @@ std::string Target(const Arm& arm) {
   return arm.message.empty() ? arm.channel : fmt::format("{} \"{}\"", arm.channel, arm.message);
 }
 
+// The spend uplift per customer over the control: plain; adjusted by spend before (CUPED); and,
+// when spend is heavy-tailed, winsorised, saying where it is cut.
+std::string SpendUpliftText(const ArmFit& fit, const Calibration& calibration, const std::string& currency) {
+  if (!fit.spend_uplift) return "";
+  auto amount = [&](const Estimate& e) { return fmt::format("{:.2f} {} ({:.2f} to {:.2f})", e.value, currency, e.low, e.high); };
+  std::string out = fmt::format(";\n  // spend over the control's, per customer: {}", amount(*fit.spend_uplift));
+  if (fit.spend_uplift_adjusted) {
+    out += fmt::format(";\n  //   adjusted by spend_before (CUPED, {:.4f} per unit spent before): {}, its variance {:.0f} % smaller",
+                       fit.adjustment, amount(*fit.spend_uplift_adjusted), fit.variance_reduction * 100);
+  }
+  if (fit.spend_uplift_winsorised) {
+    out += fmt::format(";\n  //   winsorised at {:.2f} {} (the top 1 % of those who spent made {:.1f} % of spend): {}", calibration.winsor_cap,
+                       currency, calibration.top_share * 100, amount(*fit.spend_uplift_winsorised));
+  }
+  return out;
+}
+
 // What customers buy anyway, as the control measured it: for everyone, then per segment and
 // combination (the last that holds a customer is theirs, as for responses).
 std::string Baselines(const History& history, const Calibration& calibration, const ModelFileOptions& options) {
@@ -197,6 +214,7 @@ std::string WriteModelFile(const History& history, const Calibration& calibratio
       // A normal interval on a few customers may reach below zero, which no spend can.
       out += fmt::format(";\n  // spend per customer {:.2f} {} ({:.2f}-{:.2f})", f.spend_per_customer.value, options.currency,
                          std::max(0.0, f.spend_per_customer.low), f.spend_per_customer.high);
+      out += SpendUpliftText(fit, calibration, options.currency);
     }
     out += "\n";
     // A response block, a figure a line, each with the interval a run with --runs draws it from.

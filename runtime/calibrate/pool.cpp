@@ -62,7 +62,7 @@ HistoryLoad Pool(std::vector<History> campaigns, const std::string& control) {
     for (size_t b = 0; b < pooled.by.size(); ++b) pooled.by_panel[b] = pooled.by_panel[b] || campaign.by_panel[b];
   }
   pooled.segment_values.resize(pooled.by.size());
-  pooled.has_opened = pooled.has_clicked = pooled.has_unsubscribed = pooled.has_amount = true;
+  pooled.has_opened = pooled.has_clicked = pooled.has_unsubscribed = pooled.has_amount = pooled.has_spend_before = true;
 
   // Those with a control, those without: a lift needs the control of the arm's own campaign.
   std::vector<std::string> with_control, without_control;
@@ -80,10 +80,11 @@ HistoryLoad Pool(std::vector<History> campaigns, const std::string& control) {
     bool History::*has;
     std::vector<std::string> missing_in;
   };
-  std::array<Untracked, 4> untracked = {{{"opened", &History::has_opened, {}},
+  std::array<Untracked, 5> untracked = {{{"opened", &History::has_opened, {}},
                                          {"clicked", &History::has_clicked, {}},
                                          {"unsubscribed", &History::has_unsubscribed, {}},
-                                         {"amount", &History::has_amount, {}}}};
+                                         {"amount", &History::has_amount, {}},
+                                         {"spend_before", &History::has_spend_before, {}}}};
   std::map<std::string, int32_t, std::less<>> arm_index;
   std::vector<size_t> arm_campaign;  // the campaign each pooled arm was first seen in
   std::vector<std::map<std::string, int32_t, std::less<>>> value_index(pooled.by.size());
