@@ -72,7 +72,10 @@ nlohmann::ordered_json PopulationJson(const simulate::Population& entered, const
                                           {"revenue_scaled_cents", std::llround(f.held_out_revenue_scaled)}}},
           {"uplift", {{"confidence", 0.95},
                       {"revenue_per_entered_customer_cents", EstimateJson(f.uplift_per_entered)},
-                      {"incremental_revenue_cents", EstimateJson(f.incremental_revenue)}}}};
+                      {"incremental_revenue_cents", EstimateJson(f.incremental_revenue)},
+                      {"adjusted_by_spend_before", {{"revenue_per_entered_customer_cents", EstimateJson(f.uplift_adjusted)},
+                                                    {"adjustment", f.adjustment},
+                                                    {"variance_reduction", f.variance_reduction}}}}}};
 }
 
 std::string MoneyOf(double cents, std::string_view currency) { return Money(std::llround(cents), currency); }
@@ -473,6 +476,10 @@ void PrintText(const Report& report, std::ostream& out) {
                        r.entered.customers, f.held_out_purchases_scaled, MoneyOf(f.held_out_revenue_scaled, currency),
                        MoneyOf(f.revenue_per_held_out, currency));
     out << fmt::format("  uplift per entered customer: {}\n", EstimateText(f.uplift_per_entered, currency));
+    if (f.uplift_adjusted) {
+      out << fmt::format("    adjusted by what they spent before the run (CUPED): {}, its variance {:.0f} % smaller\n",
+                         EstimateText(f.uplift_adjusted, currency), f.variance_reduction * 100);
+    }
     out << fmt::format("  incremental revenue: {}\n", EstimateText(f.incremental_revenue, currency));
   }
   if (t.carts_recovered > 0 || f.carts_recovered_net) {

@@ -38,8 +38,11 @@ double CustomerRun::Uniform(uint64_t what, uint64_t index, int64_t time) const {
 
 int64_t CustomerRun::OffsetAt(int64_t time) const { return programs_.front().run->data->utc_offset_at(row_, time); }
 
-void CustomerRun::Tracked::Add(Population& to) const {
+void CustomerRun::Tracked::Add(Population& to, int64_t before_cents) const {
   if (since == ir::kNever) return;
+  to.before_cents += before_cents;
+  to.before_squares += static_cast<WideSum>(before_cents) * before_cents;
+  to.before_revenue += static_cast<WideSum>(before_cents) * revenue_cents;
   ++to.customers;
   to.buyers += purchases > 0;
   to.journeys += journeys, to.purchases += purchases, to.revenue_cents += revenue_cents;
@@ -87,11 +90,14 @@ void CustomerRun::Run() {
   }
   for (Program& program : programs_) {
     Result& result = *program.result;
-    program.tracked.Add(program.holdout ? result.held_out : result.entered);
-    for (const auto& [variant, tracked] : program.variant_tracked) tracked.Add(result.variants[static_cast<size_t>(variant)].population);
+    const int64_t before = std::max<int64_t>(0, measures_.monetary_cents[row_]);
+    program.tracked.Add(program.holdout ? result.held_out : result.entered, before);
+    for (const auto& [variant, tracked] : program.variant_tracked) {
+      tracked.Add(result.variants[static_cast<size_t>(variant)].population, before);
+    }
     for (size_t s = 0; s < program.scenario_tracked.size(); ++s) {
       bool held = program.holdout || program.scenario_held[s];
-      program.scenario_tracked[s].Add(held ? result.scenario_held_out[s] : result.scenario_entered[s]);
+      program.scenario_tracked[s].Add(held ? result.scenario_held_out[s] : result.scenario_entered[s], before);
     }
   }
 }

@@ -100,7 +100,7 @@ class CustomerRun {
   struct Tracked {
     int64_t since = ir::kNever;  // the first entry
     int64_t journeys = 0, purchases = 0, revenue_cents = 0, cart_journeys = 0, carts_bought = 0;
-    void Add(Population& to) const;
+    void Add(Population& to, int64_t before_cents) const;  // before: what the customer spent before the run
   };
   // A cart a journey (or a held-out customer's would-be journey) was about: whether it counts
   // for the program's population as well as for its scenario's.

@@ -27,6 +27,30 @@ Estimate BuyerShare(const Population& p) {
 
 double Variance(const Estimate& e) { return std::pow((e.high - e.low) / (2 * kZ95), 2); }
 
+// The CUPED uplift of `entered` over `held` (sums of revenue y and spend before x per side).
+void Adjust(const Population& entered, const Population& held, double difference, Figures& f) {
+  struct Centred {
+    double n, mean_x, sxx, syy, sxy;
+  };
+  auto centred = [](const Population& p) {
+    const auto n = static_cast<double>(p.customers);
+    const double mx = static_cast<double>(p.before_cents) / n, my = Mean(p);
+    return Centred{n, mx, static_cast<double>(p.before_squares) - n * mx * mx, static_cast<double>(p.revenue_squares) - n * my * my,
+                   static_cast<double>(p.before_revenue) - n * mx * my};
+  };
+  const Centred a = centred(entered), b = centred(held);
+  if (a.sxx + b.sxx <= 0) return;
+  const double theta = (a.sxy + b.sxy) / (a.sxx + b.sxx);
+  auto variance = [](const Centred& g, double slope) {
+    return std::max(0.0, g.syy - 2 * slope * g.sxy + slope * slope * g.sxx) / (g.n - 1) / g.n;
+  };
+  const double plain = variance(a, 0) + variance(b, 0), adjusted = variance(a, theta) + variance(b, theta);
+  const double value = difference - theta * (a.mean_x - b.mean_x), half = kZ95 * std::sqrt(adjusted);
+  f.uplift_adjusted = Estimate{value, value - half, value + half};
+  f.adjustment = theta;
+  f.variance_reduction = plain > 0 ? 1 - adjusted / plain : 0;
+}
+
 }  // namespace
 
 ArmFigures ArmFiguresOf(const Result& result, const Variant& variant) {
@@ -66,6 +90,7 @@ Figures FiguresOf(const Result& result, int scenario) {
     const double half = kZ95 * std::sqrt(VarianceOfMean(entered) + VarianceOfMean(held));
     f.uplift_per_entered = Estimate{difference, difference - half, difference + half};
     f.incremental_revenue = Estimate{difference * n, (difference - half) * n, (difference + half) * n};
+    Adjust(entered, held, difference, f);
   }
   if (counts.cost_cents > 0) {
     f.roi = static_cast<double>(counts.attributed_cents - counts.cost_cents) / static_cast<double>(counts.cost_cents);

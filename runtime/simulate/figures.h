@@ -24,6 +24,12 @@ struct Figures {
   // Revenue per entered customer less that of the holdout who would have entered, and the same
   // times the entered customers; nullopt without at least two customers on each side.
   std::optional<Estimate> uplift_per_entered, incremental_revenue;
+  // The same uplift adjusted by what the customers had spent before the run (CUPED: less the
+  // difference of the two sides' spend before times the slope of revenue on it, pooled within
+  // the sides), which is unbiased and narrower by the share of variance past spend explains
+  // (`variance_reduction`); nullopt without spend before to adjust by.
+  std::optional<Estimate> uplift_adjusted;
+  double adjustment = 0, variance_reduction = 0;
   // (attributed revenue - cost) / cost; nullopt without cost.
   std::optional<double> roi;
   // Carts bought anyway, expected among the entered customers' cart journeys at the holdout's

@@ -45,7 +45,7 @@ std::vector<uint64_t> CustomerKeys(const data::CustomerStore& store) {
 
 Population& Population::operator+=(const Population& o) {
   customers += o.customers, journeys += o.journeys, purchases += o.purchases, revenue_cents += o.revenue_cents;
-  buyers += o.buyers;
+  buyers += o.buyers, before_cents += o.before_cents, before_squares += o.before_squares, before_revenue += o.before_revenue;
   cart_journeys += o.cart_journeys, carts_bought += o.carts_bought, revenue_squares += o.revenue_squares;
   return *this;
 }

@@ -77,6 +77,10 @@ struct Population {
   // The sum over customers of their revenue squared, for the between-customer variance: exact
   // integers, so that the sum does not depend on the order threads add their parts in.
   WideSum revenue_squares = 0;
+  // What the customers had spent before the run (all their purchases in the data, net of returns),
+  // its squares and its products with their revenue: the covariate of the CUPED uplift.
+  int64_t before_cents = 0;
+  WideSum before_squares = 0, before_revenue = 0;
 
   Population& operator+=(const Population& other);
 };

@@ -270,3 +270,26 @@ TEST_CASE("a split arm's customers, their conversion and spend over the holdout,
   }
   CHECK(arm_rows == 2);
 }
+
+TEST_CASE("the uplift over the holdout adjusted by what customers spent before (CUPED) is narrower", "[forecast]") {
+  // The best 20 % by revenue: what they spent before says much of what they spend next.
+  Result vip = Relc("run examples/vip_pareto/vip_pareto.rel --data " + GeneratedData(20000, 5) + " --as-of 2026-01-01 --format json");
+  REQUIRE(vip.exit_code == 0);
+  const nlohmann::json uplift = nlohmann::json::parse(vip.out)[0]["population"]["uplift"];
+  const auto& plain = uplift["revenue_per_entered_customer_cents"];
+  const auto& adjusted = uplift["adjusted_by_spend_before"];
+  INFO(uplift.dump());
+  CHECK(adjusted["variance_reduction"].get<double>() > 0.1);
+  CHECK(adjusted["variance_reduction"].get<double>() < 1);
+  CHECK(adjusted["adjustment"].get<double>() > 0);  // more spent before, more spent during
+  const auto& cuped = adjusted["revenue_per_entered_customer_cents"];
+  CHECK(cuped["high"].get<double>() - cuped["low"].get<double>() < plain["high"].get<double>() - plain["low"].get<double>());
+  Result text = Relc("run examples/vip_pareto/vip_pareto.rel --data " + GeneratedData(20000, 5) + " --as-of 2026-01-01");
+  CHECK_THAT(text.out, Catch::Contains("    adjusted by what they spent before the run (CUPED): "));
+  // Customers without a purchase before: nothing to adjust by.
+  const std::string dir = std::filesystem::path(WriteTemp("forecast-cuped-none/.keep", "")).parent_path().string();
+  REQUIRE(Relc("data generate --campaign --customers 4000 --out " + dir).exit_code == 0);
+  Result none = Relc("run " + dir + "/campaign.rel --data " + dir + " --as-of 2026-01-01 --days 30 --format json");
+  REQUIRE(none.exit_code == 0);
+  CHECK(nlohmann::json::parse(none.out)[0]["population"]["uplift"]["adjusted_by_spend_before"]["revenue_per_entered_customer_cents"].is_null());
+}

@@ -587,7 +587,7 @@ TEST_CASE("CUPED: spend before narrows the spend uplift's interval by a third an
   }
 }
 
-TEST_CASE("without spend before, no CUPED; heavy-tailed spend gets a winsorised uplift beside the plain one", "[calibrate]") {
+TEST_CASE("without spend before no CUPED, and heavy-tailed spend gets a winsorised uplift beside the plain one", "[calibrate]") {
   GeneratedCampaign campaign = GenerateCampaign({.customers = 20000, .seed = 4});
   History history = Load(campaign.history_csv);
   CHECK_FALSE(history.has_spend_before);
