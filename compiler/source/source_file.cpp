@@ -44,6 +44,12 @@ std::vector<uint32_t> FindInvalidUtf8(std::string_view text) {
 
 SourceFile::SourceFile(std::string path, std::string text)
     : path_(std::move(path)), text_(std::move(text)) {
+  // A lone carriage return (old Mac line ends) ends a line, as in every editor: read as a line
+  // feed, byte for byte, so that the lexer, diagnostics, the language server and `relc fmt` see
+  // the same lines and every offset keeps (fmt then writes line feeds). A CR before LF stays.
+  for (size_t i = 0; i < text_.size(); ++i) {
+    if (text_[i] == '\r' && (i + 1 == text_.size() || text_[i + 1] != '\n')) text_[i] = '\n';
+  }
   line_starts_.push_back(0);
   bool ascii = true;
   for (uint32_t i = 0; i < text_.size(); ++i) {

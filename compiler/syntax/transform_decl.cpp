@@ -35,8 +35,19 @@ bool Transformer::IsPresent(antlr4::tree::TerminalNode* node) {
 
 std::string Transformer::DocCommentBefore(antlr4::ParserRuleContext* ctx) const {
   if (ctx == nullptr || ctx->getStart()->getTokenIndex() == INVALID_INDEX) return {};
+  // The comments before the item, and before any `;` just before it: a separator between a doc
+  // comment and what follows (`/// doc`, then `;` on its own line) does not detach it, since
+  // `relc fmt` drops such separators and must not change what a comment documents.
+  std::vector<antlr4::Token*> hidden;
+  for (size_t index = ctx->getStart()->getTokenIndex();;) {
+    std::vector<antlr4::Token*> left = tokens_.getHiddenTokensToLeft(index);
+    hidden.insert(hidden.begin(), left.begin(), left.end());
+    const size_t previous = index - left.size();
+    if (previous == 0 || tokens_.get(previous - 1)->getType() != P::SEMI) break;
+    index = previous - 1;
+  }
   std::string doc;
-  for (antlr4::Token* token : tokens_.getHiddenTokensToLeft(ctx->getStart()->getTokenIndex())) {
+  for (antlr4::Token* token : hidden) {
     if (token->getType() != P::DOC_COMMENT) continue;
     std::string line = token->getText().substr(3);
     if (!line.empty() && line.front() == ' ') line.erase(0, 1);

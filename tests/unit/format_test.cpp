@@ -110,6 +110,27 @@ TEST_CASE("fmt never joins a number to a step label that followed a semicolon", 
   CHECK(AstWithoutPositions(*formatted) == AstWithoutPositions(text));
 }
 
+TEST_CASE("fmt keeps doc comments with CR-only line ends and across a separator on its own line", "[fmt]") {
+  // Old Mac exports end lines with a lone CR: `// c` and `/// The program.` were merged into one
+  // comment, and the doc comment lost.
+  const std::string cr_only =
+      "// c\r/// The program.\rprogram \"P\" {\r  consent email if email_optin\r  panel all = customers where consent(email)\r"
+      "  scenario s { trigger enter all; send email \"x\" }\r}\r";
+  std::optional<std::string> formatted = FormatText(cr_only);
+  REQUIRE(formatted);
+  CHECK(formatted->find("// c\n/// The program.\nprogram") != std::string::npos);
+  CHECK(AstWithoutPositions(cr_only).find("doc \"The program.\"") != std::string::npos);
+  CHECK(AstWithoutPositions(*formatted) == AstWithoutPositions(cr_only));
+  // `/// doc` then `;` on its own line: fmt drops the separator, and the doc still documents the
+  // same field (it had moved to the next one).
+  const std::string separated = "schema crm {\n  customer {\n    id: string key\n    email_optin: bool\n    /// doc\n    ;\n"
+                                "    sms_optin: bool\n  }\n}\n";
+  formatted = FormatText(separated);
+  REQUIRE(formatted);
+  CHECK(formatted->find(";") == std::string::npos);
+  CHECK(AstWithoutPositions(*formatted) == AstWithoutPositions(separated));
+}
+
 TEST_CASE("fmt keeps the author's line breaks inside an item as continuation lines", "[fmt]") {
   CHECK(FormatText("scenario s {\nwait 3 days or until purchase -> exit\n        or until clicked(a) -> exit\n}\n") ==
         "scenario s {\n  wait 3 days or until purchase -> exit\n      or until clicked(a) -> exit\n}\n");
