@@ -1,11 +1,14 @@
 #include "lsp/server.h"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <set>
 
 #include "diagnostics/render.h"
 #include "lsp/base_protocol.h"
@@ -141,6 +144,7 @@ class Server {
     bool dirty = true;                         // changed since `analysis`
     Clock::time_point due;                     // when to analyse it, if dirty
     bool unpublished = false;                  // `analysis` has diagnostics not yet sent
+    std::set<std::string> imported_uris;       // imported files it published diagnostics for
   };
 
   // --- Messages
@@ -198,7 +202,12 @@ class Server {
       open.due = Clock::now() + std::chrono::milliseconds(options_.debounce_ms);
     } else if (method == "textDocument/didClose") {
       std::string uri = params.at("textDocument").at("uri");
-      if (documents_.erase(uri) > 0) Notify("textDocument/publishDiagnostics", {{"uri", uri}, {"diagnostics", json::array()}});
+      auto closed = documents_.find(uri);
+      if (closed != documents_.end()) {
+        for (const std::string& imported : closed->second.imported_uris) ClearDiagnostics(imported);
+        documents_.erase(closed);
+        ClearDiagnostics(uri);
+      }
     }
   }
 
@@ -279,13 +288,66 @@ class Server {
     return out;
   }
 
+  void ClearDiagnostics(const std::string& uri) {
+    Notify("textDocument/publishDiagnostics", {{"uri", uri}, {"diagnostics", json::array()}});
+  }
+
+  // The document's own diagnostics; an imported file's, on its own URI (unless it is open, and
+  // publishes its own) and summed up on the document's `import` line that leads to it.
   void Publish(OpenDocument& open) {
+    const Analysis& analysis = *open.analysis;
     json diagnostics = json::array();
-    for (const auto& diagnostic : open.analysis->diagnostics) {
-      if (diagnostic.file == open.analysis->file) diagnostics.push_back(DiagnosticJson(diagnostic));
+    std::map<std::string, json> imported;  // per imported file's path, its diagnostics
+    for (const auto& diagnostic : analysis.diagnostics) {
+      if (diagnostic.file == analysis.file) {
+        diagnostics.push_back(DiagnosticJson(diagnostic));
+      } else if (diagnostic.file != nullptr) {
+        imported[diagnostic.file->path()].push_back(DiagnosticJson(diagnostic));
+      }
+    }
+    for (const auto& [import, paths] : ImportsOf(analysis)) {
+      if (auto line = ImportDiagnostic(*analysis.file, *import, paths, imported)) diagnostics.push_back(std::move(*line));
     }
     Notify("textDocument/publishDiagnostics",
            {{"uri", open.document.uri()}, {"version", open.document.version()}, {"diagnostics", std::move(diagnostics)}});
+    std::set<std::string> published;
+    for (auto& [path, list] : imported) {
+      const std::string uri = UriFromPath(path);
+      if (documents_.contains(uri)) continue;
+      Notify("textDocument/publishDiagnostics", {{"uri", uri}, {"diagnostics", list}});
+      published.insert(uri);
+    }
+    for (const std::string& uri : open.imported_uris) {
+      if (!published.contains(uri)) ClearDiagnostics(uri);
+    }
+    open.imported_uris = std::move(published);
+  }
+
+  // One diagnostic on an `import` line for the problems of the files it brings in: the worst
+  // severity, the first problem, and each as related information.
+  std::optional<json> ImportDiagnostic(const SourceFile& file, const ast::Import& import, const std::set<std::string>& paths,
+                                       const std::map<std::string, json>& imported) const {
+    json related = json::array();
+    int severity = 4, errors = 0;
+    const json* first = nullptr;
+    for (const std::string& path : paths) {
+      auto found = imported.find(path);
+      if (found == imported.end()) continue;
+      for (const json& diagnostic : found->second) {
+        const int level = diagnostic["severity"].get<int>();
+        errors += level == 1;
+        if (level < severity) severity = level, first = &diagnostic;
+        related.push_back({{"location", {{"uri", UriFromPath(path)}, {"range", diagnostic["range"]}}},
+                           {"message", diagnostic["message"]}});
+      }
+    }
+    if (first == nullptr) return std::nullopt;
+    const std::string message = (*first)["message"].get<std::string>();
+    std::string text = errors > 0 ? fmt::format("the imported file has {} error{}: ", errors, errors == 1 ? "" : "s")
+                                  : std::string("the imported file has warnings: ");
+    text += message.substr(0, message.find('\n'));
+    return json{{"range", RangeJson(file, import.range)}, {"severity", severity}, {"code", (*first)["code"]}, {"source", "relc"},
+                {"message", text}, {"relatedInformation", std::move(related)}};
   }
 
   // --- Requests

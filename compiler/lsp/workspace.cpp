@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include "syntax/parse.h"
@@ -277,5 +278,47 @@ std::vector<OutlineItem> Outline(const Analysis& analysis) {
   }
   return items;
 }
+
+std::vector<std::pair<const ast::Import*, std::set<std::string>>> ImportsOf(const Analysis& analysis) {
+  const auto& modules = analysis.checked.model.modules;
+  auto path_of = [&](const sema::Module& from, const ast::Import& import) -> std::string {
+    if (import.is_file) {
+      return (std::filesystem::path(from.file->path()).parent_path() / import.file.value).lexically_normal().string();
+    }
+    std::string name;
+    for (const auto& part : import.path) name += (name.empty() ? "" : ".") + part.name;
+    for (const auto& module : modules) {
+      if (module.is_stdlib && module.name == name) return module.file->path();
+    }
+    return "";
+  };
+  auto module_at = [&](const std::string& path) -> const sema::Module* {
+    for (const auto& module : modules) {
+      if (module.file->path() == path) return &module;
+    }
+    return nullptr;
+  };
+  std::vector<std::pair<const ast::Import*, std::set<std::string>>> out;
+  const sema::Module* root = nullptr;
+  for (const auto& module : modules) {
+    if (module.file == analysis.file) root = &module;
+  }
+  if (root == nullptr) return out;
+  for (const ast::Import& import : root->ast.imports) {
+    std::set<std::string> reached;
+    std::vector<std::string> pending = {path_of(*root, import)};
+    while (!pending.empty()) {
+      std::string path = pending.back();
+      pending.pop_back();
+      if (path.empty() || !reached.insert(path).second) continue;
+      if (const sema::Module* module = module_at(path)) {
+        for (const ast::Import& next : module->ast.imports) pending.push_back(path_of(*module, next));
+      }
+    }
+    out.emplace_back(&import, std::move(reached));
+  }
+  return out;
+}
+
 
 }  // namespace relc::lsp

@@ -5,7 +5,9 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "diagnostics/diagnostic.h"
@@ -31,6 +33,10 @@ struct Occurrence {
   SourceRange range;
   const sema::Symbol* symbol = nullptr;
 };
+
+// Each import of the analysed file, with the path of every file it brings in: the imported file
+// and, in turn, what it imports (for the diagnostics of imported files on the import line).
+std::vector<std::pair<const ast::Import*, std::set<std::string>>> ImportsOf(const Analysis& analysis);
 
 // The symbol named at `offset` of the analysed file (a cursor just after a name counts).
 std::optional<Occurrence> SymbolAt(const Analysis& analysis, uint32_t offset);

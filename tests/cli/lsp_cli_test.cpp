@@ -1,7 +1,9 @@
 // `relc lsp` end to end: a JSON-RPC client drives the real server process.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -308,4 +310,44 @@ TEST_CASE("relc lsp: 1,000 random malformed messages do not stop the server", "[
   json final_hover = session.client.Call("textDocument/hover", Where(kUri, PositionOf(session.text, "send email", 0, 6)));
   CHECK(final_hover["result"]["contents"]["value"].get<std::string>().find("`email`") != std::string::npos);
   CHECK(session.Shutdown() == 0);
+}
+
+TEST_CASE("relc lsp: an error in an imported file shows on its own file and on the import line", "[lsp]") {
+  // main.rel imports lib.rel, which imports deep.rel, which misspells a measure.
+  const std::string dir = std::filesystem::path(WriteTemp("lsp-imports/.keep", "")).parent_path().string();
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/deep.rel") << "panel dormant = customers where frequncy >= 2\n";
+  std::ofstream(dir + "/lib.rel") << "import \"./deep.rel\"\npanel fine = customers where frequency >= 1\n";
+  const std::string main_text =
+      "import \"./lib.rel\"\nprogram \"P\" {\n  consent email if email_optin\n  panel all = customers where consent(email)\n"
+      "  scenario s { trigger enter all; send email \"x\" }\n}\n";
+  std::ofstream(dir + "/main.rel") << main_text;
+  const std::string main_uri = "file://" + dir + "/main.rel", deep_uri = "file://" + dir + "/deep.rel";
+  LspClient client(RELC_BINARY);
+  REQUIRE(client.Call("initialize", {{"capabilities", json::object()}}).contains("result"));
+  client.Notify("initialized", json::object());
+  client.Notify("textDocument/didOpen", {{"textDocument", {{"uri", main_uri}, {"languageId", "rel"}, {"version", 1}, {"text", main_text}}}});
+  std::map<std::string, json> published;
+  for (int i = 0; i < 2; ++i) {
+    auto notification = client.WaitForNotification("textDocument/publishDiagnostics");
+    REQUIRE(notification);
+    published[(*notification)["params"]["uri"]] = (*notification)["params"]["diagnostics"];
+  }
+  REQUIRE(published.contains(main_uri));
+  REQUIRE(published.contains(deep_uri));
+  // The imported file's own error, where relc check puts it.
+  REQUIRE(published[deep_uri].size() == 1);
+  CHECK(published[deep_uri][0]["code"] == "REL0100");
+  CHECK(published[deep_uri][0]["range"]["start"] == json({{"line", 0}, {"character", 32}}));
+  // On the import line of main.rel, the one that brings it in (through lib.rel).
+  REQUIRE(published[main_uri].size() == 1);
+  const json& on_import = published[main_uri][0];
+  CHECK(on_import["range"]["start"]["line"] == 0);
+  CHECK(on_import["severity"] == 1);
+  CHECK(on_import["code"] == "REL0100");
+  CHECK(on_import["message"].get<std::string>().starts_with("the imported file has 1 error: "));
+  CHECK(on_import["relatedInformation"][0]["location"]["uri"] == deep_uri);
+  CHECK(client.Call("shutdown", nullptr).contains("result"));
+  client.Notify("exit", nullptr);
+  CHECK(client.WaitForExit(5000) == 0);
 }
