@@ -556,7 +556,12 @@ TEST_CASE("CUPED: spend before narrows the spend uplift's interval by a third an
   // what they spend in the campaign's window (a correlation near 0.8).
   std::map<std::string, std::array<int, 2>> covered;  // plain, adjusted
   std::map<std::string, std::vector<double>> narrower;
+  // Under the sanitizers (ten times slower), fewer histories: what they look for shows in a few.
+#ifdef __SANITIZE_ADDRESS__
+  const int histories = 20;
+#else
   const int histories = 100;
+#endif
   std::map<std::string, double> truth;
   for (int seed = 1; seed <= histories; ++seed) {
     GeneratedCampaign campaign = GenerateCampaign({.customers = 20000, .seed = static_cast<uint64_t>(seed), .spend_before = true});
@@ -581,9 +586,9 @@ TEST_CASE("CUPED: spend before narrows the spend uplift's interval by a third an
     INFO(arm << ": plain " << counts[0] << ", adjusted " << counts[1] << " of " << histories << "; narrower by " << gains.front()
               << " to " << gains.back());
     CHECK(gains.front() >= 0.30);  // in every history
-    CHECK(counts[1] >= 90);
-    CHECK(counts[1] <= 99);
-    CHECK(counts[0] >= 90);
+    CHECK(counts[1] >= histories * 9 / 10);
+    if (histories >= 100) CHECK(counts[1] <= 99);
+    CHECK(counts[0] >= histories * 9 / 10);
   }
 }
 
