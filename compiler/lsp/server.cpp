@@ -59,6 +59,30 @@ std::string UriFromPath(const std::string& path) {
   return PathToUri(std::filesystem::absolute(path, ignored).lexically_normal().string());  // absolute: file://
 }
 
+// No LSP message nests beyond a few levels; 100,000 nested arrays overflowed the stack.
+constexpr size_t kMostJsonDepth = 256;
+
+// How deep arrays and objects nest in a JSON text (brackets inside strings aside): checked before
+// parsing, so that no message can make the server recurse that deep.
+size_t NestingDepth(std::string_view text) {
+  size_t depth = 0, deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 class Server {
  public:
   Server(int output_fd, const ServerOptions& options) : output_fd_(output_fd), options_(options) {}
@@ -68,6 +92,10 @@ class Server {
 
   void Handle(const std::string& body) {
     json message;
+    if (NestingDepth(body) > kMostJsonDepth) {
+      RespondError(nullptr, kParseError, fmt::format("the message nests deeper than {} levels", kMostJsonDepth));
+      return;
+    }
     try {
       message = json::parse(body);
     } catch (const json::exception& error) {

@@ -351,3 +351,20 @@ TEST_CASE("relc lsp: an error in an imported file shows on its own file and on t
   client.Notify("exit", nullptr);
   CHECK(client.WaitForExit(5000) == 0);
 }
+
+TEST_CASE("relc lsp: a message nesting 100,000 arrays is refused, and the server goes on", "[lsp]") {
+  Session session;
+  const std::string body = R"({"jsonrpc":"2.0","id":5,"method":"textDocument/hover","params":)" + std::string(100000, '[') +
+                           std::string(100000, ']') + "}";
+  session.client.SendRaw("Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  bool refused = false;
+  for (const json& message : session.client.Drain(500)) {
+    refused = refused || (message.contains("error") && message["error"]["code"] == -32700 &&
+                          message["error"]["message"] == "the message nests deeper than 256 levels");
+  }
+  CHECK(refused);
+  CHECK(session.client.Running());
+  json answer = session.client.Call("textDocument/hover", Where(kUri, PositionOf(session.text, "dormant")));
+  CHECK(answer.contains("result"));
+  CHECK(session.Shutdown() == 0);
+}
