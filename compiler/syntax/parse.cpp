@@ -3,6 +3,9 @@
 #include <antlr4-runtime.h>
 #include <fmt/format.h>
 
+#include <optional>
+#include <utility>
+
 #include "RelLexer.h"
 #include "RelParser.h"
 #include "syntax/syntax_errors.h"
@@ -112,6 +115,25 @@ std::string ReportAndBlankInvalidUtf8(const SourceFile& file, DiagnosticEmitter&
   return text;
 }
 
+// How deep brackets and runs of prefix operators (`not not x`, `- -x`) may nest: far beyond any
+// program (clang allows 256 brackets), and shallow enough that parsing, transforming and checking,
+// all recursive, stay within the stack (8,000 parentheses overflowed it).
+constexpr int kMostNesting = 256;
+
+// The first token at which nesting passes kMostNesting, if any, and how deep it is there.
+std::optional<std::pair<antlr4::Token*, int>> TooDeep(antlr4::CommonTokenStream& tokens) {
+  int depth = 0, run = 0;
+  for (antlr4::Token* token : tokens.getTokens()) {
+    if (token->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
+    const size_t type = token->getType();
+    run = type == RelLexer::NOT || type == RelLexer::MINUS ? run + 1 : 0;
+    if (type == RelLexer::LPAREN || type == RelLexer::LBRACE || type == RelLexer::LBRACKET) ++depth;
+    if ((type == RelLexer::RPAREN || type == RelLexer::RBRACE || type == RelLexer::RBRACKET) && depth > 0) --depth;
+    if (depth + run > kMostNesting) return std::pair{token, depth + run};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 ParseResult Parse(const std::shared_ptr<const SourceFile>& file, DiagnosticSink& sink) {
@@ -124,6 +146,17 @@ ParseResult Parse(const std::shared_ptr<const SourceFile>& file, DiagnosticSink&
   LexicalErrorFilter filter(lexer, emitter);
   antlr4::CommonTokenStream tokens(&filter);
   tokens.fill();
+
+  if (auto deep = TooDeep(tokens)) {
+    const auto begin = static_cast<uint32_t>(deep->first->getStartIndex());
+    emitter.Emit(DiagnosticKind::NestingTooDeep, SourceRange{begin, begin + 1}, kMostNesting)
+        .Primary("nested more deeply than this")
+        .Help("name the inner parts (a `kpi`, a `panel`, a `function`) and use them by name");
+    ParseResult result;
+    result.has_errors = true;
+    for (auto& diagnostic : syntax_diagnostics.diagnostics()) sink.Consume(std::move(diagnostic));
+    return result;
+  }
 
   RelParser parser(&tokens);
   parser.removeErrorListeners();

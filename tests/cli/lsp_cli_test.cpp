@@ -368,3 +368,23 @@ TEST_CASE("relc lsp: a message nesting 100,000 arrays is refused, and the server
   CHECK(answer.contains("result"));
   CHECK(session.Shutdown() == 0);
 }
+
+TEST_CASE("100,000 nesting levels get REL0022 from relc check and from the language server, without a crash", "[lsp]") {
+  const std::string deep = "program \"P\" {\n  kpi k = " + std::string(100000, '(') + "revenue" + std::string(100000, ')') + "\n}\n";
+  const std::string file = WriteTemp("deep_nesting.rel", deep);
+  Result checked = Relc("check " + file, true);
+  CHECK(checked.exit_code == 1);
+  CHECK(checked.out.find("error[REL0022]: this nests more than 256 levels deep") != std::string::npos);
+  LspClient client(RELC_BINARY);
+  REQUIRE(client.Call("initialize", {{"capabilities", json::object()}}).contains("result"));
+  client.Notify("initialized", json::object());
+  const std::string uri = "file://" + file;
+  client.Notify("textDocument/didOpen", {{"textDocument", {{"uri", uri}, {"languageId", "rel"}, {"version", 1}, {"text", deep}}}});
+  auto published = client.WaitForNotification("textDocument/publishDiagnostics");
+  REQUIRE(published);
+  REQUIRE((*published)["params"]["diagnostics"].size() == 1);
+  CHECK((*published)["params"]["diagnostics"][0]["code"] == "REL0022");
+  CHECK(client.Call("shutdown", nullptr).contains("result"));
+  client.Notify("exit", nullptr);
+  CHECK(client.WaitForExit(5000) == 0);
+}
