@@ -7,6 +7,8 @@
 #include <numeric>
 #include <tuple>
 
+#include "measures/mean_difference.h"
+
 namespace relc::calibrate {
 namespace {
 
@@ -227,30 +229,27 @@ void FitCombinations(const CombinationCounts& counts, const std::vector<ControlF
   }
 }
 
-// Arm minus control of spend per customer: plain, and adjusted by spend before (CUPED, the slope
-// pooled within the two groups).
-void SpendUplifts(const Counts& arm, const Counts& control, bool adjust, ArmFit& fit) {
+Estimate EstimateOf(const measures::MeanDifference& d) {
+  const double half = kZ95 * std::sqrt(d.variance);
+  return {d.value, d.value - half, d.value + half};
+}
+
+// An arm's spend uplift per customer over the control: plain, adjusted by spend before (CUPED)
+// when the history has it, and winsorised when spend is heavy-tailed (`cap` > 0).
+void SpendUplifts(const Counts& arm, const Counts& control, bool adjust, double cap, ArmFit& fit) {
   if (arm.customers < 2 || control.customers < 2) return;
-  struct Centred {
-    double n, mean_x, mean_y, sxx, syy, sxy;
+  auto sums = [](const Counts& c, bool capped) {
+    return measures::GroupSums{c.customers, c.before, c.before_squares, capped ? c.capped : c.spend,
+                               capped ? c.capped_squares : c.spend_squares, c.before_spend};
   };
-  auto centred = [](const Counts& c) {
-    const double n = c.customers, mx = c.before / n, my = c.spend / n;
-    return Centred{n, mx, my, c.before_squares - n * mx * mx, c.spend_squares - n * my * my, c.before_spend - n * mx * my};
-  };
-  const Centred a = centred(arm), c = centred(control);
-  const double plain = a.mean_y - c.mean_y;
-  const double plain_variance = a.syy / (a.n - 1) / a.n + c.syy / (c.n - 1) / c.n;
-  const double plain_half = kZ95 * std::sqrt(std::max(0.0, plain_variance));
-  fit.spend_uplift = Estimate{plain, plain - plain_half, plain + plain_half};
-  if (!adjust || a.sxx + c.sxx <= 0) return;
-  const double theta = (a.sxy + c.sxy) / (a.sxx + c.sxx);
-  auto adjusted = [theta](const Centred& g) { return std::max(0.0, g.syy - 2 * theta * g.sxy + theta * theta * g.sxx) / (g.n - 1) / g.n; };
-  const double value = plain - theta * (a.mean_x - c.mean_x), variance = adjusted(a) + adjusted(c);
-  const double half = kZ95 * std::sqrt(variance);
-  fit.spend_uplift_adjusted = Estimate{value, value - half, value + half};
-  fit.adjustment = theta;
-  fit.variance_reduction = plain_variance > 0 ? 1 - variance / plain_variance : 0;
+  const measures::AdjustedDifference uplift = measures::DifferenceOfMeans(sums(arm, false), sums(control, false), adjust);
+  fit.spend_uplift = EstimateOf(uplift.plain);
+  if (uplift.adjusted) {
+    fit.spend_uplift_adjusted = EstimateOf(*uplift.adjusted);
+    fit.adjustment = uplift.theta;
+    fit.variance_reduction = uplift.variance_reduction;
+  }
+  if (cap > 0) fit.spend_uplift_winsorised = EstimateOf(measures::DifferenceOfMeans(sums(arm, true), sums(control, true), false).plain);
 }
 
 // Where heavy-tailed spend is capped: the 99th percentile of the amounts of those who spent, when
@@ -405,15 +404,7 @@ Calibration Fit(const History& history, const std::vector<size_t>& rows, double 
         fit.basket_is_ratio = fit.basket.has_value();
         // Over one campaign's control (pooled campaigns' controls differ: their lift is matched instead).
         const Counts& control = per_arm[static_cast<size_t>(history.control)];
-        if (!pooled) SpendUplifts(per_arm[a], control, history.has_spend_before, fit);
-        if (!pooled && out.winsor_cap > 0) {
-          Counts capped_arm = per_arm[a], capped_control = control;
-          capped_arm.spend = per_arm[a].capped, capped_arm.spend_squares = per_arm[a].capped_squares;
-          capped_control.spend = control.capped, capped_control.spend_squares = control.capped_squares;
-          ArmFit winsorised;
-          SpendUplifts(capped_arm, capped_control, false, winsorised);
-          fit.spend_uplift_winsorised = winsorised.spend_uplift;
-        }
+        if (!pooled) SpendUplifts(per_arm[a], control, history.has_spend_before, out.winsor_cap, fit);
       }
     }
     if (history.has_amount && !fit.basket && per_arm[a].conversions >= 2) fit.basket = BasketOf(per_arm[a]);

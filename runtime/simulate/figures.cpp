@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "measures/mean_difference.h"
+
 namespace relc::simulate {
 namespace {
 
@@ -17,38 +19,30 @@ double VarianceOfMean(const Population& p) {
   return std::max(0.0, variance) / n;
 }
 
-// The share of a population who bought, with its variance.
-Estimate BuyerShare(const Population& p) {
-  const auto n = static_cast<double>(p.customers);
-  const double share = n > 0 ? static_cast<double>(p.buyers) / n : 0;
-  const double half = n > 1 ? kZ95 * std::sqrt(share * (1 - share) / n) : 0;
-  return {share, share - half, share + half};
+// The share of a population who bought, and the variance of that share.
+double BuyerShare(const Population& p) { return p.customers > 0 ? static_cast<double>(p.buyers) / static_cast<double>(p.customers) : 0; }
+double BuyerShareVariance(const Population& p) {
+  const double share = BuyerShare(p);
+  return p.customers > 1 ? share * (1 - share) / static_cast<double>(p.customers) : 0;
 }
 
-double Variance(const Estimate& e) { return std::pow((e.high - e.low) / (2 * kZ95), 2); }
+Estimate Around(double value, double variance) {
+  const double half = kZ95 * std::sqrt(variance);
+  return {value, value - half, value + half};
+}
 
-// The CUPED uplift of `entered` over `held` (sums of revenue y and spend before x per side).
-void Adjust(const Population& entered, const Population& held, double difference, Figures& f) {
-  struct Centred {
-    double n, mean_x, sxx, syy, sxy;
+// The uplift of `entered` over `held` adjusted by what they spent before the run (CUPED).
+void Adjust(const Population& entered, const Population& held, Figures& f) {
+  auto sums = [](const Population& p) {
+    return measures::GroupSums{static_cast<double>(p.customers),     static_cast<double>(p.before_cents),
+                               static_cast<double>(p.before_squares), static_cast<double>(p.revenue_cents),
+                               static_cast<double>(p.revenue_squares), static_cast<double>(p.before_revenue)};
   };
-  auto centred = [](const Population& p) {
-    const auto n = static_cast<double>(p.customers);
-    const double mx = static_cast<double>(p.before_cents) / n, my = Mean(p);
-    return Centred{n, mx, static_cast<double>(p.before_squares) - n * mx * mx, static_cast<double>(p.revenue_squares) - n * my * my,
-                   static_cast<double>(p.before_revenue) - n * mx * my};
-  };
-  const Centred a = centred(entered), b = centred(held);
-  if (a.sxx + b.sxx <= 0) return;
-  const double theta = (a.sxy + b.sxy) / (a.sxx + b.sxx);
-  auto variance = [](const Centred& g, double slope) {
-    return std::max(0.0, g.syy - 2 * slope * g.sxy + slope * slope * g.sxx) / (g.n - 1) / g.n;
-  };
-  const double plain = variance(a, 0) + variance(b, 0), adjusted = variance(a, theta) + variance(b, theta);
-  const double value = difference - theta * (a.mean_x - b.mean_x), half = kZ95 * std::sqrt(adjusted);
-  f.uplift_adjusted = Estimate{value, value - half, value + half};
-  f.adjustment = theta;
-  f.variance_reduction = plain > 0 ? 1 - adjusted / plain : 0;
+  const measures::AdjustedDifference uplift = measures::DifferenceOfMeans(sums(entered), sums(held), true);
+  if (!uplift.adjusted) return;
+  f.uplift_adjusted = Around(uplift.adjusted->value, uplift.adjusted->variance);
+  f.adjustment = uplift.theta;
+  f.variance_reduction = uplift.variance_reduction;
 }
 
 }  // namespace
@@ -58,16 +52,11 @@ ArmFigures ArmFiguresOf(const Result& result, const Variant& variant) {
   const Population& held = result.scenario_held_out[static_cast<size_t>(variant.scenario)];
   ArmFigures f;
   f.customers = arm.customers;
-  f.conversion = BuyerShare(arm);
-  const double spend = Mean(arm), spend_half = arm.customers > 1 ? kZ95 * std::sqrt(VarianceOfMean(arm)) : 0;
-  f.spend_per_customer = {spend, spend - spend_half, spend + spend_half};
+  f.conversion = Around(BuyerShare(arm), BuyerShareVariance(arm));
+  f.spend_per_customer = Around(Mean(arm), arm.customers > 1 ? VarianceOfMean(arm) : 0);
   if (arm.customers >= 2 && held.customers >= 2) {
-    const Estimate held_conversion = BuyerShare(held);
-    const double lift = f.conversion.value - held_conversion.value;
-    const double lift_half = kZ95 * std::sqrt(Variance(f.conversion) + Variance(held_conversion));
-    f.conversion_uplift = Estimate{lift, lift - lift_half, lift + lift_half};
-    const double added = spend - Mean(held), added_half = kZ95 * std::sqrt(VarianceOfMean(arm) + VarianceOfMean(held));
-    f.spend_uplift = Estimate{added, added - added_half, added + added_half};
+    f.conversion_uplift = Around(BuyerShare(arm) - BuyerShare(held), BuyerShareVariance(arm) + BuyerShareVariance(held));
+    f.spend_uplift = Around(Mean(arm) - Mean(held), VarianceOfMean(arm) + VarianceOfMean(held));
   }
   return f;
 }
@@ -90,7 +79,7 @@ Figures FiguresOf(const Result& result, int scenario) {
     const double half = kZ95 * std::sqrt(VarianceOfMean(entered) + VarianceOfMean(held));
     f.uplift_per_entered = Estimate{difference, difference - half, difference + half};
     f.incremental_revenue = Estimate{difference * n, (difference - half) * n, (difference + half) * n};
-    Adjust(entered, held, difference, f);
+    Adjust(entered, held, f);
   }
   if (counts.cost_cents > 0) {
     f.roi = static_cast<double>(counts.attributed_cents - counts.cost_cents) / static_cast<double>(counts.cost_cents);

@@ -286,10 +286,63 @@ TEST_CASE("the uplift over the holdout adjusted by what customers spent before (
   CHECK(cuped["high"].get<double>() - cuped["low"].get<double>() < plain["high"].get<double>() - plain["low"].get<double>());
   Result text = Relc("run examples/vip_pareto/vip_pareto.rel --data " + GeneratedData(20000, 5) + " --as-of 2026-01-01");
   CHECK_THAT(text.out, Catch::Contains("    adjusted by what they spent before the run (CUPED): "));
+  // In relc calibrate, from a generated history with what each customer spent the year before.
+  const std::string regular = std::filesystem::path(WriteTemp("forecast-cuped-regular/.keep", "")).parent_path().string();
+  REQUIRE(Relc("data generate --campaign --spend-before --customers 20000 --seed 4 --out " + regular).exit_code == 0);
+  Result model = Relc("calibrate --history " + regular + "/history.csv --out -");
+  REQUIRE(model.exit_code == 0);
+  CHECK_THAT(model.out, Catch::Contains("//   adjusted by spend_before (CUPED, "));
+  CHECK_THAT(model.out, Catch::Contains("//   winsorised at "));
   // Customers without a purchase before: nothing to adjust by.
   const std::string dir = std::filesystem::path(WriteTemp("forecast-cuped-none/.keep", "")).parent_path().string();
   REQUIRE(Relc("data generate --campaign --customers 4000 --out " + dir).exit_code == 0);
   Result none = Relc("run " + dir + "/campaign.rel --data " + dir + " --as-of 2026-01-01 --days 30 --format json");
   REQUIRE(none.exit_code == 0);
   CHECK(nlohmann::json::parse(none.out)[0]["population"]["uplift"]["adjusted_by_spend_before"]["revenue_per_entered_customer_cents"].is_null());
+}
+
+TEST_CASE("an arm's buyers and spend equal what the action log shows its customers bought from their entry on", "[forecast]") {
+  // Independent of the simulator's sums: from the log, each entered customer's arm (the message
+  // of their first send, sent or suppressed: the split is the journey's first step) and their
+  // purchases from their entry on.
+  const std::string log = WriteTemp("forecast_arms_log.csv", "");
+  Result json = Relc("run examples/vip_pareto/vip_pareto.rel --data " + GeneratedData(20000, 5) + " --as-of 2026-01-01 --format json --log " + log);
+  REQUIRE(json.exit_code == 0);
+  const nlohmann::json report = nlohmann::json::parse(json.out)[0];
+  const auto rows = ReadCsv(log);
+  REQUIRE(rows.size() > 1);
+  std::map<std::string, std::string> entered_at, arm_of;  // per customer
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];  // customer,time,scenario,step,channel,offer,outcome,...
+    if (row[6] == "entered") entered_at.emplace(row[0], row[1]);
+    if ((row[6] == "sent" || row[6].starts_with("suppressed")) && row[3].starts_with("preview-subject-")) arm_of.emplace(row[0], row[3]);
+  }
+  struct Tally {
+    int64_t customers = 0, buyers = 0, cents = 0;
+  };
+  std::map<std::string, Tally> arms;
+  std::map<std::string, int64_t> spent;  // per customer, from their entry on
+  for (size_t r = 1; r < rows.size(); ++r) {
+    const auto& row = rows[r];
+    auto entry = entered_at.find(row[0]);
+    if (row[6] != "purchase" || entry == entered_at.end() || row[1] < entry->second) continue;
+    spent[row[0]] += std::llround(std::stod(row[13]) * 100);
+  }
+  for (const auto& [customer, arm] : arm_of) {
+    Tally& tally = arms[arm];
+    ++tally.customers;
+    auto bought = spent.find(customer);
+    tally.buyers += bought != spent.end();
+    tally.cents += bought != spent.end() ? bought->second : 0;
+  }
+  REQUIRE(arms.size() == 2);
+  for (const auto& arm : report["scenarios"][0]["split_arms"]) {
+    const std::string first = arm["first_step"];
+    const std::string message = first.substr(first.find('"') + 1, first.find('"', first.find('"') + 1) - first.find('"') - 1);
+    const Tally& tally = arms.at(message);
+    INFO(message);
+    CHECK(arm["population"]["customers"] == tally.customers);
+    CHECK(arm["population"]["buyers"] == tally.buyers);
+    CHECK(arm["population"]["revenue_cents"] == tally.cents);
+  }
 }

@@ -362,6 +362,8 @@ TEST_CASE("a bad history is refused with each problem at its line and column", "
   CHECK_THAT(first("C1,a,email,m,0,1,0,0\n"), Catch::Contains(":2:6: clicked without opening"));
   CHECK_THAT(first("C1,a,email,m,1,1,1,-5\n"), Catch::Contains(":2:8: `amount` must be a number of 0 or more"));
   CHECK_THAT(first("C1,a,email,m,1,1,0,12.50\n"), Catch::Contains("an amount of 12.50 for a customer who did not convert"));
+  CHECK_THAT(Errors("customer_id,arm,channel,message,converted,amount,spend_before\nC1,a,email,m,1,12.50,-3\n").front(),
+             Catch::Contains(":2:7: `spend_before` must be a number of 0 or more, not `-3`"));
   CHECK_THAT(first("C1,a,email,m,1,0,0,0\nC1,a,email,m,1,0,0,0\n"), Catch::Contains(":3:1: customer `C1` appears twice"));
   CHECK_THAT(first("C1,a,email,m,1,0,0,0\nC2,a,sms,m,1,0,0,0\n"), Catch::Contains(":3:2: arm `a` was sent on email \"m\" at line 2"));
   CHECK_THAT(first("C1,a,email,m,1,0\n"), Catch::Contains(":2:7: 6 fields where the header has 8"));
