@@ -12,7 +12,9 @@
 //      = help: add `}` after the last step
 #include <algorithm>
 #include <map>
+#include <sstream>
 
+#include "diagnostics/line_window.h"
 #include "diagnostics/render.h"
 
 namespace relc {
@@ -72,15 +74,21 @@ std::string ExpandTabs(std::string_view line) {
   return out;
 }
 
+// A line longer than this is shown as a window around its markers, cut with `...` (as rustc does).
+constexpr size_t kMostShownBytes = 160;
+
+std::string Shown(std::string_view line, const LineWindow& window) {
+  return (window.cut_before() ? "..." : "") + ExpandTabs(line.substr(window.begin, window.end - window.begin)) +
+         (window.cut_after(line) ? "..." : "");
+}
+
 struct Marker {
   SourceRange range;
   std::string_view message;
   bool primary;
 };
 
-}  // namespace
-
-void RenderHuman(const Diagnostic& diagnostic, const HumanStyle& style, std::ostream& out) {
+void Render(const Diagnostic& diagnostic, const HumanStyle& style, std::ostream& out) {
   Palette palette = MakePalette(style.color);
   std::string_view severity_color = SeverityColor(diagnostic.severity, palette);
   out << severity_color << SeverityName(diagnostic.severity) << '[' << CodeOf(diagnostic.kind)
@@ -125,31 +133,46 @@ void RenderHuman(const Diagnostic& diagnostic, const HumanStyle& style, std::ost
     if (previous_line != 0 && line_number > previous_line + 2) {
       out << palette.gutter << "..." << palette.reset << '\n';
     } else if (previous_line != 0 && line_number == previous_line + 2) {
-      std::string context = ExpandTabs(file.LineText(previous_line + 1));
+      std::string_view context_line = file.LineText(previous_line + 1);
+      std::string context = Shown(context_line, WindowOf(context_line, 0, 0, kMostShownBytes));
       gutter(std::to_string(previous_line + 1));
       out << (context.empty() ? "" : " ") << context << '\n';
     }
     previous_line = line_number;
 
     std::string_view line_text = file.LineText(line_number);
-    std::string shown = ExpandTabs(line_text);
-    gutter(std::to_string(line_number));
-    out << (shown.empty() ? "" : " ") << shown << '\n';
-
-    uint32_t line_start = file.LineStart(line_number);
-    for (const Marker& marker : markers) {
-      size_t begin_in_line = marker.range.begin - line_start;
-      // A range that runs past this line is underlined to the line's end.
-      size_t end_in_line = std::min<size_t>(marker.range.end - line_start, line_text.size());
-      int from = DisplayColumn(line_text, begin_in_line);
-      int to = DisplayColumn(line_text, std::max(end_in_line, begin_in_line));
-      int width = std::max(1, to - from);
-      std::string_view color = marker.primary ? severity_color : palette.secondary;
-      gutter("");
-      out << ' ' << std::string(static_cast<size_t>(from), ' ') << color
-          << std::string(static_cast<size_t>(width), marker.primary ? '^' : '-');
-      if (!marker.message.empty()) out << ' ' << marker.message;
-      out << palette.reset << '\n';
+    const uint32_t line_start = file.LineStart(line_number);
+    // A range that runs past its line is underlined to the line's end.
+    auto end_in_line = [&](const Marker& marker) {
+      return std::max<size_t>(std::min<size_t>(marker.range.end - line_start, line_text.size()), marker.range.begin - line_start);
+    };
+    // Markers far apart on a long line are shown in windows of their own, each under the line's number.
+    for (size_t first = 0; first < markers.size();) {
+      size_t last = first + 1, last_end = end_in_line(markers[first]);
+      const size_t cluster_begin = markers[first].range.begin - line_start;
+      while (last < markers.size() && end_in_line(markers[last]) <= cluster_begin + kMostShownBytes) {
+        last_end = std::max(last_end, end_in_line(markers[last++]));
+      }
+      const LineWindow part = WindowOf(line_text, cluster_begin, last_end, kMostShownBytes);
+      const std::string_view window = line_text.substr(part.begin, part.end - part.begin);
+      const std::string shown = Shown(line_text, part);
+      gutter(std::to_string(line_number));
+      out << (shown.empty() ? "" : " ") << shown << '\n';
+      auto column = [&](size_t in_line) {
+        return (part.cut_before() ? 3 : 0) + DisplayColumn(window, std::clamp(in_line, part.begin, part.end) - part.begin);
+      };
+      for (size_t i = first; i < last; ++i) {
+        const Marker& marker = markers[i];
+        int from = column(marker.range.begin - line_start);
+        int width = std::max(1, column(end_in_line(marker)) - from);
+        std::string_view color = marker.primary ? severity_color : palette.secondary;
+        gutter("");
+        out << ' ' << std::string(static_cast<size_t>(from), ' ') << color
+            << std::string(static_cast<size_t>(width), marker.primary ? '^' : '-');
+        if (!marker.message.empty()) out << ' ' << marker.message;
+        out << palette.reset << '\n';
+      }
+      first = last;
     }
   }
 
@@ -164,6 +187,16 @@ void RenderHuman(const Diagnostic& diagnostic, const HumanStyle& style, std::ost
     out << blank_gutter << ' ' << palette.bold << "= help:" << palette.reset << ' '
         << diagnostic.help->message << '\n';
   }
+}
+
+}  // namespace
+
+void RenderHuman(const Diagnostic& diagnostic, const HumanStyle& style, std::ostream& out) {
+  // One write per diagnostic: stderr is unbuffered, and a file with 30,000 errors made a
+  // system call per fragment.
+  std::ostringstream text;
+  Render(diagnostic, style, text);
+  out << text.str();
 }
 
 }  // namespace relc

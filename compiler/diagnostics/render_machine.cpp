@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "diagnostics/line_window.h"
 #include "diagnostics/render.h"
 
 namespace relc {
@@ -23,15 +24,22 @@ ordered_json Range(const SourceFile& file, SourceRange range) {
           {"end", Position(file, range.end)}};
 }
 
+// Machines get a wider window of a long line than people, and are told where it starts.
+constexpr size_t kMostSnippetBytes = 512;
+
 ordered_json Snippet(const SourceFile& file, SourceRange range) {
   uint32_t line = file.Locate(range.begin).line;
   std::string_view code = file.LineText(line);
-  uint32_t line_start = file.LineStart(line);
-  uint32_t highlight_end = std::min<uint32_t>(range.end - line_start, static_cast<uint32_t>(code.size()));
-  return {{"code", std::string(code)},
+  const uint32_t line_start = file.LineStart(line);
+  const size_t highlight_start = range.begin - line_start;
+  const size_t highlight_end = std::max(std::min<size_t>(range.end - line_start, code.size()), highlight_start);
+  const LineWindow window = WindowOf(code, highlight_start, highlight_end, kMostSnippetBytes);
+  auto in_window = [&](size_t offset) { return std::clamp(offset, window.begin, window.end) - window.begin; };
+  return {{"code", std::string(code.substr(window.begin, window.end - window.begin))},
           {"start_line", line},
-          {"highlight_start_offset", range.begin - line_start},
-          {"highlight_end_offset", std::max(highlight_end, range.begin - line_start)}};
+          {"code_offset", window.begin},
+          {"highlight_start_offset", in_window(highlight_start)},
+          {"highlight_end_offset", in_window(highlight_end)}};
 }
 
 ordered_json DiagnosticToJson(const Diagnostic& diagnostic) {
@@ -75,17 +83,32 @@ ordered_json SarifRegion(const SourceFile& file, SourceRange range) {
                          {"endColumn", end.column},
                          {"byteOffset", range.begin},
                          {"byteLength", range.end - range.begin}};
-  // The region's own text; an empty region (a place between characters) has none.
-  if (range.end > range.begin) region["snippet"] = {{"text", std::string(file.text().substr(range.begin, range.end - range.begin))}};
+  // The region's own text; an empty region (a place between characters) has none, and a huge
+  // one is left to the context region.
+  if (range.end > range.begin && range.end - range.begin <= kMostSnippetBytes) {
+    region["snippet"] = {{"text", std::string(file.Slice(range))}};
+  }
   return region;
 }
 
-// The lines around a region, for a viewer to show it in its place.
+// The lines around a region, for a viewer to show it in its place; where they are long, a window
+// of the first.
 ordered_json SarifContextRegion(const SourceFile& file, SourceRange range) {
   const int first = file.Locate(range.begin).line, last = file.Locate(range.end).line;
-  std::string text;
-  for (int line = first; line <= last; ++line) text += std::string(file.LineText(line)) + (line < last ? "\n" : "");
-  return {{"startLine", first}, {"endLine", last}, {"snippet", {{"text", text}}}};
+  size_t size = 0;
+  for (int line = first; line <= last && size <= kMostSnippetBytes; ++line) size += file.LineText(line).size() + 1;
+  if (size <= kMostSnippetBytes + 1) {
+    std::string text;
+    for (int line = first; line <= last; ++line) text += std::string(file.LineText(line)) + (line < last ? "\n" : "");
+    return {{"startLine", first}, {"endLine", last}, {"snippet", {{"text", text}}}};
+  }
+  const std::string_view line = file.LineText(first);
+  const uint32_t line_start = file.LineStart(first);
+  const size_t end_in_line = std::min<size_t>(range.end - line_start, line.size());
+  const LineWindow window = WindowOf(line, range.begin - line_start, end_in_line, kMostSnippetBytes);
+  return {{"byteOffset", line_start + window.begin},
+          {"byteLength", window.end - window.begin},
+          {"snippet", {{"text", std::string(line.substr(window.begin, window.end - window.begin))}}}};
 }
 
 // A rule's description from its message template: `expected `}}` to close {} opened at {}`
@@ -168,11 +191,9 @@ std::string RenderJson(std::span<const Diagnostic> diagnostics) {
     warnings += diagnostic.severity == Severity::Warning;
     list.push_back(DiagnosticToJson(diagnostic));
   }
-  ordered_json out = {{"format_version", "1.0"},
-                      {"valid", errors == 0},
-                      {"error_count", errors},
-                      {"warning_count", warnings},
-                      {"diagnostics", list}};
+  // Moved, not copied: an initializer list copies, and a report may hold 30,000 diagnostics.
+  ordered_json out = {{"format_version", "1.0"}, {"valid", errors == 0}, {"error_count", errors}, {"warning_count", warnings}};
+  out["diagnostics"] = std::move(list);
   return out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -223,17 +244,18 @@ std::string RenderSarif(std::span<const Diagnostic> diagnostics, std::string_vie
             {"artifactChanges", ordered_json::array({{{"artifactLocation", {{"uri", PathToUri(diagnostic.path)}}},
                                                       {"replacements", replacements}}})}}});
     }
-    results.push_back(result);
+    results.push_back(std::move(result));
   }
 
+  // Moved, not copied: an initializer list copies, and a log may hold 30,000 results.
   ordered_json run = {{"tool", {{"driver", {{"name", "relc"},
                                             {"version", std::string(tool_version)},
                                             {"rules", rules}}}}},
-                      {"columnKind", "unicodeCodePoints"},
-                      {"results", results}};
-  ordered_json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"},
-                      {"version", "2.1.0"},
-                      {"runs", ordered_json::array({run})}};
+                      {"columnKind", "unicodeCodePoints"}};
+  run["results"] = std::move(results);
+  ordered_json log = {{"$schema", "https://json.schemastore.org/sarif-2.1.0.json"}, {"version", "2.1.0"}};
+  log["runs"] = ordered_json::array();
+  log["runs"].push_back(std::move(run));
   return log.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 

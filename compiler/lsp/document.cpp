@@ -6,16 +6,6 @@
 
 namespace relc::lsp {
 
-uint32_t CountUnits(std::string_view text, uint32_t begin, uint32_t end, PositionEncoding encoding) {
-  uint32_t units = 0;
-  for (uint32_t at = begin; at < end;) {
-    size_t length = CodePointLength(text, at);
-    units += encoding == PositionEncoding::Utf8 ? static_cast<uint32_t>(length) : (length == 4 ? 2 : 1);
-    at += static_cast<uint32_t>(length);
-  }
-  return units;
-}
-
 Document::Document(std::string uri, std::string path, std::string text, int version)
     : uri_(std::move(uri)), path_(std::move(path)), text_(std::move(text)), version_(version) {
   IndexLines();
@@ -42,13 +32,6 @@ uint32_t Document::OffsetOf(Position position, PositionEncoding encoding) const 
     offset += static_cast<uint32_t>(length);
   }
   return std::min(offset, line_end);
-}
-
-Position Document::PositionOf(uint32_t offset, PositionEncoding encoding) const {
-  offset = std::min(offset, static_cast<uint32_t>(text_.size()));
-  auto after = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
-  auto line = static_cast<uint32_t>(after - line_starts_.begin() - 1);
-  return {line, CountUnits(text_, line_starts_[line], offset, encoding)};
 }
 
 void Document::Apply(const std::optional<Range>& range, const std::string& text, PositionEncoding encoding) {

@@ -25,9 +25,6 @@ struct Range {
   Position end;
 };
 
-// The length of text[begin, end) in `encoding`'s units (a character beyond the BMP is two UTF-16 units).
-uint32_t CountUnits(std::string_view text, uint32_t begin, uint32_t end, PositionEncoding encoding);
-
 class Document {
  public:
   Document(std::string uri, std::string path, std::string text, int version);
@@ -38,7 +35,6 @@ class Document {
   int version() const { return version_; }
 
   uint32_t OffsetOf(Position position, PositionEncoding encoding) const;
-  Position PositionOf(uint32_t offset, PositionEncoding encoding) const;
 
   // One change of `textDocument/didChange`: `range` replaced by `text`, or the whole text.
   void Apply(const std::optional<Range>& range, const std::string& text, PositionEncoding encoding);

@@ -279,7 +279,9 @@ class Server {
   json PositionJson(const SourceFile& file, uint32_t offset) const {
     offset = std::min<uint32_t>(offset, static_cast<uint32_t>(file.text().size()));
     uint32_t line = file.Locate(offset).line;
-    return {{"line", line - 1}, {"character", CountUnits(file.text(), file.LineStart(line), offset, encoding_)}};
+    const uint32_t start = file.LineStart(line);
+    return {{"line", line - 1},
+            {"character", encoding_ == PositionEncoding::Utf8 ? offset - start : file.Utf16Units(start, offset)}};
   }
 
   json RangeJson(const SourceFile& file, SourceRange range) const {

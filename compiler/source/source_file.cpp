@@ -13,6 +13,17 @@ namespace {
 
 bool IsContinuationByte(unsigned char byte) { return (byte & 0xC0) == 0x80; }
 
+// How many of the sorted `offsets` lie in [begin, end).
+uint32_t CountBetween(const std::vector<uint32_t>& offsets, uint32_t begin, uint32_t end) {
+  return static_cast<uint32_t>(std::lower_bound(offsets.begin(), offsets.end(), end) -
+                               std::lower_bound(offsets.begin(), offsets.end(), begin));
+}
+
+// Code points in [begin, end): bytes when the text is ASCII (`code_point_offsets` empty).
+uint32_t CodePointsBetween(const std::vector<uint32_t>& code_point_offsets, uint32_t begin, uint32_t end) {
+  return code_point_offsets.empty() ? end - begin : CountBetween(code_point_offsets, begin, end);
+}
+
 }  // namespace
 
 size_t CodePointLength(std::string_view text, size_t at) {
@@ -61,6 +72,7 @@ SourceFile::SourceFile(std::string path, std::string text)
     code_point_offsets_.reserve(text_.size() + 1);
     for (size_t at = 0; at < text_.size(); at += CodePointLength(text_, at)) {
       code_point_offsets_.push_back(static_cast<uint32_t>(at));
+      if (CodePointLength(text_, at) == 4) astral_offsets_.push_back(static_cast<uint32_t>(at));
     }
     code_point_offsets_.push_back(static_cast<uint32_t>(text_.size()));
   }
@@ -111,7 +123,9 @@ LineColumn SourceFile::Locate(uint32_t offset) const {
   auto next_line = std::upper_bound(line_starts_.begin(), line_starts_.end(), offset);
   auto line = static_cast<uint32_t>(next_line - line_starts_.begin());
   uint32_t start = line_starts_[line - 1];
-  return {line, CountCodePoints(std::string_view(text_).substr(start, offset - start)) + 1};
+  // By search, not by counting: a minified line may be megabytes long, with a diagnostic in
+  // every few bytes of it.
+  return {line, CodePointsBetween(code_point_offsets_, start, offset) + 1};
 }
 
 std::string_view SourceFile::LineText(uint32_t line) const {
@@ -123,17 +137,16 @@ std::string_view SourceFile::LineText(uint32_t line) const {
   return text;
 }
 
+uint32_t SourceFile::Utf16Units(uint32_t begin, uint32_t end) const {
+  end = std::max(begin, end);
+  return CodePointsBetween(code_point_offsets_, begin, end) + CountBetween(astral_offsets_, begin, end);
+}
+
 uint32_t SourceFile::OffsetOfCodePoint(size_t code_point_index) const {
   if (code_point_offsets_.empty()) {
     return static_cast<uint32_t>(std::min(code_point_index, text_.size()));
   }
   return code_point_offsets_[std::min(code_point_index, code_point_offsets_.size() - 1)];
-}
-
-uint32_t CountCodePoints(std::string_view text) {
-  uint32_t count = 0;
-  for (size_t at = 0; at < text.size(); at += CodePointLength(text, at)) ++count;
-  return count;
 }
 
 }  // namespace relc

@@ -50,6 +50,9 @@ class SourceFile {
 
   // ANTLR counts positions in code points; this maps them back to bytes.
   uint32_t OffsetOfCodePoint(size_t code_point_index) const;
+  // UTF-16 code units in text[begin, end) (editors count columns so): a code point beyond the
+  // BMP is two. By search, in time independent of the distance.
+  uint32_t Utf16Units(uint32_t begin, uint32_t end) const;
 
  private:
   std::string path_;
@@ -57,15 +60,14 @@ class SourceFile {
   std::vector<uint32_t> line_starts_;
   // Empty when the text is pure ASCII (code point index == byte offset).
   std::vector<uint32_t> code_point_offsets_;
+  // Where the code points beyond the BMP (4 bytes in UTF-8) start.
+  std::vector<uint32_t> astral_offsets_;
 };
 
 // Length in bytes of the UTF-8 sequence starting at `text[at]`; 1 for a byte that does not
 // start a valid sequence, which then counts as one code point of its own. Every position
 // mapping in relc decodes this way, so a file with bad bytes still lines up.
 size_t CodePointLength(std::string_view text, size_t at);
-
-// Number of code points in `text`, counting each malformed byte as one.
-uint32_t CountCodePoints(std::string_view text);
 
 // Offsets of the bytes that are not valid UTF-8.
 std::vector<uint32_t> FindInvalidUtf8(std::string_view text);

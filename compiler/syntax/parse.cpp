@@ -8,6 +8,7 @@
 
 #include "RelLexer.h"
 #include "RelParser.h"
+#include "syntax/nesting.h"
 #include "syntax/syntax_errors.h"
 #include "syntax/transformer.h"
 #include "syntax/utf8_input_stream.h"
@@ -115,23 +116,21 @@ std::string ReportAndBlankInvalidUtf8(const SourceFile& file, DiagnosticEmitter&
   return text;
 }
 
-// How deep brackets and runs of prefix operators (`not not x`, `- -x`) may nest: far beyond any
-// program (clang allows 256 brackets), and shallow enough that parsing, transforming and checking,
-// all recursive, stay within the stack (8,000 parentheses overflowed it).
-constexpr int kMostNesting = 256;
-
-// The first token at which nesting passes kMostNesting, if any, and how deep it is there.
-std::optional<std::pair<antlr4::Token*, int>> TooDeep(antlr4::CommonTokenStream& tokens) {
-  int depth = 0, run = 0;
-  for (antlr4::Token* token : tokens.getTokens()) {
-    if (token->getChannel() != antlr4::Token::DEFAULT_CHANNEL) continue;
-    const size_t type = token->getType();
-    run = type == RelLexer::NOT || type == RelLexer::MINUS ? run + 1 : 0;
-    if (type == RelLexer::LPAREN || type == RelLexer::LBRACE || type == RelLexer::LBRACKET) ++depth;
-    if ((type == RelLexer::RPAREN || type == RelLexer::RBRACE || type == RelLexer::RBRACKET) && depth > 0) --depth;
-    if (depth + run > kMostNesting) return std::pair{token, depth + run};
+// Past the nesting limit nothing is parsed: the parser and every phase after it recurse.
+void ReportTooDeep(const TooDeep& deep, DiagnosticEmitter& emitter) {
+  const uint32_t begin = emitter.file().OffsetOfCodePoint(deep.token->getStartIndex());
+  const SourceRange here{begin, begin + 1};
+  if (deep.brackets > kMostNesting) {
+    emitter.Emit(DiagnosticKind::NestingTooDeep, here, kMostNesting)
+        .Primary("nested more deeply than this")
+        .Help("name the inner parts (a `kpi`, a `panel`, a `function`) and use them by name");
+    return;
   }
-  return std::nullopt;
+  emitter.Emit(DiagnosticKind::ExpressionTooDeep, here, kMostOperatorDepth)
+      .Primary(fmt::format("{} operator{} chained and {} bracket{} open here", deep.chained, deep.chained == 1 ? "" : "s",
+                           deep.brackets, deep.brackets == 1 ? "" : "s"))
+      .Note("each operator nests what follows it one level deeper: `a and b and c` reads `(a and b) and c`")
+      .Help("test a list of values with `in [...]`, or name parts of the chain (a `kpi`, a `panel`) and use them by name");
 }
 
 }  // namespace
@@ -147,11 +146,8 @@ ParseResult Parse(const std::shared_ptr<const SourceFile>& file, DiagnosticSink&
   antlr4::CommonTokenStream tokens(&filter);
   tokens.fill();
 
-  if (auto deep = TooDeep(tokens)) {
-    const auto begin = static_cast<uint32_t>(deep->first->getStartIndex());
-    emitter.Emit(DiagnosticKind::NestingTooDeep, SourceRange{begin, begin + 1}, kMostNesting)
-        .Primary("nested more deeply than this")
-        .Help("name the inner parts (a `kpi`, a `panel`, a `function`) and use them by name");
+  if (auto deep = FindTooDeep(tokens)) {
+    ReportTooDeep(*deep, emitter);
     ParseResult result;
     result.has_errors = true;
     for (auto& diagnostic : syntax_diagnostics.diagnostics()) sink.Consume(std::move(diagnostic));

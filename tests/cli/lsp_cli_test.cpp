@@ -369,22 +369,37 @@ TEST_CASE("relc lsp: a message nesting 100,000 arrays is refused, and the server
   CHECK(session.Shutdown() == 0);
 }
 
-TEST_CASE("100,000 nesting levels get REL0022 from relc check and from the language server, without a crash", "[lsp]") {
-  const std::string deep = "program \"P\" {\n  kpi k = " + std::string(100000, '(') + "revenue" + std::string(100000, ')') + "\n}\n";
-  const std::string file = WriteTemp("deep_nesting.rel", deep);
-  Result checked = Relc("check " + file, true);
-  CHECK(checked.exit_code == 1);
-  CHECK(checked.out.find("error[REL0022]: this nests more than 256 levels deep") != std::string::npos);
-  LspClient client(RELC_BINARY);
-  REQUIRE(client.Call("initialize", {{"capabilities", json::object()}}).contains("result"));
-  client.Notify("initialized", json::object());
-  const std::string uri = "file://" + file;
-  client.Notify("textDocument/didOpen", {{"textDocument", {{"uri", uri}, {"languageId", "rel"}, {"version", 1}, {"text", deep}}}});
-  auto published = client.WaitForNotification("textDocument/publishDiagnostics");
-  REQUIRE(published);
-  REQUIRE((*published)["params"]["diagnostics"].size() == 1);
-  CHECK((*published)["params"]["diagnostics"][0]["code"] == "REL0022");
-  CHECK(client.Call("shutdown", nullptr).contains("result"));
-  client.Notify("exit", nullptr);
-  CHECK(client.WaitForExit(5000) == 0);
+TEST_CASE("100,000 nesting levels, a 50,000-term chain and a 100,000-token line get their diagnostics from relc check and from the language server, without a crash", "[lsp]") {
+  struct Case {
+    std::string name, text, code, message;
+  };
+  std::string chain = "program \"P\" {\n  kpi k = revenue", line;
+  for (int i = 1; i < 50000; ++i) chain += " + revenue";
+  for (int i = 0; i < 25000; ++i) line += "panel p = customers ";  // 100,000 tokens
+  const std::vector<Case> cases = {
+      {"deep_nesting.rel", "program \"P\" {\n  kpi k = " + std::string(100000, '(') + "revenue" + std::string(100000, ')') + "\n}\n",
+       "REL0022", "error[REL0022]: this nests more than 256 levels deep"},
+      {"long_chain.rel", chain + "\n}\n", "REL0023", "error[REL0023]: this expression nests more than 512 operators deep"},
+      {"long_line.rel", line + "\n", "REL0101", "error[REL0101]: `p` is defined more than once"},
+  };
+  for (const Case& each : cases) {
+    INFO(each.name);
+    const std::string file = WriteTemp(each.name, each.text);
+    Result checked = Relc("check " + file, true);
+    CHECK(checked.exit_code == 1);
+    CHECK(checked.out.find(each.message) != std::string::npos);
+    CHECK(checked.out.size() < 30'000'000);  // a window of the line per diagnostic, not the whole line
+    LspClient client(RELC_BINARY);
+    REQUIRE(client.Call("initialize", {{"capabilities", json::object()}}).contains("result"));
+    client.Notify("initialized", json::object());
+    const std::string uri = "file://" + file;
+    client.Notify("textDocument/didOpen", {{"textDocument", {{"uri", uri}, {"languageId", "rel"}, {"version", 1}, {"text", each.text}}}});
+    auto published = client.WaitForNotification("textDocument/publishDiagnostics", 60000);
+    REQUIRE(published);
+    REQUIRE(!(*published)["params"]["diagnostics"].empty());
+    CHECK((*published)["params"]["diagnostics"][0]["code"] == each.code);
+    CHECK(client.Call("shutdown", nullptr).contains("result"));
+    client.Notify("exit", nullptr);
+    CHECK(client.WaitForExit(5000) == 0);
+  }
 }

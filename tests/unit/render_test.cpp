@@ -100,3 +100,55 @@ TEST_CASE("GitHub annotations escape their data and properties", "[render]") {
         "::error file=dir%2Cx/a%3Ab.rel,line=1,col=1,endLine=1,endColumn=2,title=REL0001::"
         "unknown character `%25`%0Ahelp: 100%25\n");
 }
+
+namespace {
+
+// One line of 30,000 bytes: the same panel declared 1,500 times, a duplicate reported at byte
+// 20,010 with the first definition at byte 6.
+std::vector<Diagnostic> OnALongLine() {
+  std::string line;
+  for (int i = 0; i < 1500; ++i) line += "panel p = customers ";
+  auto file = std::make_shared<const SourceFile>("long.rel", line + "\n");
+  DiagnosticCollector collector;
+  DiagnosticEmitter emitter(file, collector);
+  emitter.Emit(DiagnosticKind::DuplicateDefinition, SourceRange{20006, 20007}, "p")
+      .Primary("defined again here")
+      .Label(SourceRange{6, 7}, "first defined here");
+  return collector.diagnostics();
+}
+
+}  // namespace
+
+TEST_CASE("a long line is shown as a window around each marker, not whole", "[render]") {
+  std::ostringstream out;
+  RenderHuman(OnALongLine()[0], HumanStyle{false}, out);
+  const std::string text = out.str();
+  CHECK(text.size() < 1000);
+  // The first definition, at the line's start, and the duplicate far along it, each in its window.
+  CHECK(text.find("1 | panel p = customers panel p") != std::string::npos);
+  CHECK(text.find("  |       - first defined here\n") != std::string::npos);
+  const size_t cut = text.find("1 | ...");
+  REQUIRE(cut != std::string::npos);
+  const size_t caret = text.find('^', cut);
+  REQUIRE(caret != std::string::npos);
+  // The caret stands under the `p` that was defined again.
+  const size_t line_start = text.find("...", cut);
+  const size_t caret_line_start = text.rfind('\n', caret) + 1;
+  CHECK(text[line_start + (caret - caret_line_start) - 4] == 'p');
+}
+
+TEST_CASE("JSON and SARIF keep a window of a long line, and say where it starts", "[render]") {
+  const auto json = nlohmann::json::parse(RenderJson(OnALongLine()));
+  const auto& snippet = json["diagnostics"][0]["snippet"];
+  const std::string code = snippet["code"];
+  CHECK(code.size() <= 1024);
+  const size_t offset = snippet["code_offset"], start = snippet["highlight_start_offset"];
+  CHECK(offset + start == 20006);
+  CHECK(code.substr(start, 1) == "p");
+  const auto sarif = nlohmann::json::parse(RenderSarif(OnALongLine(), "0.1.0"));
+  const auto& context = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["contextRegion"];
+  CHECK(context["snippet"]["text"].get<std::string>().size() <= 1024);
+  const size_t byte_offset = context["byteOffset"];
+  CHECK(byte_offset <= 20006);
+  CHECK(byte_offset + context["byteLength"].get<size_t>() > 20007);
+}

@@ -36,3 +36,14 @@ TEST_CASE("a missing file reports why", "[source]") {
   CHECK_FALSE(SourceFile::Read("/nonexistent/file.rel", error).has_value());
   CHECK(error == "No such file or directory");
 }
+
+TEST_CASE("UTF-16 units count a code point beyond the BMP as two", "[source]") {
+  // é: 2 bytes, 1 unit; 🎁: 4 bytes, 2 units.
+  SourceFile file("a.rel", "kpi \"é🎁\" x\n");
+  const auto x = static_cast<uint32_t>(file.text().find('x'));
+  CHECK(file.Utf16Units(0, x) == 10);
+  CHECK(file.Locate(x).column == 10);
+  CHECK(file.Utf16Units(x, x) == 0);
+  SourceFile ascii("b.rel", "kpi x\n");
+  CHECK(ascii.Utf16Units(0, 4) == 4);
+}
