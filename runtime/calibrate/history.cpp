@@ -80,7 +80,16 @@ HistoryLoad LoadHistory(const std::string& source, const HistoryOptions& options
 
   const std::vector<std::string>& header = reader->header();
   std::map<std::string, size_t, std::less<>> columns;
-  for (size_t i = 0; i < header.size(); ++i) columns.emplace(header[i], i);
+  for (size_t i = 0; i < header.size(); ++i) {
+    auto [it, inserted] = columns.emplace(header[i], i);
+    if (!inserted) {
+      // Which of the two would be read is a guess, and rows are counted against the header.
+      std::string at = reader->row_kind() == "line" ? fmt::format("{}:1:{}", where, i + 1) : where;
+      errors.push_back(fmt::format("{}: column `{}` appears twice in the header (columns {} and {})", at, header[i],
+                                   it->second + 1, i + 1));
+      return load;
+    }
+  }
   auto column = [&](std::string_view name) -> std::optional<size_t> {
     auto it = columns.find(name);
     return it == columns.end() ? std::nullopt : std::optional<size_t>(it->second);
@@ -142,9 +151,9 @@ HistoryLoad LoadHistory(const std::string& source, const HistoryOptions& options
     }
     if (!more) break;
     const int64_t line = reader->row();
-    if (fields.size() != columns.size()) {
-      fail(line, std::min(fields.size(), columns.size()) + 1,
-           fmt::format("{} fields where the header has {}", fields.size(), columns.size()));
+    if (fields.size() != header.size()) {
+      fail(line, std::min(fields.size(), header.size()) + 1,
+           fmt::format("{} fields where the header has {}", fields.size(), header.size()));
       continue;
     }
     HistoryRow row;

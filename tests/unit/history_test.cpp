@@ -192,3 +192,15 @@ TEST_CASE("a database's password is left out wherever its source is shown", "[hi
   CHECK(SourceForDisplay("sqlite:past.db") == "sqlite:past.db");
   CHECK(SourceForDisplay("past/history.csv") == "past/history.csv");
 }
+
+TEST_CASE("a history whose header names a column twice is refused, not read past its rows' ends", "[history]") {
+  // Found by tests/fuzz's history harness: the rows were counted against the distinct names
+  // (3 here), so a row of 3 fields passed and `converted`, the 4th column, was read beyond it.
+  const fs::path path = TempPath("duplicate-header.csv");
+  std::ofstream(path) << "customer_id,arm,arm,converted\nC1,control,1\nC2,control,control,0\n";
+  HistoryLoad load = LoadHistory(path.string(), {});
+  CHECK_FALSE(load.history.has_value());
+  REQUIRE(load.errors.size() == 1);
+  CHECK(load.errors[0] == path.string() + ":1:3: column `arm` appears twice in the header (columns 2 and 3)");
+  fs::remove(path);
+}
