@@ -114,14 +114,43 @@ struct Part {
   size_t first_line = 0, lines = 0;
 };
 
-// Cuts the records from `begin` on into parts of about `part_bytes`, each at a line break
-// outside quotes (an even number of quote characters before it). Empty when the text is too
-// small to be worth it, or when a cut would fall inside a quoted field: then one reader reads
-// it all.
-std::vector<Part> CutIntoParts(std::string_view text, size_t begin, size_t first_line, size_t part_bytes, unsigned threads) {
+// Whether CsvReader, reading `text` from a record's start (or from inside a quoted field, when
+// `starts_quoted`), ends inside a quoted field. Only quotes, separators and line breaks matter:
+// a quote opens a field only at its start (elsewhere it is text), `""` inside stands for one,
+// and text after a closing quote is an error that skips to the line's end.
+bool EndsInsideQuotes(std::string_view text, bool starts_quoted, char separator) {
+  enum class State { FieldStart, Unquoted, Quoted, QuoteInQuoted, SkipLine };
+  State state = starts_quoted ? State::Quoted : State::FieldStart;
+  for (char c : text) {
+    switch (state) {
+      case State::FieldStart:
+        state = c == '"' ? State::Quoted : c == separator || c == '\n' ? State::FieldStart : State::Unquoted;
+        break;
+      case State::Unquoted:
+        if (c == separator || c == '\n') state = State::FieldStart;
+        break;
+      case State::Quoted:
+        if (c == '"') state = State::QuoteInQuoted;
+        break;
+      case State::QuoteInQuoted:
+        state = c == '"' ? State::Quoted : c == separator || c == '\n' ? State::FieldStart : c == '\r' ? State::Unquoted : State::SkipLine;
+        break;
+      case State::SkipLine:
+        if (c == '\n') state = State::FieldStart;
+        break;
+    }
+  }
+  return state == State::Quoted;
+}
+
+// Cuts the records from `begin` on into parts of about `part_bytes`, each at a line break where
+// a record starts: a line break inside a quoted field is no cut, so the parts it would have
+// split are one. Empty when the text is too small to be worth it: then one reader reads it all.
+std::vector<Part> CutIntoParts(std::string_view text, size_t begin, size_t first_line, size_t part_bytes, char separator,
+                               unsigned threads) {
   const size_t body = text.size() - begin;
   if (body < 2 * part_bytes) return {};
-  std::vector<Part> parts;
+  std::vector<Part> cuts;
   size_t at = begin;
   while (at < text.size()) {
     size_t cut = std::min(text.size(), at + part_bytes);
@@ -129,21 +158,31 @@ std::vector<Part> CutIntoParts(std::string_view text, size_t begin, size_t first
       const void* line_break = std::memchr(text.data() + cut, '\n', text.size() - cut);
       cut = line_break ? static_cast<size_t>(static_cast<const char*>(line_break) - text.data()) + 1 : text.size();
     }
-    parts.push_back({at, cut, 0, 0});
+    cuts.push_back({at, cut, 0, 0});
     at = cut;
   }
-  std::vector<size_t> quotes(parts.size());
-  ParallelFor(parts.size(), threads, [&](size_t i, unsigned) {
-    std::string_view part = text.substr(parts[i].begin, parts[i].end - parts[i].begin);
-    parts[i].lines = static_cast<size_t>(std::count(part.begin(), part.end(), '\n'));
-    quotes[i] = static_cast<size_t>(std::count(part.begin(), part.end(), '"'));
+  // Each part read as if a record started it: most do, and those after a part that ends inside
+  // quotes are read again from inside them, in order.
+  std::vector<char> ends_quoted(cuts.size());
+  ParallelFor(cuts.size(), threads, [&](size_t i, unsigned) {
+    std::string_view part = text.substr(cuts[i].begin, cuts[i].end - cuts[i].begin);
+    cuts[i].lines = static_cast<size_t>(std::count(part.begin(), part.end(), '\n'));
+    ends_quoted[i] = EndsInsideQuotes(part, false, separator);
   });
-  size_t line = first_line, quote_count = 0;
-  for (size_t i = 0; i < parts.size(); ++i) {
-    if (quote_count % 2 != 0) return {};
-    parts[i].first_line = line;
-    line += parts[i].lines;
-    quote_count += quotes[i];
+  std::vector<Part> parts;
+  size_t line = first_line;
+  bool inside_quotes = false;
+  for (size_t i = 0; i < cuts.size(); ++i) {
+    if (inside_quotes) {
+      parts.back().end = cuts[i].end;
+      parts.back().lines += cuts[i].lines;
+      inside_quotes = EndsInsideQuotes(text.substr(cuts[i].begin, cuts[i].end - cuts[i].begin), true, separator);
+    } else {
+      parts.push_back(cuts[i]);
+      parts.back().first_line = line;
+      inside_quotes = ends_quoted[i];
+    }
+    line += cuts[i].lines;
   }
   return parts;
 }
@@ -229,7 +268,8 @@ bool IngestCsv(std::string_view text, bool mapped, const std::string& name, Tabl
   bool ok = kind == TableKind::Customers ? ingester.CustomerHeader(names, name) : ingester.EventHeader(names, name);
   if (!ok) return false;
   unsigned threads = ThreadCount(options.threads);
-  std::vector<Part> parts = CutIntoParts(text, reader.position(), reader.line() + 1, std::max<size_t>(options.part_bytes, 1), threads);
+  std::vector<Part> parts =
+      CutIntoParts(text, reader.position(), reader.line() + 1, std::max<size_t>(options.part_bytes, 1), reader.separator(), threads);
   if (!parts.empty()) return IngestParts(text, mapped, parts, name, kind, reader.separator(), threads, options.bytes_read, ingester);
   // One fast pass counts the lines: an upper bound on the rows, to reserve the columns.
   Expect(ingester, kind, static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
