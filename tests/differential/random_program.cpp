@@ -116,8 +116,61 @@ class Generator {
     }
   }
 
+  std::string BoolExpr() {
+    return random_.Pick(std::array{"email_optin", "sms_optin", "phone_optin", "postal_optin", "push_optin", "loyalty_member",
+                                   "consent(email)", "exists(purchase)", "true", "false"});
+  }
+  // relc compares a string column with a literal (two columns, or conditionals, are not run yet).
+  std::string StringColumn() { return random_.Pick(std::array{"city", "country", "lifecycle", "timezone", "first_name"}); }
+  std::string StringLiteral() { return random_.Pick(std::array{"\"Paris\"", "\"FR\"", "\"\"", "\"dormant\"", "\"Lyon\""}); }
+  std::string DateExpr() { return random_.Chance(0.7) ? random_.Pick(std::array{"birth_date", "signup_date", "today"}) : Date(); }
+  std::string Arithmetic() { return random_.Pick(std::array{"+", "-", "*", "/"}); }
+
+  // Every operator on every type it accepts, operands drawn at random: the generator once never
+  // compared two booleans, and the JIT ordered them wrong (issue 28). Unary minus, arithmetic,
+  // equality, ordering, null tests, conditionals and list membership, on each of bool, string,
+  // number, money, duration and date.
+  std::string EveryOperator() {
+    const std::string equality = random_.Pick(std::array{"==", "!="});
+    switch (random_.Below(14)) {
+      case 0: return fmt::format("{} {} {}", BoolExpr(), equality, BoolExpr());
+      case 1:
+        return random_.Chance(0.5) ? fmt::format("{} {} {}", StringColumn(), equality, StringLiteral())
+                                   : fmt::format("{} {} {}", StringLiteral(), equality, StringColumn());
+      case 2: return fmt::format("{} {} {} {} {}", IntExpr(), Arithmetic(), IntExpr(), Comparison(), Int());
+      case 3: return fmt::format("-{} {} -{}", IntExpr(), Comparison(), Int());
+      case 4: return fmt::format("{} {} {} {} {}", MoneyExpr(), random_.Pick(std::array{"+", "-"}), MoneyExpr(), Comparison(), Money());
+      case 5: return fmt::format("{} {} {} {} {}", MoneyExpr(), random_.Pick(std::array{"*", "/"}), 1 + random_.Below(5), Comparison(), Money());
+      case 6: return fmt::format("-{} {} {}", MoneyExpr(), Comparison(), Money());
+      case 7: return fmt::format("{} {} {} {} {}", DurationExpr(), random_.Pick(std::array{"+", "-"}), Duration(), Comparison(), Duration());
+      case 8: return fmt::format("({}) / {} {} {}", DurationExpr(), Duration(), Comparison(), Int());
+      case 9: return fmt::format("{} {} {} {} {}", DateExpr(), random_.Pick(std::array{"+", "-"}), Days(), Comparison(), DateExpr());
+      case 10: return fmt::format("{} {} {}", DateExpr(), equality, DateExpr());
+      case 11:
+        return fmt::format("{} is {}null", random_.Pick(std::array{"birth_date", "city", "push_optin", "max(purchase.amount)",
+                                                                    "min(purchase.items)", "first_name"}),
+                           random_.Chance(0.5) ? "not " : "");
+      case 12:
+        switch (random_.Below(3)) {
+          case 0: return fmt::format("(if {} then {} else {}) {} {}", Condition(1), BoolExpr(), BoolExpr(), equality, BoolExpr());
+          case 1: return fmt::format("(if {} then {} else {}) {} {}", Condition(1), DateExpr(), DateExpr(), Comparison(), Date());
+          default: return fmt::format("(if {} then {} else {}) {} {}", Condition(1), DurationExpr(), Duration(), Comparison(), Duration());
+        }
+      default:
+        switch (random_.Below(3)) {
+          case 0: return fmt::format("frequency {}in [{}, {}, {}]", random_.Chance(0.3) ? "not " : "", Int(), Int(), Int());
+          case 1: return fmt::format("{} {}in [{}, {}]", StringColumn(), random_.Chance(0.3) ? "not " : "", StringLiteral(), StringLiteral());
+          default: return fmt::format("monetary in [{}, {}]", Money(), Money());
+        }
+    }
+  }
+
   std::string Atom(int depth) {
-    switch (random_.Below(22)) {
+    switch (random_.Below(26)) {
+      case 22:
+      case 23:
+      case 24:
+      case 25: return EveryOperator();
       case 0: return fmt::format("{} {} {}", IntExpr(), Comparison(), Int());
       case 1:  // tests of existence, which lowering turns into `exists`
         if (random_.Chance(0.2)) return fmt::format("{} {} count({})", random_.Below(2), Comparison(), Events());
