@@ -7,10 +7,22 @@ if(RELC_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+# Fuzzing (clang only): everything carries libFuzzer's coverage instrumentation, and the
+# harnesses under tests/fuzz link its driver.
+if(RELC_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "RELC_FUZZ needs clang (configure with -DCMAKE_CXX_COMPILER=clang++-19)")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
+
 # Our own code: strict warnings, as errors.
 function(relc_strict_warnings target)
   target_compile_options(${target} PRIVATE
-    -Wall -Wextra -Wpedantic -Werror -Wnon-virtual-dtor -Wimplicit-fallthrough -Wshadow=local
+    -Wall -Wextra -Wpedantic -Werror -Wnon-virtual-dtor -Wimplicit-fallthrough
+    $<IF:$<CXX_COMPILER_ID:GNU>,-Wshadow=local,-Wshadow-uncaptured-local>
+    # clang flags libstdc++ 12's own std::stable_sort (it calls get_temporary_buffer).
+    $<$<CXX_COMPILER_ID:Clang>:-Wno-deprecated-declarations>
     # C++20 designated initializers leave fields out on purpose.
     -Wno-missing-field-initializers)
 endfunction()
