@@ -209,14 +209,14 @@ TEST_CASE("relc calibrate --validate-on: fitted on one campaign, forecast for an
 
   // An arm the fitted campaign did not send is named, not forecast.
   std::string later = ReadFile(autumn);
-  for (size_t at; (at = later.find(",call-vip,phone,call-vip,")) != std::string::npos;) later.replace(at, 25, ",call-new,phone,call-new,");
+  for (size_t at = 0; (at = later.find(",call-vip,phone,call-vip,", at)) != std::string::npos; at += 25) later.replace(at, 25, ",call-new,phone,call-new,");
   Result partial = Relc("calibrate --history " + spring + " --validate-on " + WriteTemp("autumn-new-arm.csv", later));
   REQUIRE(partial.exit_code == 0);
   CHECK_THAT(partial.out, Catch::Contains("arm `call-new` sent phone \"call-new\", which " + spring + " did not: it cannot be forecast"));
   CHECK_THAT(partial.out, !Catch::Contains("| call-new |"));
   // An arm renamed from one campaign to the next is the message it sent: it is forecast.
   std::string renamed = ReadFile(autumn);
-  for (size_t at; (at = renamed.find(",winback-2,email,")) != std::string::npos;) renamed.replace(at, 17, ",autumn-2,email,");
+  for (size_t at = 0; (at = renamed.find(",winback-2,email,", at)) != std::string::npos; at += 16) renamed.replace(at, 17, ",autumn-2,email,");
   Result matched = Relc("calibrate --history " + spring + " --validate-on " + WriteTemp("autumn-renamed.csv", renamed));
   REQUIRE(matched.exit_code == 0);
   CHECK_THAT(matched.out, Catch::Contains("| autumn-2 | "));
