@@ -5,6 +5,7 @@
 #include <array>
 
 #include "diagnostics/suggest.h"
+#include "driver/build_info.h"
 #include "driver/commands.h"
 
 namespace relc::driver {
@@ -22,7 +23,7 @@ const Command* FindCommand(std::string_view name) {
   return nullptr;
 }
 
-void PrintVersion(std::ostream& out) { out << "relc " << RELC_VERSION << '\n'; }
+void PrintVersion(std::ostream& out) { out << VersionLine() << '\n'; }
 
 void PrintMainHelp(std::ostream& out) {
   out << "relc " << RELC_VERSION << ": relationship-marketing programs, compiled\n\n"
