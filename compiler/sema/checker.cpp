@@ -12,7 +12,14 @@ namespace fs = std::filesystem;
 
 std::string StdlibDir() {
   if (const char* dir = std::getenv("RELC_STDLIB"); dir != nullptr && *dir != '\0') return dir;
-  return RELC_DEFAULT_STDLIB_DIR;
+  // Installed: beside the binary (bin/../share/relc/stdlib), wherever the prefix was moved.
+  std::error_code error;
+  const fs::path binary = fs::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    const fs::path installed = (binary.parent_path() / RELC_STDLIB_FROM_BINARY).lexically_normal();
+    if (fs::is_directory(installed / "std", error)) return installed.string();
+  }
+  return RELC_DEFAULT_STDLIB_DIR;  // run from the build tree: the sources' stdlib/
 }
 
 CheckResult Check(const std::shared_ptr<const SourceFile>& root, DiagnosticSink& sink, const CheckOptions& options) {

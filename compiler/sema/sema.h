@@ -108,7 +108,8 @@ std::optional<TemplateUse> TemplateOf(const SemanticModel& model, const ast::Sce
 
 CheckResult Check(const std::shared_ptr<const SourceFile>& root, DiagnosticSink& sink, const CheckOptions& options);
 
-// $RELC_STDLIB if set, else the stdlib/ folder of the source tree relc was built from.
+// $RELC_STDLIB if set; else, for an installed relc, share/relc/stdlib beside its bin/; else the
+// stdlib/ folder of the source tree relc was built from.
 std::string StdlibDir();
 
 }  // namespace relc::sema
