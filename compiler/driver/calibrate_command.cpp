@@ -46,7 +46,7 @@ constexpr OptionSpec kCalibrateOptions[] = {
     {"--validate-on-table", "", "NAME", "in a database, the table of the --validate-on campaign (default `history`); as "
                                         "--history-table", true},
     {"--seed", "", "S", "the seed of the --validate split (default 1)"},
-    {"--format", "", "FORMAT", "of the validation on stdout: text (default, Markdown tables) or json"},
+    {"--format", "", "text|json", "of the validation on stdout: text (default, Markdown tables) or json"},
 };
 
 // What the standard library, checked once, says of a campaign: the channels it can have been

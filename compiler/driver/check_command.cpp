@@ -19,9 +19,9 @@ namespace {
 constexpr std::string_view kVersion = RELC_VERSION;
 
 constexpr OptionSpec kCheckOptions[] = {
-    {"--format", "", "FORMAT", "human (default), json, sarif or github"},
+    {"--format", "", "human|json|sarif|github", "human (default), json, sarif or github"},
     {"--werror", "", "", "treat warnings as errors"},
-    {"--color", "", "WHEN", "auto (default: on a terminal, unless NO_COLOR is set), always or never"},
+    {"--color", "", "auto|always|never", "auto (default: on a terminal, unless NO_COLOR is set), always or never"},
     {"--quiet", "-q", "", "no summary line"},
 };
 

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "diagnostics/suggest.h"
+#include "driver/command_reference.h"
 
 namespace relc::driver {
 
@@ -97,14 +98,27 @@ void PrintCommandHelp(const Command& command, std::ostream& out) {
   out << "Usage: relc " << command.name << ' ' << command.usage << "\n\n" << command.description << '\n';
   if (!command.options.empty()) {
     out << "\nOptions:\n";
+    std::vector<std::string> lefts;
+    size_t width = 30;
     for (const auto& option : command.options) {
       std::string left = option.short_name.empty() ? std::string(option.name)
                                                    : fmt::format("{}, {}", option.short_name, option.name);
       if (!option.value_name.empty()) left += fmt::format(" <{}>", option.value_name);
-      out << fmt::format("  {:<30} {}\n", left, option.help);
+      width = std::max(width, left.size());
+      lefts.push_back(std::move(left));
     }
+    for (size_t i = 0; i < lefts.size(); ++i) out << fmt::format("  {:<{}} {}\n", lefts[i], width, command.options[i].help);
   }
-  out << "\nExit codes: 0 success, 1 the programs have errors, 2 usage or I/O error.\n";
+  out << '\n';
+  PrintExitCodes(out);
+}
+
+void PrintExitCodes(std::ostream& out) {
+  out << "Exit codes:";
+  for (const ExitCodeMeaning& exit : kExitCodeMeanings) {
+    out << fmt::format("{} {} {}", &exit == kExitCodeMeanings ? "" : ",", static_cast<int>(exit.code), exit.brief);
+  }
+  out << ".\n";
 }
 
 }  // namespace relc::driver

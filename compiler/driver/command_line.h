@@ -51,6 +51,9 @@ struct Command {
   std::string_view description;  // a paragraph for `relc help <name>`
   std::span<const OptionSpec> options;
   int (*run)(const ParsedOptions& options, Context& context);
+  // For shell completion: the words an operand may be (`relc completion bash`); null when the
+  // operands are file names.
+  std::vector<std::string> (*operand_words)() = nullptr;
 };
 
 // Parses `args` (after the command name); on a usage error prints it and returns nullopt.
@@ -58,6 +61,9 @@ std::optional<ParsedOptions> ParseOptions(std::span<const std::string> args, con
                                           std::ostream& err);
 
 void PrintCommandHelp(const Command& command, std::ostream& out);
+
+// "Exit codes: 0 success, 1 ..., 2 ...", the line every help ends with.
+void PrintExitCodes(std::ostream& out);
 
 // The items of a comma-separated option value (`--by loyalty_member,country`), empty ones dropped.
 std::vector<std::string> SplitList(std::string_view text);

@@ -264,6 +264,7 @@ const Command kDataGenerateCommand{
                    "The same seed gives the same bytes.",
     .options = kGenerateOptions,
     .run = RunGenerate,
+    .operand_words = NoOperands,
 };
 
 const Command kDataInspectCommand{
@@ -276,6 +277,7 @@ const Command kDataInspectCommand{
                    "customer-base models' parameters and CLV.",
     .options = kInspectOptions,
     .run = RunInspect,
+    .operand_words = NoOperands,
 };
 
 }  // namespace relc::driver

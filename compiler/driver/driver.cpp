@@ -7,14 +7,15 @@
 #include "diagnostics/suggest.h"
 #include "driver/build_info.h"
 #include "driver/commands.h"
+#include "driver/man_page.h"
 
 namespace relc::driver {
 namespace {
 
-constexpr std::array<const Command*, 14> kCommands = {
+constexpr std::array<const Command*, 15> kCommands = {
     &kCheckCommand,       &kFmtCommand,     &kRunCommand,      &kTestCommand, &kGraphCommand, &kPanelsCommand,
     &kDataGenerateCommand, &kDataInspectCommand, &kDataDescribeCommand, &kExplainCommand, &kEmitLlvmCommand, &kAstCommand, &kLspCommand,
-    &kCalibrateCommand};
+    &kCalibrateCommand, &kCompletionCommand};
 
 const Command* FindCommand(std::string_view name) {
   for (const Command* command : kCommands) {
@@ -31,8 +32,8 @@ void PrintMainHelp(std::ostream& out) {
   for (const Command* command : kCommands) out << fmt::format("  {:<10} {}\n", command->name, command->summary);
   out << fmt::format("  {:<10} {}\n", "help", "Show help for relc or for one command");
   out << fmt::format("  {:<10} {}\n", "version", "Print relc's version");
-  out << "\nRun `relc help <command>` for a command's options.\n"
-      << "Exit codes: 0 success, 1 the programs have errors, 2 usage or I/O error.\n";
+  out << "\nRun `relc help <command>` for a command's options, `relc help --man` for the manual page.\n";
+  PrintExitCodes(out);
 }
 
 // `relc data` is a group of commands (`data generate`, `data inspect`): its help lists them.
@@ -57,6 +58,10 @@ int UnknownCommand(std::string_view name, std::ostream& err) {
 
 }  // namespace
 
+std::span<const Command* const> AllCommands() { return kCommands; }
+
+std::vector<std::string> NoOperands() { return {}; }
+
 int RunDriver(std::span<const std::string> args, std::ostream& out, std::ostream& err, const Environment& env) {
   if (args.empty()) {
     PrintMainHelp(err);
@@ -77,6 +82,10 @@ int RunDriver(std::span<const std::string> args, std::ostream& out, std::ostream
   if (name == "--help" || name == "-h" || name == "help") {
     if (args.size() < 2) {
       PrintMainHelp(out);
+      return kExitSuccess;
+    }
+    if (args[1] == "--man") {
+      WriteManPage(kCommands, out);
       return kExitSuccess;
     }
     std::string topic = args[1];

@@ -54,6 +54,12 @@ bool LooksLikeCode(const std::string& text) {
 }
 
 
+std::vector<std::string> DiagnosticCodes() {
+  std::vector<std::string> codes;
+  for (const auto& info : AllDiagnosticKinds()) codes.emplace_back(CodeOf(info.kind));
+  return codes;
+}
+
 int RunExplain(const ParsedOptions& options, Context& context) {
   if (options.positional.empty()) {
     context.out << "Diagnostic codes (`relc explain <code>` for details):\n";
@@ -98,6 +104,7 @@ const Command kExplainCommand{
                    "standard library or the language declares under it, with its doc comment.",
     .options = {},
     .run = RunExplain,
+    .operand_words = DiagnosticCodes,
 };
 
 }  // namespace relc::driver

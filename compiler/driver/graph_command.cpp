@@ -21,7 +21,7 @@ namespace relc::driver {
 namespace {
 
 constexpr OptionSpec kGraphOptions[] = {
-    {"--format", "", "FORMAT", "dot (default), mermaid, json, svg or png"},
+    {"--format", "", "dot|mermaid|json|svg|png", "dot (default), mermaid, json, svg or png"},
     {"--scenario", "", "NAME", "only this scenario (svg and png draw one scenario)"},
     {"--output", "-o", "FILE", "write to FILE (whole or not at all) instead of stdout"},
 };

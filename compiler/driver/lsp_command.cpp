@@ -34,6 +34,7 @@ const Command kLspCommand{
                    "start it; the VS Code extension in vscode-extension/ does.",
     .options = {},
     .run = RunLsp,
+    .operand_words = NoOperands,
 };
 
 }  // namespace relc::driver

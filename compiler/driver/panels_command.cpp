@@ -17,7 +17,7 @@ namespace {
 
 constexpr OptionSpec kPanelsOptions[] = {
     kDataOptions[0], kDataOptions[1], kDataOptions[2], kDataOptions[3], kDataOptions[4], kEngineOptions[0], kEngineOptions[1], kEngineOptions[2],
-    {"--format", "", "FORMAT", "text (default) or json"},
+    {"--format", "", "text|json", "text (default) or json"},
 };
 
 int RunPanels(const ParsedOptions& options, Context& context) {

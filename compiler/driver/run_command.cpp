@@ -31,7 +31,7 @@ constexpr OptionSpec kRunOptions[] = {
     {"--seed", "", "S", "the seed of every random draw (default 1): the same seed gives the same report"},
     {"--runs", "", "R", "repeat the simulation with R seeds derived from S: KPIs get their mean and 95 % interval"},
     {"--threads", "", "T", "simulate on T threads (default: every core); the report does not depend on it"},
-    {"--format", "", "FORMAT", "text (default), json or csv (relc test: text, json or github)"},
+    {"--format", "", "text|json|csv", "text (default), json or csv"},
     {"--log", "", "FILE", "write every send and suppression to FILE as CSV (whole or not at all)"},
     {"--pressure", "", "FILE", "a pressure policy shared by every program run (the `pressure` blocks at FILE's top)"},
     {"--model", "", "FILE", "a response model to simulate with, such as `relc calibrate`'s: its figures win over every other"},
@@ -41,6 +41,9 @@ constexpr OptionSpec kRunOptions[] = {
 constexpr auto kTestOptions = [] {
   std::array<OptionSpec, std::size(kRunOptions) + 1> options{};
   std::copy(std::begin(kRunOptions), std::end(kRunOptions), options.begin());
+  for (auto& option : options) {
+    if (option.name == "--format") option = {"--format", "", "text|json|github", "text (default), json or github"};
+  }
   options.back() = {"--strict", "", "", "with --runs, an undecided expectation (its interval straddles the threshold) fails too"};
   return options;
 }();

@@ -1,6 +1,7 @@
 #!/bin/sh
 # `cmake --install` into a fresh prefix, which then moves: the installed relc, run from outside
-# the checkout without RELC_STDLIB, reads the standard library installed beside it.
+# the checkout without RELC_STDLIB, reads the standard library installed beside it; its man page
+# and shell completions are installed too.
 #   install_test.sh BUILD_DIR SOURCE_DIR
 set -eu
 build=$1
@@ -15,6 +16,10 @@ cd /tmp
 relc=$prefix/bin/relc
 test -x "$relc"
 test -f "$prefix/share/relc/stdlib/std/crm.rel"
+# The man page and the completions, where man and the shells look for them.
+test -f "$prefix/share/man/man1/relc.1.gz"
+test -f "$prefix/share/bash-completion/completions/relc"
+test -f "$prefix/share/zsh/vendor-completions/_relc"
 "$relc" check --quiet "$source/examples/winback/winback.rel"
 # The installed copy is the one read: a KPI added to it alone is known to the installed relc...
 printf '\n/// Installed here only.\nkpi installed_marker = sent\n' >> "$prefix/share/relc/stdlib/std/kpis.rel"
