@@ -16,6 +16,13 @@ if(RELC_FUZZ)
   add_compile_options(-fsanitize=fuzzer-no-link)
 endif()
 
+# Other builds are hardened as Debian builds its packages (dpkg-buildflags): a stack protector,
+# fortified libc calls where optimised, and relocations made read-only once resolved at load.
+if(NOT RELC_SANITIZE AND NOT RELC_FUZZ)
+  add_compile_options(-fstack-protector-strong $<$<NOT:$<CONFIG:Debug>>:-D_FORTIFY_SOURCE=2>)
+  add_link_options(-Wl,-z,relro,-z,now)
+endif()
+
 # Our own code: strict warnings, as errors.
 function(relc_strict_warnings target)
   target_compile_options(${target} PRIVATE
