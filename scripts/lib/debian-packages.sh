@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by scripts: install_debian_packages PACKAGE... installs those of the packages that
 # are missing, from Debian (as root; otherwise says what to run and exits 2).
 install_debian_packages() {

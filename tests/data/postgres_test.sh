@@ -9,7 +9,7 @@ relc=$1
 source_dir=$2
 fixture=$source_dir/tests/golden/data/inputs/unknown_customer
 
-bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+bin=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 if [[ -z "$bin" || ! -x "$bin/initdb" ]]; then
   echo "SKIPPED: no PostgreSQL server here (Debian package postgresql); scripts/setup installs it"
   exit 77
@@ -95,7 +95,7 @@ CREATE TABLE history (customer_id text PRIMARY KEY, arm text, channel text, mess
   clicked integer, converted integer, amount numeric(12,2), unsubscribed integer, loyalty_member boolean, country text);
 \copy history FROM '$work/past/history.csv' WITH (FORMAT csv, HEADER true)
 SQL
-calibrate=(calibrate --by loyalty_member,country --validate 50% --seed 2)
+calibrate=(calibrate --by "loyalty_member,country" --validate 50% --seed 2)
 "$relc" "${calibrate[@]}" --history "$work/past/history.csv" --out "$work/from_csv.rel" \
   > "$work/validate_csv.txt" 2>"$work/calibrate.log" || { cat "$work/calibrate.log"; exit 1; }
 "$relc" "${calibrate[@]}" --history "postgresql://relc:unused-secret@127.0.0.1:$port/postgres" \
