@@ -16,13 +16,6 @@
 
 namespace {
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // A campaign of `customers`, generated once per seed in this process (never taken from an
 // earlier run, whose generator may have differed); `options`: more of `data generate`'s, such
 // as `--organic 200%`, for a campaign of another kind (`kind` names its folder).

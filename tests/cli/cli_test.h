@@ -16,6 +16,9 @@ Result Relc(const std::string& args, bool merge_stderr = false, const std::strin
 // Runs a shell command from the source directory; its stdout.
 Result Shell(const std::string& command);
 
+// A file's bytes (empty when it cannot be read).
+std::string ReadFile(const std::string& path);
+
 // Writes a file in the temporary directory; returns its path.
 std::string WriteTemp(const std::string& name, const std::string& text);
 

@@ -15,13 +15,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
-
 fs::path TempDir(const std::string& name) {
   fs::path dir = fs::temp_directory_path() / ("relc_data_test_" + name);
   fs::remove_all(dir);
@@ -35,9 +28,9 @@ TEST_CASE("the generator gives the same bytes for the same seed and others for a
   REQUIRE(Relc("data generate --customers 2000 --seed 42 --out " + a.string()).exit_code == 0);
   REQUIRE(Relc("data generate --customers 2000 --seed 42 --out " + b.string()).exit_code == 0);
   REQUIRE(Relc("data generate --customers 2000 --seed 43 --out " + c.string()).exit_code == 0);
-  CHECK(ReadAll(a / "customers.csv") == ReadAll(b / "customers.csv"));
-  CHECK(ReadAll(a / "events.csv") == ReadAll(b / "events.csv"));
-  CHECK(ReadAll(a / "events.csv") != ReadAll(c / "events.csv"));
+  CHECK(ReadFile(a / "customers.csv") == ReadFile(b / "customers.csv"));
+  CHECK(ReadFile(a / "events.csv") == ReadFile(b / "events.csv"));
+  CHECK(ReadFile(a / "events.csv") != ReadFile(c / "events.csv"));
 }
 
 TEST_CASE("generated data is realistic: prospects and a Pareto-like revenue", "[cli][data]") {
@@ -70,7 +63,7 @@ TEST_CASE("bad rows can be skipped into a rejects file", "[cli][data]") {
   CHECK(result.out.find("data: 12 rows read, 11 loaded (4 customers, 7 events), 0 of unknown customers, 1 rejected") !=
         std::string::npos);
   CHECK(result.out.find("events: 7") != std::string::npos);
-  std::string written = ReadAll(rejects);
+  std::string written = ReadFile(rejects);
   CHECK(written.rfind("file,line,column,column_name,reason,record\n", 0) == 0);
   CHECK(written.find("\"tests/golden/data/inputs/bad_amount/events.csv\",3,4,\"amount\"") != std::string::npos);
   CHECK(written.find("25.555") != std::string::npos);

@@ -20,13 +20,6 @@ namespace {
 
 std::string Data() { return GeneratedData(4000, 5); }
 
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 }  // namespace
 
 TEST_CASE("the same seed gives the same report and log with 1 and 2 threads, another seed another", "[cli][run]") {

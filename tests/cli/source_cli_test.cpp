@@ -90,11 +90,6 @@ class Database {
   sqlite3* db_ = nullptr;
 };
 
-std::string ReadText(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 }  // namespace
 
 TEST_CASE("a line-level export loads through its source, and its figures equal SQL's", "[cli][data][source]") {
@@ -102,7 +97,7 @@ TEST_CASE("a line-level export loads through its source, and its figures equal S
   fs::remove_all(dir);
   Result generated = Relc("data generate --format lines --customers 1500 --seed 5 --out " + dir.string(), true);
   REQUIRE(generated.exit_code == 0);
-  const std::string csv = ReadText(dir / "lines.csv");
+  const std::string csv = ReadFile(dir / "lines.csv");
   REQUIRE(csv.starts_with("\xEF\xBB\xBF"));  // as exported: a byte-order mark and CRLF
   REQUIRE(csv.find("\r\n") != std::string::npos);
 
@@ -202,7 +197,7 @@ TEST_CASE("a line-level export loads through its source, and its figures equal S
   }
 
   // Panels over the same customers: net value, frequency, recency, and only returns.
-  const std::string program = WriteTemp("source_panels.rel", ReadText(RELC_SOURCE_DIR "/examples/online_retail/online_retail.rel") + R"(
+  const std::string program = WriteTemp("source_panels.rel", ReadFile(RELC_SOURCE_DIR "/examples/online_retail/online_retail.rel") + R"(
 program "Panels" {
   panel big_spenders = customers where monetary >= 500 GBP
   panel regulars = customers where frequency >= 3
