@@ -17,6 +17,7 @@
 #include "driver/campaign_panels.h"
 #include "driver/commands.h"
 #include "driver/data_schema.h"
+#include "driver/html_output.h"
 #include "driver/output_file.h"
 #include "driver/session.h"
 #include "driver/validation_report.h"
@@ -47,6 +48,7 @@ constexpr OptionSpec kCalibrateOptions[] = {
                                         "--history-table", true},
     {"--seed", "", "S", "the seed of the --validate split (default 1)"},
     {"--format", "", "text|json", "of the validation on stdout: text (default, Markdown tables) or json"},
+    {"--html", "", "FILE", "with --validate or --validate-on, also write the validation as one HTML page of charts (whole or not at all)"},
 };
 
 // What the standard library, checked once, says of a campaign: the channels it can have been
@@ -151,6 +153,10 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
   if (!history_tables || !backtest_tables) return kExitUsageOrIo;
   if (!options.Has("--out") && !options.Has("--validate") && !options.Has("--validate-on")) {
     PrintUsageError(context.err, "`relc calibrate` needs `--out FILE.rel` (the model), `--validate SHARE` or `--validate-on SOURCE`, or both");
+    return kExitUsageOrIo;
+  }
+  if (options.Has("--html") && !options.Has("--validate") && !options.Has("--validate-on")) {
+    PrintUsageError(context.err, "`--html` draws a validation: give `--validate SHARE` or `--validate-on SOURCE`");
     return kExitUsageOrIo;
   }
   if (options.Get("--out", "") == "-" && (options.Has("--validate") || options.Has("--validate-on"))) {
@@ -281,8 +287,16 @@ int RunCalibrate(const ParsedOptions& options, Context& context) {
     }
   }
 
-  if (share) print_validation(*history, nullptr, calibrate::Validate(*history, *share, seed, min_segment), context.out);
-  if (backtest) print_validation(*backtest, &*history, calibrate::Backtest(*history, *backtest, min_segment), context.out);
+  if (share || backtest) {
+    const calibrate::History& forecast = share ? *history : *backtest;
+    const calibrate::History* fitted_on = share ? nullptr : &*history;
+    const calibrate::Validation validation =
+        share ? calibrate::Validate(*history, *share, seed, min_segment) : calibrate::Backtest(*history, *backtest, min_segment);
+    print_validation(forecast, fitted_on, validation, context.out);
+    if (options.Has("--html") && !WriteHtmlValidation(ValidationJson(forecast, fitted_on, validation), options.Get("--html", ""), context)) {
+      return kExitUsageOrIo;
+    }
+  }
 
   if (options.Has("--out")) {
     std::string out = options.Get("--out", "");

@@ -1,19 +1,12 @@
 // `relc graph`: a scenario's journey as a picture (SVG, PNG through graphviz's `dot`), as
 // Graphviz or Mermaid source, or as JSON for tools.
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
-
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "diagnostics/render.h"
 #include "diagnostics/suggest.h"
 #include "driver/commands.h"
 #include "driver/compile.h"
+#include "driver/graphviz.h"
 #include "driver/output_file.h"
 #include "driver/source_set.h"
 
@@ -26,35 +19,6 @@ constexpr OptionSpec kGraphOptions[] = {
     {"--output", "-o", "FILE", "write to FILE (whole or not at all) instead of stdout"},
 };
 
-// Renders DOT with graphviz's `dot`; the error message if it cannot.
-std::string RunDot(const std::string& dot_source, const std::string& format, std::string& rendered) {
-  auto directory = std::filesystem::temp_directory_path();
-  std::string stem = (directory / ("relc-graph-" + std::to_string(getpid()))).string();
-  std::string input = stem + ".dot", output = stem + "." + format;
-  if (std::string error = WriteFileAtomically(input, dot_source); !error.empty()) return "cannot write " + input + ": " + error;
-  std::string command = fmt::format("dot -T{} '{}' -o '{}' 2>&1", format, input, output);
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string messages;
-  if (pipe != nullptr) {
-    char buffer[512];
-    while (size_t n = fread(buffer, 1, sizeof buffer, pipe)) messages.append(buffer, n);
-  }
-  int status = pipe != nullptr ? pclose(pipe) : -1;
-  std::remove(input.c_str());
-  if (status != 0) {
-    std::remove(output.c_str());
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-      return "graphviz's `dot` is not installed (Debian: apt-get install graphviz)";
-    }
-    return "`dot` failed: " + messages;
-  }
-  std::ifstream in(output, std::ios::binary);
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  rendered = contents.str();
-  std::remove(output.c_str());
-  return {};
-}
 
 int RunGraph(const ParsedOptions& options, Context& context) {
   std::string format = options.Get("--format", "dot");

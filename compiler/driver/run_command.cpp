@@ -9,10 +9,12 @@
 #include <memory>
 #include <tuple>
 
+#include "data/random.h"
 #include "data/values.h"
 #include "diagnostics/render.h"
 #include "driver/arm_report.h"
 #include "driver/commands.h"
+#include "driver/html_output.h"
 #include "driver/output_file.h"
 #include "driver/run_report.h"
 #include "driver/session.h"
@@ -35,6 +37,7 @@ constexpr OptionSpec kRunOptions[] = {
     {"--log", "", "FILE", "write every send and suppression to FILE as CSV (whole or not at all)"},
     {"--pressure", "", "FILE", "a pressure policy shared by every program run (the `pressure` blocks at FILE's top)"},
     {"--model", "", "FILE", "a response model to simulate with, such as `relc calibrate`'s: its figures win over every other"},
+    {"--html", "", "FILE", "also write the report as one HTML page of charts that works offline (whole or not at all)"},
 };
 
 // `relc test`: the same, and what an undecided expectation does.
@@ -54,6 +57,7 @@ struct Simulation {
   std::optional<ir::Pressure> shared_pressure;
   std::optional<Dataset> dataset;
   std::optional<std::vector<Report>> reports;
+  RunInputs inputs;  // the reports point at it
   int exit_code = 0;
 };
 
@@ -129,6 +133,14 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
   if (!out.dataset) return std::nullopt;
   const Dataset& dataset = *out.dataset;
 
+  out.inputs = {.data = options.Get("--data", ""), .as_of = data::FormatDate(static_cast<int32_t>(dataset.now / 86400)),
+                .model = options.Get("--model", ""), .pressure = options.Get("--pressure", ""),
+                .engine = options.Get("--engine", "jit"), .days = run.days, .runs = runs, .seed = run.seed};
+  for (const CompiledFile& file : out.compiled) {
+    const SourceFile& source = *file.checked.model.modules.front().file;
+    out.inputs.files.push_back({source.path(), fmt::format("{:016x}", data::HashName(source.text()))});
+  }
+
   progress.Phase("compiling and binding");
   Loaded loaded;
   std::vector<Report> reports;
@@ -159,6 +171,14 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
                                                                [](const ir::ResponseRate& rate) { return rate.low != ir::kNoExpr; }));
       report.rows = dataset.rows;
       report.assumptions = dataset.assumptions;
+      report.inputs = &out.inputs;
+      report.start = dataset.now;
+      for (size_t i = 0; i < program.panels.size(); ++i) {
+        if (program.panels[i].name.empty()) continue;
+        std::vector<int64_t> weeks = {static_cast<int64_t>(evaluate::CountSelected(loaded.panels.back()[i]))};
+        for (const auto& week : loaded.weekly_panels.back()) weeks.push_back(static_cast<int64_t>(evaluate::CountSelected(week[i])));
+        report.panel_weeks.emplace_back(program.panels[i].name, std::move(weeks));
+      }
     }
   }
   for (size_t p = 0; p < reports.size(); ++p) {
@@ -273,6 +293,7 @@ int RunRun(const ParsedOptions& options, Context& context) {
   auto simulation = SimulateFiles(options, context, {"text", "json", "csv"});
   if (!simulation->reports) return simulation->exit_code;
   const std::vector<Report>* reports = &*simulation->reports;
+  if (options.Has("--html") && !WriteHtmlReport(*reports, options.Get("--html", ""), context)) return kExitUsageOrIo;
   std::string format = options.Get("--format", "text");
   if (format == "json") {
     nlohmann::ordered_json all = nlohmann::ordered_json::array();
@@ -297,6 +318,7 @@ int RunTest(const ParsedOptions& options, Context& context) {
   auto simulation = SimulateFiles(options, context, {"text", "json", "github"});
   if (!simulation->reports) return simulation->exit_code;
   const std::vector<Report>* reports = &*simulation->reports;
+  if (options.Has("--html") && !WriteHtmlReport(*reports, options.Get("--html", ""), context)) return kExitUsageOrIo;
   const std::string format = options.Get("--format", "text");
   const bool strict = options.Has("--strict");
   size_t failed = 0, undecided = 0, total = 0;

@@ -6,6 +6,7 @@
 
 #include "data/values.h"
 #include "driver/arm_report.h"
+#include "driver/chart_data.h"
 #include "driver/figure_sources.h"
 #include "simulate/figures.h"
 
@@ -26,13 +27,6 @@ std::string Percent(int64_t part, int64_t whole) {
   return whole > 0 ? fmt::format("{:.1f} %", 100.0 * static_cast<double>(part) / static_cast<double>(whole)) : "-";
 }
 
-nlohmann::ordered_json CountersJson(const simulate::Counters& c) {
-  return {{"entered", c.entered},     {"exited", c.exited},       {"sent", c.sent},
-          {"delivered", c.delivered}, {"opened", c.opened},       {"clicked", c.clicked},
-          {"converted", c.converted}, {"purchases", c.purchases}, {"revenue_cents", c.revenue_cents},
-          {"attributed_revenue_cents", c.attributed_cents}, {"cost_cents", c.cost_cents}, {"unsubscribed", c.unsubscribed}, {"suppressed", c.suppressed},
-          {"carts_recovered", c.carts_recovered}, {"signups", c.signups}, {"referrals", c.referrals}};
-}
 
 double Ratio(int64_t part, int64_t whole) {
   return whole > 0 ? static_cast<double>(part) / static_cast<double>(whole) : 0;
@@ -147,6 +141,14 @@ std::string DrawnText(const Report& report) {
 }
 
 }  // namespace
+
+nlohmann::ordered_json CountersJson(const simulate::Counters& c) {
+  return {{"entered", c.entered},     {"exited", c.exited},       {"sent", c.sent},
+          {"delivered", c.delivered}, {"opened", c.opened},       {"clicked", c.clicked},
+          {"converted", c.converted}, {"purchases", c.purchases}, {"revenue_cents", c.revenue_cents},
+          {"attributed_revenue_cents", c.attributed_cents}, {"cost_cents", c.cost_cents}, {"unsubscribed", c.unsubscribed}, {"suppressed", c.suppressed},
+          {"carts_recovered", c.carts_recovered}, {"signups", c.signups}, {"referrals", c.referrals}};
+}
 
 // The metric slots, from a run's counts.
 void FillMetrics(const ir::Program& program, const simulate::Result& r, evaluate::BoundData& bound) {
@@ -301,6 +303,7 @@ nlohmann::ordered_json ReportJson(const Report& report) {
       if (scenario.steps[k].op != ir::StepOp::Send) continue;
       auto step = CountersJson(r.steps[s][k]);
       step["step"] = scenario.steps[k].text;
+      step["channel"] = scenario.steps[k].channel;
       steps.push_back(std::move(step));
     }
     nlohmann::ordered_json arms = nlohmann::ordered_json::array();
@@ -336,6 +339,7 @@ nlohmann::ordered_json ReportJson(const Report& report) {
     entry["steps"] = std::move(steps);
     entry["split_arms"] = std::move(arms);
     entry["split_winners"] = std::move(winners);
+    entry["journey"] = JourneyJson(scenario, r, s);
     scenarios.push_back(std::move(entry));
   }
   auto judged = [](const std::vector<Judged>& list, bool with_value) {
@@ -394,7 +398,11 @@ nlohmann::ordered_json ReportJson(const Report& report) {
           {"objective_targets", judged(report.targets, false)},
           {"objective_met", ObjectiveMet(report)},
           {"expectations", judged(report.expectations, false)},
-          {"data", DataJson(report.rows, report.assumptions)}};
+          {"data", DataJson(report.rows, report.assumptions)},
+          {"timeline", TimelineJson(report)},
+          {"pressure", PressureJson(report)},
+          {"panels_by_week", PanelWeeksJson(report)}};
+  if (report.inputs != nullptr) json["inputs"] = InputsJson(*report.inputs);
   // Money in currency units here: means are not whole cents.
   if (report.runs > 1) {
     json["totals_over_runs"] = std::move(counts_over_runs);

@@ -39,6 +39,17 @@ struct Spread {
   size_t runs = 0;  // with a value (not null)
 };
 
+// What a run was given, the same for every program of the run: so that a report can be traced.
+struct RunInputs {
+  struct File {
+    std::string path, hash;  // hash: FNV-1a 64 of the file's bytes, in hex
+  };
+  std::vector<File> files;
+  std::string data, as_of, model, pressure, engine;
+  int days = 90, runs = 1;
+  uint64_t seed = 1;
+};
+
 // Everything `run` and `test` print, for one program.
 struct Report {
   const ir::Program* program = nullptr;
@@ -55,6 +66,11 @@ struct Report {
   size_t drawn_figures = 0;
   data::RowAccount rows;                 // where the data's rows went
   std::vector<std::string> assumptions;  // what the data's source assumed in place of columns
+  const RunInputs* inputs = nullptr;
+  int64_t start = 0;  // the run's first second (the as-of time), for dated series
+  // Per named panel: its customers at the start, then a week later, two weeks later... (when a
+  // scenario enters on a panel; at the start only otherwise).
+  std::vector<std::pair<std::string, std::vector<int64_t>>> panel_weeks;
 };
 
 // The program-wide counts given a spread over runs, by their names in KPIs.
@@ -87,6 +103,8 @@ void JudgeOverRuns(Report& report, size_t expectation, const std::vector<double>
 void Judge(Report& report, const ir::Engine& engine, evaluate::BoundData& bound);
 
 nlohmann::ordered_json ReportJson(const Report& report);
+// Every count of a program, scenario, step or arm, by its name in the JSON report.
+nlohmann::ordered_json CountersJson(const simulate::Counters& c);
 // Where the data's rows went and what its source assumed: `data` in every JSON report.
 nlohmann::ordered_json DataJson(const data::RowAccount& rows, const std::vector<std::string>& assumptions);
 void PrintText(const Report& report, std::ostream& out);

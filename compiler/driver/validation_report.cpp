@@ -91,8 +91,8 @@ void PrintValidationText(const calibrate::History& history, const calibrate::His
   }
 }
 
-void PrintValidationJson(const calibrate::History& history, const calibrate::History* fitted,
-                         const calibrate::Validation& validation, std::ostream& out) {
+nlohmann::ordered_json ValidationJson(const calibrate::History& history, const calibrate::History* fitted,
+                                      const calibrate::Validation& validation) {
   nlohmann::ordered_json json;
   if (fitted == nullptr) {
     json["kind"] = "validation";
@@ -142,7 +142,12 @@ void PrintValidationJson(const calibrate::History& history, const calibrate::His
     }
   }
   json["segments"] = std::move(segments);
-  out << json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+  return json;
+}
+
+void PrintValidationJson(const calibrate::History& history, const calibrate::History* fitted,
+                         const calibrate::Validation& validation, std::ostream& out) {
+  out << ValidationJson(history, fitted, validation).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
 }
 
 }  // namespace relc::driver

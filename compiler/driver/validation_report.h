@@ -3,6 +3,8 @@
 // that gates on the errors).
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <ostream>
 
 #include "calibrate/validate.h"
@@ -14,5 +16,8 @@ void PrintValidationText(const calibrate::History& forecast, const calibrate::Hi
                          const calibrate::Validation& validation, std::ostream& out);
 void PrintValidationJson(const calibrate::History& forecast, const calibrate::History* fitted,
                          const calibrate::Validation& validation, std::ostream& out);
+// The JSON PrintValidationJson prints, which the HTML report (`--html`) embeds.
+nlohmann::ordered_json ValidationJson(const calibrate::History& forecast, const calibrate::History* fitted,
+                                      const calibrate::Validation& validation);
 
 }  // namespace relc::driver

@@ -216,6 +216,9 @@ class CustomerRun {
   void Credit(const Journey& journey, int32_t step, Update update);
 
   bool Send(int32_t journey, int32_t step);
+  int64_t Day() const { return (now_ - start_) / kDay; }  // of the run, from 0
+  void CountOnDay(std::vector<int64_t>& series, int64_t amount = 1) const;
+  void CountMessagesPerWeek();
   void ScheduleEnterPanel(int32_t program, const ir::Trigger& trigger, int32_t scenario);
   // When quiet hours of `rules` hold now: the end of them; -1 when they do not.
   int64_t QuietUntil(const ir::Pressure& rules) const;
@@ -241,5 +244,19 @@ class CustomerRun {
   std::vector<bool> revoked_;     // per Plan::channels: the customer unsubscribed
   std::vector<Contact> history_;  // every send, of every program
 };
+
+// The counters a journey's doings at `step` add to: its scenario's, the step's, and those of
+// the split arms it took (within a winner rule's test window, also the arm's window counters).
+template <typename Update>
+void CustomerRun::Credit(const Journey& j, int32_t step, Update update) {
+  Program& program = programs_[j.program];
+  update(program.result->scenarios[j.scenario]);
+  update(program.result->steps[j.scenario][step]);
+  for (int32_t v : j.variants) {
+    Variant& variant = program.result->variants[v];
+    update(variant.counters);
+    if (now_ < program.plan->variant_decision[v]) update(variant.at_decision);
+  }
+}
 
 }  // namespace relc::simulate

@@ -50,7 +50,42 @@ Population& Population::operator+=(const Population& o) {
   return *this;
 }
 
+void Timeline::Size(int days, const std::vector<std::string>& channel_names) {
+  channels = channel_names;
+  const auto n = static_cast<size_t>(std::max(days, 0));
+  sent.assign(n * channels.size(), 0);
+  for (auto* series : {&converted, &entered_purchases, &entered_revenue_cents, &held_out_purchases, &held_out_revenue_cents}) {
+    series->assign(n, 0);
+  }
+}
+
+Timeline& Timeline::operator+=(const Timeline& o) {
+  auto add = [](std::vector<int64_t>& to, const std::vector<int64_t>& from) {
+    if (to.size() < from.size()) to.resize(from.size(), 0);
+    for (size_t i = 0; i < from.size(); ++i) to[i] += from[i];
+  };
+  add(sent, o.sent), add(converted, o.converted), add(entered_purchases, o.entered_purchases);
+  add(entered_revenue_cents, o.entered_revenue_cents), add(held_out_purchases, o.held_out_purchases);
+  add(held_out_revenue_cents, o.held_out_revenue_cents), add(messages_per_week, o.messages_per_week);
+  suppressed_consent += o.suppressed_consent, suppressed_pressure += o.suppressed_pressure;
+  dropped_quiet_hours += o.dropped_quiet_hours, deferred_quiet_hours += o.deferred_quiet_hours;
+  return *this;
+}
+
+void Result::AddFlow(int32_t scenario, int32_t from, int32_t to, int64_t journeys) {
+  std::vector<Flow>& list = flows[static_cast<size_t>(scenario)];
+  auto it = std::find_if(list.begin(), list.end(), [&](const Flow& f) { return f.from == from && f.to == to; });
+  if (it == list.end()) {
+    list.push_back({from, to, journeys});
+  } else {
+    it->journeys += journeys;
+  }
+}
+
 void Result::Finish() {
+  for (auto& list : flows) {
+    std::sort(list.begin(), list.end(), [](const Flow& a, const Flow& b) { return std::pair(a.from, a.to) < std::pair(b.from, b.to); });
+  }
   program.purchases = entered.purchases;
   program.revenue_cents = entered.revenue_cents;
   for (size_t s = 0; s < scenarios.size(); ++s) {
@@ -97,6 +132,7 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
     empty.scenarios.assign(program.scenarios.size(), {});
     empty.scenario_entered.assign(program.scenarios.size(), {});
     empty.scenario_held_out.assign(program.scenarios.size(), {});
+    empty.flows.assign(program.scenarios.size(), {});
     out.key = data::HashName(program.title);
     if (program.utc_offset_column >= 0) {
       out.utc_offset_slot = program.utc_offset_column;
@@ -188,6 +224,7 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
     if (basket > 0) total += basket, ++buyers;
   }
   plan.fallback_basket_cents = buyers ? total / buyers : 5000;
+  for (ProgramPlan& program : plan.programs) program.empty.timeline.Size(options.days, plan.channels);
   return plan;
 }
 
@@ -204,7 +241,9 @@ void Add(Result& to, Result& part) {
     to.scenario_entered[s] += part.scenario_entered[s];
     to.scenario_held_out[s] += part.scenario_held_out[s];
     for (size_t k = 0; k < to.steps[s].size(); ++k) to.steps[s][k] += part.steps[s][k];
+    for (const Flow& flow : part.flows[s]) to.AddFlow(static_cast<int32_t>(s), flow.from, flow.to, flow.journeys);
   }
+  to.timeline += part.timeline;
   for (size_t v = 0; v < to.variants.size(); ++v) {
     to.variants[v].counters += part.variants[v].counters;
     to.variants[v].at_decision += part.variants[v].at_decision;

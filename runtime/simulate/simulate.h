@@ -141,6 +141,33 @@ struct Runaway {
   int64_t time = 0;
 };
 
+// Day by day over the run, and how hard customers were pressed: what the HTML report charts.
+struct Timeline {
+  std::vector<std::string> channels;  // every channel the run's programs send on
+  // Per day of the run (day 0 starts at the as-of time), per channel: the program's messages.
+  std::vector<int64_t> sent;  // [day * channels.size() + channel]
+  // Per day: the program's conversions; the purchases and revenue of the customers who had
+  // entered it, and of the holdout customers who would have.
+  std::vector<int64_t> converted, entered_purchases, entered_revenue_cents, held_out_purchases, held_out_revenue_cents;
+  // Sends not made, by the rule that stopped them; and sends that waited for quiet hours to end.
+  int64_t suppressed_consent = 0, suppressed_pressure = 0, dropped_quiet_hours = 0, deferred_quiet_hours = 0;
+  // messages_per_week[n]: the (customer, week of the run) pairs in which the program sent the
+  // customer n messages, for n >= 1 (index 0 stays 0).
+  std::vector<int64_t> messages_per_week;
+
+  void Size(int days, const std::vector<std::string>& channel_names);
+  Timeline& operator+=(const Timeline& other);
+};
+
+// Journeys that moved from one step to another: steps that act (send, wait, set...), the
+// branches and splits between them folded into the move; `from` kFromTrigger for a journey's
+// first step, `to` kToExit for its end.
+struct Flow {
+  static constexpr int32_t kFromTrigger = -1, kToExit = -2;
+  int32_t from = kFromTrigger, to = kToExit;
+  int64_t journeys = 0;
+};
+
 struct Result {
   int64_t customers = 0, holdout_customers = 0;  // drawn out of the program's holdout, and into it
   Counters program;
@@ -148,6 +175,8 @@ struct Result {
   std::vector<std::vector<Counters>> steps;  // per scenario, per step
   std::vector<Variant> variants;             // every arm of every split
   std::vector<Winner> winners;               // every split with a winner rule
+  std::vector<std::vector<Flow>> flows;      // per scenario, sorted by (from, to) once finished
+  Timeline timeline;
   // The customers who entered the program, and the holdout customers who would have: the uplift.
   Population entered, held_out;
   // Per scenario: who entered it, and who would have but was held out (by the program's
@@ -159,7 +188,9 @@ struct Result {
   // (50.00 in the data's currency when nobody bought), unless the model states one.
   int64_t fallback_basket_cents = 0;
 
-  // Sets the program's and scenarios' purchases and revenue to their populations'.
+  // Counts a journey's move (in the order first seen: Finish sorts them).
+  void AddFlow(int32_t scenario, int32_t from, int32_t to, int64_t journeys = 1);
+  // Sets the program's and scenarios' purchases and revenue to their populations', and sorts the flows.
   void Finish();
 };
 

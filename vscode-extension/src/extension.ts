@@ -1,10 +1,14 @@
 // The .rel language in VS Code. Everything that knows the language is relc itself: the
 // language client starts `relc lsp` (diagnostics, hover, completion, navigation, rename,
-// formatting), and the two commands run `relc graph` and `relc run` on the file.
+// formatting), and the two commands run `relc graph` and `relc run` on the file: the
+// simulation's HTML report opens beside it.
 import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as vscode from "vscode";
 import { LanguageClient, LanguageClientOptions, ServerOptions } from "vscode-languageclient/node";
+import { reportWebviewHtml } from "./report_view";
 
 let client: LanguageClient | undefined;
 let output: vscode.OutputChannel | undefined;
@@ -87,7 +91,8 @@ async function runSimulation(): Promise<void> {
     if (picked === undefined || picked.length === 0) return;
     data = picked[0].fsPath;
   }
-  const args = ["run", document.uri.fsPath, "--data", data];
+  const report = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "relc-report-")), "report.html");
+  const args = ["run", document.uri.fsPath, "--data", data, "--html", report];
   const asOf = settings.get<string>("asOf") || "";
   if (asOf !== "") args.push("--as-of", asOf);
   output ??= vscode.window.createOutputChannel("relc");
@@ -100,6 +105,11 @@ async function runSimulation(): Promise<void> {
   output.append(result.stdout);
   output.append(result.stderr);
   output.appendLine(`exit code ${result.code}`);
+  if (result.code !== 0 || !fs.existsSync(report)) return;
+  const panel = vscode.window.createWebviewPanel("relcReport", `Simulation: ${path.basename(document.uri.fsPath)}`,
+    vscode.ViewColumn.Beside, { enableScripts: true });
+  panel.webview.html = reportWebviewHtml(fs.readFileSync(report, "utf8"));
+  fs.rmSync(path.dirname(report), { recursive: true, force: true });
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
