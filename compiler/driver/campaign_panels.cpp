@@ -48,7 +48,7 @@ std::optional<CampaignPanels> CampaignPanels::Load(const ParsedOptions& options,
       return std::nullopt;
     }
   }
-  auto dataset = LoadDataset({&*compiled}, options, context, exit_code);
+  auto dataset = LoadDataset({&*compiled}, options, context, exit_code, nullptr, MeasuresNeeded::kReadByPrograms);
   if (!dataset) return std::nullopt;
   auto state = std::make_shared<State>(State{.compiled = std::move(*compiled), .dataset = std::move(*dataset)});
   const ir::Program& program = state->compiled.programs.front();

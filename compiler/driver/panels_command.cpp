@@ -31,7 +31,7 @@ int RunPanels(const ParsedOptions& options, Context& context) {
   int exit_code = 0;
   auto compiled = CompileForEngines(options, context, exit_code);
   if (!compiled) return exit_code;
-  auto dataset = LoadDataset({&*compiled}, options, context, exit_code);
+  auto dataset = LoadDataset({&*compiled}, options, context, exit_code, nullptr, MeasuresNeeded::kReadByPrograms);
   if (!dataset) return exit_code;
 
   nlohmann::ordered_json json = nlohmann::ordered_json::array();

@@ -184,7 +184,7 @@ bool AccountForRows(const data::LoadResult& loaded, const ParsedOptions& options
 }
 
 std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files, const ParsedOptions& options, Context& context,
-                                   int& exit_code, Progress* progress) {
+                                   int& exit_code, Progress* progress, MeasuresNeeded needed) {
   exit_code = kExitUsageOrIo;
   if (!options.Has("--data")) {
     PrintUsageError(context.err, "this command needs `--data SOURCE`", "try `relc data generate --out data/` first");
@@ -246,6 +246,18 @@ std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files
   dataset.store = std::move(*loaded.store);
   if (!options.Has("--as-of")) as_of_day = dataset.store.DayAfterLastEvent();
   dataset.measure_options.as_of_day = as_of_day;
+  if (needed == MeasuresNeeded::kReadByPrograms) {
+    bool models = false;
+    for (const CompiledFile* file : files) {
+      for (const ir::Program& program : file->programs) {
+        for (const ir::ColumnSlot& slot : program.customer_columns) {
+          models = models || (slot.source == ir::ColumnSlot::Source::Measure &&
+                              (slot.name == "p_alive" || slot.name == "clv" || slot.name == "expected_purchases"));
+        }
+      }
+    }
+    dataset.measure_options.customer_base_models = models;
+  }
   if (progress != nullptr) progress->Phase("computing measures");
   dataset.measures = measures::ComputeMeasures(dataset.store, dataset.measure_options);
   dataset.now = int64_t{as_of_day} * 86400;

@@ -73,8 +73,14 @@ struct Dataset {
 // given, or the rejects cannot be written.
 bool AccountForRows(const data::LoadResult& loaded, const ParsedOptions& options, Context& context, int& exit_code);
 
+// Which measures a command needs: every one (a simulation's baseline purchases come from the
+// BG/NBD model), or only those the files' programs read (panels: no model fit unless a program
+// reads p_alive, expected_purchases or clv).
+enum class MeasuresNeeded { kAll, kReadByPrograms };
+
 // Loads `--data` for the files' programs; `progress`, when given, follows the load.
 std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files, const ParsedOptions& options, Context& context,
-                                   int& exit_code, Progress* progress = nullptr);
+                                   int& exit_code, Progress* progress = nullptr,
+                                   MeasuresNeeded needed = MeasuresNeeded::kAll);
 
 }  // namespace relc::driver

@@ -198,6 +198,9 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
     } else if (name == "recency" || name == "tenure") {
       view = scaled(name == "recency" ? measures.recency_days : measures.tenure_days, kDaySeconds);
       bound.clock_columns_.push_back(&bound.owned_doubles_.back());
+    } else if ((name == "p_alive" || name == "clv" || name == "expected_purchases") && measures.p_alive.size() != rows) {
+      error = fmt::format("`{}` needs the customer-base models, which were not computed for this run", name);
+      return std::nullopt;
     } else if (name == "p_alive") {
       view = owned_doubles(measures.p_alive);
     } else if (name == "frequency") {

@@ -68,9 +68,11 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
   data::AssignLarge(m.rfm_monetary, n, 0);
   data::AssignLarge(m.revenue_rank, n, 0);
   data::AssignLarge(m.lifecycle, n, Lifecycle::Prospect);
-  data::AssignLarge(m.p_alive, n, 0);
-  data::AssignLarge(m.expected_purchases, n, 0);
-  data::AssignLarge(m.clv, n, 0);
+  if (options.customer_base_models) {
+    data::AssignLarge(m.p_alive, n, 0);
+    data::AssignLarge(m.expected_purchases, n, 0);
+    data::AssignLarge(m.clv, n, 0);
+  }
 
   int purchase_type = -1, return_type = -1, referral_type = -1;
   for (size_t e = 0; e < store.schema.events.size(); ++e) {
@@ -186,6 +188,7 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
   // Fitted on distinct histories with weights, times rounded to whole days (so that many
   // coincide), over a systematic sample of at most kFitSample buyers: the population's four
   // parameters do not need more, and each customer's own figures below use exact times.
+  if (!options.customer_base_models) return m;
   constexpr size_t kFitSample = 20000;
   std::map<std::tuple<double, double, double>, double> histories;
   std::vector<SpendSummary> fit_spends;

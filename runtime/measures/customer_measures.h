@@ -24,6 +24,9 @@ struct MeasureOptions {
   double clv_horizon_days = 365;
   double annual_discount_rate = 0.10;
   unsigned threads = 0;  // 0: every core; the figures do not depend on it
+  // Fit BG/NBD and Gamma-Gamma and compute p_alive, expected purchases and CLV: the costliest
+  // measures, which `relc panels` skips when no program reads them.
+  bool customer_base_models = true;
 };
 
 struct CustomerMeasures {
@@ -37,6 +40,7 @@ struct CustomerMeasures {
   std::vector<uint8_t> rfm_recency, rfm_frequency, rfm_monetary;  // 1-5 by quintile; 0 for prospects
   std::vector<uint32_t> revenue_rank;   // 1 = the best customer
   std::vector<Lifecycle> lifecycle;
+  // Empty unless MeasureOptions::customer_base_models.
   std::vector<double> p_alive;
   std::vector<double> expected_purchases;  // over the CLV horizon
   std::vector<double> clv;                 // discounted revenue over the horizon, in currency units

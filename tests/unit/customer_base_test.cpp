@@ -160,5 +160,22 @@ TEST_CASE("relc's loader and measures reproduce the BG/NBD fit on CDNOW", "[meas
   CHECK(m.gamma_gamma.p == Approx(6.25).epsilon(0.02));
   CHECK(m.gamma_gamma.q == Approx(3.74).epsilon(0.02));
   CHECK(m.gamma_gamma.v == Approx(15.44).epsilon(0.02));
+
+  // Without the customer-base models (`relc panels` when no program reads them): no fit, no
+  // p_alive, expected purchases or CLV, and every other measure the same.
+  CustomerMeasures lean = ComputeMeasures(*loaded.store, {.as_of_day = relc::data::DaysFromCivil(1997, 10, 1),
+                                                          .customer_base_models = false});
+  CHECK_FALSE(lean.models_fitted);
+  CHECK(lean.p_alive.empty());
+  CHECK(lean.expected_purchases.empty());
+  CHECK(lean.clv.empty());
+  CHECK(lean.recency_days == m.recency_days);
+  CHECK(lean.frequency == m.frequency);
+  CHECK(lean.monetary_cents == m.monetary_cents);
+  CHECK(lean.rfm_recency == m.rfm_recency);
+  CHECK(lean.rfm_monetary == m.rfm_monetary);
+  CHECK(lean.revenue_rank == m.revenue_rank);
+  CHECK(lean.lifecycle == m.lifecycle);
+  CHECK(lean.pareto_top20_share == m.pareto_top20_share);
   fs::remove_all(dir);
 }
