@@ -11,6 +11,8 @@
 // The bundled script (bundle.cpp).
 extern "C" const char relc_report_script[];
 extern "C" const char relc_report_script_end[];
+extern "C" const char relc_report_licenses[];
+extern "C" const char relc_report_licenses_end[];
 
 namespace relc::report {
 namespace {
@@ -131,6 +133,10 @@ std::string HtmlReport(const nlohmann::ordered_json& reports, const std::vector<
   page += "<script type=\"application/json\" id=\"relc-report\">" + ScriptSafe(reports.dump()) + "</script>\n";
   page += "<script>window.relcJourneys = " + ScriptSafe(svgs.dump()) + ";</script>\n";
   page += "<script>" + ScriptSafe(std::move(script)) + "</script>\n</body>\n</html>\n";
+  // The licences of the libraries the script bundles travel with the page.
+  std::string licenses(relc_report_licenses, static_cast<size_t>(relc_report_licenses_end - relc_report_licenses));
+  for (size_t at = licenses.find("--"); at != std::string::npos; at = licenses.find("--", at)) licenses.replace(at, 2, "- -");
+  page += "<!--\n" + licenses + "\n-->\n";
   return page;
 }
 

@@ -20,6 +20,8 @@ test -f "$prefix/share/relc/stdlib/std/crm.rel"
 test -f "$prefix/share/man/man1/relc.1.gz"
 test -f "$prefix/share/bash-completion/completions/relc"
 test -f "$prefix/share/zsh/vendor-completions/_relc"
+# The licences of the npm packages the HTML report's script bundles.
+grep -q "vega-lite" "$prefix/share/doc/relc/third-party-licenses.txt"
 "$relc" check --quiet "$source/examples/winback/winback.rel"
 # The installed copy is the one read: a KPI added to it alone is known to the installed relc...
 printf '\n/// Installed here only.\nkpi installed_marker = sent\n' >> "$prefix/share/relc/stdlib/std/kpis.rel"

@@ -52,4 +52,8 @@ TEST_CASE("the page embeds the JSON report and the journeys, and nothing in them
   CHECK(page.find(R"(window.relcJourneys = [["<svg><\/svg>"]];)") == std::string::npos);  // only </script is escaped
   CHECK(page.find(R"(window.relcJourneys = [["<svg></svg>"]];)") != std::string::npos);
   CHECK(page.find("vega") != std::string::npos);  // the bundled script is in
+  // with the licences of what it bundles, in a comment at the end
+  CHECK(page.find("vega-lite 6.5.0 (BSD-3-Clause)") != std::string::npos);
+  CHECK(page.find("University of Washington Interactive Data Lab") != std::string::npos);
+  CHECK(page.ends_with("-->\n"));
 }
