@@ -1,0 +1,47 @@
+# shellcheck shell=bash
+# Sourced by bench/run. against_duckdb RUNS DIR...: the win-back panel's count over each folder of
+# `relc data generate` output, asked of `relc panels` and of DuckDB (bench/duckdb/count.mjs, the
+# same question in SQL straight over the same CSV files), whole process against whole process,
+# interleaved; prints a Markdown table. Returns 1 when the counts differ. DuckDB comes from npm
+# (bench/duckdb/package-lock.json); without it, or without network to fetch it, the table is
+# left out with a note.
+against_duckdb() {
+  local runs=$1
+  shift
+  if [[ ! -d bench/duckdb/node_modules/@duckdb/node-api ]] &&
+    ! (cd bench/duckdb && npm ci --no-audit --no-fund --loglevel=error >/dev/null 2>&1); then
+    echo "(DuckDB is not installed and npm could not fetch it: no comparison.)"
+    return 0
+  fi
+  local measure=bench/whole_process.py differ=0
+  echo "| customers | relc panels: wall / CPU / peak | DuckDB: wall / CPU / peak | relc wall / DuckDB | relc peak / DuckDB | count (both) |"
+  echo "|---|---|---|---|---|---|"
+  for dir in "$@"; do
+    local relc_runs=() duck_runs=() relc_count="" duck_count="" customers
+    customers=$(($(wc -l <"$dir/customers.csv") - 1))
+    for ((r = 0; r < runs; r++)); do
+      relc_runs+=("$("$measure" build/bin/relc panels examples/winback/winback.rel --data "$dir" --as-of 2026-01-01)")
+      duck_runs+=("$("$measure" node bench/duckdb/count.mjs "$dir" 2026-01-01)")
+    done
+    relc_count=$(printf '%s\n' "${relc_runs[0]}" | /usr/bin/python3 -c 'import json, re, sys; print(re.search(r"^ +dormant +(\d+)", json.load(sys.stdin)["stdout"], re.M).group(1))')
+    duck_count=$(printf '%s\n' "${duck_runs[0]}" | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["stdout"].strip())')
+    /usr/bin/python3 - "$customers" "$relc_count" "$duck_count" "${relc_runs[@]}" -- "${duck_runs[@]}" <<'PY'
+import json, statistics, sys
+customers, relc_count, duck_count = sys.argv[1:4]
+rest = sys.argv[4:]
+cut = rest.index("--")
+relc = [json.loads(r) for r in rest[:cut]]
+duck = [json.loads(r) for r in rest[cut + 1:]]
+def med(runs, key): return statistics.median(r[key] for r in runs)
+def cell(runs): return f"{med(runs, 'wall_ms') / 1000:.2f} s / {med(runs, 'cpu_ms') / 1000:.2f} s / {med(runs, 'peak_mb'):.0f} MB"
+count = relc_count if relc_count == duck_count else f"**differ: {relc_count} vs {duck_count}**"
+print(f"| {int(customers):,} | {cell(relc)} | {cell(duck)} | {med(relc, 'wall_ms') / med(duck, 'wall_ms'):.2f}x"
+      f" | {med(relc, 'peak_mb') / med(duck, 'peak_mb'):.2f}x | {count} |")
+PY
+    [[ $relc_count == "$duck_count" ]] || differ=1
+  done
+  echo
+  echo "Medians of $runs interleaved fresh processes each; wall and CPU from the kernel's accounting of the"
+  echo "process (wait4), peak resident memory likewise. Under 1x, relc is the faster or the leaner."
+  return "$differ"
+}
