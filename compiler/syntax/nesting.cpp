@@ -10,12 +10,13 @@ namespace {
 bool IsBinaryOperator(size_t type, bool after_operand) {
   switch (type) {
     case RelLexer::AND: case RelLexer::OR: case RelLexer::AMPAMP: case RelLexer::PIPEPIPE:
-    case RelLexer::STAR: case RelLexer::SLASH: case RelLexer::PLUS:
+    case RelLexer::STAR: case RelLexer::SLASH:
     case RelLexer::LT: case RelLexer::LE: case RelLexer::GT: case RelLexer::GE: case RelLexer::EQ: case RelLexer::NE:
     case RelLexer::RANGE: case RelLexer::DOT: case RelLexer::UNION: case RelLexer::INTERSECT: case RelLexer::EXCEPT:
     case RelLexer::WHERE: case RelLexer::WITHIN: case RelLexer::IN: case RelLexer::IS: case RelLexer::IF:
-      return type != RelLexer::PLUS || after_operand;
-    case RelLexer::MINUS:
+      return true;
+    case RelLexer::PLUS:
+    case RelLexer::MINUS:  // after an operand they add and subtract; elsewhere they are signs
       return after_operand;
     default:
       return false;
