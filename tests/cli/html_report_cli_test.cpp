@@ -138,3 +138,15 @@ TEST_CASE("relc calibrate --validate --html draws forecast against observed per 
   // Without a validation there is nothing to draw: a usage error.
   CHECK(Relc("calibrate --history " + campaign + "/history.csv --out " + WriteTemp("m.rel", "") + " --html " + page).exit_code == 2);
 }
+
+TEST_CASE("an HTML report that cannot be written is a usage or I/O error, and the run's other outputs still are whole", "[html]") {
+  const std::string log = WriteTemp("html_unwritable_log.csv", "");
+  std::filesystem::remove(log);
+  Result run = Relc("run examples/winback/winback.rel --data " + GeneratedData(2000, 3) +
+                        " --as-of 2026-01-01 --log " + log + " --html /nonexistent/dir/report.html",
+                    true);
+  CHECK(run.exit_code == 2);
+  CHECK(run.out.find("error: cannot write `/nonexistent/dir/report.html`") != std::string::npos);
+  CHECK(!std::filesystem::exists("/nonexistent/dir/report.html"));
+  CHECK(ReadFile(log).starts_with("customer,time,scenario,step"));  // written before the page was attempted
+}
