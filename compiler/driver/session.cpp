@@ -246,18 +246,21 @@ std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files
   dataset.store = std::move(*loaded.store);
   if (!options.Has("--as-of")) as_of_day = dataset.store.DayAfterLastEvent();
   dataset.measure_options.as_of_day = as_of_day;
-  if (needed == MeasuresNeeded::kReadByPrograms) {
-    bool models = false;
+  auto read_by_programs = [&](auto is_wanted) {
     for (const CompiledFile* file : files) {
       for (const ir::Program& program : file->programs) {
         for (const ir::ColumnSlot& slot : program.customer_columns) {
-          models = models || (slot.source == ir::ColumnSlot::Source::Measure &&
-                              (slot.name == "p_alive" || slot.name == "clv" || slot.name == "expected_purchases"));
+          if (slot.source == ir::ColumnSlot::Source::Measure && is_wanted(std::string_view(slot.name))) return true;
         }
       }
     }
-    dataset.measure_options.customer_base_models = models;
-  }
+    return false;
+  };
+  dataset.measure_options.customer_base_models =
+      needed == MeasuresNeeded::kSimulation ||
+      read_by_programs([](std::string_view name) { return name == "p_alive" || name == "clv" || name == "expected_purchases"; });
+  dataset.measure_options.ranks =
+      read_by_programs([](std::string_view name) { return name.starts_with("rfm_") || name == "revenue_rank"; });
   if (progress != nullptr) progress->Phase("computing measures");
   dataset.measures = measures::ComputeMeasures(dataset.store, dataset.measure_options);
   dataset.now = int64_t{as_of_day} * 86400;

@@ -73,14 +73,15 @@ struct Dataset {
 // given, or the rejects cannot be written.
 bool AccountForRows(const data::LoadResult& loaded, const ParsedOptions& options, Context& context, int& exit_code);
 
-// Which measures a command needs: every one (a simulation's baseline purchases come from the
-// BG/NBD model), or only those the files' programs read (panels: no model fit unless a program
-// reads p_alive, expected_purchases or clv).
-enum class MeasuresNeeded { kAll, kReadByPrograms };
+// Which measures a command needs besides those the files' programs read: a simulation's baseline
+// purchases come from the BG/NBD model, so it always fits it; panels need nothing more (no model
+// fit unless a program reads p_alive, expected_purchases or clv). RFM scores and revenue ranks
+// are computed only when a program reads them.
+enum class MeasuresNeeded { kSimulation, kReadByPrograms };
 
 // Loads `--data` for the files' programs; `progress`, when given, follows the load.
 std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files, const ParsedOptions& options, Context& context,
                                    int& exit_code, Progress* progress = nullptr,
-                                   MeasuresNeeded needed = MeasuresNeeded::kAll);
+                                   MeasuresNeeded needed = MeasuresNeeded::kSimulation);
 
 }  // namespace relc::driver

@@ -4,7 +4,7 @@
 
 namespace relc::data {
 
-CsvReader::CsvReader(std::string_view text) : text_(text) {
+CsvReader::CsvReader(std::string_view text) : text_(text), structure_(text, ',', '\n', '\r', '"') {
   if (text_.starts_with("\xEF\xBB\xBF")) position_ = 3;
   size_t header_end = text_.find('\n', position_);
   std::string_view header = text_.substr(position_, header_end == std::string_view::npos ? text_.npos : header_end - position_);
@@ -18,6 +18,30 @@ CsvReader::CsvReader(std::string_view text) : text_(text) {
     }
   }
   separator_ = semicolons > commas ? ';' : ',';
+  structure_ = ByteFinder(text_, separator_, '\n', '\r', '"');
+}
+
+bool CsvReader::NextPlain(std::vector<std::string_view>& fields) {
+  const char* data = text_.data();
+  size_t start = position_;
+  while (true) {
+    const size_t at = structure_.Next(start);
+    if (at < text_.size() && data[at] == separator_) {
+      fields.emplace_back(data + start, at - start);
+      start = at + 1;
+      continue;
+    }
+    if (at < text_.size() && data[at] != '\n') {  // a quote or a carriage return
+      fields.clear();
+      return false;
+    }
+    fields.emplace_back(data + start, at - start);
+    raw_ = text_.substr(position_, at - position_);
+    record_line_ = line_;
+    if (at < text_.size()) ++line_;
+    position_ = std::min(at + 1, text_.size());
+    return true;
+  }
 }
 
 bool CsvReader::Next(std::vector<std::string_view>& fields, std::string& error) {
@@ -29,6 +53,7 @@ bool CsvReader::Next(std::vector<std::string_view>& fields, std::string& error) 
     ++position_;
   }
   if (position_ >= text_.size()) return false;
+  if (NextPlain(fields)) return true;
   record_line_ = line_;
   size_t record_start = position_;
   const char* data = text_.data();

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "data/byte_scan.h"
+
 namespace relc::data {
 
 class CsvReader {
@@ -18,7 +20,7 @@ class CsvReader {
   // A later part of a file, starting at a record boundary on line `first_line`, whose
   // separator the header gave.
   CsvReader(std::string_view text, char separator, size_t first_line)
-      : text_(text), line_(first_line), separator_(separator) {}
+      : text_(text), line_(first_line), separator_(separator), structure_(text, separator, '\n', '\r', '"') {}
 
   char separator() const { return separator_; }
   // The next record's fields; false at the end of the text. `error` is set (and false
@@ -33,6 +35,10 @@ class CsvReader {
   size_t error_field() const { return error_field_; }
 
  private:
+  // A record without quotes or carriage returns, split by jumping between separators; false
+  // (nothing consumed) for any other, which the byte-by-byte reader then reads.
+  bool NextPlain(std::vector<std::string_view>& fields);
+
   std::string_view text_;
   size_t position_ = 0;
   size_t line_ = 1;
@@ -40,6 +46,8 @@ class CsvReader {
   size_t error_field_ = 0;
   char separator_ = ',';
   std::string_view raw_;
+  // The separators, line breaks and quotes of the text.
+  ByteFinder structure_;
   // Storage for fields whose quotes were removed. A deque: growing it never moves the strings
   // that earlier fields of the record still view (a short string keeps its text inside itself).
   std::deque<std::string> unquoted_;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 
+#include "data/byte_scan.h"
 #include "data/csv.h"
 #include "data/database.h"
 #include "data/described_load.h"
@@ -119,6 +120,8 @@ struct Part {
 // a quote opens a field only at its start (elsewhere it is text), `""` inside stands for one,
 // and text after a closing quote is an error that skips to the line's end.
 bool EndsInsideQuotes(std::string_view text, bool starts_quoted, char separator) {
+  // Without a quote the state never changes between quoted and not: most exports have none.
+  if (text.find('"') == std::string_view::npos) return starts_quoted;
   enum class State { FieldStart, Unquoted, Quoted, QuoteInQuoted, SkipLine };
   State state = starts_quoted ? State::Quoted : State::FieldStart;
   for (char c : text) {
@@ -166,7 +169,7 @@ std::vector<Part> CutIntoParts(std::string_view text, size_t begin, size_t first
   std::vector<char> ends_quoted(cuts.size());
   ParallelFor(cuts.size(), threads, [&](size_t i, unsigned) {
     std::string_view part = text.substr(cuts[i].begin, cuts[i].end - cuts[i].begin);
-    cuts[i].lines = static_cast<size_t>(std::count(part.begin(), part.end(), '\n'));
+    cuts[i].lines = CountByte(part, '\n');
     ends_quoted[i] = EndsInsideQuotes(part, false, separator);
   });
   std::vector<Part> parts;
@@ -272,7 +275,7 @@ bool IngestCsv(std::string_view text, bool mapped, const std::string& name, Tabl
       CutIntoParts(text, reader.position(), reader.line() + 1, std::max<size_t>(options.part_bytes, 1), reader.separator(), threads);
   if (!parts.empty()) return IngestParts(text, mapped, parts, name, kind, reader.separator(), threads, options.bytes_read, ingester);
   // One fast pass counts the lines: an upper bound on the rows, to reserve the columns.
-  Expect(ingester, kind, static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
+  Expect(ingester, kind, CountByte(text, '\n') + 1);
   ok = IngestRecords(reader, name, kind, reader.separator() == ';', ingester);
   if (options.bytes_read != nullptr) *options.bytes_read += text.size();
   return ok;

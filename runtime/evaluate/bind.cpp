@@ -201,6 +201,9 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
     } else if ((name == "p_alive" || name == "clv" || name == "expected_purchases") && measures.p_alive.size() != rows) {
       error = fmt::format("`{}` needs the customer-base models, which were not computed for this run", name);
       return std::nullopt;
+    } else if ((name.starts_with("rfm_") || name == "revenue_rank") && measures.revenue_rank.size() != rows) {
+      error = fmt::format("`{}` needs the rank measures, which were not computed for this run", name);
+      return std::nullopt;
     } else if (name == "p_alive") {
       view = owned_doubles(measures.p_alive);
     } else if (name == "frequency") {

@@ -38,6 +38,30 @@ uint64_t HistoryKey(const RepeatSummary& history) {
   return static_cast<uint64_t>(history.x) << 42 | static_cast<uint64_t>(history.t_x) << 21 | static_cast<uint64_t>(history.T);
 }
 
+// Ranks, RFM scores and the Pareto share: four sorts, on every core.
+void ComputeRanks(size_t n, const std::vector<uint32_t>& buyers, const MeasureOptions& options, CustomerMeasures& m) {
+  std::vector<uint32_t> by_revenue(n);
+  data::ParallelFor(4, data::ThreadCount(options.threads), [&](size_t task, unsigned) {
+    switch (task) {
+      case 0: {
+        std::vector<std::pair<int64_t, uint32_t>> order(n);  // by revenue, descending; ties by row
+        for (uint32_t c = 0; c < n; ++c) order[c] = {-m.monetary_cents[c], c};
+        std::sort(order.begin(), order.end());
+        for (uint32_t r = 0; r < n; ++r) by_revenue[r] = order[r].second;
+        for (uint32_t r = 0; r < n; ++r) m.revenue_rank[by_revenue[r]] = r + 1;
+        break;
+      }
+      case 1: QuintileScores(buyers, [&](uint32_t c) { return -m.recency_days[c]; }, m.rfm_recency); break;
+      case 2: QuintileScores(buyers, [&](uint32_t c) { return m.frequency[c]; }, m.rfm_frequency); break;
+      default: QuintileScores(buyers, [&](uint32_t c) { return m.monetary_cents[c]; }, m.rfm_monetary); break;
+    }
+  });
+  size_t top = (n + 4) / 5;
+  int64_t top_revenue = 0;
+  for (size_t r = 0; r < top; ++r) top_revenue += m.monetary_cents[by_revenue[r]];
+  m.pareto_top20_share = m.total_revenue_cents > 0 ? static_cast<double>(top_revenue) / m.total_revenue_cents : 0;
+}
+
 }  // namespace
 
 std::string_view LifecycleName(Lifecycle stage) {
@@ -63,10 +87,12 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
   data::AssignLarge(m.average_basket_cents, n, 0);
   data::AssignLarge(m.returns_cents, n, 0);
   data::AssignLarge(m.tenure_days, n, 0);
-  data::AssignLarge(m.rfm_recency, n, 0);
-  data::AssignLarge(m.rfm_frequency, n, 0);
-  data::AssignLarge(m.rfm_monetary, n, 0);
-  data::AssignLarge(m.revenue_rank, n, 0);
+  if (options.ranks) {
+    data::AssignLarge(m.rfm_recency, n, 0);
+    data::AssignLarge(m.rfm_frequency, n, 0);
+    data::AssignLarge(m.rfm_monetary, n, 0);
+    data::AssignLarge(m.revenue_rank, n, 0);
+  }
   data::AssignLarge(m.lifecycle, n, Lifecycle::Prospect);
   if (options.customer_base_models) {
     data::AssignLarge(m.p_alive, n, 0);
@@ -145,29 +171,9 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
   }
   m.buyers = buyers.size();
 
-  // Ranks, RFM scores and the Pareto share: four sorts, on every core.
-  std::vector<uint32_t> by_revenue(n);
-  data::ParallelFor(4, data::ThreadCount(options.threads), [&](size_t task, unsigned) {
-    switch (task) {
-      case 0: {
-        std::vector<std::pair<int64_t, uint32_t>> order(n);  // by revenue, descending; ties by row
-        for (uint32_t c = 0; c < n; ++c) order[c] = {-m.monetary_cents[c], c};
-        std::sort(order.begin(), order.end());
-        for (uint32_t r = 0; r < n; ++r) by_revenue[r] = order[r].second;
-        for (uint32_t r = 0; r < n; ++r) m.revenue_rank[by_revenue[r]] = r + 1;
-        break;
-      }
-      case 1: QuintileScores(buyers, [&](uint32_t c) { return -m.recency_days[c]; }, m.rfm_recency); break;
-      case 2: QuintileScores(buyers, [&](uint32_t c) { return m.frequency[c]; }, m.rfm_frequency); break;
-      default: QuintileScores(buyers, [&](uint32_t c) { return m.monetary_cents[c]; }, m.rfm_monetary); break;
-    }
-  });
   m.total_revenue_cents = std::accumulate(m.monetary_cents.begin(), m.monetary_cents.end(), int64_t{0});
   m.total_returns_cents = std::accumulate(m.returns_cents.begin(), m.returns_cents.end(), int64_t{0});
-  size_t top = (n + 4) / 5;
-  int64_t top_revenue = 0;
-  for (size_t r = 0; r < top; ++r) top_revenue += m.monetary_cents[by_revenue[r]];
-  m.pareto_top20_share = m.total_revenue_cents > 0 ? static_cast<double>(top_revenue) / m.total_revenue_cents : 0;
+  if (options.ranks) ComputeRanks(n, buyers, options, m);
 
   // Lifecycle: see docs/language.md, "Lifecycle stages".
   for (uint32_t c : buyers) {

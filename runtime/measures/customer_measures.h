@@ -27,6 +27,9 @@ struct MeasureOptions {
   // Fit BG/NBD and Gamma-Gamma and compute p_alive, expected purchases and CLV: the costliest
   // measures, which `relc panels` skips when no program reads them.
   bool customer_base_models = true;
+  // RFM quintile scores, revenue ranks and the Pareto share: four sorts of every customer,
+  // skipped when no program reads them.
+  bool ranks = true;
 };
 
 struct CustomerMeasures {
@@ -37,6 +40,7 @@ struct CustomerMeasures {
   std::vector<int64_t> returns_cents;   // total of the returns
   std::vector<int64_t> average_basket_cents;
   std::vector<double> tenure_days;      // since sign-up, else since the first event
+  // Empty unless MeasureOptions::ranks.
   std::vector<uint8_t> rfm_recency, rfm_frequency, rfm_monetary;  // 1-5 by quintile; 0 for prospects
   std::vector<uint32_t> revenue_rank;   // 1 = the best customer
   std::vector<Lifecycle> lifecycle;
@@ -45,7 +49,7 @@ struct CustomerMeasures {
   std::vector<double> expected_purchases;  // over the CLV horizon
   std::vector<double> clv;                 // discounted revenue over the horizon, in currency units
 
-  double pareto_top20_share = 0;  // share of revenue made by the best 20 % of customers
+  double pareto_top20_share = 0;  // share of revenue made by the best 20 % of customers (with ranks)
   int64_t total_revenue_cents = 0;  // net of returns
   int64_t total_returns_cents = 0;
   size_t buyers = 0;

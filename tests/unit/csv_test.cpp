@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include <optional>
+#include <random>
 
+#include "data/byte_scan.h"
 #include "data/csv.h"
 #include "data/values.h"
 
@@ -65,6 +67,87 @@ TEST_CASE("an unclosed quote is an error with its field", "[csv]") {
   std::string error;
   ReadAll("a,b\n1,\"never closed\n", &error);
   CHECK(error == "a quoted field is never closed");
+}
+
+TEST_CASE("random records read back as written, across 64-byte blocks", "[csv]") {
+  // Plain fields are read by jumping between separators, quoted ones byte by byte: records of
+  // both, of every length, with \n or \r\n and blank lines, read back as generated.
+  std::mt19937 random(7);
+  auto pick = [&](size_t n) { return static_cast<size_t>(random() % n); };
+  for (int round = 0; round < 300; ++round) {
+    const char separator = pick(2) ? ',' : ';';
+    std::string text = std::string("h1") + separator + "h2\n";
+    std::vector<std::vector<std::string>> expected = {{"h1", "h2"}};
+    std::vector<size_t> lines = {1};
+    size_t line = 2;
+    const size_t records = 1 + pick(12);
+    for (size_t r = 0; r < records; ++r) {
+      if (pick(8) == 0) {
+        text += "\n";
+        ++line;
+      }
+      std::vector<std::string> fields(2 + pick(5));
+      lines.push_back(line);
+      for (size_t f = 0; f < fields.size(); ++f) {
+        if (f > 0) text += separator;
+        const bool quoted = pick(6) == 0;
+        for (size_t length = pick(quoted ? 8 : 40); length > 0; --length) {
+          const char* alphabet = quoted ? "ab,;\n\"" : "abc 12.-";
+          fields[f] += alphabet[pick(quoted ? 6 : 8)];
+        }
+        if (!quoted) {
+          text += fields[f];
+          continue;
+        }
+        text += '"';
+        for (char c : fields[f]) {
+          text += c == '"' ? "\"\"" : std::string(1, c);
+          line += c == '\n';
+        }
+        text += '"';
+      }
+      expected.push_back(fields);
+      if (r + 1 < records || pick(2)) {
+        text += pick(4) ? "\n" : "\r\n";
+        ++line;
+      }
+    }
+    CsvReader reader(text);
+    std::vector<std::string_view> fields;
+    std::string error;
+    for (size_t r = 0; r < expected.size(); ++r) {
+      INFO("round " << round << ", record " << r << " of " << text);
+      REQUIRE(reader.Next(fields, error));
+      CHECK(std::vector<std::string>(fields.begin(), fields.end()) == expected[r]);
+      CHECK(reader.line() == lines[r]);
+    }
+    CHECK_FALSE(reader.Next(fields, error));
+    CHECK(error.empty());
+  }
+}
+
+TEST_CASE("block masks and byte counts agree with a byte-by-byte look", "[csv]") {
+  std::mt19937 random(11);
+  std::string text(1000, ' ');
+  for (char& c : text) c = ",\n\"ab;"[random() % 6];
+  for (size_t at = 0; at + 64 <= text.size(); at += 37) {
+    const uint64_t mask = relc::data::MatchMask64(text.data() + at, ',', '\n', '"', '\r');
+    for (size_t i = 0; i < 64; ++i) {
+      const char c = text[at + i];
+      CHECK(((mask >> i) & 1) == (c == ',' || c == '\n' || c == '"'));
+    }
+  }
+  std::string lines(16 * 600 + 5, '\n');  // every byte a match: more than a byte lane holds
+  CHECK(relc::data::CountByte(lines, '\n') == lines.size());
+  for (size_t length : {0, 1, 15, 16, 17, 63, 64, 65, 999}) {
+    const std::string_view part(text.data(), length);
+    CHECK(relc::data::CountByte(part, '\n') == static_cast<size_t>(std::count(part.begin(), part.end(), '\n')));
+  }
+  relc::data::ByteFinder finder(std::string_view(text.data(), 130), ';', 'x', 'y', 'z');
+  for (size_t from = 0; from <= 130; ++from) {
+    const size_t next = std::string_view(text.data(), 130).find(';', from);
+    CHECK(finder.Next(from) == (next == std::string_view::npos ? 130 : next));
+  }
 }
 
 TEST_CASE("dates, times and amounts parse exactly", "[csv][values]") {
