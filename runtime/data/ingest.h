@@ -83,6 +83,8 @@ class Ingester {
   size_t key_column_ = 0;                // the customer id column, in the schema
   std::vector<int64_t> customer_line_;   // where each customer came from, for duplicate reports
   std::map<std::string, bool, std::less<>> zones_;  // time zone names seen, and whether tzdata has them
+  int timezone_column_ = -1;             // the customer column `timezone`, checked against tzdata
+  int purchase_type_ = -1;               // the event type `purchase`, whose amounts cannot be negative
 
   std::vector<ColumnSpec> event_columns_;  // the union of every event type's fields
   std::vector<int> event_index_;           // event_columns_ -> source field

@@ -149,8 +149,10 @@ bool EndsInsideQuotes(std::string_view text, bool starts_quoted, char separator)
 // Cuts the records from `begin` on into parts of about `part_bytes`, each at a line break where
 // a record starts: a line break inside a quoted field is no cut, so the parts it would have
 // split are one. Empty when the text is too small to be worth it: then one reader reads it all.
-std::vector<Part> CutIntoParts(std::string_view text, size_t begin, size_t first_line, size_t part_bytes, char separator,
-                               unsigned threads) {
+// A `mapped` text's pages are given back as they are scanned: else the whole file would stay in
+// memory beside the store.
+std::vector<Part> CutIntoParts(std::string_view text, bool mapped, size_t begin, size_t first_line, size_t part_bytes,
+                               char separator, unsigned threads) {
   const size_t body = text.size() - begin;
   if (body < 2 * part_bytes) return {};
   std::vector<Part> cuts;
@@ -169,8 +171,10 @@ std::vector<Part> CutIntoParts(std::string_view text, size_t begin, size_t first
   std::vector<char> ends_quoted(cuts.size());
   ParallelFor(cuts.size(), threads, [&](size_t i, unsigned) {
     std::string_view part = text.substr(cuts[i].begin, cuts[i].end - cuts[i].begin);
+    if (mapped) MapPart(text, cuts[i].begin, cuts[i].end);
     cuts[i].lines = CountByte(part, '\n');
     ends_quoted[i] = EndsInsideQuotes(part, false, separator);
+    if (mapped) ReleasePart(text, cuts[i].begin, cuts[i].end);
   });
   std::vector<Part> parts;
   size_t line = first_line;
@@ -272,7 +276,7 @@ bool IngestCsv(std::string_view text, bool mapped, const std::string& name, Tabl
   if (!ok) return false;
   unsigned threads = ThreadCount(options.threads);
   std::vector<Part> parts =
-      CutIntoParts(text, reader.position(), reader.line() + 1, std::max<size_t>(options.part_bytes, 1), reader.separator(), threads);
+      CutIntoParts(text, mapped, reader.position(), reader.line() + 1, std::max<size_t>(options.part_bytes, 1), reader.separator(), threads);
   if (!parts.empty()) return IngestParts(text, mapped, parts, name, kind, reader.separator(), threads, options.bytes_read, ingester);
   // One fast pass counts the lines: an upper bound on the rows, to reserve the columns.
   Expect(ingester, kind, CountByte(text, '\n') + 1);

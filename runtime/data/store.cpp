@@ -92,19 +92,29 @@ std::optional<uint32_t> Column::FindString(std::string_view value) const {
   }
 }
 
-uint32_t Column::Intern(std::string_view value, uint64_t hash, bool& added) {
-  if (slots_.size() < 2 * (dictionary_size() + 1)) {
-    // Keep the table at most half full.
-    std::vector<uint64_t> grown;
-    AssignLarge(grown, std::max<size_t>(64, slots_.size() * 2), 0);
-    const size_t mask = grown.size() - 1;
-    for (uint32_t code = 0; code < hashes_.size(); ++code) {
-      size_t slot = hashes_[code] & mask;
-      while (grown[slot] != 0) slot = (slot + 1) & mask;
-      grown[slot] = Slot(code, hashes_[code]);
-    }
-    slots_.swap(grown);
+void Column::Rehash(size_t slots) {
+  std::vector<uint64_t> grown;
+  AssignLarge(grown, slots, 0);
+  const size_t mask = grown.size() - 1;
+  for (uint32_t code = 0; code < hashes_.size(); ++code) {
+    size_t slot = hashes_[code] & mask;
+    while (grown[slot] != 0) slot = (slot + 1) & mask;
+    grown[slot] = Slot(code, hashes_[code]);
   }
+  slots_.swap(grown);
+}
+
+void Column::ReserveDistinct(size_t strings) {
+  ReserveLarge(hashes_, strings);
+  ReserveLarge(string_offsets_, strings + 1);
+  size_t slots = 64;
+  while (slots < 2 * (strings + 1)) slots *= 2;
+  if (slots > slots_.size()) Rehash(slots);
+}
+
+uint32_t Column::Intern(std::string_view value, uint64_t hash, bool& added) {
+  // Keep the table at most half full.
+  if (slots_.size() < 2 * (dictionary_size() + 1)) Rehash(std::max<size_t>(64, slots_.size() * 2));
   const size_t mask = slots_.size() - 1;
   size_t slot = hash & mask;
   for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
@@ -114,6 +124,13 @@ uint32_t Column::Intern(std::string_view value, uint64_t hash, bool& added) {
       return CodeOfSlot(entry);
     }
   }
+  const uint32_t code = AddString(value, hash);
+  slots_[slot] = Slot(code, hash);
+  added = true;
+  return code;
+}
+
+uint32_t Column::AddString(std::string_view value, uint64_t hash) {
   auto code = static_cast<uint32_t>(dictionary_size());
   GrowLarge(string_bytes_, string_bytes_.size() + value.size());
   string_bytes_.insert(string_bytes_.end(), value.begin(), value.end());
@@ -121,9 +138,12 @@ uint32_t Column::Intern(std::string_view value, uint64_t hash, bool& added) {
   string_offsets_.push_back(static_cast<uint32_t>(string_bytes_.size()));
   GrowLarge(hashes_, hashes_.size() + 1);
   hashes_.push_back(hash);
-  slots_[slot] = Slot(code, hash);
-  added = true;
   return code;
+}
+
+void Column::AppendUnchecked(std::string_view value) {
+  codes_.push_back(AddString(value, HashString(value)));
+  MarkValid(true);
 }
 
 bool Column::AppendString(std::string_view value, bool only_if_new) {

@@ -108,10 +108,22 @@ class Column {
   // Appends `other`'s string `code` as a new dictionary entry; false (nothing appended) when
   // this dictionary already has it. For key columns, whose codes are their rows.
   bool AppendNewStringOf(const Column& other, uint32_t code);
+  // Appends `value` as a new dictionary entry without looking it up: for a part of a key
+  // column, whose ids the whole column checks once, as it takes them (AppendNewStringOf). Until
+  // then the part cannot be searched.
+  void AppendUnchecked(std::string_view value);
+  // Fetches into cache where AppendNewStringOf(other, code) will look, a few calls ahead: the
+  // slots of a million ids are far apart in memory.
+  void PrefetchSlotOf(const Column& other, uint32_t code) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[other.hashes_[code] & (slots_.size() - 1)]);
+  }
 
   // Reorders rows: row i becomes old row order[i].
   void Permute(const std::vector<uint32_t>& order);
   void Reserve(size_t rows);
+  // Room for about this many distinct strings, so that the dictionary never grows by rehashing
+  // (a key column, whose every value is distinct).
+  void ReserveDistinct(size_t strings);
   // Empties the column, values and dictionary, keeping its memory for the next rows.
   void Clear();
 
@@ -122,10 +134,14 @@ class Column {
 
  private:
   void MarkValid(bool valid);
+  // Rebuilds the table of dictionary slots with `slots` slots (a power of two).
+  void Rehash(size_t slots);
   bool AppendString(std::string_view value, bool only_if_new);
   // The code of `value` (whose hash is `hash`), added to the dictionary if new; `added` says
   // whether it was.
   uint32_t Intern(std::string_view value, uint64_t hash, bool& added);
+  // Adds `value` to the dictionary's strings (not to its slots) and returns its code.
+  uint32_t AddString(std::string_view value, uint64_t hash);
 
   std::string name_;
   ColumnType type_;

@@ -226,6 +226,17 @@ bool KnownTimeZone(std::string_view name) {
   return std::filesystem::is_regular_file(std::filesystem::path("/usr/share/zoneinfo") / name, error);
 }
 
+namespace {
+
+// Up to eight bytes of a word, the first in the lowest byte.
+constexpr uint64_t PackedWord(std::string_view word) {
+  uint64_t packed = 0;
+  for (size_t i = 0; i < word.size(); ++i) packed |= uint64_t{static_cast<unsigned char>(word[i])} << (8 * i);
+  return packed;
+}
+
+}  // namespace
+
 bool ParseValue(std::string_view text, ColumnType type, bool decimal_comma, Value& value, std::string& reason) {
   value = Value{};
   if (text.empty()) return true;
@@ -235,19 +246,24 @@ bool ParseValue(std::string_view text, ColumnType type, bool decimal_comma, Valu
       value.string_value = text;
       return true;
     case ColumnType::Bool: {
-      std::string lower;
-      for (char c : text) lower.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+      // The word in lower case, packed in one integer: one compare per spelling.
+      uint64_t word = 0;
+      for (size_t i = 0; i < text.size() && text.size() <= 5; ++i) {
+        const char c = text[i];
+        word |= uint64_t{static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c)} << (8 * i);
+      }
       value.kind = Value::Kind::Int;
-      if (lower == "true" || lower == "1" || lower == "yes" || lower == "oui" || lower == "t") {
-        value.int_value = 1;
-        return true;
+      switch (word) {
+        case PackedWord("true"): case PackedWord("1"): case PackedWord("yes"): case PackedWord("oui"): case PackedWord("t"):
+          value.int_value = 1;
+          return true;
+        case PackedWord("false"): case PackedWord("0"): case PackedWord("no"): case PackedWord("non"): case PackedWord("f"):
+          value.int_value = 0;
+          return true;
+        default:
+          reason = "not a boolean (true/false, 1/0, yes/no, oui/non)";
+          return false;
       }
-      if (lower == "false" || lower == "0" || lower == "no" || lower == "non" || lower == "f") {
-        value.int_value = 0;
-        return true;
-      }
-      reason = "not a boolean (true/false, 1/0, yes/no, oui/non)";
-      return false;
     }
     case ColumnType::Integer: {
       value.kind = Value::Kind::Int;

@@ -168,6 +168,20 @@ TEST_CASE("dates, times and amounts parse exactly", "[csv][values]") {
   CHECK(reason == "an amount has at most 2 decimals");
 }
 
+TEST_CASE("booleans in every spelling and case, and nothing else", "[csv][values]") {
+  auto parse = [](std::string_view text) -> std::optional<int64_t> {
+    relc::data::Value value;
+    std::string reason;
+    if (!relc::data::ParseValue(text, relc::data::ColumnType::Bool, false, value, reason)) return std::nullopt;
+    return value.int_value;
+  };
+  for (std::string_view yes : {"true", "TRUE", "True", "1", "yes", "Yes", "oui", "OUI", "t", "T"}) CHECK(parse(yes) == 1);
+  for (std::string_view no : {"false", "FALSE", "0", "no", "No", "non", "NON", "f", "F"}) CHECK(parse(no) == 0);
+  for (std::string_view neither : {"tru", "truee", "yes!", "2", "oui ", " no", "vrai", "falsey", "n", "y"}) {
+    CHECK_FALSE(parse(neither));
+  }
+}
+
 TEST_CASE("amounts with thousands grouped as spreadsheets write them", "[csv][values]") {
   relc::data::Value value;
   std::string reason;
