@@ -8,6 +8,7 @@
 
 #include "codegen/jit.h"
 #include "data/load.h"
+#include "data/snapshot.h"
 #include "data/values.h"
 #include "diagnostics/render.h"
 #include "evaluate/bind.h"
@@ -217,6 +218,9 @@ std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files
   }
   if (load_options.kept_columns.empty()) load_options.kept_columns.emplace_back();  // no program: the ids alone
   std::string source = options.Get("--data", "");
+  if (!options.Has("--no-cache")) {
+    load_options.snapshot_folder = options.Has("--cache") ? options.Get("--cache", "") : data::DefaultSnapshotFolder(source);
+  }
   if (progress != nullptr) {
     // The CSV files' size, for the share read; 0 (no share shown) for a database.
     auto size_of = [](const std::filesystem::path& path) {
@@ -237,6 +241,10 @@ std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files
     if (loaded.bad_row) context.err << "  = help: fix the row, or pass `--on-bad-row=skip` to load the rest\n";
     exit_code = loaded.io_error ? kExitUsageOrIo : kExitProgramErrors;
     return std::nullopt;
+  }
+  if (!loaded.snapshot_error.empty()) {
+    context.err << "warning: no snapshot of the data for the next run: " << loaded.snapshot_error << '\n'
+                << "  = help: pass `--cache DIR` to keep snapshots elsewhere, or `--no-cache`\n";
   }
   if (!AccountForRows(loaded, options, context, exit_code)) return std::nullopt;
   exit_code = kExitUsageOrIo;

@@ -32,6 +32,8 @@ inline constexpr OptionSpec kDataOptions[] = {
     {"--on-bad-row", "", "fail|skip", "stop at the first bad row (default), or skip bad rows"},
     {"--rejects", "", "FILE", "with --on-bad-row=skip, write the skipped rows to FILE (CSV: file, line, column, reason, row)"},
     {"--allow-orphans", "", "", "load even when more than 1 % of the rows are events of unknown or missing customers"},
+    {"--cache", "", "DIR", "keep snapshots of loaded data in DIR (default: .relc-cache beside the data), reread while the data is unchanged"},
+    {"--no-cache", "", "", "neither read nor write a snapshot of the data: load it from the source"},
 };
 
 // One source compiled, its diagnostics rendered to stderr.

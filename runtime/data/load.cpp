@@ -21,6 +21,7 @@
 #include "data/described_load.h"
 #include "data/ingest.h"
 #include "data/parallel.h"
+#include "data/snapshot.h"
 #include "data/table_reader.h"
 
 namespace relc::data {
@@ -64,17 +65,8 @@ class MappedFile {
   size_t size_ = 0;
 };
 
-// Applies `advice` to the pages wholly inside [begin, end) of a mapped text.
-void AdvisePages(std::string_view text, size_t begin, size_t end, int advice) {
-  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-  uintptr_t from = (reinterpret_cast<uintptr_t>(text.data()) + begin + page - 1) & ~(page - 1);
-  uintptr_t to = (reinterpret_cast<uintptr_t>(text.data()) + end) & ~(page - 1);
-  if (to > from) madvise(reinterpret_cast<void*>(from), to - from, advice);
-}
-
-// A part of a mapped file is mapped in one call before it is read (a page fault per 4 KB
-// costs more than the parsing on a virtual machine), and given back once read: a large file
-// would otherwise stay whole in memory beside the store.
+// A part of a mapped file is mapped in one call before it is read, and given back once read: a
+// large file would otherwise stay whole in memory beside the store.
 void MapPart(std::string_view text, size_t begin, size_t end) { AdvisePages(text, begin, end, MADV_POPULATE_READ); }
 void ReleasePart(std::string_view text, size_t begin, size_t end) { AdvisePages(text, begin, end, MADV_DONTNEED); }
 
@@ -458,13 +450,9 @@ LoadResult LoadPostgres(const std::string& uri, const DataSchema& schema, const 
 
 }  // namespace
 
-LoadResult LoadData(const std::string& source, const DataSchema& schema, const LoadOptions& options) {
-  if (!IsDatabaseSource(source) && !fs::exists(source)) {
-    LoadResult result;
-    result.error = fmt::format("cannot read `{}`: No such file or directory", source);
-    result.io_error = true;
-    return result;
-  }
+namespace {
+
+LoadResult LoadSource(const std::string& source, const DataSchema& schema, const LoadOptions& options) {
   if (schema.source) return LoadDescribed(source, schema, options);
   LoadResult result = source.starts_with("sqlite:") ? LoadSqlite(source.substr(7), schema, options)
                       : IsDatabaseSource(source)   ? LoadPostgres(source, schema, options)
@@ -476,6 +464,30 @@ LoadResult LoadData(const std::string& source, const DataSchema& schema, const L
     result.rows.rejected = result.rejected.size();
     result.rows.read = result.rows.loaded + result.rows.unknown_customer + result.rows.rejected;
   }
+  return result;
+}
+
+}  // namespace
+
+LoadResult LoadData(const std::string& source, const DataSchema& schema, const LoadOptions& options) {
+  if (!IsDatabaseSource(source) && !fs::exists(source)) {
+    LoadResult result;
+    result.error = fmt::format("cannot read `{}`: No such file or directory", source);
+    result.io_error = true;
+    return result;
+  }
+  const std::string key = options.snapshot_folder.empty() ? "" : SnapshotKey(source, schema, options);
+  if (key.empty()) return LoadSource(source, schema, options);
+  const std::string path = SnapshotPath(options.snapshot_folder, key);
+  if (std::optional<LoadResult> stored = ReadSnapshot(path, key, schema)) {
+    stored->from_snapshot = true;
+    if (options.bytes_read != nullptr) *options.bytes_read += stored->bytes;
+    return std::move(*stored);
+  }
+  LoadResult result = LoadSource(source, schema, options);
+  // Written only when the files are still as they were before the load: else the snapshot
+  // would hold a store its key does not describe.
+  if (result.store && SnapshotKey(source, schema, options) == key) WriteSnapshot(path, key, result, result.snapshot_error);
   return result;
 }
 

@@ -33,6 +33,9 @@ struct LoadOptions {
   std::vector<std::string> kept_columns;
   // When set, counts the bytes of CSV read so far (for a progress line).
   std::atomic<size_t>* bytes_read = nullptr;
+  // When not empty, the folder of snapshots (data/snapshot.h): a load reads the one of
+  // unchanged data instead of the source, and writes one after reading the source.
+  std::string snapshot_folder;
 };
 
 struct BadRow {
@@ -71,6 +74,8 @@ struct LoadResult {
   // Values a described source gives in place of columns the export lacks: `email_optin = true
   // for every customer`. Every report repeats them.
   std::vector<std::string> assumptions;
+  bool from_snapshot = false;   // read from a snapshot of unchanged data, not from the source
+  std::string snapshot_error;   // why the snapshot of this load could not be written
 };
 
 LoadResult LoadData(const std::string& source, const DataSchema& schema, const LoadOptions& options);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <numeric>
@@ -14,6 +15,13 @@ void AdviseHugePages(const void* data, size_t bytes) {
   uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHugePage - 1) & ~(kHugePage - 1);
   uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHugePage - 1);
   if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
+void AdvisePages(std::string_view text, size_t begin, size_t end, int advice) {
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  uintptr_t from = (reinterpret_cast<uintptr_t>(text.data()) + begin + page - 1) & ~(page - 1);
+  uintptr_t to = (reinterpret_cast<uintptr_t>(text.data()) + end) & ~(page - 1);
+  if (to > from) madvise(reinterpret_cast<void*>(from), to - from, advice);
 }
 
 std::string_view ColumnTypeName(ColumnType type) {

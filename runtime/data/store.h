@@ -45,6 +45,11 @@ struct DataSchema {
 // otherwise costs a page fault every 4 KB as it fills.
 void AdviseHugePages(const void* data, size_t bytes);
 
+// Applies madvise's `advice` to the pages wholly inside [begin, end) of a mapped text: to map
+// a range in one call before it is read (a page fault per 4 KB costs more than the reading on a
+// virtual machine), and to give it back once read.
+void AdvisePages(std::string_view text, size_t begin, size_t end, int advice);
+
 template <typename T>
 void ReserveLarge(std::vector<T>& values, size_t count) {
   values.reserve(count);
@@ -133,6 +138,8 @@ class Column {
   const std::vector<uint64_t>& validity() const { return validity_; }
 
  private:
+  friend struct ColumnSnapshot;  // writes and reads the arrays below as they are
+
   void MarkValid(bool valid);
   // Rebuilds the table of dictionary slots with `slots` slots (a power of two).
   void Rehash(size_t slots);
