@@ -147,11 +147,13 @@ bool CopyToSqlite(const Synthetic& s, SqliteCopy& copy) {
   }
   sqlite3_finalize(insert);
   sqlite3_prepare_v2(copy.db, "INSERT INTO purchases VALUES (?, ?)", -1, &insert, nullptr);
-  for (size_t e = 0; e < s.store.event_time.size(); ++e) {
-    sqlite3_bind_int64(insert, 1, s.store.event_customer[e]);
-    sqlite3_bind_int64(insert, 2, s.store.event_time[e]);
-    sqlite3_step(insert);
-    sqlite3_reset(insert);
+  for (size_t c = 0; c < s.store.customers.rows; ++c) {
+    for (uint64_t e = s.store.event_offsets[c]; e < s.store.event_offsets[c + 1]; ++e) {
+      sqlite3_bind_int64(insert, 1, static_cast<sqlite3_int64>(c));
+      sqlite3_bind_int64(insert, 2, s.store.event_time[e]);
+      sqlite3_step(insert);
+      sqlite3_reset(insert);
+    }
   }
   sqlite3_finalize(insert);
   if (!Exec(copy.db, "COMMIT; CREATE INDEX purchases_by_customer ON purchases (customer, time);")) return false;

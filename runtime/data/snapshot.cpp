@@ -29,7 +29,7 @@ namespace {
 
 constexpr std::string_view kMagic = "relc-snapshot\n";
 // Snapshots of other formats are ignored (their key differs), then replaced.
-constexpr int kFormat = 1;
+constexpr int kFormat = 2;
 // How many snapshots a folder keeps: one per set of columns read, for a few programs.
 constexpr size_t kKept = 4;
 
@@ -379,7 +379,6 @@ bool WriteSnapshot(const std::string& path, const std::string& key, const LoadRe
   const CustomerStore& store = *result.store;
   WriteTable(out, store.customers);
   out.U64(store.key_column);
-  out.Array(store.event_customer);
   out.Array(store.event_type);
   out.Array(store.event_time);
   WriteTable(out, store.event_fields);
@@ -431,7 +430,6 @@ std::optional<LoadResult> ReadSnapshot(const std::string& path, const std::strin
     store.schema = schema;
     bool whole = ReadTable(in, store.customers);
     store.key_column = in.U64();
-    in.Array(store.event_customer);
     in.Array(store.event_type);
     in.Array(store.event_time);
     whole = whole && ReadTable(in, store.event_fields);
@@ -447,7 +445,7 @@ std::optional<LoadResult> ReadSnapshot(const std::string& path, const std::strin
     const uint64_t sum = in.sum();
     whole = whole && in.U64() == sum && in.Text() == kMagic && in.ok() && in.AtEnd() && store.key_column < store.customers.columns.size() &&
             store.event_offsets.size() == store.customers.rows + 1 && store.event_time.size() == store.event_type.size() &&
-            store.event_customer.size() == store.event_type.size() && store.event_offsets.back() == store.event_type.size();
+            store.event_offsets.back() == store.event_type.size();
     if (!whole) result.reset();
   }
   munmap(mapped, size);

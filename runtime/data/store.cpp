@@ -276,6 +276,7 @@ void CustomerStore::IndexEvents() {
     AssignLarge(event_offsets, customer_count + 1, 0);
     for (uint32_t customer : event_customer) ++event_offsets[customer + 1];
     std::partial_sum(event_offsets.begin(), event_offsets.end(), event_offsets.begin());
+    std::vector<uint32_t>().swap(event_customer);  // 4 bytes an event that the offsets say
     return;
   }
   // Counting sort by customer (stable: keeps file order within a customer), then by time
@@ -293,8 +294,8 @@ void CustomerStore::IndexEvents() {
       std::stable_sort(begin, end, [&](uint32_t a, uint32_t b) { return event_time[a] < event_time[b]; });
     }
   }
+  std::vector<uint32_t>().swap(event_customer);
   auto permute = [&](auto& values) { Gather(values, order); };
-  permute(event_customer);
   permute(event_type);
   permute(event_time);
   for (auto& column : event_fields.columns) column.Permute(order);

@@ -185,13 +185,13 @@ struct CustomerStore {
   std::optional<uint32_t> RowOfId(std::string_view id) const { return customers.columns[key_column].FindString(id); }
 
   // Every event of every type, sorted by (customer, time).
-  std::vector<uint32_t> event_customer;  // customer row
+  std::vector<uint32_t> event_customer;  // customer row, while loading: IndexEvents frees it (the offsets say it)
   std::vector<uint8_t> event_type;       // index into schema.events
   std::vector<int64_t> event_time;       // seconds since the epoch, UTC
   Table event_fields;                    // the union of the event types' fields; null where absent
   std::vector<uint64_t> event_offsets;   // customer c's events: [offsets[c], offsets[c + 1])
 
-  // Sorts the events and builds the offsets; call once after loading.
+  // Sorts the events, builds the offsets and frees `event_customer`; call once after loading.
   void IndexEvents();
 
   // The day after the last event (days since 1970-01-01): the default as-of date, when the

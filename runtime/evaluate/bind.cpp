@@ -123,9 +123,11 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
   }
   const data::Column* from_channel = store.event_fields.Find("from_channel");
   std::vector<std::pair<uint32_t, uint32_t>> unsubscribes;
-  for (size_t e = 0; unsubscribe_type >= 0 && from_channel != nullptr && e < store.event_type.size(); ++e) {
-    if (store.event_type[e] == unsubscribe_type && store.event_time[e] < now && from_channel->IsValid(e)) {
-      unsubscribes.emplace_back(store.event_customer[e], from_channel->Code(e));
+  for (uint32_t c = 0; unsubscribe_type >= 0 && from_channel != nullptr && c < rows; ++c) {
+    for (uint64_t e = store.event_offsets[c]; e < store.event_offsets[c + 1]; ++e) {
+      if (store.event_type[e] == unsubscribe_type && store.event_time[e] < now && from_channel->IsValid(e)) {
+        unsubscribes.emplace_back(c, from_channel->Code(e));
+      }
     }
   }
   // A bit per customer (a bitmap, not a value per customer: at 10 million customers, a column

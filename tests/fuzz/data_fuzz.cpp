@@ -53,7 +53,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& row : many.rejected) std::fprintf(stderr, "parts: %s\n", relc::data::FormatBadRow(row).c_str());
   }
   FUZZ_REQUIRE(many.store->customers.rows == one.store->customers.rows &&
-                   many.store->event_time == one.store->event_time && many.store->event_customer == one.store->event_customer &&
+                   many.store->event_time == one.store->event_time && many.store->event_offsets == one.store->event_offsets &&
                    many.rejected.size() == one.rejected.size(),
                "in parts: %zu customers, %zu events, %zu rejected; whole: %zu, %zu, %zu", many.store->customers.rows,
                many.store->event_time.size(), many.rejected.size(), one.store->customers.rows, one.store->event_time.size(),

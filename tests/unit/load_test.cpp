@@ -87,7 +87,6 @@ void RequireSameStore(const relc::data::CustomerStore& a, const relc::data::Cust
   for (size_t c = 0; c < a.customers.columns.size(); ++c) {
     RequireSameColumn(a.customers.columns[c], b.customers.columns[c], a.customers.rows);
   }
-  REQUIRE(a.event_customer == b.event_customer);
   REQUIRE(a.event_type == b.event_type);
   REQUIRE(a.event_time == b.event_time);
   REQUIRE(a.event_offsets == b.event_offsets);
