@@ -19,11 +19,14 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include <unistd.h>
 
@@ -278,6 +281,27 @@ std::unique_ptr<llvm::MemoryBuffer> ReadCacheEntry(const std::filesystem::path& 
   return object;
 }
 
+// Keeps the cache under kCacheBytes by removing its least recently used entries (a read
+// touches its entry): a cache on by default must not grow without end.
+void TrimCache(const std::filesystem::path& folder) {
+  constexpr uintmax_t kCacheBytes = uintmax_t{256} << 20;
+  std::error_code error;
+  std::vector<std::tuple<std::filesystem::file_time_type, uintmax_t, std::filesystem::path>> entries;
+  uintmax_t total = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
+    if (entry.path().extension() != ".o") continue;
+    const uintmax_t size = entry.file_size(error);
+    entries.emplace_back(entry.last_write_time(error), size, entry.path());
+    total += size;
+  }
+  std::sort(entries.begin(), entries.end());
+  for (const auto& [time, size, path] : entries) {
+    if (total <= kCacheBytes) break;
+    std::filesystem::remove(path, error);
+    total -= size;
+  }
+}
+
 }  // namespace
 
 JitResult CompileWithJit(const ir::Program& program, const JitOptions& options) {
@@ -356,6 +380,8 @@ JitResult CompileWithJit(const ir::Program& program, const JitOptions& options) 
     if (!cache_dir.empty()) {
       std::string id = prepared->module.withModuleDo([](llvm::Module& m) { return m.getModuleIdentifier(); });
       if (auto object = ReadCacheEntry(cache_dir / (id + ".o"), prepared->key)) {
+        std::error_code untouched;  // only the order of trimming depends on it
+        std::filesystem::last_write_time(cache_dir / (id + ".o"), std::filesystem::file_time_type::clock::now(), untouched);
         size_t bytes = TextBytes(*object);
         if (auto error = (*jit)->addObjectFile(std::move(object))) {
           result.error = ErrorText(std::move(error));
@@ -374,7 +400,8 @@ JitResult CompileWithJit(const ir::Program& program, const JitOptions& options) 
   }
 
   auto engine = std::make_unique<JitEngine>(program, std::move(*jit));
-  if (!engine->Resolve(kernels, result.error)) return result;
+  if (!engine->Resolve(kernels, result.error)) return result;  // compiles what was not cached
+  if (!cache_dir.empty() && from_cache < groups.size()) TrimCache(cache_dir);
   result.stats.functions = kernels.size();
   result.stats.instructions = log->instructions;
   result.stats.code_bytes = log->code_bytes;

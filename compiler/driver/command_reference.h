@@ -35,6 +35,8 @@ inline constexpr EnvironmentVariable kEnvironmentVariables[] = {
     {"NO_COLOR", "when set and not empty, human output is never coloured (https://no-color.org)"},
     {"RELC_PROGRESS_AFTER_MS", "how long a run goes, in milliseconds, before its progress line shows on a "
                                "terminal (default 1000)"},
+    {"XDG_CACHE_HOME", "compiled programs are kept in its relc/jit folder unless --jit-cache or --no-jit-cache say "
+                       "otherwise (when it is not set: $HOME/.cache/relc/jit)"},
     {"RELC_JIT_FAULT", "for relc's own tests: the JIT fails with this message, reported as REL0502"},
 };
 

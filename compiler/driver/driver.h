@@ -24,6 +24,9 @@ struct Environment {
   // RELC_PROGRESS_AFTER_MS: how long a run goes before its progress line shows (default 1000;
   // tests use 0).
   int progress_after_ms = 1000;
+  // Where compiled programs are kept without `--jit-cache`: $XDG_CACHE_HOME/relc/jit, else
+  // $HOME/.cache/relc/jit; empty (nothing kept) when neither is set.
+  std::string jit_cache;
 };
 
 int RunDriver(std::span<const std::string> args, std::ostream& out, std::ostream& err, const Environment& env);

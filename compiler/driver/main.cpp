@@ -18,6 +18,11 @@ int main(int argc, char** argv) {
   env.no_color = no_color != nullptr && *no_color != '\0';
   if (const char* fault = std::getenv("RELC_JIT_FAULT")) env.jit_fault = fault;
   if (const char* after = std::getenv("RELC_PROGRESS_AFTER_MS")) env.progress_after_ms = std::atoi(after);
+  if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache != nullptr && *cache != '\0') {
+    env.jit_cache = std::string(cache) + "/relc/jit";
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    env.jit_cache = std::string(home) + "/.cache/relc/jit";
+  }
   int code = relc::driver::RunDriver(args, std::cout, std::cerr, env);
   // A report that could not be written (a full disk, a closed pipe) is an I/O error, not a
   // success with an empty file.

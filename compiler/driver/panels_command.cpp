@@ -16,7 +16,7 @@ namespace relc::driver {
 namespace {
 
 constexpr OptionSpec kPanelsOptions[] = {
-    kDataOptions[0], kDataOptions[1], kDataOptions[2], kDataOptions[3], kDataOptions[4], kDataOptions[5], kDataOptions[6], kEngineOptions[0], kEngineOptions[1], kEngineOptions[2],
+    kDataOptions[0], kDataOptions[1], kDataOptions[2], kDataOptions[3], kDataOptions[4], kDataOptions[5], kDataOptions[6], kEngineOptions[0], kEngineOptions[1], kEngineOptions[2], kEngineOptions[3],
     {"--format", "", "text|json", "text (default) or json"},
 };
 

@@ -28,7 +28,7 @@ namespace relc::driver {
 namespace {
 
 constexpr OptionSpec kRunOptions[] = {
-    kDataOptions[0],  kDataOptions[1],  kDataOptions[2], kDataOptions[3], kDataOptions[4], kDataOptions[5], kDataOptions[6], kEngineOptions[0], kEngineOptions[1], kEngineOptions[2],
+    kDataOptions[0],  kDataOptions[1],  kDataOptions[2], kDataOptions[3], kDataOptions[4], kDataOptions[5], kDataOptions[6], kEngineOptions[0], kEngineOptions[1], kEngineOptions[2], kEngineOptions[3],
     {"--days", "", "N", "how many days to simulate (default 90)"},
     {"--seed", "", "S", "the seed of every random draw (default 1): the same seed gives the same report"},
     {"--runs", "", "R", "repeat the simulation with R seeds derived from S: KPIs get their mean and 95 % interval"},

@@ -81,7 +81,9 @@ std::optional<EngineChoice> ParseEngineChoice(const ParsedOptions& options, Cont
   }
   choice.jit = engine == "jit";
   choice.stats = options.Has("--jit-stats");
-  choice.cache_dir = options.Get("--jit-cache", "");
+  // On by default: a program rerun unchanged (the usual edit-run loop touches one of several
+  // files) compiles nothing.
+  if (!options.Has("--no-jit-cache")) choice.cache_dir = options.Has("--jit-cache") ? options.Get("--jit-cache", "") : context.env.jit_cache;
   if (choice.jit) choice.warm_up = std::async(std::launch::async, codegen::WarmUpJit).share();
   return choice;
 }

@@ -23,7 +23,8 @@ namespace relc::driver {
 inline constexpr OptionSpec kEngineOptions[] = {
     {"--engine", "", "jit|interp", "run compiled code (jit, the default) or the reference interpreter"},
     {"--jit-stats", "", "", "print, per program, the JIT's compile time and code size to stderr"},
-    {"--jit-cache", "", "DIR", "keep compiled programs in DIR and reuse them when the program is unchanged"},
+    {"--jit-cache", "", "DIR", "keep compiled programs in DIR (default: $XDG_CACHE_HOME/relc/jit, else ~/.cache/relc/jit) and reuse them"},
+    {"--no-jit-cache", "", "", "compile every program anew, and keep nothing"},
 };
 
 inline constexpr OptionSpec kDataOptions[] = {

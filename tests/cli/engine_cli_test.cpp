@@ -62,6 +62,26 @@ TEST_CASE("the JIT cache is reused, and a damaged entry is rebuilt", "[cli][engi
   fs::remove_all(cache);
 }
 
+TEST_CASE("the JIT cache is on by default under XDG_CACHE_HOME, and --no-jit-cache keeps nothing", "[cli][engine]") {
+  const fs::path home = fs::temp_directory_path() / ("relc_engine_test_xdg_" + std::to_string(getpid()));
+  fs::remove_all(home);
+  const std::string env = "XDG_CACHE_HOME=" + home.string();
+  const std::string command = "panels examples/winback/winback.rel --data " + Dataset() + " --jit-stats";
+  Result first = Relc(command, true, env);
+  REQUIRE(first.exit_code == 0);
+  CHECK(first.out.find("from the cache") == std::string::npos);
+  CHECK(fs::exists(home / "relc" / "jit"));
+  Result second = Relc(command, true, env);
+  REQUIRE(second.exit_code == 0);
+  CHECK(second.out.find("0 IR instructions") != std::string::npos);  // nothing compiled
+  CHECK(second.out.find("from the cache") != std::string::npos);
+  fs::remove_all(home);
+  Result uncached = Relc(command + " --no-jit-cache", true, env);
+  REQUIRE(uncached.exit_code == 0);
+  CHECK(uncached.out.find("from the cache") == std::string::npos);
+  CHECK_FALSE(fs::exists(home));
+}
+
 TEST_CASE("the JIT statistics report kernels, code size and compile time", "[cli][engine]") {
   Result result = Relc("panels examples/vip_pareto/vip_pareto.rel --data " + Dataset() + " --jit-stats", true);
   REQUIRE(result.exit_code == 0);
