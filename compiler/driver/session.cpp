@@ -9,6 +9,7 @@
 #include "codegen/jit.h"
 #include "data/load.h"
 #include "data/snapshot.h"
+#include "measures/measures_snapshot.h"
 #include "data/values.h"
 #include "diagnostics/render.h"
 #include "evaluate/bind.h"
@@ -272,7 +273,21 @@ std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files
   dataset.measure_options.ranks =
       read_by_programs([](std::string_view name) { return name.starts_with("rfm_") || name == "revenue_rank"; });
   if (progress != nullptr) progress->Phase("computing measures");
-  dataset.measures = measures::ComputeMeasures(dataset.store, dataset.measure_options);
+  // Kept beside the data's snapshot: a rerun as of the same date computes nothing.
+  const std::string measures_key =
+      loaded.snapshot_path.empty() ? "" : measures::MeasuresKey(loaded.snapshot_key, dataset.measure_options);
+  const std::string measures_path = measures_key.empty() ? "" : measures::MeasuresPath(loaded.snapshot_path, measures_key);
+  std::optional<measures::CustomerMeasures> kept =
+      measures_key.empty() ? std::nullopt : measures::ReadMeasures(measures_path, measures_key, dataset.store.customers.rows);
+  if (kept) {
+    dataset.measures = std::move(*kept);
+  } else {
+    dataset.measures = measures::ComputeMeasures(dataset.store, dataset.measure_options);
+    std::string unwritten;
+    if (!measures_key.empty() && !measures::WriteMeasures(measures_path, measures_key, dataset.measures, unwritten)) {
+      context.err << "warning: the measures are not kept for the next run: " << unwritten << '\n';
+    }
+  }
   dataset.now = int64_t{as_of_day} * 86400;
   exit_code = kExitSuccess;
   return dataset;

@@ -481,13 +481,18 @@ LoadResult LoadData(const std::string& source, const DataSchema& schema, const L
   const std::string path = SnapshotPath(options.snapshot_folder, key);
   if (std::optional<LoadResult> stored = ReadSnapshot(path, key, schema)) {
     stored->from_snapshot = true;
+    stored->snapshot_path = path;
+    stored->snapshot_key = key;
     if (options.bytes_read != nullptr) *options.bytes_read += stored->bytes;
     return std::move(*stored);
   }
   LoadResult result = LoadSource(source, schema, options);
   // Written only when the files are still as they were before the load: else the snapshot
   // would hold a store its key does not describe.
-  if (result.store && SnapshotKey(source, schema, options) == key) WriteSnapshot(path, key, result, result.snapshot_error);
+  if (result.store && SnapshotKey(source, schema, options) == key && WriteSnapshot(path, key, result, result.snapshot_error)) {
+    result.snapshot_path = path;
+    result.snapshot_key = key;
+  }
   return result;
 }
 

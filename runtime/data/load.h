@@ -76,6 +76,9 @@ struct LoadResult {
   std::vector<std::string> assumptions;
   bool from_snapshot = false;   // read from a snapshot of unchanged data, not from the source
   std::string snapshot_error;   // why the snapshot of this load could not be written
+  // The snapshot read or written, and its key: what is computed from the store can be kept
+  // beside it. Empty when there is none.
+  std::string snapshot_path, snapshot_key;
 };
 
 LoadResult LoadData(const std::string& source, const DataSchema& schema, const LoadOptions& options);

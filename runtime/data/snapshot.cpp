@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "data/random.h"
+#include "data/snapshot_file.h"
 #include "data/table_reader.h"
 
 namespace relc::data {
@@ -27,128 +28,11 @@ struct ColumnSnapshot;
 
 namespace {
 
-constexpr std::string_view kMagic = "relc-snapshot\n";
+constexpr std::string_view kMagic = "relc-snapshot\n";  // the key's first line
 // Snapshots of other formats are ignored (their key differs), then replaced.
 constexpr int kFormat = 2;
 // How many snapshots a folder keeps: one per set of columns read, for a few programs.
 constexpr size_t kKept = 4;
-
-// The sum of the 8-byte words of `bytes` (the last one zero-padded): a check of the arrays'
-// contents that costs nothing beside reading them. The snapshot is not synced to disk (that
-// would cost more than the load it saves); a crash soon after writing it can leave blocks of
-// zeros or of old data, which the sum then tells.
-uint64_t SumOfWords(const void* bytes, size_t size) {
-  const auto* at = static_cast<const char*>(bytes);
-  uint64_t sum = 0, word = 0;
-  size_t i = 0;
-  for (; i + 8 <= size; i += 8) {
-    std::memcpy(&word, at + i, 8);
-    sum += word;
-  }
-  word = 0;
-  std::memcpy(&word, at + i, size - i);
-  return sum + word;
-}
-
-// Arrays start at multiples of 8 bytes of the file, so that a mapped file's values are aligned.
-class SnapshotWriter {
- public:
-  explicit SnapshotWriter(FILE* file) : file_(file) {}
-  bool ok() const { return ok_; }
-  void Bytes(const void* data, size_t size) {
-    if (ok_ && size > 0 && std::fwrite(data, 1, size, file_) != size) ok_ = false;
-    written_ += size;
-  }
-  void U64(uint64_t value) { Bytes(&value, sizeof value); }
-  void Text(std::string_view text) {
-    U64(text.size());
-    Bytes(text.data(), text.size());
-    Pad();
-  }
-  template <typename T>
-  void Array(const std::vector<T>& values) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    U64(values.size());
-    Bytes(values.data(), values.size() * sizeof(T));
-    sum_ += SumOfWords(values.data(), values.size() * sizeof(T));
-    Pad();
-  }
-  uint64_t sum() const { return sum_; }
-
- private:
-  void Pad() {
-    static constexpr char kZeros[8] = {};
-    Bytes(kZeros, (8 - written_ % 8) % 8);
-  }
-  FILE* file_;
-  size_t written_ = 0;
-  uint64_t sum_ = 0;
-  bool ok_ = true;
-};
-
-class SnapshotReader {
- public:
-  SnapshotReader(const char* data, size_t size) : begin_(data), at_(data), end_(data + size) {}
-  bool ok() const { return ok_; }
-  bool AtEnd() const { return at_ == end_; }
-  uint64_t sum() const { return sum_; }
-  uint64_t U64() {
-    uint64_t value = 0;
-    if (Have(sizeof value)) std::memcpy(&value, at_, sizeof value);
-    at_ += ok_ ? sizeof value : 0;
-    return value;
-  }
-  std::string Text() {
-    const uint64_t size = U64();
-    if (!Have(size)) return {};
-    std::string text(at_, size);
-    at_ += size;
-    Skip();
-    return text;
-  }
-  template <typename T>
-  void Array(std::vector<T>& values) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    const uint64_t count = U64();
-    if (!ok_ || count > static_cast<size_t>(end_ - at_) / sizeof(T)) {
-      ok_ = false;
-      return;
-    }
-    // Mapped in one call, copied, then given back: the snapshot never stays whole in memory
-    // beside the store.
-    const size_t from = static_cast<size_t>(at_ - begin_), to = from + count * sizeof(T);
-    const std::string_view file(begin_, static_cast<size_t>(end_ - begin_));
-    AdvisePages(file, from & ~size_t{4095}, to, MADV_POPULATE_READ);
-    values.clear();
-    ReserveLarge(values, count);
-    const T* first = reinterpret_cast<const T*>(at_);  // aligned: see SnapshotWriter
-    // Copied and summed a block at a time, while the block is in cache.
-    constexpr size_t kBlock = size_t{64} << 10;  // bytes: a multiple of every T's size
-    for (size_t done = 0; done < count * sizeof(T); done += kBlock) {
-      const size_t bytes = std::min(kBlock, count * sizeof(T) - done);
-      values.insert(values.end(), first + done / sizeof(T), first + (done + bytes) / sizeof(T));
-      sum_ += SumOfWords(at_ + done, bytes);
-    }
-    AdvisePages(file, 0, to, MADV_DONTNEED);
-    at_ += count * sizeof(T);
-    Skip();
-  }
-
- private:
-  bool Have(uint64_t size) {
-    ok_ = ok_ && size <= static_cast<uint64_t>(end_ - at_);
-    return ok_;
-  }
-  void Skip() {
-    const size_t padding = (8 - static_cast<size_t>(at_ - begin_) % 8) % 8;
-    if (Have(padding)) at_ += padding;
-  }
-  const char* begin_;
-  const char* at_;
-  const char* end_;
-  uint64_t sum_ = 0;
-  bool ok_ = true;
-};
 
 void WriteTable(SnapshotWriter& out, const Table& table);
 bool ReadTable(SnapshotReader& in, Table& table);
@@ -240,17 +124,6 @@ std::vector<std::string> ReadTexts(SnapshotReader& in) {
 template <typename Rows>
 std::array<decltype(&std::declval<Rows&>().read), 6> RowCounts(Rows& rows) {
   return {&rows.read, &rows.loaded, &rows.left_out, &rows.without_customer, &rows.unknown_customer, &rows.rejected};
-}
-
-// Removes all but the newest kKept snapshots of the folder.
-void RemoveOldSnapshots(const fs::path& folder) {
-  std::error_code error;
-  std::vector<std::pair<fs::file_time_type, fs::path>> snapshots;
-  for (const auto& entry : fs::directory_iterator(folder, error)) {
-    if (entry.path().extension() == ".snapshot") snapshots.emplace_back(entry.last_write_time(error), entry.path());
-  }
-  std::sort(snapshots.begin(), snapshots.end(), std::greater<>());
-  for (size_t i = kKept; i < snapshots.size(); ++i) fs::remove(snapshots[i].second, error);
 }
 
 }  // namespace
@@ -365,90 +238,52 @@ std::string SnapshotPath(const std::string& folder, const std::string& key) {
 }
 
 bool WriteSnapshot(const std::string& path, const std::string& key, const LoadResult& result, std::string& error) {
-  const fs::path target(path);
-  std::error_code fs_error;
-  fs::create_directories(target.parent_path(), fs_error);
-  const std::string temporary = fmt::format("{}.{}.tmp", path, getpid());
-  FILE* file = std::fopen(temporary.c_str(), "wb");
-  if (file == nullptr) {
-    error = fmt::format("cannot write `{}`: {}", temporary, std::strerror(errno));
-    return false;
-  }
-  SnapshotWriter out(file);
-  out.Text(key);
-  const CustomerStore& store = *result.store;
-  WriteTable(out, store.customers);
-  out.U64(store.key_column);
-  out.Array(store.event_type);
-  out.Array(store.event_time);
-  WriteTable(out, store.event_fields);
-  out.Array(store.event_offsets);
-  out.U64(result.rejected.size());
-  for (const BadRow& row : result.rejected) WriteBadRow(out, row);
-  out.U64(result.events_for_unknown_customers);
-  out.Text(result.first_unknown_customer);
-  WriteTexts(out, result.ignored_columns);
-  out.U64(result.bytes);
-  for (const size_t* count : RowCounts(result.rows)) out.U64(*count);
-  WriteTexts(out, result.assumptions);
-  out.U64(out.sum());
-  out.Text(kMagic);  // the end: a file cut short never reads as whole
-  const bool written = out.ok() && std::fflush(file) == 0;
-  const int saved_errno = errno;
-  if (std::fclose(file) != 0 || !written) {
-    error = fmt::format("cannot write `{}`: {}", temporary, std::strerror(written ? errno : saved_errno));
-    fs::remove(temporary, fs_error);
-    return false;
-  }
-  fs::rename(temporary, target, fs_error);
-  if (fs_error) {
-    error = fmt::format("cannot write `{}`: {}", path, fs_error.message());
-    fs::remove(temporary, fs_error);
-    return false;
-  }
-  RemoveOldSnapshots(target.parent_path());
-  return true;
+  const bool written = WriteSnapshotFile(path, key, [&](SnapshotWriter& out) {
+    const CustomerStore& store = *result.store;
+    WriteTable(out, store.customers);
+    out.U64(store.key_column);
+    out.Array(store.event_type);
+    out.Array(store.event_time);
+    WriteTable(out, store.event_fields);
+    out.Array(store.event_offsets);
+    out.U64(result.rejected.size());
+    for (const BadRow& row : result.rejected) WriteBadRow(out, row);
+    out.U64(result.events_for_unknown_customers);
+    out.Text(result.first_unknown_customer);
+    WriteTexts(out, result.ignored_columns);
+    out.U64(result.bytes);
+    for (const size_t* count : RowCounts(result.rows)) out.U64(*count);
+    WriteTexts(out, result.assumptions);
+  }, error);
+  if (written) RemoveOldFiles(fs::path(path).parent_path().string(), ".snapshot", kKept);
+  return written;
 }
 
 std::optional<LoadResult> ReadSnapshot(const std::string& path, const std::string& key, const DataSchema& schema) {
-  int fd = open(path.c_str(), O_RDONLY);
-  if (fd < 0) return std::nullopt;
-  struct stat info {};
-  if (fstat(fd, &info) != 0 || info.st_size < 16) {
-    close(fd);
-    return std::nullopt;
-  }
-  const auto size = static_cast<size_t>(info.st_size);
-  void* mapped = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-  close(fd);
-  if (mapped == MAP_FAILED) return std::nullopt;
-  SnapshotReader in(static_cast<const char*>(mapped), size);
-  std::optional<LoadResult> result;
-  if (in.Text() == key) {
-    result.emplace();
-    CustomerStore& store = result->store.emplace();
+  LoadResult result;
+  const bool whole = ReadSnapshotFile(path, key, [&](SnapshotReader& in) {
+    CustomerStore& store = result.store.emplace();
     store.schema = schema;
-    bool whole = ReadTable(in, store.customers);
+    bool tables = ReadTable(in, store.customers);
     store.key_column = in.U64();
     in.Array(store.event_type);
     in.Array(store.event_time);
-    whole = whole && ReadTable(in, store.event_fields);
+    tables = tables && ReadTable(in, store.event_fields);
     in.Array(store.event_offsets);
-    result->rejected.resize(std::min<uint64_t>(in.U64(), 1 << 24));
-    for (BadRow& row : result->rejected) row = ReadBadRow(in);
-    result->events_for_unknown_customers = in.U64();
-    result->first_unknown_customer = in.Text();
-    result->ignored_columns = ReadTexts(in);
-    result->bytes = in.U64();
-    for (size_t* count : RowCounts(result->rows)) *count = in.U64();
-    result->assumptions = ReadTexts(in);
-    const uint64_t sum = in.sum();
-    whole = whole && in.U64() == sum && in.Text() == kMagic && in.ok() && in.AtEnd() && store.key_column < store.customers.columns.size() &&
-            store.event_offsets.size() == store.customers.rows + 1 && store.event_time.size() == store.event_type.size() &&
-            store.event_offsets.back() == store.event_type.size();
-    if (!whole) result.reset();
-  }
-  munmap(mapped, size);
+    result.rejected.resize(std::min<uint64_t>(in.U64(), 1 << 24));
+    for (BadRow& row : result.rejected) row = ReadBadRow(in);
+    result.events_for_unknown_customers = in.U64();
+    result.first_unknown_customer = in.Text();
+    result.ignored_columns = ReadTexts(in);
+    result.bytes = in.U64();
+    for (size_t* count : RowCounts(result.rows)) *count = in.U64();
+    result.assumptions = ReadTexts(in);
+    // What the accessors index without checks must be as large as they assume.
+    return tables && in.ok() && store.key_column < store.customers.columns.size() &&
+           store.event_offsets.size() == store.customers.rows + 1 && store.event_time.size() == store.event_type.size() &&
+           store.event_offsets.back() == store.event_type.size();
+  });
+  if (!whole) return std::nullopt;
   return result;
 }
 

@@ -21,10 +21,13 @@ fs::path CopyOfData(const std::string& name) {
   return dir;
 }
 
-std::vector<fs::path> Snapshots(const fs::path& folder) {
+// The folder's files ending in `extension`.
+std::vector<fs::path> Snapshots(const fs::path& folder, const std::string& extension = ".snapshot") {
   std::vector<fs::path> files;
   std::error_code error;
-  for (const auto& entry : fs::directory_iterator(folder, error)) files.push_back(entry.path());
+  for (const auto& entry : fs::directory_iterator(folder, error)) {
+    if (entry.path().extension() == extension) files.push_back(entry.path());
+  }
   return files;
 }
 
@@ -115,4 +118,31 @@ TEST_CASE("snapshots go to the folder that --cache names, not beside the data", 
   CHECK(Snapshots(cache).size() == 1);
   CHECK_FALSE(fs::exists(data / ".relc-cache"));
   CHECK(RunJson(data, "--cache " + cache.string()) == from_csv);
+}
+
+TEST_CASE("the measures are kept beside the snapshot, one file per as-of date, and reread as computed", "[cli][snapshot]") {
+  const fs::path data = CopyOfData("measures");
+  const fs::path cache = data / ".relc-cache";
+  const std::string from_csv = RunJson(data, "--no-cache");
+  CHECK(RunJson(data) == from_csv);
+  REQUIRE(Snapshots(cache, ".measures").size() == 1);
+  CHECK(RunJson(data) == from_csv);  // store and measures from the cache
+  // Another date: measures of its own, as the files give them.
+  auto as_of = [&](const std::string& extra) {
+    Result run = Relc("run examples/winback/winback.rel --as-of 2025-11-01 --format json --data " + data.string() + " " + extra);
+    REQUIRE(run.exit_code == 0);
+    return run.out;
+  };
+  const std::string earlier = as_of("--no-cache");
+  CHECK(earlier != from_csv);
+  CHECK(as_of("") == earlier);
+  CHECK(Snapshots(cache, ".measures").size() == 2);
+  CHECK(as_of("") == earlier);
+  // A damaged measures file is computed again.
+  for (const fs::path& file : Snapshots(cache, ".measures")) {
+    const std::string whole = ReadFile(file.string());
+    OverwriteKeepingTime(file, whole.size() / 2, std::string(512, '\x7f'));
+  }
+  CHECK(RunJson(data) == from_csv);
+  CHECK(as_of("") == earlier);
 }
