@@ -144,12 +144,14 @@ struct ColumnSnapshot {
     out.Array(column.slots_);
     out.Array(column.hashes_);
   }
-  static std::optional<Column> Read(SnapshotReader& in) {
+  // Appends the next column to `columns`, whose room must not move until the reader's arrays
+  // are copied. False when the file cannot hold a column there.
+  static bool Read(SnapshotReader& in, std::vector<Column>& columns) {
     std::string name = in.Text();
     const uint64_t type = in.U64();
     const bool kept = in.U64() != 0;
-    if (!in.ok() || type > static_cast<uint64_t>(ColumnType::String)) return std::nullopt;
-    Column column(std::move(name), static_cast<ColumnType>(type), kept);
+    if (!in.ok() || type > static_cast<uint64_t>(ColumnType::String) || columns.size() == columns.capacity()) return false;
+    Column& column = columns.emplace_back(std::move(name), static_cast<ColumnType>(type), kept);
     column.size_ = in.U64();
     column.nulls_ = in.U64();
     in.Array(column.validity_);
@@ -160,13 +162,14 @@ struct ColumnSnapshot {
     in.Array(column.string_offsets_);
     in.Array(column.slots_);
     in.Array(column.hashes_);
-    // What the accessors index without checks must be as large as they assume.
-    const bool whole = column.string_offsets_.size() == column.hashes_.size() + 1 &&
-                       column.string_offsets_.back() == column.string_bytes_.size() &&
-                       (column.slots_.empty() || (column.slots_.size() & (column.slots_.size() - 1)) == 0) &&
-                       (!kept || column.validity_.size() == (column.size_ + 63) / 64);
-    if (!in.ok() || !whole) return std::nullopt;
-    return column;
+    return in.ok();
+  }
+  // Whether a column read is as large as what its accessors index without checks assume.
+  static bool Whole(const Column& column) {
+    return column.string_offsets_.size() == column.hashes_.size() + 1 &&
+           column.string_offsets_.back() == column.string_bytes_.size() &&
+           (column.slots_.empty() || (column.slots_.size() & (column.slots_.size() - 1)) == 0) &&
+           (!column.kept_ || column.validity_.size() == (column.size_ + 63) / 64);
   }
 };
 
@@ -183,13 +186,14 @@ bool ReadTable(SnapshotReader& in, Table& table) {
   const uint64_t columns = in.U64();
   if (!in.ok() || columns > 4096) return false;
   table.columns.clear();
+  table.columns.reserve(columns);  // the columns do not move while their arrays are copied
   for (uint64_t c = 0; c < columns; ++c) {
-    std::optional<Column> column = ColumnSnapshot::Read(in);
-    if (!column) return false;
-    table.columns.push_back(std::move(*column));
+    if (!ColumnSnapshot::Read(in, table.columns)) return false;
   }
   return true;
 }
+
+bool WholeTable(const Table& table) { return std::all_of(table.columns.begin(), table.columns.end(), ColumnSnapshot::Whole); }
 
 }  // namespace
 
@@ -278,10 +282,12 @@ std::optional<LoadResult> ReadSnapshot(const std::string& path, const std::strin
     result.bytes = in.U64();
     for (size_t* count : RowCounts(result.rows)) *count = in.U64();
     result.assumptions = ReadTexts(in);
+    return tables && store.key_column < store.customers.columns.size();
+  }, [&] {
     // What the accessors index without checks must be as large as they assume.
-    return tables && in.ok() && store.key_column < store.customers.columns.size() &&
-           store.event_offsets.size() == store.customers.rows + 1 && store.event_time.size() == store.event_type.size() &&
-           store.event_offsets.back() == store.event_type.size();
+    const CustomerStore& store = *result.store;
+    return WholeTable(store.customers) && WholeTable(store.event_fields) && store.event_offsets.size() == store.customers.rows + 1 &&
+           store.event_time.size() == store.event_type.size() && store.event_offsets.back() == store.event_type.size();
   });
   if (!whole) return std::nullopt;
   return result;

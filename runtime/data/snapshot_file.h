@@ -88,6 +88,9 @@ class SnapshotReader {
     Skip();
     return text;
   }
+  // An array, copied into `values` by CopyArrays (which must run before `values` is read): the
+  // arrays of a file are copied on every core, as fresh memory costs the kernel more to give
+  // (zeroing its pages) than the copy itself.
   template <typename T>
   void Array(std::vector<T>& values) {
     static_assert(std::is_trivially_copyable_v<T>);
@@ -96,27 +99,31 @@ class SnapshotReader {
       ok_ = false;
       return;
     }
-    // Mapped in one call, copied, then given back: the snapshot never stays whole in memory
-    // beside the store.
-    const size_t from = static_cast<size_t>(at_ - begin_), to = from + count * sizeof(T);
-    const std::string_view file(begin_, static_cast<size_t>(end_ - begin_));
-    AdvisePages(file, from & ~size_t{4095}, to, MADV_POPULATE_READ);
-    values.clear();
-    ReserveLarge(values, count);
-    const T* first = reinterpret_cast<const T*>(at_);  // aligned: see SnapshotWriter
-    // Copied and summed a block at a time, while the block is in cache.
-    constexpr size_t kBlock = size_t{64} << 10;  // bytes: a multiple of every T's size
-    for (size_t done = 0; done < count * sizeof(T); done += kBlock) {
-      const size_t bytes = std::min(kBlock, count * sizeof(T) - done);
-      values.insert(values.end(), first + done / sizeof(T), first + (done + bytes) / sizeof(T));
-      sum_ += SumOfWords(at_ + done, bytes);
-    }
-    AdvisePages(file, 0, to, MADV_DONTNEED);
-    at_ += count * sizeof(T);
+    const size_t from = static_cast<size_t>(at_ - begin_), bytes = count * sizeof(T);
+    copies_.push_back({bytes, [this, &values, from, count]() {
+                         const T* first = reinterpret_cast<const T*>(begin_ + from);  // aligned: see SnapshotWriter
+                         values.clear();
+                         ReserveLarge(values, count);
+                         return CopyArray(from, count * sizeof(T), [&](size_t done, size_t block) {
+                           values.insert(values.end(), first + done / sizeof(T), first + (done + block) / sizeof(T));
+                         });
+                       }});
+    at_ += bytes;
     Skip();
   }
+  // Copies every array read so far, on `threads` threads, and adds their sums.
+  void CopyArrays(unsigned threads);
 
  private:
+  struct Copy {
+    size_t bytes;
+    std::function<uint64_t()> run;  // copies, and returns the sum of the words copied
+  };
+  // Maps [from, from + bytes) of the file in one call, hands it to `append` a block at a time
+  // (summed while in cache), then gives it back: the file never stays whole in memory beside
+  // the arrays. Returns the sum.
+  uint64_t CopyArray(size_t from, size_t bytes, const std::function<void(size_t done, size_t block)>& append) const;
+
   bool Have(uint64_t size) {
     ok_ = ok_ && size <= static_cast<uint64_t>(end_ - at_);
     return ok_;
@@ -130,6 +137,7 @@ class SnapshotReader {
   const char* end_;
   uint64_t sum_ = 0;
   bool ok_ = true;
+  std::vector<Copy> copies_;
 };
 
 // Writes `key`, then what `body` writes, then the sum and the end mark, to `path` whole or not
@@ -138,9 +146,10 @@ bool WriteSnapshotFile(const std::string& path, const std::string& key, const st
                        std::string& error);
 
 // Reads the file at `path` if it was written under `key`: `body` reads what WriteSnapshotFile's
-// body wrote and says whether it makes sense. True only when all of it holds and the file is
-// whole.
-bool ReadSnapshotFile(const std::string& path, const std::string& key, const std::function<bool(SnapshotReader&)>& body);
+// body wrote and says whether its layout makes sense; the arrays are then copied, and `check`
+// says whether what was read makes sense. True only when all of it holds and the file is whole.
+bool ReadSnapshotFile(const std::string& path, const std::string& key, const std::function<bool(SnapshotReader&)>& body,
+                      const std::function<bool()>& check);
 
 // Removes all but the newest `kept` files of `folder` whose names end in `extension`.
 void RemoveOldFiles(const std::string& folder, std::string_view extension, size_t kept);

@@ -81,16 +81,22 @@ bool WriteMeasures(const std::string& path, const std::string& key, const Custom
 std::optional<CustomerMeasures> ReadMeasures(const std::string& path, const std::string& key, size_t customers) {
   CustomerMeasures measures;
   const bool whole = data::ReadSnapshotFile(path, key, [&](data::SnapshotReader& in) {
-    bool sized = true;
     VisitMeasures(measures, [&](auto& figure) {
       if constexpr (kIsArray<std::decay_t<decltype(figure)>>) {
         in.Array(figure);
-        sized = sized && (figure.empty() || figure.size() == customers);  // the optional ones are empty
       } else {
         in.Bytes(&figure, sizeof figure);
       }
     });
-    return sized && in.ok() && measures.recency_days.size() == customers;
+    return in.ok();
+  }, [&] {
+    bool sized = measures.recency_days.size() == customers;
+    VisitMeasures(measures, [&](const auto& figure) {
+      if constexpr (kIsArray<std::decay_t<decltype(figure)>>) {
+        sized = sized && (figure.empty() || figure.size() == customers);  // the optional ones are empty
+      }
+    });
+    return sized;
   });
   if (!whole) return std::nullopt;
   return measures;
