@@ -257,21 +257,19 @@ std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files
   dataset.store = std::move(*loaded.store);
   if (!options.Has("--as-of")) as_of_day = dataset.store.DayAfterLastEvent();
   dataset.measure_options.as_of_day = as_of_day;
-  auto read_by_programs = [&](auto is_wanted) {
+  auto read_by_programs = [&](bool (*needs)(std::string_view)) {
     for (const CompiledFile* file : files) {
       for (const ir::Program& program : file->programs) {
         for (const ir::ColumnSlot& slot : program.customer_columns) {
-          if (slot.source == ir::ColumnSlot::Source::Measure && is_wanted(std::string_view(slot.name))) return true;
+          if (slot.source == ir::ColumnSlot::Source::Measure && needs(slot.name)) return true;
         }
       }
     }
     return false;
   };
   dataset.measure_options.customer_base_models =
-      needed == MeasuresNeeded::kSimulation ||
-      read_by_programs([](std::string_view name) { return name == "p_alive" || name == "clv" || name == "expected_purchases"; });
-  dataset.measure_options.ranks =
-      read_by_programs([](std::string_view name) { return name.starts_with("rfm_") || name == "revenue_rank"; });
+      needed == MeasuresNeeded::kSimulation || read_by_programs(measures::NeedsCustomerBaseModels);
+  dataset.measure_options.ranks = read_by_programs(measures::NeedsRanks);
   if (progress != nullptr) progress->Phase("computing measures");
   // Kept beside the data's snapshot: a rerun as of the same date computes nothing.
   const std::string measures_key =

@@ -177,7 +177,7 @@ bool Ingester::CustomerRecord(const std::vector<std::string_view>& fields, int64
   }
   std::string_view id = fields[customer_index_[key_column_]];
   Column& key = store_.customers.columns[key_column_];
-  if (customers_ != &store_) {
+  if (is_part()) {
     key.AppendUnchecked(id);  // a part: the whole file's ids are checked as parts are absorbed
   } else if (!key.AppendNewString(id)) {
     failed_ = true;
@@ -297,7 +297,7 @@ bool Ingester::EventRecord(const std::vector<std::string_view>& fields, int64_t 
 
 void Ingester::ExpectCustomers(size_t rows) {
   for (auto& column : store_.customers.columns) column.Reserve(rows);
-  if (customers_ == &store_) store_.customers.columns[key_column_].ReserveDistinct(rows);  // a part's ids are not looked up
+  if (!is_part()) store_.customers.columns[key_column_].ReserveDistinct(rows);  // a part's ids are not looked up
   customer_line_.reserve(rows);
 }
 

@@ -61,6 +61,8 @@ class Ingester {
 
  private:
   Ingester(const Ingester& parent, LoadResult& result);
+  // A part of a file, whose events find their customers in the parent's store.
+  bool is_part() const { return customers_ != &store_; }
   bool AbsorbOutcome(Ingester& part);
   bool Reject(BadRow row);
   static std::string TooManyFields(size_t fields, size_t header);

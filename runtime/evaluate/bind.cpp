@@ -200,10 +200,10 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
     } else if (name == "recency" || name == "tenure") {
       view = scaled(name == "recency" ? measures.recency_days : measures.tenure_days, kDaySeconds);
       bound.clock_columns_.push_back(&bound.owned_doubles_.back());
-    } else if ((name == "p_alive" || name == "clv" || name == "expected_purchases") && measures.p_alive.size() != rows) {
+    } else if (measures::NeedsCustomerBaseModels(name) && measures.p_alive.size() != rows) {
       error = fmt::format("`{}` needs the customer-base models, which were not computed for this run", name);
       return std::nullopt;
-    } else if ((name.starts_with("rfm_") || name == "revenue_rank") && measures.revenue_rank.size() != rows) {
+    } else if (measures::NeedsRanks(name) && measures.revenue_rank.size() != rows) {
       error = fmt::format("`{}` needs the rank measures, which were not computed for this run", name);
       return std::nullopt;
     } else if (name == "p_alive") {

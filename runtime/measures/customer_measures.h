@@ -60,6 +60,13 @@ struct CustomerMeasures {
 
 CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const MeasureOptions& options);
 
+// Whether the measure `name` (as programs name it) needs MeasureOptions::customer_base_models,
+// or MeasureOptions::ranks: what a run computes follows what its programs read.
+inline bool NeedsCustomerBaseModels(std::string_view name) {
+  return name == "p_alive" || name == "clv" || name == "expected_purchases";
+}
+inline bool NeedsRanks(std::string_view name) { return name.starts_with("rfm_") || name == "revenue_rank"; }
+
 // The data columns the measures read (besides event types and times).
 inline constexpr std::string_view kMeasureColumns[] = {"signup_date", "amount"};
 
