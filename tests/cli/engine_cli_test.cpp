@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -80,6 +81,27 @@ TEST_CASE("the JIT cache is on by default under XDG_CACHE_HOME, and --no-jit-cac
   REQUIRE(uncached.exit_code == 0);
   CHECK(uncached.out.find("from the cache") == std::string::npos);
   CHECK_FALSE(fs::exists(home));
+}
+
+TEST_CASE("a compile trims the JIT cache to 256 MB, its least recently used entries first", "[cli][engine]") {
+  const fs::path cache = fs::temp_directory_path() / ("relc_engine_test_trim_" + std::to_string(getpid()));
+  fs::remove_all(cache);
+  fs::create_directories(cache);
+  // Two stale entries of 200 MB each (sparse files: no disk used), the older one far older.
+  const auto now = fs::file_time_type::clock::now();
+  for (const auto& [name, age] : {std::pair{"older.o", std::chrono::hours(48)}, std::pair{"newer.o", std::chrono::hours(24)}}) {
+    std::ofstream(cache / name) << "stale";
+    fs::resize_file(cache / name, uintmax_t{200} << 20);
+    fs::last_write_time(cache / name, now - age);
+  }
+  Result run = Relc("panels examples/winback/winback.rel --data " + Dataset() + " --jit-cache " + cache.string());
+  REQUIRE(run.exit_code == 0);
+  CHECK_FALSE(fs::exists(cache / "older.o"));
+  CHECK(fs::exists(cache / "newer.o"));
+  size_t fresh = 0;
+  for (const auto& entry : fs::directory_iterator(cache)) fresh += entry.path().extension() == ".o" && entry.path().filename() != "newer.o";
+  CHECK(fresh >= 1);
+  fs::remove_all(cache);
 }
 
 TEST_CASE("the JIT statistics report kernels, code size and compile time", "[cli][engine]") {

@@ -146,3 +146,23 @@ TEST_CASE("the measures are kept beside the snapshot, one file per as-of date, a
   CHECK(RunJson(data) == from_csv);
   CHECK(as_of("") == earlier);
 }
+
+TEST_CASE("a snapshot that cannot be written is a warning: the run goes on and reports the same", "[cli][snapshot]") {
+  const fs::path data = CopyOfData("unwritable");
+  const std::string from_csv = RunJson(data, "--no-cache");
+  // A folder inside a regular file cannot be made, even by root.
+  const fs::path blocker = fs::temp_directory_path() / "relc_snapshot_test_blocker";
+  fs::remove_all(blocker);
+  std::ofstream(blocker) << "a file, not a folder";
+  Result run = Relc("run examples/winback/winback.rel --as-of 2026-01-01 --format json --data " + data.string() + " --cache " +
+                        (blocker / "cache").string(),
+                    /*merge_stderr=*/false);
+  CHECK(run.exit_code == 0);
+  CHECK(run.out == from_csv);
+  Result warned = Relc("panels examples/winback/winback.rel --as-of 2026-01-01 --data " + data.string() + " --cache " +
+                           (blocker / "cache").string(),
+                       /*merge_stderr=*/true);
+  CHECK(warned.exit_code == 0);
+  CHECK(warned.out.find("warning: no snapshot of the data for the next run: cannot write") != std::string::npos);
+  fs::remove(blocker);
+}
