@@ -3,6 +3,7 @@
 // away from zero, aggregates as loops over the customer's slice of events.
 #include <llvm/IR/Intrinsics.h>
 
+#include <bit>
 #include <cstddef>
 #include <functional>
 
@@ -23,6 +24,22 @@ llvm::Value* ExprEmitter::Load(llvm::Type* type, llvm::Value* pointer) {
   llvm::LoadInst* load = b_.CreateLoad(type, pointer);
   load->setMetadata(llvm::LLVMContext::MD_invariant_load, llvm::MDNode::get(b_.getContext(), {}));
   return load;
+}
+
+llvm::Value* ExprEmitter::TableConstant(const ir::Node& node) {
+  const bool is_float = node.type == ir::ValueType::Float;
+  const size_t index = constants_.values.size();
+  constants_.values.push_back(is_float ? std::bit_cast<uint64_t>(node.float_value) : static_cast<uint64_t>(node.int_value));
+  constants_.kinds += is_float ? 'f' : 'i';
+  llvm::Type* type = is_float ? b_.getDoubleTy() : b_.getInt64Ty();
+  return Load(type, b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), constants_.table, index));
+}
+
+llvm::Value* ExprEmitter::TableIndex(uint64_t slot) {
+  const size_t index = constants_.values.size();
+  constants_.values.push_back(slot);
+  constants_.kinds += 's';
+  return Load(b_.getInt64Ty(), b_.CreateConstInBoundsGEP1_64(b_.getInt64Ty(), constants_.table, index));
 }
 
 llvm::Value* ExprEmitter::FrameField(size_t offset, llvm::Type* type) {
@@ -113,14 +130,14 @@ Emitted ExprEmitter::Emit(ir::ExprId id) {
   llvm::Value* yes = b_.getTrue();
   auto slot_of = [&](size_t frame_offset, llvm::Type* type) {
     llvm::Value* array = FrameField(frame_offset, ptr);
-    return b_.CreateLoad(type, b_.CreateConstInBoundsGEP1_64(type, array, static_cast<uint64_t>(node.slot)));
+    return b_.CreateLoad(type, b_.CreateInBoundsGEP(type, array, TableIndex(static_cast<uint64_t>(node.slot))));
   };
   switch (node.op) {
     case Op::Constant:
       switch (node.type) {
         case ValueType::Bool: return {b_.getInt1(node.int_value != 0), yes};
-        case ValueType::Int: return {b_.getInt64(static_cast<uint64_t>(node.int_value)), yes};
-        case ValueType::Float: return {llvm::ConstantFP::get(b_.getDoubleTy(), node.float_value), yes};
+        case ValueType::Int:
+        case ValueType::Float: return {TableConstant(node), yes};
       }
       break;
     case Op::Null:

@@ -18,7 +18,7 @@ class ModuleBuilder {
       : program_(program), context_(context), module_(std::make_unique<llvm::Module>("relc", context)), b_(context) {}
 
   std::unique_ptr<llvm::Module> Build(const std::vector<Kernel>& kernels, const llvm::DataLayout& layout,
-                                      const std::string& triple) {
+                                      const std::string& triple, std::vector<ConstantTable>* tables) {
     module_->setDataLayout(layout);
     module_->setTargetTriple(triple);
     for (const Kernel& kernel : kernels) {
@@ -31,6 +31,7 @@ class ModuleBuilder {
         case Kernel::Kind::Event: BuildEvent(index); break;
         case Kernel::Kind::Transition: BuildTransition(index); break;
       }
+      if (tables) tables->push_back({nullptr, std::move(table_.values), std::move(table_.kinds)});
     }
     return std::move(module_);
   }
@@ -38,9 +39,15 @@ class ModuleBuilder {
  private:
   llvm::Function* NewFunction(const std::string& name, llvm::Type* result, std::vector<llvm::Type*> parameters,
                               bool cold = false) {
+    parameters.push_back(b_.getPtrTy());  // the table of constants
     auto* type = llvm::FunctionType::get(result, parameters, false);
     auto* function = llvm::Function::Create(type, llvm::Function::ExternalLinkage, name, *module_);
     function->addFnAttr(llvm::Attribute::NoUnwind);
+    const unsigned table = static_cast<unsigned>(parameters.size() - 1);
+    for (auto attribute : {llvm::Attribute::NoAlias, llvm::Attribute::NoCapture, llvm::Attribute::ReadOnly}) {
+      function->addParamAttr(table, attribute);
+    }
+    table_ = {function->getArg(table), {}};
     // Run once per report or per send: small code, compiled fast, is what pays.
     if (cold) function->addFnAttr(llvm::Attribute::MinSize), function->addFnAttr(llvm::Attribute::OptimizeForSize);
     b_.SetInsertPoint(llvm::BasicBlock::Create(context_, "entry", function));
@@ -108,7 +115,7 @@ class ModuleBuilder {
     switch (node.op) {
       case ir::Op::InPanel: {
         llvm::Value* panels = emitter.FrameField(offsetof(ir::Frame, panels), b_.getPtrTy());
-        llvm::Value* panel = b_.CreateLoad(b_.getPtrTy(), b_.CreateConstInBoundsGEP1_64(b_.getPtrTy(), panels, node.slot));
+        llvm::Value* panel = b_.CreateLoad(b_.getPtrTy(), b_.CreateInBoundsGEP(b_.getPtrTy(), panels, emitter.TableIndex(node.slot)));
         llvm::Value* members = word_of(panel);
         return negate ? b_.CreateNot(members) : members;
       }
@@ -193,7 +200,7 @@ class ModuleBuilder {
     llvm::Value* base = function->getArg(1);
     llvm::Value* out = function->getArg(2);
     llvm::Value* end = function->getArg(4);
-    ExprEmitter emitter(program_, b_, *module_, function->getArg(0));
+    ExprEmitter emitter(program_, b_, *module_, function->getArg(0), table_);
     std::vector<ir::ExprId> cheap, costly, words;
     if (program_.panels[panel].condition != ir::kNoExpr) SplitConjuncts(program_.panels[panel].condition, cheap, costly);
     std::erase_if(cheap, [&](ir::ExprId id) {
@@ -311,7 +318,7 @@ class ModuleBuilder {
     llvm::Value* values = function->getArg(2);
     llvm::Value* valid = function->getArg(3);
     llvm::Value* begin = function->getArg(4);
-    ExprEmitter emitter(program_, b_, *module_, function->getArg(0));
+    ExprEmitter emitter(program_, b_, *module_, function->getArg(0), table_);
     llvm::AllocaInst* row = Counter(emitter, begin, "row");
     auto* head = Block("head");
     auto* body = Block("body");
@@ -364,7 +371,7 @@ class ModuleBuilder {
   void BuildScalar(ir::ExprId root) {
     llvm::Type* ptr = b_.getPtrTy();
     llvm::Function* function = NewFunction(KernelName({Kernel::Kind::Scalar, root}), b_.getVoidTy(), {ptr, ptr, ptr}, /*cold=*/true);
-    ExprEmitter emitter(program_, b_, *module_, function->getArg(0));
+    ExprEmitter emitter(program_, b_, *module_, function->getArg(0), table_);
     Emitted v = emitter.Emit(root);
     b_.CreateStore(Bits(v), function->getArg(1));
     b_.CreateStore(b_.CreateZExt(v.valid, b_.getInt8Ty()), function->getArg(2));
@@ -374,7 +381,7 @@ class ModuleBuilder {
   void BuildValue(ir::ExprId root) {
     llvm::Type* ptr = b_.getPtrTy();
     llvm::Function* function = NewFunction(KernelName({Kernel::Kind::Value, root}), b_.getVoidTy(), {ptr, b_.getInt64Ty(), ptr, ptr}, /*cold=*/true);
-    ExprEmitter emitter(program_, b_, *module_, function->getArg(0));
+    ExprEmitter emitter(program_, b_, *module_, function->getArg(0), table_);
     emitter.SetRow(function->getArg(1));
     Emitted v = emitter.Emit(root);
     b_.CreateStore(Bits(v), function->getArg(2));
@@ -385,7 +392,7 @@ class ModuleBuilder {
   void BuildEvent(size_t predicate) {
     llvm::Type* i64 = b_.getInt64Ty();
     llvm::Function* function = NewFunction(KernelName({Kernel::Kind::Event, static_cast<int32_t>(predicate)}), b_.getInt8Ty(), {b_.getPtrTy(), i64, i64});
-    ExprEmitter emitter(program_, b_, *module_, function->getArg(0));
+    ExprEmitter emitter(program_, b_, *module_, function->getArg(0), table_);
     emitter.SetRow(function->getArg(1));
     emitter.SetEvent(function->getArg(2));
     Emitted v = emitter.Emit(program_.event_predicates[predicate].condition);
@@ -403,7 +410,7 @@ class ModuleBuilder {
     llvm::Value* instance = function->getArg(2);
     llvm::Value* input = function->getArg(3);
     llvm::Value* action = function->getArg(4);
-    ExprEmitter emitter(program_, b_, *module_, frame);
+    ExprEmitter emitter(program_, b_, *module_, frame, table_);
     emitter.SetRow(row);
     emitter.SetInstance(instance);
     auto action_field = [&](size_t offset) { return b_.CreateConstInBoundsGEP1_64(b_.getInt8Ty(), action, offset); };
@@ -553,15 +560,16 @@ class ModuleBuilder {
   llvm::LLVMContext& context_;
   std::unique_ptr<llvm::Module> module_;
   llvm::IRBuilder<> b_;
+  ConstantTable table_;  // the kernel being built's
 };
 
 }  // namespace
 
 std::unique_ptr<llvm::Module> BuildModule(const ir::Program& program, const std::vector<Kernel>& kernels,
                                           const llvm::DataLayout& layout, const std::string& triple,
-                                          llvm::LLVMContext& context) {
+                                          llvm::LLVMContext& context, std::vector<ConstantTable>* tables) {
   ModuleBuilder builder(program, context);
-  return builder.Build(kernels, layout, triple);
+  return builder.Build(kernels, layout, triple, tables);
 }
 
 }  // namespace relc::codegen

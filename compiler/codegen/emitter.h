@@ -1,12 +1,14 @@
 // Building the LLVM module of a lowered program (internal to compiler/codegen).
 //
 // One function per kernel, named so the JIT can find them:
-//   relc.filter.<panel>          void(frame*, base*, out*, i64 begin, i64 end)
-//   relc.rank.<panel>.<ranking>  void(frame*, base*, double* values, u8* valid, i64 begin, i64 end)
-//   relc.scalar.<expr>           void(frame*, i64* bits, u8* valid)
-//   relc.value.<expr>            void(frame*, i64 row, i64* bits, u8* valid)
-//   relc.event.<predicate>       u8(frame*, i64 row, i64 event)
-//   relc.transition.<scenario>   void(frame*, i64 row, instance*, input*, action*)
+//   relc.filter.<panel>          void(frame*, base*, out*, i64 begin, i64 end, constants*)
+//   relc.rank.<panel>.<ranking>  void(frame*, base*, double* values, u8* valid, i64 begin, i64 end, constants*)
+//   relc.scalar.<expr>           void(frame*, i64* bits, u8* valid, constants*)
+//   relc.value.<expr>            void(frame*, i64 row, i64* bits, u8* valid, constants*)
+//   relc.event.<predicate>       u8(frame*, i64 row, i64 event, constants*)
+//   relc.transition.<scenario>   void(frame*, i64 row, instance*, input*, action*, constants*)
+// `constants` is the kernel's table of literal numbers (shapes.h says why they are not in the
+// code): 64-bit words, an integer's bits or a double's, in the order the emitter met them.
 #pragma once
 
 #include <llvm/IR/IRBuilder.h>
@@ -16,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "ir/frame.h"
 #include "ir/ir.h"
@@ -35,10 +38,12 @@ std::string KernelName(const Kernel& kernel);
 std::vector<Kernel> KernelsOf(const ir::Program& program);
 
 // A module holding `kernels` (a share of KernelsOf(program)), for the target described by
-// `layout` and `triple` (set first: loads and stores take their alignment from it).
+// `layout` and `triple` (set first: loads and stores take their alignment from it). When
+// `tables` is given, it receives each kernel's table, in the order of `kernels`.
+struct ConstantTable;
 std::unique_ptr<llvm::Module> BuildModule(const ir::Program& program, const std::vector<Kernel>& kernels,
                                           const llvm::DataLayout& layout, const std::string& triple,
-                                          llvm::LLVMContext& context);
+                                          llvm::LLVMContext& context, std::vector<ConstantTable>* tables = nullptr);
 
 // A value in registers: i1, i64 or double per its ValueType, and whether it is valid (i1).
 struct Emitted {
@@ -46,11 +51,20 @@ struct Emitted {
   llvm::Value* valid;
 };
 
+// A kernel's table of literal numbers: the parameter that points to it, its values, and what
+// each one is ('i' an integer, 'f' a double's bits, 's' a place in one of the frame's arrays).
+struct ConstantTable {
+  llvm::Value* table = nullptr;
+  std::vector<uint64_t> values;
+  std::string kinds;
+};
+
 // Emits expressions inside one kernel function.
 class ExprEmitter {
  public:
-  ExprEmitter(const ir::Program& program, llvm::IRBuilder<>& builder, llvm::Module& module, llvm::Value* frame)
-      : program_(program), b_(builder), module_(module), frame_(frame) {}
+  ExprEmitter(const ir::Program& program, llvm::IRBuilder<>& builder, llvm::Module& module, llvm::Value* frame,
+              ConstantTable& constants)
+      : program_(program), b_(builder), module_(module), frame_(frame), constants_(constants) {}
 
   void SetRow(llvm::Value* row) { row_ = row; }
   void SetEvent(llvm::Value* event) { event_ = event; }
@@ -73,6 +87,9 @@ class ExprEmitter {
   // One of a column view's arrays (`offset` of a ColumnView field).
   llvm::Value* ColumnArray(bool event, int32_t slot, size_t offset);
   llvm::Value* BitOf(llvm::Value* words, llvm::Value* row);
+  // A panel's, threshold's, metric's or string's place in the frame's arrays, from the table:
+  // kernels that differ only in which one they read share a shape.
+  llvm::Value* TableIndex(uint64_t slot);
   llvm::AllocaInst* EntryAlloca(llvm::Type* type, const char* name);
   // Marks the branch back to a loop's head: neither vectorise nor unroll this loop.
   void MarkScalarLoop(llvm::Instruction* backedge);
@@ -90,11 +107,13 @@ class ExprEmitter {
                            llvm::BasicBlock* some, llvm::BasicBlock* unknown);
   std::pair<llvm::Value*, llvm::Value*> EmitRecentEvents(llvm::Value* now, llvm::Value* window);
   llvm::Value* Load(llvm::Type* type, llvm::Value* pointer);  // of data that stays put during a call
+  llvm::Value* TableConstant(const ir::Node& node);           // an Int or Float literal, from the table
 
   const ir::Program& program_;
   llvm::IRBuilder<>& b_;
   llvm::Module& module_;
   llvm::Value* frame_;
+  ConstantTable& constants_;
   llvm::Value* row_ = nullptr;
   llvm::Value* event_ = nullptr;
   llvm::Value* instance_ = nullptr;

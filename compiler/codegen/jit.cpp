@@ -1,6 +1,6 @@
-// ORC LLJIT: the kernels are shared out between a few modules, one per core, which go through
-// an O2 pipeline (IRTransformLayer) and are compiled for the host in parallel when one lookup
-// asks for every kernel. Compiled objects can be kept on disk, keyed by each module's IR, so a
+// ORC LLJIT: the kernels are shared out between a few modules, per tier of optimisation
+// (tiers.h) one per core, which go through their tier's pipeline (IRTransformLayer) and are
+// compiled for the host in parallel when one lookup asks for every kernel. Compiled objects can be kept on disk, keyed by each module's IR, so a
 // second run of an unchanged program skips optimisation and code generation.
 #include "codegen/jit.h"
 
@@ -32,16 +32,27 @@
 
 #include "codegen/compile_threads.h"
 #include "codegen/emitter.h"
+#include "codegen/object_cache.h"
+#include "codegen/shapes.h"
+#include "codegen/tiers.h"
 
 namespace relc::codegen {
 namespace {
 
-using FilterFn = void (*)(const ir::Frame*, const uint64_t*, uint64_t*, uint64_t, uint64_t);
-using RankFn = void (*)(const ir::Frame*, const uint64_t*, double*, uint8_t*, uint64_t, uint64_t);
-using ScalarFn = void (*)(const ir::Frame*, int64_t*, uint8_t*);
-using EventFn = uint8_t (*)(const ir::Frame*, uint64_t, uint64_t);
-using ValueFn = void (*)(const ir::Frame*, uint64_t, int64_t*, uint8_t*);
-using TransitionFn = void (*)(const ir::Frame*, uint64_t, const ir::Instance*, const ir::Input*, ir::Action*);
+using Table = const uint64_t*;
+using FilterFn = void (*)(const ir::Frame*, const uint64_t*, uint64_t*, uint64_t, uint64_t, Table);
+using RankFn = void (*)(const ir::Frame*, const uint64_t*, double*, uint8_t*, uint64_t, uint64_t, Table);
+using ScalarFn = void (*)(const ir::Frame*, int64_t*, uint8_t*, Table);
+using EventFn = uint8_t (*)(const ir::Frame*, uint64_t, uint64_t, Table);
+using ValueFn = void (*)(const ir::Frame*, uint64_t, int64_t*, uint8_t*, Table);
+using TransitionFn = void (*)(const ir::Frame*, uint64_t, const ir::Instance*, const ir::Input*, ir::Action*, Table);
+
+// A kernel: its shape's compiled body and its own table of constants.
+template <typename Fn>
+struct Bound {
+  Fn code = nullptr;
+  Table constants = nullptr;
+};
 
 void InitializeLlvm() {
   static std::once_flag once;
@@ -52,20 +63,6 @@ void InitializeLlvm() {
 }
 
 std::string ErrorText(llvm::Error error) { return llvm::toString(std::move(error)); }
-
-void Optimize(llvm::Module& module, llvm::TargetMachine* machine) {
-  llvm::LoopAnalysisManager loops;
-  llvm::FunctionAnalysisManager functions;
-  llvm::CGSCCAnalysisManager cgscc;
-  llvm::ModuleAnalysisManager modules;
-  llvm::PassBuilder passes(machine);
-  passes.registerModuleAnalyses(modules);
-  passes.registerCGSCCAnalyses(cgscc);
-  passes.registerFunctionAnalyses(functions);
-  passes.registerLoopAnalyses(loops);
-  passes.crossRegisterProxies(loops, functions, cgscc, modules);
-  passes.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(module, modules);
-}
 
 size_t CountInstructions(const llvm::Module& module) {
   size_t count = 0;
@@ -86,32 +83,30 @@ size_t TextBytes(const llvm::MemoryBuffer& object) {
   return bytes;
 }
 
-// FNV-1a, enough to name a cache entry; the entry also stores the full key it was built from.
-uint64_t Hash(std::string_view text) {
-  uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
-  return h;
-}
+llvm::Expected<llvm::orc::JITTargetMachineBuilder> HostBuilder() { return llvm::orc::JITTargetMachineBuilder::detectHost(); }
 
-// The IR is optimised at O2 (vectorised loops); instruction selection and register allocation
-// at `Less` take a quarter less time to compile with no measurable loss on the kernels
-// (bench/RESULTS.md: compile latency and panel evaluation).
-llvm::Expected<llvm::orc::JITTargetMachineBuilder> HostBuilder() {
-  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (builder) builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Less);
-  return builder;
-}
+// Kernels shared out between modules: per tier, `count` modules (one per compile thread), the
+// heaviest kernels first to the lightest module, so that they compile in about the same time.
+struct Group {
+  Tier tier;
+  std::vector<Kernel> kernels;
+};
 
-// Kernels shared out between `count` modules, heaviest first to the lightest module, so that
-// the modules compile in parallel in about the same time.
-std::vector<std::vector<Kernel>> Partition(std::vector<Kernel> kernels, size_t count) {
+std::vector<Group> Partition(std::vector<Kernel> kernels, size_t count) {
   std::stable_sort(kernels.begin(), kernels.end(), [](const Kernel& a, const Kernel& b) { return a.weight > b.weight; });
-  std::vector<std::vector<Kernel>> groups(std::max<size_t>(1, std::min(count, kernels.size())));
-  std::vector<size_t> load(groups.size(), 0);
-  for (const Kernel& kernel : kernels) {
-    size_t lightest = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
-    groups[lightest].push_back(kernel);
-    load[lightest] += kernel.weight + 1;
+  std::vector<Group> groups;
+  for (Tier tier : {Tier::Loop, Tier::Call}) {
+    size_t first = groups.size();
+    size_t of_tier = std::count_if(kernels.begin(), kernels.end(), [&](const Kernel& k) { return TierOf(k.kind) == tier; });
+    size_t modules = std::min(count, of_tier);
+    for (size_t m = 0; m < modules; ++m) groups.push_back({tier, {}});
+    std::vector<size_t> load(modules, 0);
+    for (const Kernel& kernel : kernels) {
+      if (TierOf(kernel.kind) != tier) continue;
+      size_t lightest = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
+      groups[first + lightest].kernels.push_back(kernel);
+      load[lightest] += kernel.weight + 1;
+    }
   }
   return groups;
 }
@@ -122,12 +117,13 @@ struct Prepared {
   std::string key;  // what its cache entry is keyed by: LLVM's version, the level, the IR
 };
 
-std::optional<Prepared> Prepare(const ir::Program& program, const std::vector<Kernel>& kernels, const llvm::DataLayout& layout,
+std::optional<Prepared> Prepare(const ir::Program& program, const Group& group, const llvm::DataLayout& layout,
                                 const std::string& triple, bool optimize, bool want_key, std::string& error) {
   auto context = std::make_unique<llvm::LLVMContext>();
   // LLVM's remarks and warnings (a loop it chose not to vectorise) are not the user's business.
   context->setDiagnosticHandlerCallBack([](const llvm::DiagnosticInfo*, void*) {});
-  std::unique_ptr<llvm::Module> module = BuildModule(program, kernels, layout, triple, *context);
+  std::unique_ptr<llvm::Module> module = BuildModule(program, group.kernels, layout, triple, *context);
+  SetTier(*module, group.tier);
   std::string problems;
   llvm::raw_string_ostream problem_stream(problems);
   if (llvm::verifyModule(*module, &problem_stream)) {
@@ -137,9 +133,9 @@ std::optional<Prepared> Prepare(const ir::Program& program, const std::vector<Ke
   Prepared prepared;
   if (want_key) {
     llvm::raw_string_ostream text(prepared.key);
-    text << "llvm" << LLVM_VERSION_STRING << (optimize ? "-O2\n" : "-O0\n");
+    text << "llvm" << LLVM_VERSION_STRING << (optimize ? "-optimized\n" : "-unoptimized\n");
     module->print(text, nullptr);
-    module->setModuleIdentifier(fmt::format("relc-{:016x}", Hash(prepared.key)));
+    module->setModuleIdentifier(fmt::format("relc-{:016x}", HashKey(prepared.key)));
   }
   prepared.module = llvm::orc::ThreadSafeModule(std::move(module), std::move(context));
   return prepared;
@@ -147,14 +143,16 @@ std::optional<Prepared> Prepare(const ir::Program& program, const std::vector<Ke
 
 class JitEngine final : public ir::Engine {
  public:
-  JitEngine(const ir::Program& program, std::unique_ptr<llvm::orc::LLJIT> jit) : program_(program), jit_(std::move(jit)) {}
+  JitEngine(const ir::Program& program, std::unique_ptr<llvm::orc::LLJIT> jit, Shapes shapes)
+      : program_(program), jit_(std::move(jit)), shapes_(std::move(shapes)) {}
 
-  // Finds every kernel in one lookup, which compiles the modules in parallel.
+  // Finds every body in one lookup, which compiles the modules in parallel, and gives each
+  // kernel its shape's body and its table.
   bool Resolve(const std::vector<Kernel>& kernels, std::string& error) {
     llvm::orc::SymbolLookupSet wanted;
     std::vector<llvm::orc::SymbolStringPtr> names;
-    for (const Kernel& kernel : kernels) {
-      names.push_back(jit_->mangleAndIntern(KernelName(kernel)));
+    for (const Kernel& body : shapes_.bodies) {
+      names.push_back(jit_->mangleAndIntern(KernelName(body)));
       wanted.add(names.back());
     }
     auto found = jit_->getExecutionSession().lookup(llvm::orc::makeJITDylibSearchOrder(&jit_->getMainJITDylib()),
@@ -163,21 +161,22 @@ class JitEngine final : public ir::Engine {
       error = ErrorText(found.takeError());
       return false;
     }
-    filters_.assign(program_.panels.size(), nullptr);
+    filters_.assign(program_.panels.size(), {});
     ranks_.resize(program_.panels.size());
-    for (size_t p = 0; p < program_.panels.size(); ++p) ranks_[p].assign(program_.panels[p].rankings.size(), nullptr);
-    events_.assign(program_.event_predicates.size(), nullptr);
-    transitions_.assign(program_.scenarios.size(), nullptr);
+    for (size_t p = 0; p < program_.panels.size(); ++p) ranks_[p].assign(program_.panels[p].rankings.size(), {});
+    events_.assign(program_.event_predicates.size(), {});
+    transitions_.assign(program_.scenarios.size(), {});
     for (size_t k = 0; k < kernels.size(); ++k) {
-      void* address = (*found)[names[k]].getAddress().toPtr<void*>();
+      void* address = (*found)[names[shapes_.body_of[k]]].getAddress().toPtr<void*>();
+      Table table = shapes_.tables[k].values.data();
       const Kernel& kernel = kernels[k];
       switch (kernel.kind) {
-        case Kernel::Kind::Filter: filters_[kernel.index] = reinterpret_cast<FilterFn>(address); break;
-        case Kernel::Kind::Rank: ranks_[kernel.index][kernel.ranking] = reinterpret_cast<RankFn>(address); break;
-        case Kernel::Kind::Scalar: scalars_[kernel.index] = reinterpret_cast<ScalarFn>(address); break;
-        case Kernel::Kind::Value: values_[kernel.index] = reinterpret_cast<ValueFn>(address); break;
-        case Kernel::Kind::Event: events_[kernel.index] = reinterpret_cast<EventFn>(address); break;
-        case Kernel::Kind::Transition: transitions_[kernel.index] = reinterpret_cast<TransitionFn>(address); break;
+        case Kernel::Kind::Filter: filters_[kernel.index] = {reinterpret_cast<FilterFn>(address), table}; break;
+        case Kernel::Kind::Rank: ranks_[kernel.index][kernel.ranking] = {reinterpret_cast<RankFn>(address), table}; break;
+        case Kernel::Kind::Scalar: scalars_[kernel.index] = {reinterpret_cast<ScalarFn>(address), table}; break;
+        case Kernel::Kind::Value: values_[kernel.index] = {reinterpret_cast<ValueFn>(address), table}; break;
+        case Kernel::Kind::Event: events_[kernel.index] = {reinterpret_cast<EventFn>(address), table}; break;
+        case Kernel::Kind::Transition: transitions_[kernel.index] = {reinterpret_cast<TransitionFn>(address), table}; break;
       }
     }
     return true;
@@ -185,43 +184,50 @@ class JitEngine final : public ir::Engine {
 
   void Filter(int32_t panel, const ir::Frame& frame, const uint64_t* base, uint64_t* out, uint64_t begin,
               uint64_t end) const override {
-    filters_[panel](&frame, base, out, begin, end);
+    const auto& filter = filters_[panel];
+    filter.code(&frame, base, out, begin, end, filter.constants);
   }
   void RankValues(int32_t panel, int32_t ranking, const ir::Frame& frame, const uint64_t* base, double* values,
                   uint8_t* valid, uint64_t begin, uint64_t end) const override {
-    ranks_[panel][ranking](&frame, base, values, valid, begin, end);
+    const auto& rank = ranks_[panel][ranking];
+    rank.code(&frame, base, values, valid, begin, end, rank.constants);
   }
   ir::Value Scalar(ir::ExprId root, const ir::Frame& frame) const override {
     ir::Value value;
     uint8_t valid = 0;
-    scalars_.at(root)(&frame, &value.bits, &valid);
+    const auto& scalar = scalars_.at(root);
+    scalar.code(&frame, &value.bits, &valid, scalar.constants);
     value.valid = valid != 0;
     return value;
   }
   ir::Value CustomerValue(ir::ExprId root, const ir::Frame& frame, uint64_t row) const override {
     ir::Value value;
     uint8_t valid = 0;
-    values_.at(root)(&frame, row, &value.bits, &valid);
+    const auto& kernel = values_.at(root);
+    kernel.code(&frame, row, &value.bits, &valid, kernel.constants);
     value.valid = valid != 0;
     return value;
   }
   bool EventMatches(int32_t predicate, const ir::Frame& frame, uint64_t row, uint64_t event) const override {
-    return events_[predicate](&frame, row, event) != 0;
+    const auto& test = events_[predicate];
+    return test.code(&frame, row, event, test.constants) != 0;
   }
   void Transition(int32_t scenario, const ir::Frame& frame, uint64_t row, const ir::Instance& instance,
                   const ir::Input& input, ir::Action& action) const override {
-    transitions_[scenario](&frame, row, &instance, &input, &action);
+    const auto& transition = transitions_[scenario];
+    transition.code(&frame, row, &instance, &input, &action, transition.constants);
   }
 
  private:
   const ir::Program& program_;
   std::unique_ptr<llvm::orc::LLJIT> jit_;
-  std::vector<FilterFn> filters_;
-  std::vector<std::vector<RankFn>> ranks_;
-  std::map<ir::ExprId, ScalarFn> scalars_;
-  std::map<ir::ExprId, ValueFn> values_;
-  std::vector<EventFn> events_;
-  std::vector<TransitionFn> transitions_;
+  Shapes shapes_;  // holds the tables
+  std::vector<Bound<FilterFn>> filters_;
+  std::vector<std::vector<Bound<RankFn>>> ranks_;
+  std::map<ir::ExprId, Bound<ScalarFn>> scalars_;
+  std::map<ir::ExprId, Bound<ValueFn>> values_;
+  std::vector<Bound<EventFn>> events_;
+  std::vector<Bound<TransitionFn>> transitions_;
 };
 
 // The kernels of frame.h, which generated code calls by name.
@@ -252,56 +258,6 @@ struct CompileLog {
   std::map<std::string, std::string> cache_keys;  // module id -> key
 };
 
-void WriteCacheEntry(const std::filesystem::path& file, const std::string& key, const llvm::MemoryBuffer& object) {
-  // Written whole under a temporary name, then renamed: readers never see half an entry.
-  std::error_code ignored;
-  std::filesystem::create_directories(file.parent_path(), ignored);
-  std::filesystem::path temporary = file;
-  temporary += fmt::format(".{}.tmp", static_cast<long>(::getpid()));
-  std::ofstream out(temporary, std::ios::binary);
-  out << key << '\0';
-  out.write(object.getBufferStart(), static_cast<std::streamsize>(object.getBufferSize()));
-  out.close();
-  if (out) std::filesystem::rename(temporary, file, ignored);
-  else std::filesystem::remove(temporary, ignored);
-}
-
-// The object of the cache entry made from `key`, or null (none, another key, or damaged).
-std::unique_ptr<llvm::MemoryBuffer> ReadCacheEntry(const std::filesystem::path& file, const std::string& key) {
-  auto buffer = llvm::MemoryBuffer::getFile(file.string());
-  if (!buffer) return nullptr;
-  llvm::StringRef contents = (*buffer)->getBuffer();
-  if (contents.size() <= key.size() || contents.substr(0, key.size()) != key || contents[key.size()] != '\0') return nullptr;
-  auto object = llvm::MemoryBuffer::getMemBufferCopy(contents.substr(key.size() + 1), "relc-cached");
-  auto parsed = llvm::object::ObjectFile::createObjectFile(object->getMemBufferRef());
-  if (!parsed) {
-    llvm::consumeError(parsed.takeError());
-    return nullptr;
-  }
-  return object;
-}
-
-// Keeps the cache under kCacheBytes by removing its least recently used entries (a read
-// touches its entry): a cache on by default must not grow without end.
-void TrimCache(const std::filesystem::path& folder) {
-  constexpr uintmax_t kCacheBytes = uintmax_t{256} << 20;
-  std::error_code error;
-  std::vector<std::tuple<std::filesystem::file_time_type, uintmax_t, std::filesystem::path>> entries;
-  uintmax_t total = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(folder, error)) {
-    if (entry.path().extension() != ".o") continue;
-    const uintmax_t size = entry.file_size(error);
-    entries.emplace_back(entry.last_write_time(error), size, entry.path());
-    total += size;
-  }
-  std::sort(entries.begin(), entries.end());
-  for (const auto& [time, size, path] : entries) {
-    if (total <= kCacheBytes) break;
-    std::filesystem::remove(path, error);
-    total -= size;
-  }
-}
-
 }  // namespace
 
 JitResult CompileWithJit(const ir::Program& program, const JitOptions& options) {
@@ -317,15 +273,27 @@ JitResult CompileWithJit(const ir::Program& program, const JitOptions& options) 
     result.error = ErrorText(host.takeError());
     return result;
   }
+  auto layout = host->getDefaultDataLayoutForTarget();
+  if (!layout) {
+    result.error = ErrorText(layout.takeError());
+    return result;
+  }
+  const std::string triple = host->getTargetTriple().str();
   std::vector<Kernel> kernels = KernelsOf(program);
-  std::vector<std::vector<Kernel>> groups = Partition(kernels, std::max(1u, std::thread::hardware_concurrency()));
+  Shapes shapes = ShareShapes(program, kernels, *layout, triple);
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  std::vector<Group> groups = Partition(shapes.bodies, cores);
+  const unsigned threads = std::min<unsigned>(cores, static_cast<unsigned>(groups.size()));
 
   llvm::orc::LLJITBuilder builder;
   builder.setJITTargetMachineBuilder(*host);
-  if (groups.size() > 1) {
+  builder.setCompileFunctionCreator([](llvm::orc::JITTargetMachineBuilder machines)
+                                        -> llvm::Expected<std::unique_ptr<llvm::orc::IRCompileLayer::IRCompiler>> {
+    return std::make_unique<TieredCompiler>(std::move(machines));
+  });
+  if (threads > 1) {
     // Our own compile threads, not setNumCompileThreads' (compile_threads.h says why).
-    auto process = llvm::orc::SelfExecutorProcessControl::Create(
-        nullptr, std::make_unique<CompileThreads>(static_cast<unsigned>(groups.size())));
+    auto process = llvm::orc::SelfExecutorProcessControl::Create(nullptr, std::make_unique<CompileThreads>(threads));
     if (!process) {
       result.error = ErrorText(process.takeError());
       return result;
@@ -351,13 +319,15 @@ JitResult CompileWithJit(const ir::Program& program, const JitOptions& options) 
   (*jit)->getIRTransformLayer().setTransform(
       [optimize, machines, log](llvm::orc::ThreadSafeModule module, const llvm::orc::MaterializationResponsibility&)
           -> llvm::Expected<llvm::orc::ThreadSafeModule> {
-        auto machine = llvm::orc::JITTargetMachineBuilder(machines).createTargetMachine();
-        if (!machine) return machine.takeError();
-        module.withModuleDo([&](llvm::Module& m) {
+        llvm::Error error = module.withModuleDo([&](llvm::Module& m) -> llvm::Error {
+          auto machine = MachinesFor(machines, TierOf(m)).createTargetMachine();
+          if (!machine) return machine.takeError();
           if (optimize) Optimize(m, machine->get());
           std::lock_guard lock(log->mutex);
           log->instructions += CountInstructions(m);
+          return llvm::Error::success();
         });
+        if (error) return error;
         return module;
       });
   (*jit)->getObjTransformLayer().setTransform(
@@ -372,16 +342,13 @@ JitResult CompileWithJit(const ir::Program& program, const JitOptions& options) 
       });
 
   size_t from_cache = 0;
-  std::string triple = (*jit)->getTargetTriple().str();
   for (const auto& group : groups) {
     std::optional<Prepared> prepared =
-        Prepare(program, group, (*jit)->getDataLayout(), triple, options.optimize, !cache_dir.empty(), result.error);
+        Prepare(program, group, *layout, triple, options.optimize, !cache_dir.empty(), result.error);
     if (!prepared) return result;
     if (!cache_dir.empty()) {
       std::string id = prepared->module.withModuleDo([](llvm::Module& m) { return m.getModuleIdentifier(); });
       if (auto object = ReadCacheEntry(cache_dir / (id + ".o"), prepared->key)) {
-        std::error_code untouched;  // only the order of trimming depends on it
-        std::filesystem::last_write_time(cache_dir / (id + ".o"), std::filesystem::file_time_type::clock::now(), untouched);
         size_t bytes = TextBytes(*object);
         if (auto error = (*jit)->addObjectFile(std::move(object))) {
           result.error = ErrorText(std::move(error));
@@ -399,10 +366,12 @@ JitResult CompileWithJit(const ir::Program& program, const JitOptions& options) 
     }
   }
 
-  auto engine = std::make_unique<JitEngine>(program, std::move(*jit));
+  const size_t bodies = shapes.bodies.size();
+  auto engine = std::make_unique<JitEngine>(program, std::move(*jit), std::move(shapes));
   if (!engine->Resolve(kernels, result.error)) return result;  // compiles what was not cached
   if (!cache_dir.empty() && from_cache < groups.size()) TrimCache(cache_dir);
   result.stats.functions = kernels.size();
+  result.stats.shapes = bodies;
   result.stats.instructions = log->instructions;
   result.stats.code_bytes = log->code_bytes;
   result.stats.cache_hit = from_cache == groups.size();
@@ -443,20 +412,36 @@ std::string EmitLlvm(const ir::Program& program, bool optimize, std::string& err
     error = ErrorText(host.takeError());
     return "";
   }
-  auto machine = host->createTargetMachine();
-  if (!machine) {
-    error = ErrorText(machine.takeError());
+  auto layout = host->getDefaultDataLayoutForTarget();
+  if (!layout) {
+    error = ErrorText(layout.takeError());
     return "";
   }
-  std::optional<Prepared> prepared = Prepare(program, KernelsOf(program), (*machine)->createDataLayout(),
-                                             (*machine)->getTargetTriple().str(), optimize, false, error);
-  if (!prepared) return "";
+  const std::string triple = host->getTargetTriple().str();
+  std::vector<Kernel> kernels = KernelsOf(program);
+  Shapes shapes = ShareShapes(program, kernels, *layout, triple);
+  // Which body each kernel runs, with which constants; then one module per tier, each
+  // optimised by its own pipeline, as the JIT compiles them.
   std::string text;
-  prepared->module.withModuleDo([&](llvm::Module& module) {
-    if (optimize) Optimize(module, machine->get());
-    llvm::raw_string_ostream out(text);
-    module.print(out, nullptr);
-  });
+  for (size_t k = 0; k < kernels.size(); ++k) {
+    text += fmt::format("; {} runs {} with the constants {}\n", KernelName(kernels[k]),
+                        KernelName(shapes.bodies[shapes.body_of[k]]), DescribeTable(shapes.tables[k]));
+  }
+  for (const Group& group : Partition(shapes.bodies, 1)) {
+    auto machine = MachinesFor(*host, group.tier).createTargetMachine();
+    if (!machine) {
+      error = ErrorText(machine.takeError());
+      return "";
+    }
+    std::optional<Prepared> prepared = Prepare(program, group, *layout, triple, optimize, false, error);
+    if (!prepared) return "";
+    prepared->module.withModuleDo([&](llvm::Module& module) {
+      if (optimize) Optimize(module, machine->get());
+      module.setModuleIdentifier(group.tier == Tier::Loop ? "relc.loops" : "relc.calls");
+      llvm::raw_string_ostream out(text);
+      module.print(out, nullptr);
+    });
+  }
   return text;
 }
 

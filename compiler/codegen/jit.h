@@ -1,5 +1,6 @@
-// The LLVM JIT: compiles a lowered program to native kernels with ORC's LLJIT and an O2
-// pipeline, behind an ir::Engine. LLVM's headers stay inside compiler/codegen's .cpp files.
+// The LLVM JIT: compiles a lowered program to native kernels with ORC's LLJIT, one function
+// per shape of kernel (shapes.h) and two tiers of optimisation (tiers.h), behind an
+// ir::Engine. LLVM's headers stay inside compiler/codegen's .cpp files.
 #pragma once
 
 #include <memory>
@@ -19,6 +20,7 @@ struct JitOptions {
 struct JitStats {
   double compile_ms = 0;   // building, optimising and compiling the module, and linking it
   size_t functions = 0;    // kernels
+  size_t shapes = 0;       // kernels compiled: those of the same shape share one (shapes.h)
   size_t instructions = 0; // LLVM IR instructions after optimisation (0 when loaded from the cache)
   size_t code_bytes = 0;   // machine code (.text)
   bool cache_hit = false;

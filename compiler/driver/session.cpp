@@ -110,9 +110,9 @@ std::unique_ptr<ir::Engine> MakeEngine(const ir::Program& program, const Compile
   if (choice.stats) {
     const codegen::JitStats& s = jit.stats;
     context.err << fmt::format(
-        "jit: \"{}\": {} kernels, {} IR instructions, {} bytes of machine code, compiled in {:.1f} ms{} "
+        "jit: \"{}\": {} kernels of {} shapes, {} IR instructions, {} bytes of machine code, compiled in {:.1f} ms{} "
         "(LLVM's start-up: {:.1f} ms, while the data loaded)\n",
-        program.title, s.functions, s.instructions, s.code_bytes, s.compile_ms, s.cache_hit ? " (from the cache)" : "",
+        program.title, s.functions, s.shapes, s.instructions, s.code_bytes, s.compile_ms, s.cache_hit ? " (from the cache)" : "",
         warm_up_ms);
   }
   return std::move(jit.engine);

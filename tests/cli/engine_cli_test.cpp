@@ -2,11 +2,13 @@
 // the JIT and the interpreter, the object cache is used and survives damage, and the JIT's
 // figures and IR are printed.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 
 #include <unistd.h>
@@ -107,8 +109,82 @@ TEST_CASE("a compile trims the JIT cache to 256 MB, its least recently used entr
 TEST_CASE("the JIT statistics report kernels, code size and compile time", "[cli][engine]") {
   Result result = Relc("panels examples/vip_pareto/vip_pareto.rel --data " + Dataset() + " --jit-stats", true);
   REQUIRE(result.exit_code == 0);
-  std::regex stats(R"(jit: "Avant-première VIP": \d+ kernels, \d+ IR instructions, \d+ bytes of machine code, compiled in [0-9.]+ ms)");
+  std::regex stats(R"(jit: "Avant-première VIP": \d+ kernels of \d+ shapes, \d+ IR instructions, \d+ bytes of machine code, compiled in [0-9.]+ ms)");
   CHECK(std::regex_search(result.out, stats));
+}
+
+namespace {
+
+// Three panels, two of one shape, and a journey per panel: `recency` and `frequency` give
+// thresholds of their own to each copy.
+std::string ThresholdProgram(int recency_a, int frequency_a, int recency_b, int frequency_b) {
+  return fmt::format(R"(program "Seuils" {{
+  consent email if email_optin
+  panel a = customers where recency > {} days and frequency >= {}
+  panel b = customers where recency > {} days and frequency >= {}
+  panel c = customers where monetary > 100 EUR
+  scenario sa {{ trigger enter a; send email "a" }}
+  scenario sb {{ trigger enter b; send email "b" }}
+  scenario sc {{ trigger enter c; send email "c" }}
+}}
+)", recency_a, frequency_a, recency_b, frequency_b);
+}
+
+// The JSON report of a run whose statistics went to the same output before it.
+std::string Report(const std::string& out) { return out.substr(out.find("\n[") + 1); }
+
+std::smatch JitLine(const std::string& err) {
+  std::smatch match;
+  std::regex line(R"(jit: "Seuils": (\d+) kernels of (\d+) shapes, (\d+) IR instructions)");
+  std::regex_search(err, match, line);
+  return match;
+}
+
+}  // namespace
+
+TEST_CASE("kernels of the same shape share one compiled body, each with its own constants", "[cli][engine]") {
+  std::string program = WriteTemp(std::to_string(getpid()) + "_shapes.rel", ThresholdProgram(60, 1, 400, 3));
+  std::string common = "panels " + program + " --data " + Dataset() + " --as-of 2026-01-01 --format json --no-jit-cache";
+  Result jit = Relc(common + " --engine jit --jit-stats", true);
+  Result interp = Relc(common + " --engine interp");
+  REQUIRE(jit.exit_code == 0);
+  REQUIRE(interp.exit_code == 0);
+  std::smatch line = JitLine(jit.out);
+  REQUIRE(line.size() == 4);
+  CHECK(std::stoi(line[2]) < std::stoi(line[1]));  // a and b share their filter and journeys
+  // The same counts as the interpreter, and a and b differ: each copy reads its own thresholds.
+  CHECK(Report(jit.out) == interp.out);
+  auto json = nlohmann::json::parse(Report(jit.out));
+  std::map<std::string, int64_t> counts;
+  for (const auto& panel : json[0]["panels"]) counts[panel["panel"]] = panel["customers"];
+  CHECK(counts["a"] > counts["b"]);
+  CHECK(counts["b"] > 0);
+
+  Result emitted = Relc("emit-llvm " + program);
+  REQUIRE(emitted.exit_code == 0);
+  std::regex shared(R"(; relc\.filter\.2 runs relc\.filter\.1 with the constants \[34560000, 3\])");
+  CHECK(std::regex_search(emitted.out, shared));
+}
+
+TEST_CASE("a program whose thresholds alone changed runs the cached code", "[cli][engine]") {
+  const fs::path cache = fs::temp_directory_path() / ("relc_engine_test_thresholds_" + std::to_string(getpid()));
+  fs::remove_all(cache);
+  std::string before = WriteTemp(std::to_string(getpid()) + "_before.rel", ThresholdProgram(60, 1, 400, 3));
+  std::string after = WriteTemp(std::to_string(getpid()) + "_after.rel", ThresholdProgram(30, 2, 200, 1));
+  std::string options = " --data " + Dataset() + " --as-of 2026-01-01 --format json --jit-stats --jit-cache " + cache.string();
+  Result first = Relc("panels " + before + options, true);
+  REQUIRE(first.exit_code == 0);
+  Result second = Relc("panels " + after + options, true);
+  REQUIRE(second.exit_code == 0);
+  std::smatch line = JitLine(second.out);
+  REQUIRE(line.size() == 4);
+  CHECK(line[3] == "0");  // nothing compiled
+  CHECK(second.out.find("from the cache") != std::string::npos);
+  Result interp = Relc("panels " + after + " --data " + Dataset() + " --as-of 2026-01-01 --format json --engine interp");
+  REQUIRE(interp.exit_code == 0);
+  CHECK(Report(second.out) == interp.out);
+  CHECK(Report(first.out) != interp.out);
+  fs::remove_all(cache);
 }
 
 TEST_CASE("emit-llvm prints one function per kernel, optimised or not", "[cli][engine]") {
@@ -116,6 +192,7 @@ TEST_CASE("emit-llvm prints one function per kernel, optimised or not", "[cli][e
   REQUIRE(optimised.exit_code == 0);
   CHECK(optimised.out.find("define void @relc.filter.") != std::string::npos);
   CHECK(optimised.out.find("define void @relc.transition.0") != std::string::npos);
+  CHECK(optimised.out.find("; relc.filter.1 runs relc.filter.1 with the constants [15552000, 2]") != std::string::npos);
   Result raw = Relc("emit-llvm --unoptimized examples/winback/winback.rel");
   REQUIRE(raw.exit_code == 0);
   CHECK(raw.out.find("alloca") != std::string::npos);  // before mem2reg
