@@ -36,11 +36,23 @@ Progress::~Progress() {
 
 void Progress::Phase(std::string name, size_t total) {
   std::lock_guard lock(mutex_);
+  started_.emplace_back(name, std::chrono::steady_clock::now());
   phase_ = std::move(name);
   total_ = total;
   done_ = 0;
   // Once the line shows, each phase shows as it starts, however short.
   if (thread_.joinable() && std::chrono::steady_clock::now() - start_ >= after_) Draw();
+}
+
+std::string Progress::Timings() const {
+  std::string text;
+  const auto now = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < started_.size(); ++i) {
+    const auto end = i + 1 < started_.size() ? started_[i + 1].second : now;
+    text += fmt::format("{}{} {:.2f} s", i > 0 ? ", " : "", started_[i].first,
+                        std::chrono::duration<double>(end - started_[i].second).count());
+  }
+  return text;
 }
 
 void Progress::Loop() {

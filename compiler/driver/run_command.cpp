@@ -38,6 +38,7 @@ constexpr OptionSpec kRunOptions[] = {
     {"--pressure", "", "FILE", "a pressure policy shared by every program run (the `pressure` blocks at FILE's top)"},
     {"--model", "", "FILE", "a response model to simulate with, such as `relc calibrate`'s: its figures win over every other"},
     {"--html", "", "FILE", "also write the report as one HTML page of charts that works offline (whole or not at all)"},
+    {"--timings", "", "", "print how long each phase took (loading, measures, compiling, simulating) to stderr"},
 };
 
 // `relc test`: the same, and what an undecided expectation does.
@@ -272,6 +273,7 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
       return std::nullopt;
     }
   }
+  if (options.Has("--timings")) context.err << "timings: " << progress.Timings() << '\n';
   exit_code = kExitSuccess;
   return reports;
 }

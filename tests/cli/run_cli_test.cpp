@@ -230,3 +230,14 @@ TEST_CASE("a loop whose waits end at once stops the run with an error naming its
     fs::remove(program);
   }
 }
+
+TEST_CASE("relc run --timings prints each phase wall time and the same report", "[cli][run]") {
+  const std::string common = "run examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01 --format json";
+  Result timed = Relc(common + " --timings", true);
+  REQUIRE(timed.exit_code == 0);
+  std::regex line(R"(\ntimings: loading data [0-9.]+ s, computing measures [0-9.]+ s, compiling and binding [0-9.]+ s, simulating [0-9.]+ s\n)");
+  CHECK(std::regex_search(timed.out, line));
+  Result plain = Relc(common);
+  REQUIRE(plain.exit_code == 0);
+  CHECK(timed.out.find(plain.out) != std::string::npos);
+}
