@@ -61,8 +61,7 @@ Synthetic MakeCustomers(size_t customers) {
   relc::data::AssignLarge(s.measures.frequency, customers, 0);
   relc::data::AssignLarge(s.measures.recency_days, customers, 0);
   relc::data::ReserveLarge(store.event_offsets, customers + 1);
-  relc::data::ReserveLarge(store.event_customer, customers * 6);  // at most 6 purchases each
-  relc::data::ReserveLarge(store.event_type, customers * 6);
+  relc::data::ReserveLarge(store.event_type, customers * 6);  // at most 6 purchases each
   relc::data::ReserveLarge(store.event_time, customers * 6);
   store.event_offsets.push_back(0);
   const char* countries[] = {"FR", "BE", "CH", "FR", "FR", "DE"};
@@ -74,7 +73,6 @@ Synthetic MakeCustomers(size_t customers) {
     int purchases = static_cast<int>((r >> 20) % 7);
     for (int p = 0; p < purchases; ++p) {
       uint64_t q = Mix(r + static_cast<uint64_t>(p));
-      store.event_customer.push_back(static_cast<uint32_t>(c));
       store.event_type.push_back(0);
       store.event_time.push_back(kNow - 86400 - static_cast<int64_t>(q % (730 * 86400)));
     }

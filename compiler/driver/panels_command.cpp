@@ -16,8 +16,9 @@ namespace relc::driver {
 namespace {
 
 constexpr OptionSpec kPanelsOptions[] = {
-    kDataOptions[0], kDataOptions[1], kDataOptions[2], kDataOptions[3], kDataOptions[4], kDataOptions[5], kDataOptions[6], kEngineOptions[0], kEngineOptions[1], kEngineOptions[2], kEngineOptions[3],
+    kDataOptions[0], kDataOptions[1], kDataOptions[2], kDataOptions[3], kDataOptions[4], kDataOptions[5], kDataOptions[6], kDataOptions[7], kEngineOptions[0], kEngineOptions[1], kEngineOptions[2], kEngineOptions[3],
     {"--format", "", "text|json", "text (default) or json"},
+    kTimingsOption,
 };
 
 int RunPanels(const ParsedOptions& options, Context& context) {
@@ -31,11 +32,13 @@ int RunPanels(const ParsedOptions& options, Context& context) {
   int exit_code = 0;
   auto compiled = CompileForEngines(options, context, exit_code);
   if (!compiled) return exit_code;
-  auto dataset = LoadDataset({&*compiled}, options, context, exit_code, nullptr, MeasuresNeeded::kReadByPrograms);
+  Progress progress(context.env.stderr_is_terminal, std::chrono::milliseconds(context.env.progress_after_ms));
+  auto dataset = LoadDataset({&*compiled}, options, context, exit_code, &progress, MeasuresNeeded::kReadByPrograms);
   if (!dataset) return exit_code;
 
   nlohmann::ordered_json json = nlohmann::ordered_json::array();
   for (const ir::Program& program : compiled->programs) {
+    progress.Phase("compiling and binding");
     std::unique_ptr<ir::Engine> engine = MakeEngine(program, *compiled, *choice, context);
     if (!engine) return kExitProgramErrors;
     std::string error;
@@ -45,6 +48,7 @@ int RunPanels(const ParsedOptions& options, Context& context) {
       context.err << "error: " << error << '\n';
       return kExitProgramErrors;
     }
+    progress.Phase("evaluating panels");
     std::vector<evaluate::Selection> selections = evaluate::EvaluatePanels(program, *engine, *bound);
     size_t customers = bound->customer_count();
     if (format == "text") context.out << fmt::format("{}  ({} customers)\n", program.title, customers);
@@ -59,6 +63,7 @@ int RunPanels(const ParsedOptions& options, Context& context) {
     json.push_back({{"program", program.title}, {"customers", customers}, {"panels", std::move(panels)},
                     {"data", DataJson(dataset->rows, dataset->assumptions)}});
   }
+  if (options.Has("--timings")) context.err << "timings: " << progress.Timings() << '\n';
   if (format == "json") context.out << json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   return kExitSuccess;
 }

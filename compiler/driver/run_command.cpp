@@ -28,7 +28,7 @@ namespace relc::driver {
 namespace {
 
 constexpr OptionSpec kRunOptions[] = {
-    kDataOptions[0],  kDataOptions[1],  kDataOptions[2], kDataOptions[3], kDataOptions[4], kDataOptions[5], kDataOptions[6], kEngineOptions[0], kEngineOptions[1], kEngineOptions[2], kEngineOptions[3],
+    kDataOptions[0],  kDataOptions[1],  kDataOptions[2], kDataOptions[3], kDataOptions[4], kDataOptions[5], kDataOptions[6], kDataOptions[7], kEngineOptions[0], kEngineOptions[1], kEngineOptions[2], kEngineOptions[3],
     {"--days", "", "N", "how many days to simulate (default 90)"},
     {"--seed", "", "S", "the seed of every random draw (default 1): the same seed gives the same report"},
     {"--runs", "", "R", "repeat the simulation with R seeds derived from S: KPIs get their mean and 95 % interval"},
@@ -38,7 +38,7 @@ constexpr OptionSpec kRunOptions[] = {
     {"--pressure", "", "FILE", "a pressure policy shared by every program run (the `pressure` blocks at FILE's top)"},
     {"--model", "", "FILE", "a response model to simulate with, such as `relc calibrate`'s: its figures win over every other"},
     {"--html", "", "FILE", "also write the report as one HTML page of charts that works offline (whole or not at all)"},
-    {"--timings", "", "", "print how long each phase took (loading, measures, compiling, simulating) to stderr"},
+    kTimingsOption,
 };
 
 // `relc test`: the same, and what an undecided expectation does.

@@ -220,6 +220,7 @@ std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files
     }
   }
   if (load_options.kept_columns.empty()) load_options.kept_columns.emplace_back();  // no program: the ids alone
+  load_options.validate_all = options.Has("--validate-all");
   std::string source = options.Get("--data", "");
   if (!options.Has("--no-cache")) {
     load_options.snapshot_folder = options.Has("--cache") ? options.Get("--cache", "") : data::DefaultSnapshotFolder(source);

@@ -27,6 +27,9 @@ inline constexpr OptionSpec kEngineOptions[] = {
     {"--no-jit-cache", "", "", "compile every program anew, and keep nothing"},
 };
 
+inline constexpr OptionSpec kTimingsOption = {"--timings", "", "",
+                                               "print how long each phase took (loading, measures, compiling...) to stderr"};
+
 inline constexpr OptionSpec kDataOptions[] = {
     {"--data", "", "SOURCE", "a folder of CSV files, a CSV file, sqlite:PATH or postgresql://... (required)"},
     {"--as-of", "", "DATE", "the simulation starts on this date (default: the day after the last event)"},
@@ -35,6 +38,7 @@ inline constexpr OptionSpec kDataOptions[] = {
     {"--allow-orphans", "", "", "load even when more than 1 % of the rows are events of unknown or missing customers"},
     {"--cache", "", "DIR", "keep snapshots of loaded data in DIR (default: .relc-cache beside the data), reread while the data is unchanged"},
     {"--no-cache", "", "", "neither read nor write a snapshot of the data: load it from the source"},
+    {"--validate-all", "", "", "check every column's values against the contract, not only those the programs read"},
 };
 
 // One source compiled, its diagnostics rendered to stderr.

@@ -34,8 +34,6 @@ Ingester::Ingester(const DataSchema& schema, const LoadOptions& options, LoadRes
     result_.error = "the schema's customer entity needs one `key` field of type string (the customer id)";
   }
   // Event fields: the union over event types; one name, one type.
-  field_of_event_.resize(schema.events.size());
-  required_.resize(schema.events.size());
   for (size_t e = 0; e < schema.events.size(); ++e) {
     for (const ColumnSpec& field : schema.events[e].columns) {
       auto it = std::find_if(event_columns_.begin(), event_columns_.end(), [&](const ColumnSpec& c) { return c.name == field.name; });
@@ -49,18 +47,22 @@ Ingester::Ingester(const DataSchema& schema, const LoadOptions& options, LoadRes
     }
   }
   for (const ColumnSpec& field : event_columns_) store_.event_fields.columns.emplace_back(field.name, field.type, Kept(field.name));
+  for (size_t c = 0; c < event_columns_.size(); ++c) {
+    if (store_.event_fields.columns[c].kept()) kept_event_columns_.push_back(c);
+  }
+  checked_fields_.resize(schema.events.size());
   for (size_t e = 0; e < schema.events.size(); ++e) {
-    field_of_event_[e].assign(event_columns_.size(), false);
-    required_[e].assign(event_columns_.size(), false);
     for (const ColumnSpec& field : schema.events[e].columns) {
       for (size_t c = 0; c < event_columns_.size(); ++c) {
-        if (event_columns_[c].name != field.name) continue;
-        field_of_event_[e][c] = true;
-        required_[e][c] = field.required;
+        if (event_columns_[c].name == field.name && Checked(store_.event_fields.columns[c])) {
+          checked_fields_[e].push_back({c, field.required});
+        }
       }
     }
   }
 }
+
+bool Ingester::Checked(const Column& column) const { return column.kept() || options_.validate_all; }
 
 bool Ingester::Kept(std::string_view column) const {
   const auto& kept = options_.kept_columns;
@@ -161,6 +163,7 @@ bool Ingester::CustomerRecord(const std::vector<std::string_view>& fields, int64
       return Reject({customer_source_, line, 0, "", fmt::format("{} fields where the header has more", fields.size()),
                      std::string(raw)});
     }
+    if (!Checked(store_.customers.columns[c])) continue;
     if (!ParseValue(text, columns[c].type, decimal_comma, values_[c], reason)) {
       return Reject({customer_source_, line, static_cast<size_t>(at) + 1, columns[c].name,
                      fmt::format("{}: `{}`", reason, text), std::string(raw)});
@@ -243,18 +246,17 @@ bool Ingester::EventRecord(const std::vector<std::string_view>& fields, int64_t 
     return bad(time_field_, "time", fmt::format("`{}` is after 2100: a placeholder date, not an event's", fields[time_field_]));
   }
   values_.resize(event_columns_.size());
+  // A kept column stores null where the row's type has no such field.
+  for (size_t c : kept_event_columns_) values_[c] = Value{};
   std::string reason;
-  for (size_t c = 0; c < event_columns_.size(); ++c) {
-    int at = event_index_[c];
+  for (const CheckedField& field : checked_fields_[type]) {
+    const size_t c = field.column;
+    const int at = event_index_[c];
     std::string_view text = at >= 0 ? fields[at] : std::string_view{};
-    if (!field_of_event_[type][c]) {
-      values_[c] = Value{};  // another event type's field: stays empty
-      continue;
-    }
     if (!ParseValue(text, event_columns_[c].type, decimal_comma, values_[c], reason)) {
       return bad(at, event_columns_[c].name, fmt::format("{}: `{}`", reason, text));
     }
-    if (text.empty() && required_[type][c]) {
+    if (text.empty() && field.required) {
       return bad(at, event_columns_[c].name,
                  at < 0 ? fmt::format("required for a `{}` event, and {} has no such column", type_name, event_source_)
                         : fmt::format("required for a `{}` event, and empty", type_name));
@@ -284,28 +286,31 @@ bool Ingester::EventRecord(const std::vector<std::string_view>& fields, int64_t 
     if (result_.events_for_unknown_customers++ == 0) result_.first_unknown_customer = std::string(id);
     return true;
   }
-  store_.event_customer.push_back(*customer);
+  if (is_part()) {
+    part_event_customers_.push_back(*customer);
+  } else {
+    store_.AddEventCustomers(&*customer, &time, 1);
+  }
   store_.event_type.push_back(static_cast<uint8_t>(type));
   store_.event_time.push_back(time);
-  for (size_t c = 0; c < event_columns_.size(); ++c) {
-    Column& column = store_.event_fields.columns[c];
-    if (column.kept()) AppendValue(column, values_[c]);
-  }
+  for (size_t c : kept_event_columns_) AppendValue(store_.event_fields.columns[c], values_[c]);
   ++store_.event_fields.rows;
   return true;
 }
 
-void Ingester::ExpectCustomers(size_t rows) {
+ReservedArrays Ingester::ExpectCustomers(size_t rows) {
   for (auto& column : store_.customers.columns) column.Reserve(rows);
   if (!is_part()) store_.customers.columns[key_column_].ReserveDistinct(rows);  // a part's ids are not looked up
   customer_line_.reserve(rows);
+  return store_.ReservedCustomerArrays();
 }
 
-void Ingester::ExpectEvents(size_t rows) {
-  ReserveLarge(store_.event_customer, rows);
+ReservedArrays Ingester::ExpectEvents(size_t rows) {
+  if (is_part()) ReserveLarge(part_event_customers_, rows);
   ReserveLarge(store_.event_type, rows);
   ReserveLarge(store_.event_time, rows);
   for (auto& column : store_.event_fields.columns) column.Reserve(rows);
+  return store_.ReservedEventArrays();
 }
 
 Ingester::Ingester(const Ingester& parent, LoadResult& result)
@@ -326,8 +331,8 @@ Ingester::Ingester(const Ingester& parent, LoadResult& result)
       time_field_(parent.time_field_),
       customer_width_(parent.customer_width_),
       event_width_(parent.event_width_),
-      field_of_event_(parent.field_of_event_),
-      required_(parent.required_) {
+      kept_event_columns_(parent.kept_event_columns_),
+      checked_fields_(parent.checked_fields_) {
   store_.schema = schema_;
   for (const Column& column : parent.store_.customers.columns) {
     store_.customers.columns.emplace_back(column.name(), column.type(), column.kept());
@@ -345,7 +350,7 @@ void Ingester::ClearPart() {
   for (Column& column : store_.customers.columns) column.Clear();
   for (Column& column : store_.event_fields.columns) column.Clear();
   store_.customers.rows = store_.event_fields.rows = 0;
-  store_.event_customer.clear();
+  part_event_customers_.clear();
   store_.event_type.clear();
   store_.event_time.clear();
   customer_line_.clear();
@@ -395,7 +400,7 @@ bool Ingester::AbsorbCustomers(Ingester& part) {
 
 bool Ingester::AbsorbEvents(Ingester& part) {
   auto append = [](auto& to, const auto& from) { to.insert(to.end(), from.begin(), from.end()); };
-  append(store_.event_customer, part.store_.event_customer);
+  store_.AddEventCustomers(part.part_event_customers_.data(), part.store_.event_time.data(), part.part_event_customers_.size());
   append(store_.event_type, part.store_.event_type);
   append(store_.event_time, part.store_.event_time);
   for (size_t c = 0; c < store_.event_fields.columns.size(); ++c) {

@@ -40,9 +40,10 @@ class Ingester {
     derived_ = true;
   }
 
-  // Room for about this many rows, so that columns never grow by copying.
-  void ExpectCustomers(size_t rows);
-  void ExpectEvents(size_t rows);
+  // Room for about this many rows, so that columns never grow by copying; returns the arrays
+  // reserved.
+  ReservedArrays ExpectCustomers(size_t rows);
+  ReservedArrays ExpectEvents(size_t rows);
 
   // An ingester for a later part of a file whose header this one has read, so that parts load
   // on several cores: the part's rows go to a store of their own (its events find their
@@ -69,6 +70,9 @@ class Ingester {
   static bool HasValuesBeyond(const std::vector<std::string_view>& fields, size_t header);
   bool KnownZone(std::string_view name);  // KnownTimeZone, remembered
   bool Kept(std::string_view column) const;
+  // Whether a column's values are converted and checked: those kept, or every one with
+  // `validate_all`. A column nothing reads costs no work but the split of its field.
+  bool Checked(const Column& column) const;
   bool MapHeader(const std::vector<std::string_view>& names, const std::vector<ColumnSpec>& columns,
                  std::string_view source, std::vector<int>& index, const std::vector<std::string_view>& also_required);
 
@@ -92,10 +96,17 @@ class Ingester {
   std::vector<int> event_index_;           // event_columns_ -> source field
   int customer_id_field_ = -1, event_field_ = -1, time_field_ = -1;
   size_t customer_width_ = SIZE_MAX, event_width_ = SIZE_MAX;  // the headers' fields
-  std::vector<std::vector<bool>> field_of_event_;  // [event type][event column]: the type has it
-  std::vector<std::vector<bool>> required_;        // [event type][event column]: required for it
+  std::vector<size_t> kept_event_columns_;         // event columns whose values are stored
+  // Per event type, the fields whose values are converted and checked (Checked), so that a row
+  // visits those alone.
+  struct CheckedField {
+    size_t column;  // in event_columns_
+    bool required;  // for this type
+  };
+  std::vector<std::vector<CheckedField>> checked_fields_;
   std::vector<Value> values_;                      // one row's values, before they are appended
   std::optional<uint32_t> last_event_customer_;    // the previous event's customer row
+  std::vector<uint32_t> part_event_customers_;      // a part's: each event's customer row, for AbsorbEvents
   std::string last_event_customer_id_;
 };
 

@@ -93,12 +93,8 @@ bool IngestRecords(CsvReader& reader, const std::string& name, TableKind kind, b
   }
 }
 
-void Expect(Ingester& ingester, TableKind kind, size_t rows) {
-  if (kind == TableKind::Customers) {
-    ingester.ExpectCustomers(rows);
-  } else {
-    ingester.ExpectEvents(rows);
-  }
+ReservedArrays Expect(Ingester& ingester, TableKind kind, size_t rows) {
+  return kind == TableKind::Customers ? ingester.ExpectCustomers(rows) : ingester.ExpectEvents(rows);
 }
 
 // A run of whole records: [begin, end) of the text, starting on line `first_line`.
@@ -225,9 +221,10 @@ bool IngestInOrder(size_t count, unsigned threads, TableKind kind, Ingester& ing
 // Reads the CSV parts on several cores. A part's text is given back to the kernel once read.
 bool IngestParts(std::string_view text, bool mapped, const std::vector<Part>& parts, const std::string& name,
                  TableKind kind, char separator, unsigned threads, std::atomic<size_t>* progress, Ingester& ingester) {
-  size_t rows = 0;
-  for (const Part& part : parts) rows += part.lines + 1;
-  Expect(ingester, kind, rows);
+  // Where each part's rows will go, at most (a row per line).
+  std::vector<size_t> first_row(parts.size() + 1, 0);
+  for (size_t i = 0; i < parts.size(); ++i) first_row[i + 1] = first_row[i] + parts[i].lines + 1;
+  const ReservedArrays store_arrays = Expect(ingester, kind, first_row.back());
   std::string unused;
   return IngestInOrder(parts.size(), threads, kind, ingester, unused, [&](size_t i, Ingester& part_ingester, std::string&) {
     const Part& part = parts[i];
@@ -236,6 +233,7 @@ bool IngestParts(std::string_view text, bool mapped, const std::vector<Part>& pa
     CsvReader reader(text.substr(part.begin, part.end - part.begin), separator, part.first_line);
     IngestRecords(reader, name, kind, separator == ';', part_ingester);
     if (mapped) ReleasePart(text, part.begin, part.end);
+    store_arrays.Prefault(first_row[i], part.lines + 1);
     if (progress != nullptr) *progress += part.end - part.begin;
     return true;
   });

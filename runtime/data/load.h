@@ -27,10 +27,12 @@ struct LoadOptions {
   // store, rejects and messages are the same as from one reader.
   unsigned threads = 0;
   size_t part_bytes = size_t{16} << 20;
-  // When not empty, the only customer and event columns kept (with the customer id): the
-  // others are still checked against the contract, but a program that never reads them does
-  // not pay for storing them.
+  // When not empty, the only customer and event columns kept (with the customer id): a program
+  // that never reads the others does not pay for storing them, nor for converting and checking
+  // their values against the contract unless `validate_all` (their rows' fields are still
+  // counted).
   std::vector<std::string> kept_columns;
+  bool validate_all = false;
   // When set, counts the bytes of CSV read so far (for a progress line).
   std::atomic<size_t>* bytes_read = nullptr;
   // When not empty, the folder of snapshots (data/snapshot.h): a load reads the one of

@@ -228,6 +228,7 @@ std::string SnapshotKey(const std::string& source, const DataSchema& schema, con
   kept.erase(std::unique(kept.begin(), kept.end()), kept.end());
   key += fmt::format("kept {:?}\n", fmt::join(kept, ","));
   key += fmt::format("bad rows {}\n", options.on_bad_row == OnBadRow::Skip ? "skipped" : "stop the load");
+  key += fmt::format("checked {}\n", options.validate_all ? "every column" : "the kept columns");
   return key;
 }
 

@@ -24,6 +24,18 @@ void AdvisePages(std::string_view text, size_t begin, size_t end, int advice) {
   if (to > from) madvise(reinterpret_cast<void*>(from), to - from, advice);
 }
 
+void ReservedArrays::Prefault(size_t first, size_t rows) const {
+  const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  for (const Array& array : arrays_) {
+    size_t begin = first, end = std::min(first + rows, array.bits ? array.capacity * 64 : array.capacity);
+    if (array.bits) begin /= 64, end = (end + 63) / 64;
+    if (begin >= end) continue;
+    uintptr_t from = (array.data + begin * array.element_bytes) & ~(page - 1);
+    uintptr_t to = (array.data + end * array.element_bytes + page - 1) & ~(page - 1);
+    madvise(reinterpret_cast<void*>(from), to - from, MADV_POPULATE_WRITE);
+  }
+}
+
 std::string_view ColumnTypeName(ColumnType type) {
   switch (type) {
     case ColumnType::Bool: return "bool";
@@ -213,6 +225,13 @@ void Column::Reserve(size_t rows) {
   }
 }
 
+void Column::AddReserved(ReservedArrays& arrays) const {
+  arrays.Add(validity_, true);
+  arrays.Add(ints_);
+  arrays.Add(doubles_);
+  arrays.Add(codes_);
+}
+
 void Column::Clear() {
   size_ = nulls_ = 0;
   validity_.clear();
@@ -260,33 +279,60 @@ int32_t CustomerStore::DayAfterLastEvent() const {
   return static_cast<int32_t>(last / 86400 - (last % 86400 < 0 ? 1 : 0) + 1);
 }
 
-void CustomerStore::IndexEvents() {
-  const size_t events = event_customer.size();
-  const size_t customer_count = customers.rows;
-  // Exports usually list each customer's events together, in time order: then only the
-  // offsets are needed.
-  bool sorted = true;
-  for (size_t i = 1; i < events && sorted; ++i) {
-    sorted = event_customer[i - 1] < event_customer[i] ||
-             (event_customer[i - 1] == event_customer[i] && event_time[i - 1] <= event_time[i]);
+ReservedArrays CustomerStore::ReservedCustomerArrays() const {
+  ReservedArrays arrays;
+  for (const Column& column : customers.columns) column.AddReserved(arrays);
+  return arrays;
+}
+
+ReservedArrays CustomerStore::ReservedEventArrays() const {
+  ReservedArrays arrays;
+  arrays.Add(event_type);
+  arrays.Add(event_time);
+  for (const Column& column : event_fields.columns) column.AddReserved(arrays);
+  return arrays;
+}
+
+void CustomerStore::AddEventCustomers(const uint32_t* rows, const int64_t* times, size_t count) {
+  if (events_added_ == 0 && event_offsets.empty()) AssignLarge(event_offsets, customers.rows + 1, 0);
+  size_t i = 0;
+  for (; i < count && events_grouped_; ++i) {
+    const bool in_order = events_added_ + i == 0 || last_event_customer_ < rows[i] ||
+                          (last_event_customer_ == rows[i] && last_event_time_ <= times[i]);
+    if (!in_order) {
+      // List the customers of the events so far, from their counts.
+      events_grouped_ = false;
+      ReserveLarge(event_customer_, events_added_ + i + (count - i));
+      for (size_t c = 0; c < customers.rows; ++c) event_customer_.insert(event_customer_.end(), event_offsets[c + 1], static_cast<uint32_t>(c));
+      break;
+    }
+    ++event_offsets[rows[i] + 1];
+    last_event_customer_ = rows[i];
+    last_event_time_ = times[i];
   }
-  // The offsets are read at random (a panel on history visits the customers who pass its other
-  // conditions): huge pages spare those reads a page walk each.
-  if (sorted) {
-    AssignLarge(event_offsets, customer_count + 1, 0);
-    for (uint32_t customer : event_customer) ++event_offsets[customer + 1];
+  if (!events_grouped_) {
+    GrowLarge(event_customer_, event_customer_.size() + (count - i));
+    event_customer_.insert(event_customer_.end(), rows + i, rows + count);
+  }
+  events_added_ += count;
+}
+
+void CustomerStore::IndexEvents() {
+  const size_t customer_count = customers.rows;
+  if (event_offsets.empty()) AssignLarge(event_offsets, customer_count + 1, 0);  // no event
+  if (events_grouped_) {
     std::partial_sum(event_offsets.begin(), event_offsets.end(), event_offsets.begin());
-    std::vector<uint32_t>().swap(event_customer);  // 4 bytes an event that the offsets say
     return;
   }
   // Counting sort by customer (stable: keeps file order within a customer), then by time
   // within each customer's slice, which exports usually already have in order.
-  AssignLarge(event_offsets, customer_count + 1, 0);
-  for (uint32_t customer : event_customer) ++event_offsets[customer + 1];
+  const size_t events = event_customer_.size();
+  std::fill(event_offsets.begin(), event_offsets.end(), 0);
+  for (uint32_t customer : event_customer_) ++event_offsets[customer + 1];
   std::partial_sum(event_offsets.begin(), event_offsets.end(), event_offsets.begin());
   std::vector<uint32_t> order(events);
   std::vector<uint64_t> next(event_offsets.begin(), event_offsets.end() - 1);
-  for (uint32_t i = 0; i < events; ++i) order[next[event_customer[i]]++] = i;
+  for (uint32_t i = 0; i < events; ++i) order[next[event_customer_[i]]++] = i;
   for (size_t c = 0; c < customer_count; ++c) {
     auto begin = order.begin() + static_cast<ptrdiff_t>(event_offsets[c]);
     auto end = order.begin() + static_cast<ptrdiff_t>(event_offsets[c + 1]);
@@ -294,7 +340,7 @@ void CustomerStore::IndexEvents() {
       std::stable_sort(begin, end, [&](uint32_t a, uint32_t b) { return event_time[a] < event_time[b]; });
     }
   }
-  std::vector<uint32_t>().swap(event_customer);
+  std::vector<uint32_t>().swap(event_customer_);
   auto permute = [&](auto& values) { Gather(values, order); };
   permute(event_type);
   permute(event_time);

@@ -74,6 +74,31 @@ void AssignLarge(std::vector<T>& values, size_t count, V value) {
   values.resize(count, static_cast<T>(value));
 }
 
+// Arrays reserved for a load, whose pages can be faulted in ahead of the rows written to them:
+// fresh memory costs the kernel a zeroing per page, and rows are copied into the store one part
+// at a time, in order, while those of later parts are read on other cores. Faulting the pages
+// of a part's rows in on the core that read it takes that zeroing out of the ordered copy.
+// Holds the arrays' addresses as reserved: a load that outgrows a reservation (the rows were
+// counted) only loses the head start, as madvise leaves memory as it is.
+class ReservedArrays {
+ public:
+  template <typename T>
+  void Add(const std::vector<T>& values, bool bits = false) {
+    if (values.capacity() > 0) arrays_.push_back({reinterpret_cast<uintptr_t>(values.data()), sizeof(T), values.capacity(), bits});
+  }
+  // Faults in, writable, the pages of rows [first, first + rows) of every array.
+  void Prefault(size_t first, size_t rows) const;
+
+ private:
+  struct Array {
+    uintptr_t data;
+    size_t element_bytes;
+    size_t capacity;  // elements
+    bool bits;        // a bitmap: 64 rows a word
+  };
+  std::vector<Array> arrays_;
+};
+
 class Column {
  public:
   // A column that is not `kept` is checked as it loads but holds no values: nothing reads it.
@@ -126,6 +151,8 @@ class Column {
   // Reorders rows: row i becomes old row order[i].
   void Permute(const std::vector<uint32_t>& order);
   void Reserve(size_t rows);
+  // Adds the arrays Reserve reserved.
+  void AddReserved(ReservedArrays& arrays) const;
   // Room for about this many distinct strings, so that the dictionary never grows by rehashing
   // (a key column, whose every value is distinct).
   void ReserveDistinct(size_t strings);
@@ -185,18 +212,34 @@ struct CustomerStore {
   std::optional<uint32_t> RowOfId(std::string_view id) const { return customers.columns[key_column].FindString(id); }
 
   // Every event of every type, sorted by (customer, time).
-  std::vector<uint32_t> event_customer;  // customer row, while loading: IndexEvents frees it (the offsets say it)
   std::vector<uint8_t> event_type;       // index into schema.events
   std::vector<int64_t> event_time;       // seconds since the epoch, UTC
   Table event_fields;                    // the union of the event types' fields; null where absent
   std::vector<uint64_t> event_offsets;   // customer c's events: [offsets[c], offsets[c + 1])
 
-  // Sorts the events, builds the offsets and frees `event_customer`; call once after loading.
+  // While loading, after the customers: the next events' customers (rows) and times.
+  void AddEventCustomers(const uint32_t* rows, const int64_t* times, size_t count);
+  // Sorts the events and builds the offsets; call once after loading.
   void IndexEvents();
+
+  // The arrays reserved for loading customers, or events.
+  ReservedArrays ReservedCustomerArrays() const;
+  ReservedArrays ReservedEventArrays() const;
 
   // The day after the last event (days since 1970-01-01): the default as-of date, when the
   // data ends. Day 1 when there is no event.
   int32_t DayAfterLastEvent() const;
+
+ private:
+  // Exports list each customer's events together, in time order: while the events come so,
+  // each customer's are only counted (in event_offsets, shifted by one), and the offsets are
+  // all IndexEvents needs. The first event out of that order lists the customers of those
+  // before it (the counts say them), and of every event after, for IndexEvents to sort.
+  bool events_grouped_ = true;
+  uint32_t last_event_customer_ = 0;
+  int64_t last_event_time_ = 0;
+  size_t events_added_ = 0;
+  std::vector<uint32_t> event_customer_;  // once not grouped: each event's customer row
 };
 
 }  // namespace relc::data

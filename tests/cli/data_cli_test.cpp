@@ -153,3 +153,45 @@ TEST_CASE("SQLite views load like the tables they show", "[cli][data]") {
   CHECK(inspect.out.find("revenue: 52.50") != std::string::npos);
   fs::remove(db);
 }
+
+TEST_CASE("a bad value in a column no program reads is checked only with --validate-all", "[cli][data]") {
+  // A copy of generated data whose first abandoned cart has a `value` that is no amount.
+  const fs::path dir = TempDir("validate_all");
+  fs::create_directories(dir);
+  const fs::path source = GeneratedData(2000, 3);
+  fs::copy_file(fs::path(source) / "customers.csv", dir / "customers.csv");
+  std::istringstream events(ReadFile(fs::path(source) / "events.csv"));
+  std::ofstream damaged(dir / "events.csv");
+  std::string row;
+  int line = 0, bad_line = 0;
+  while (std::getline(events, row)) {
+    ++line;
+    if (bad_line == 0 && row.find(",cart_abandoned,") != std::string::npos) {
+      std::vector<std::string> fields;
+      std::stringstream split(row);
+      for (std::string field; std::getline(split, field, ',');) fields.push_back(field);
+      fields.resize(11);
+      fields[6] = "about 20";  // `value`
+      row.clear();
+      for (size_t i = 0; i < fields.size(); ++i) row += (i ? "," : "") + fields[i];
+      bad_line = line;
+    }
+    damaged << row << '\n';
+  }
+  damaged.close();
+  REQUIRE(bad_line > 0);
+  const std::string winback = "panels examples/winback/winback.rel --as-of 2026-01-01 --no-cache --data ";
+  Result clean = Relc(winback + source.string());
+  Result unread = Relc(winback + dir.string());
+  REQUIRE(unread.exit_code == 0);  // the win-back reads no cart's value
+  CHECK(unread.out == clean.out);
+  Result all = Relc(winback + dir.string() + " --validate-all", true);
+  CHECK(all.exit_code == 1);
+  CHECK(all.out.find("events.csv:" + std::to_string(bad_line) + ":7") != std::string::npos);
+  CHECK(all.out.find("`about 20`") != std::string::npos);
+  // A program that reads the column checks it without being asked.
+  Result read = Relc("panels examples/cart_abandonment/cart_abandonment.rel --as-of 2026-01-01 --no-cache --data " + dir.string(), true);
+  CHECK(read.exit_code == 1);
+  CHECK(read.out.find("events.csv:" + std::to_string(bad_line) + ":7") != std::string::npos);
+  fs::remove_all(dir);
+}

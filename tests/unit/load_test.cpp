@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -264,15 +265,20 @@ TEST_CASE("an SQLite database read by ranges of rowids on several cores equals t
   fs::remove_all(bad);
 }
 
-TEST_CASE("columns left out of the store are still checked", "[load]") {
+TEST_CASE("columns left out of the store are checked with validate_all, and cost nothing without", "[load]") {
   fs::path dir = WriteData("kept", 500, [](std::string& line, int number, bool) {
     if (number == 300) line.replace(line.find("2025-"), 10, "2025-13-45");
   });
   relc::data::LoadOptions options;
   options.kept_columns = {"score"};
   relc::data::LoadResult loaded = relc::data::LoadData(dir.string(), TestSchema(), options);
+  REQUIRE(loaded.store);  // nothing reads signup_date
+  REQUIRE(loaded.store->customers.rows == 500);
+  options.validate_all = true;
+  loaded = relc::data::LoadData(dir.string(), TestSchema(), options);
   REQUIRE_FALSE(loaded.store);
   REQUIRE(loaded.error.find("customers.csv:300:3: column `signup_date`") != std::string::npos);
+  options.validate_all = false;
 
   fs::path good = WriteData("kept_good", 500);
   loaded = relc::data::LoadData(good.string(), TestSchema(), options);
@@ -283,6 +289,50 @@ TEST_CASE("columns left out of the store are still checked", "[load]") {
   REQUIRE(loaded.store->RowOfId("C499") == 499u);
   fs::remove_all(dir);
   fs::remove_all(good);
+}
+
+TEST_CASE("events out of customer or time order are sorted, however far into the file they start", "[load][store]") {
+  // Events grouped by customer in time order, then, from line `from`, customers listed again.
+  for (int from : {2, 40, 1500}) {
+    INFO("out of order from line " << from);
+    fs::path dir = WriteData("order_" + std::to_string(from), 1000);
+    std::ifstream in(dir / "events.csv");
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    in.close();
+    // The tail of the file moved to just after the header: its customers come first, out of order.
+    std::rotate(lines.begin() + 1, lines.begin() + from, lines.end());
+    std::ofstream out(dir / "events.csv");
+    for (const std::string& line : lines) out << line << "\n";
+    out.close();
+    relc::data::LoadResult one = Load(dir, 1, kOneReader);
+    REQUIRE(one.store);
+    const relc::data::CustomerStore& store = *one.store;
+    REQUIRE(store.event_offsets.size() == 1001);
+    REQUIRE(store.event_offsets.back() == store.event_time.size());
+    for (size_t c = 0; c < 1000; ++c) {
+      REQUIRE(store.event_offsets[c + 1] - store.event_offsets[c] == c % 6);
+      REQUIRE(std::is_sorted(store.event_time.begin() + static_cast<ptrdiff_t>(store.event_offsets[c]),
+                             store.event_time.begin() + static_cast<ptrdiff_t>(store.event_offsets[c + 1])));
+    }
+    // The same events as from the file in order (string codes aside: they follow the file's
+    // order), and the same store from parts on several cores.
+    relc::data::LoadResult ordered = Load(WriteData("ordered_" + std::to_string(from), 1000), 1, kOneReader);
+    REQUIRE(ordered.store);
+    REQUIRE(store.event_time == ordered.store->event_time);
+    REQUIRE(store.event_type == ordered.store->event_type);
+    REQUIRE(store.event_offsets == ordered.store->event_offsets);
+    const relc::data::Column& carts = *store.event_fields.Find("cart_id");
+    const relc::data::Column& ordered_carts = *ordered.store->event_fields.Find("cart_id");
+    for (size_t e = 0; e < store.event_time.size(); ++e) {
+      REQUIRE(carts.IsValid(e) == ordered_carts.IsValid(e));
+      if (carts.IsValid(e)) REQUIRE(carts.String(e) == ordered_carts.String(e));
+    }
+    relc::data::LoadResult parts = Load(dir, 2, 777);
+    REQUIRE(parts.store);
+    RequireSameStore(store, *parts.store);
+    fs::remove_all(dir);
+  }
 }
 
 TEST_CASE("appending columns keeps validity bits and dictionary order", "[load][store]") {
