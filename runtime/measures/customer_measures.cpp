@@ -62,6 +62,18 @@ void ComputeRanks(size_t n, const std::vector<uint32_t>& buyers, const MeasureOp
   m.pareto_top20_share = m.total_revenue_cents > 0 ? static_cast<double>(top_revenue) / m.total_revenue_cents : 0;
 }
 
+// A buyer's lifecycle stage: see docs/language.md, "Lifecycle stages". `observed_days`: since
+// the first purchase, to the day before as-of.
+Lifecycle StageOf(double recency, int frequency, int referrals, double observed_days) {
+  if (recency > 365) return Lifecycle::Lost;
+  if (recency > 180) return Lifecycle::Dormant;
+  if (frequency >= 3 && referrals > 0) return Lifecycle::Ambassador;
+  if (frequency == 1 && observed_days <= 90) return Lifecycle::New;
+  if (frequency <= 2) return Lifecycle::Occasional;
+  if (frequency <= 5) return Lifecycle::Regular;
+  return Lifecycle::Loyal;
+}
+
 }  // namespace
 
 std::string_view LifecycleName(Lifecycle stage) {
@@ -110,21 +122,26 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
   const data::Column* signup = store.customers.Find("signup_date");
   const int64_t as_of = int64_t{options.as_of_day} * 86400;
 
-  std::vector<RepeatSummary> repeats(n);
-  std::vector<SpendSummary> spends(n);
-  std::vector<int> referrals(n, 0);
+  // The models' inputs, per customer: held only when the models are fitted (at 10M customers,
+  // 560 MB that a panel of recency and frequency has no use for).
+  std::vector<RepeatSummary> repeats;
+  std::vector<SpendSummary> spends;
+  if (options.customer_base_models) {
+    data::AssignLarge(repeats, n, RepeatSummary{});
+    data::AssignLarge(spends, n, SpendSummary{});
+  }
   // Each customer's figures depend on their history alone: blocks of customers on every core.
   constexpr size_t kBlock = 1 << 16;
   data::ParallelFor((n + kBlock - 1) / kBlock, data::ThreadCount(options.threads), [&](size_t block, unsigned) {
     for (uint32_t c = static_cast<uint32_t>(block * kBlock); c < std::min(n, (block + 1) * kBlock); ++c) {
       int64_t first_event = -1, first_purchase = -1, last_purchase = -1, last_day = INT64_MIN;
       int64_t repeat_total = 0, purchases_total = 0;
-      int purchase_days = 0;
+      int purchase_days = 0, referrals = 0;
       for (uint64_t i = store.event_offsets[c]; i < store.event_offsets[c + 1]; ++i) {
         int64_t time = store.event_time[i];
         if (time >= as_of) break;  // sorted by time within the customer
         if (first_event < 0) first_event = time;
-        if (store.event_type[i] == referral_type) ++referrals[c];
+        if (store.event_type[i] == referral_type) ++referrals;
         if (store.event_type[i] == return_type) {
           // Money given back: out of the customer's value, and of the models' spend once they
           // are repeat buyers.
@@ -160,8 +177,10 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
       double x = purchase_days - 1;
       // Whole days, as the models' literature counts them: T runs to the last day observed (the
       // day before as-of), so that a purchase on that day has t_x = T.
-      repeats[c] = {x, std::floor(last_purchase / kDay) - std::floor(first_purchase / kDay),
-                    options.as_of_day - 1 - std::floor(first_purchase / kDay)};
+      const double observed = options.as_of_day - 1 - std::floor(first_purchase / kDay);
+      m.lifecycle[c] = StageOf(m.recency_days[c], m.frequency[c], referrals, observed);
+      if (!options.customer_base_models) continue;
+      repeats[c] = {x, std::floor(last_purchase / kDay) - std::floor(first_purchase / kDay), observed};
       if (x > 0) spends[c] = {x, repeat_total / 100.0 / x};
     }
   });
@@ -174,20 +193,6 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
   m.total_revenue_cents = std::accumulate(m.monetary_cents.begin(), m.monetary_cents.end(), int64_t{0});
   m.total_returns_cents = std::accumulate(m.returns_cents.begin(), m.returns_cents.end(), int64_t{0});
   if (options.ranks) ComputeRanks(n, buyers, options, m);
-
-  // Lifecycle: see docs/language.md, "Lifecycle stages".
-  for (uint32_t c : buyers) {
-    double recency = m.recency_days[c];
-    int frequency = m.frequency[c];
-    Lifecycle& stage = m.lifecycle[c];
-    if (recency > 365) stage = Lifecycle::Lost;
-    else if (recency > 180) stage = Lifecycle::Dormant;
-    else if (frequency >= 3 && referrals[c] > 0) stage = Lifecycle::Ambassador;
-    else if (frequency == 1 && repeats[c].T <= 90) stage = Lifecycle::New;
-    else if (frequency <= 2) stage = Lifecycle::Occasional;
-    else if (frequency <= 5) stage = Lifecycle::Regular;
-    else stage = Lifecycle::Loyal;
-  }
 
   // The customer-base models, fitted on this base: BG/NBD on every buyer, Gamma-Gamma on
   // repeat buyers with spend.
