@@ -3,10 +3,32 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "data/values.h"
 
 namespace relc::data {
+
+namespace {
+
+// Customer ids are short: compared a word at a time, with no call to memcmp (an event's
+// customer is looked up by id for every row).
+bool SameId(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  size_t i = 0;
+  for (; i + 8 <= a.size(); i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x != y) return false;
+  }
+  for (; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 std::string FormatBadRow(const BadRow& row) {
   std::string where = fmt::format("{}:{}", row.file, row.line);
@@ -273,12 +295,12 @@ bool Ingester::EventRecord(const std::vector<std::string_view>& fields, int64_t 
   // Exports list a customer's events together, and often customers in the order of their own
   // file: the previous row's customer is the likeliest, then the customer after them.
   std::optional<uint32_t> customer;
-  if (last_event_customer_ && id == last_event_customer_id_) {
+  if (last_event_customer_ && SameId(id, last_event_customer_id_)) {
     customer = last_event_customer_;
   } else {
     const Column& ids = customers_->customers.columns[customers_->key_column];
     const uint32_t next = last_event_customer_ ? *last_event_customer_ + 1 : 0;
-    customer = next < ids.dictionary_size() && ids.DictionaryString(next) == id ? std::optional(next) : customers_->RowOfId(id);
+    customer = next < ids.dictionary_size() && SameId(ids.DictionaryString(next), id) ? std::optional(next) : customers_->RowOfId(id);
     last_event_customer_ = customer;
     last_event_customer_id_.assign(id);
   }
@@ -302,7 +324,9 @@ ReservedArrays Ingester::ExpectCustomers(size_t rows) {
   for (auto& column : store_.customers.columns) column.Reserve(rows);
   if (!is_part()) store_.customers.columns[key_column_].ReserveDistinct(rows);  // a part's ids are not looked up
   customer_line_.reserve(rows);
-  return store_.ReservedCustomerArrays();
+  ReservedArrays arrays = store_.ReservedCustomerArrays();
+  arrays.Add(customer_line_);
+  return arrays;
 }
 
 ReservedArrays Ingester::ExpectEvents(size_t rows) {

@@ -167,8 +167,15 @@ void Column::AppendUnchecked(std::string_view value) {
 }
 
 bool Column::AppendString(std::string_view value, bool only_if_new) {
+  // Rows often repeat the string before them (a time zone, a country): no hash, no probe.
+  if (!only_if_new && previous_code_ < dictionary_size() && DictionaryString(previous_code_) == value) {
+    codes_.push_back(previous_code_);
+    MarkValid(true);
+    return true;
+  }
   bool added = false;
   uint32_t code = Intern(value, HashString(value), added);
+  previous_code_ = code;
   if (only_if_new && !added) return false;
   codes_.push_back(code);
   MarkValid(true);
@@ -230,6 +237,9 @@ void Column::AddReserved(ReservedArrays& arrays) const {
   arrays.Add(ints_);
   arrays.Add(doubles_);
   arrays.Add(codes_);
+  // A key column's dictionary holds a string per row.
+  arrays.Add(hashes_);
+  arrays.Add(string_offsets_);
 }
 
 void Column::Clear() {
@@ -242,6 +252,7 @@ void Column::Clear() {
   string_offsets_.assign(1, 0);
   std::fill(slots_.begin(), slots_.end(), 0);
   hashes_.clear();
+  previous_code_ = UINT32_MAX;
 }
 
 // Gathers values[order[i]] without zero-filling the new array first.

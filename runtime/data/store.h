@@ -194,6 +194,7 @@ class Column {
   std::vector<uint32_t> string_offsets_ = {0};
   std::vector<uint64_t> slots_;
   std::vector<uint64_t> hashes_;  // per code, to grow the table without rehashing strings
+  uint32_t previous_code_ = UINT32_MAX;  // the code AppendString gave last
 };
 
 struct Table {

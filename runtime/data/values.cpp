@@ -30,6 +30,26 @@ bool ValidDate(int year, int month, int day) {
   return day <= (month == 2 && leap ? 29 : kDays[month - 1]);
 }
 
+// The first day of each month of the years exports hold, looked up rather than computed: a
+// load converts a date for every event.
+constexpr int kFirstTabledYear = 1900, kTabledYears = 300;
+
+struct MonthStarts {
+  int32_t days[kTabledYears * 12];
+  MonthStarts() {
+    for (int y = 0; y < kTabledYears; ++y) {
+      for (int m = 0; m < 12; ++m) days[y * 12 + m] = DaysFromCivil(kFirstTabledYear + y, m + 1, 1);
+    }
+  }
+};
+
+int32_t DaysOfDate(int year, int month, int day) {
+  static const MonthStarts table;
+  const int at = (year - kFirstTabledYear) * 12 + month - 1;
+  if (at < 0 || at >= kTabledYears * 12) return DaysFromCivil(year, month, day);
+  return table.days[at] + day - 1;
+}
+
 // Parses the date at the start of `text`; sets `length` to the characters it took.
 bool ParseDatePrefix(std::string_view text, int32_t& days, size_t& length) {
   int year, month, day;
@@ -41,7 +61,7 @@ bool ParseDatePrefix(std::string_view text, int32_t& days, size_t& length) {
     return false;
   }
   if (!ValidDate(year, month, day)) return false;
-  days = DaysFromCivil(year, month, day);
+  days = DaysOfDate(year, month, day);
   length = 10;
   return true;
 }

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <optional>
 #include <random>
@@ -199,4 +200,25 @@ TEST_CASE("amounts with thousands grouped as spreadsheets write them", "[csv][va
   CHECK(cents("1234,567", false) == std::nullopt);
   CHECK(cents("1,00,000", false) == std::nullopt);
   CHECK(cents(",100", false) == std::nullopt);
+}
+
+TEST_CASE("dates convert to the same days inside and outside the table of month starts", "[csv][values]") {
+  // 1800 to 2300: before, across and after the years whose months are tabled.
+  for (int year = 1800; year <= 2300; ++year) {
+    for (int month = 1; month <= 12; ++month) {
+      for (int day : {1, 15, 28}) {
+        const std::string text = fmt::format("{:04}-{:02}-{:02}", year, month, day);
+        int32_t days = 0;
+        REQUIRE(relc::data::ParseDate(text, days));
+        REQUIRE(days == relc::data::DaysFromCivil(year, month, day));
+        int64_t seconds = 0;
+        REQUIRE(relc::data::ParseDateTime(text + "T12:30:05", seconds));
+        REQUIRE(seconds == int64_t{days} * 86400 + 12 * 3600 + 30 * 60 + 5);
+      }
+    }
+  }
+  int32_t days = 0;
+  CHECK(relc::data::ParseDate("2024-02-29", days));
+  CHECK(days == relc::data::DaysFromCivil(2024, 2, 29));
+  CHECK_FALSE(relc::data::ParseDate("2023-02-29", days));
 }

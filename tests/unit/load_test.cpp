@@ -385,3 +385,15 @@ TEST_CASE("line ends of every kind: LF, CRLF and the lone CR of old Mac exports"
     fs::remove_all(dir);
   }
 }
+
+TEST_CASE("a string repeated from the row before gets its code, also after a clear", "[load][store]") {
+  relc::data::Column column("c", ColumnType::String);
+  for (const char* value : {"a", "a", "b", "a", "b", "b", "ab", "a"}) column.AppendString(value);
+  CHECK(column.codes() == std::vector<uint32_t>{0, 0, 1, 0, 1, 1, 2, 0});
+  CHECK(column.dictionary_size() == 3);
+  column.Clear();
+  for (const char* value : {"b", "b", "a"}) column.AppendString(value);
+  CHECK(column.codes() == std::vector<uint32_t>{0, 0, 1});
+  CHECK(column.DictionaryString(0) == "b");
+  CHECK(column.String(2) == "a");
+}
