@@ -399,27 +399,25 @@ bool Ingester::AbsorbOutcome(Ingester& part) {
 }
 
 bool Ingester::AbsorbCustomers(Ingester& part) {
-  Column& key = store_.customers.columns[key_column_];
-  const Column& part_key = part.store_.customers.columns[key_column_];
-  const size_t rows = part.store_.customers.rows;
-  constexpr uint32_t kPrefetchAhead = 16;
-  for (uint32_t row = 0; row < std::min<size_t>(rows, kPrefetchAhead); ++row) key.PrefetchSlotOf(part_key, row);
-  for (uint32_t row = 0; row < rows; ++row) {  // a key column's codes are its rows
-    if (row + kPrefetchAhead < rows) key.PrefetchSlotOf(part_key, row + kPrefetchAhead);
-    if (!key.AppendNewStringOf(part_key, row)) {
-      std::string_view id = part_key.DictionaryString(row);
-      failed_ = true;
-      result_.error = fmt::format("{}:{}: customer id `{}` is already used at line {}: ids must be unique", customer_source_,
-                                  part.customer_line_[row], id, customer_line_[*store_.RowOfId(id)]);
-      return false;
-    }
-    customer_line_.push_back(part.customer_line_[row]);
-  }
+  // The ids join unchecked: IndexCustomerIds checks them all at once, on every core.
+  store_.customers.columns[key_column_].AppendUncheckedFrom(part.store_.customers.columns[key_column_]);
+  customer_line_.insert(customer_line_.end(), part.customer_line_.begin(), part.customer_line_.end());
   for (size_t c = 0; c < store_.customers.columns.size(); ++c) {
     if (c != key_column_) store_.customers.columns[c].Append(part.store_.customers.columns[c]);
   }
-  store_.customers.rows += rows;
+  store_.customers.rows += part.store_.customers.rows;
   return AbsorbOutcome(part);
+}
+
+bool Ingester::IndexCustomerIds(unsigned threads) {
+  Column& key = store_.customers.columns[key_column_];
+  const std::optional<uint32_t> repeat = key.IndexDistinct(threads);
+  if (!repeat) return true;
+  const std::string_view id = key.DictionaryString(*repeat);
+  failed_ = true;
+  result_.error = fmt::format("{}:{}: customer id `{}` is already used at line {}: ids must be unique", customer_source_,
+                              customer_line_[*repeat], id, customer_line_[*store_.RowOfId(id)]);
+  return false;
 }
 
 bool Ingester::AbsorbEvents(Ingester& part) {

@@ -53,6 +53,9 @@ class Ingester {
   // read them itself; parts must come in file order. False when the load must stop.
   bool AbsorbCustomers(Ingester& part);
   bool AbsorbEvents(Ingester& part);
+  // After every part of the customers is absorbed: checks that the ids are unique (and
+  // indexes them), on `threads` cores. False when one repeats.
+  bool IndexCustomerIds(unsigned threads);
   // Makes an absorbed part ready for another part of the file, keeping its memory (a fresh
   // part would fault its pages in again).
   void ClearPart();

@@ -215,7 +215,7 @@ bool IngestInOrder(size_t count, unsigned threads, TableKind kind, Ingester& ing
     ++absorbed;
     turn.notify_all();
   });
-  return !stopped;
+  return !stopped && (kind != TableKind::Customers || ingester.IndexCustomerIds(threads));
 }
 
 // Reads the CSV parts on several cores. A part's text is given back to the kernel once read.

@@ -1,11 +1,14 @@
 #include "data/store.h"
 
-#include <algorithm>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <numeric>
+
+#include "data/parallel.h"
 
 namespace relc::data {
 
@@ -161,6 +164,58 @@ uint32_t Column::AddString(std::string_view value, uint64_t hash) {
   return code;
 }
 
+void Column::AppendUncheckedFrom(const Column& other) {
+  const auto first = static_cast<uint32_t>(dictionary_size());
+  const auto base = static_cast<uint32_t>(string_bytes_.size());
+  GrowLarge(string_bytes_, string_bytes_.size() + other.string_bytes_.size());
+  string_bytes_.insert(string_bytes_.end(), other.string_bytes_.begin(), other.string_bytes_.end());
+  GrowLarge(string_offsets_, string_offsets_.size() + other.dictionary_size());
+  for (size_t code = 1; code < other.string_offsets_.size(); ++code) string_offsets_.push_back(base + other.string_offsets_[code]);
+  GrowLarge(hashes_, hashes_.size() + other.hashes_.size());
+  hashes_.insert(hashes_.end(), other.hashes_.begin(), other.hashes_.end());
+  for (uint32_t code = 0; code < other.dictionary_size(); ++code) {
+    codes_.push_back(first + code);
+    MarkValid(true);
+  }
+}
+
+std::optional<uint32_t> Column::IndexDistinct(unsigned threads) {
+  const size_t strings = dictionary_size();
+  size_t slots = 64;
+  while (slots < 2 * (strings + 1)) slots *= 2;
+  AssignLarge(slots_, slots, 0);
+  const size_t mask = slots - 1;
+  std::atomic<bool> repeated{false};
+  constexpr size_t kBlock = size_t{1} << 16;
+  ParallelFor((strings + kBlock - 1) / kBlock, threads, [&](size_t block, unsigned) {
+    for (size_t code = block * kBlock; code < std::min(strings, (block + 1) * kBlock); ++code) {
+      const uint64_t hash = hashes_[code];
+      const uint64_t entry = Slot(static_cast<uint32_t>(code), hash);
+      for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+        std::atomic_ref<uint64_t> cell(slots_[slot]);
+        uint64_t seen = 0;
+        if (cell.compare_exchange_strong(seen, entry, std::memory_order_relaxed)) break;
+        // `seen` now holds the slot's entry: another string, or this one again.
+        if (SameHashHigh(seen, hash) && DictionaryString(CodeOfSlot(seen)) == DictionaryString(static_cast<uint32_t>(code))) {
+          repeated.store(true, std::memory_order_relaxed);
+          break;
+        }
+      }
+    }
+  });
+  if (!repeated) return std::nullopt;
+  // Rare: which repeat comes first in order is one reader's answer, so be that reader.
+  std::fill(slots_.begin(), slots_.end(), 0);
+  for (uint32_t code = 0; code < strings; ++code) {
+    size_t slot = hashes_[code] & mask;
+    for (; slots_[slot] != 0; slot = (slot + 1) & mask) {
+      if (SameHashHigh(slots_[slot], hashes_[code]) && DictionaryString(CodeOfSlot(slots_[slot])) == DictionaryString(code)) return code;
+    }
+    slots_[slot] = Slot(code, hashes_[code]);
+  }
+  return std::nullopt;
+}
+
 void Column::AppendUnchecked(std::string_view value) {
   codes_.push_back(AddString(value, HashString(value)));
   MarkValid(true);
@@ -178,15 +233,6 @@ bool Column::AppendString(std::string_view value, bool only_if_new) {
   previous_code_ = code;
   if (only_if_new && !added) return false;
   codes_.push_back(code);
-  MarkValid(true);
-  return true;
-}
-
-bool Column::AppendNewStringOf(const Column& other, uint32_t code) {
-  bool added = false;
-  uint32_t mine = Intern(other.DictionaryString(code), other.hashes_[code], added);
-  if (!added) return false;
-  codes_.push_back(mine);
   MarkValid(true);
   return true;
 }

@@ -135,18 +135,19 @@ class Column {
   // Appends every row of `other` (a column of the same name and type, loaded from a later part
   // of the same file): its strings join this dictionary in their order of first appearance.
   void Append(const Column& other);
-  // Appends `other`'s string `code` as a new dictionary entry; false (nothing appended) when
-  // this dictionary already has it. For key columns, whose codes are their rows.
-  bool AppendNewStringOf(const Column& other, uint32_t code);
   // Appends `value` as a new dictionary entry without looking it up: for a part of a key
-  // column, whose ids the whole column checks once, as it takes them (AppendNewStringOf). Until
-  // then the part cannot be searched.
+  // column, whose ids the whole column checks once (IndexDistinct). Until then the part cannot
+  // be searched.
   void AppendUnchecked(std::string_view value);
-  // Fetches into cache where AppendNewStringOf(other, code) will look, a few calls ahead: the
-  // slots of a million ids are far apart in memory.
-  void PrefetchSlotOf(const Column& other, uint32_t code) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[other.hashes_[code] & (slots_.size() - 1)]);
-  }
+  // Appends every string of `other` (a later part of a key column, filled by AppendUnchecked)
+  // as new dictionary entries, without looking them up: IndexDistinct then builds the lookup
+  // table of the whole column at once, on every core.
+  void AppendUncheckedFrom(const Column& other);
+  // Builds the lookup table of a column whose strings were all appended unchecked, on
+  // `threads` cores (ids far apart in memory: a table of ten million is a cache miss an id).
+  // Returns the first code, in order, whose string an earlier code has; the table then finds
+  // the strings of the codes before it, as one reader checking each in turn would have left it.
+  std::optional<uint32_t> IndexDistinct(unsigned threads);
 
   // Reorders rows: row i becomes old row order[i].
   void Permute(const std::vector<uint32_t>& order);

@@ -397,3 +397,22 @@ TEST_CASE("a string repeated from the row before gets its code, also after a cle
   CHECK(column.DictionaryString(0) == "b");
   CHECK(column.String(2) == "a");
 }
+
+TEST_CASE("ids appended unchecked are indexed on every core, and the first repeat in order is found", "[load][store]") {
+  for (unsigned threads : {1u, 2u, 4u}) {
+    INFO(threads << " threads");
+    relc::data::Column whole("id", ColumnType::String), part("id", ColumnType::String);
+    for (int i = 0; i < 200000; ++i) part.AppendUnchecked("C" + std::to_string(i));
+    whole.AppendUncheckedFrom(part);
+    REQUIRE_FALSE(whole.IndexDistinct(threads));
+    for (int i = 0; i < 200000; i += 997) REQUIRE(whole.FindString("C" + std::to_string(i)) == static_cast<uint32_t>(i));
+    REQUIRE_FALSE(whole.FindString("C200000"));
+    // Repeats at 200001 (of 7) and 230000 (of 3), in a second part: the first in order wins.
+    relc::data::Column later("id", ColumnType::String);
+    for (int i = 0; i < 100000; ++i) later.AppendUnchecked(i == 30000 ? "C3" : i == 1 ? "C7" : "D" + std::to_string(i));
+    whole.AppendUncheckedFrom(later);
+    REQUIRE(whole.IndexDistinct(threads) == 200001u);
+    REQUIRE(whole.FindString("C7") == 7u);
+    REQUIRE(whole.codes().size() == 300000);
+  }
+}
