@@ -21,6 +21,9 @@ namespace {
 
 std::string Dataset() { return GeneratedData(3000, 11); }
 
+// The JSON report of a run whose statistics went to the same output before it.
+std::string Report(const std::string& out) { return out.substr(out.find("\n[") + 1); }
+
 }  // namespace
 
 TEST_CASE("every example's panels are the same with the JIT and the interpreter", "[cli][engine]") {
@@ -85,6 +88,22 @@ TEST_CASE("the JIT cache is on by default under XDG_CACHE_HOME, and --no-jit-cac
   CHECK_FALSE(fs::exists(home));
 }
 
+TEST_CASE("a second relc test of an unchanged program compiles nothing and judges the same", "[cli][engine]") {
+  const fs::path cache = fs::temp_directory_path() / ("relc_engine_test_relc_test_" + std::to_string(getpid()));
+  fs::remove_all(cache);
+  const std::string command = "test examples/winback/winback.rel --data " + Dataset() +
+                              " --as-of 2026-01-01 --format json --jit-stats --jit-cache " + cache.string();
+  Result first = Relc(command, true);
+  Result second = Relc(command, true);
+  CHECK(first.exit_code == second.exit_code);
+  CHECK(first.out.find("from the cache") == std::string::npos);
+  CHECK(second.out.find("0 IR instructions") != std::string::npos);
+  CHECK(second.out.find("from the cache") != std::string::npos);
+  CHECK(Report(first.out).size() > 100);
+  CHECK(Report(first.out) == Report(second.out));
+  fs::remove_all(cache);
+}
+
 TEST_CASE("a compile trims the JIT cache to 256 MB, its least recently used entries first", "[cli][engine]") {
   const fs::path cache = fs::temp_directory_path() / ("relc_engine_test_trim_" + std::to_string(getpid()));
   fs::remove_all(cache);
@@ -129,9 +148,6 @@ std::string ThresholdProgram(int recency_a, int frequency_a, int recency_b, int 
 }}
 )", recency_a, frequency_a, recency_b, frequency_b);
 }
-
-// The JSON report of a run whose statistics went to the same output before it.
-std::string Report(const std::string& out) { return out.substr(out.find("\n[") + 1); }
 
 std::smatch JitLine(const std::string& err) {
   std::smatch match;
