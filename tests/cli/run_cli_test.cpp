@@ -240,4 +240,7 @@ TEST_CASE("relc run --timings prints each phase wall time and the same report", 
   Result plain = Relc(common);
   REQUIRE(plain.exit_code == 0);
   CHECK(timed.out.find(plain.out) != std::string::npos);
+  Result panels = Relc("panels examples/winback/winback.rel --data " + Data() + " --as-of 2026-01-01 --timings", true);
+  REQUIRE(panels.exit_code == 0);
+  CHECK(std::regex_search(panels.out, std::regex(R"(\ntimings: loading data [0-9.]+ s, computing measures [0-9.]+ s, compiling and binding [0-9.]+ s, evaluating panels [0-9.]+ s\n)")));
 }
