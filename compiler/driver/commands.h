@@ -26,6 +26,8 @@ extern const Command kDataDescribeCommand;
 extern const Command kPanelsCommand;
 extern const Command kRunCommand;
 extern const Command kTestCommand;
+extern const Command kPlanCommand;
+extern const Command kApplyCommand;
 extern const Command kEmitLlvmCommand;
 extern const Command kLspCommand;
 extern const Command kCalibrateCommand;

@@ -12,8 +12,8 @@
 namespace relc::driver {
 namespace {
 
-constexpr std::array<const Command*, 15> kCommands = {
-    &kCheckCommand,       &kFmtCommand,     &kRunCommand,      &kTestCommand, &kGraphCommand, &kPanelsCommand,
+constexpr std::array<const Command*, 17> kCommands = {
+    &kCheckCommand,       &kFmtCommand,     &kRunCommand,      &kTestCommand, &kPlanCommand, &kApplyCommand, &kGraphCommand, &kPanelsCommand,
     &kDataGenerateCommand, &kDataInspectCommand, &kDataDescribeCommand, &kExplainCommand, &kEmitLlvmCommand, &kAstCommand, &kLspCommand,
     &kCalibrateCommand, &kCompletionCommand};
 

@@ -14,8 +14,10 @@
 #include "diagnostics/render.h"
 #include "driver/arm_report.h"
 #include "driver/commands.h"
+#include "driver/crm_events.h"
 #include "driver/html_output.h"
 #include "driver/output_file.h"
+#include "driver/program_runs.h"
 #include "driver/run_report.h"
 #include "driver/session.h"
 #include "driver/source_set.h"
@@ -35,6 +37,7 @@ constexpr OptionSpec kRunOptions[] = {
     {"--threads", "", "T", "simulate on T threads (default: every core); the report does not depend on it"},
     {"--format", "", "text|json|csv", "text (default), json or csv"},
     {"--log", "", "FILE", "write every send and suppression to FILE as CSV (whole or not at all)"},
+    {"--events", "", "FILE", "write what the simulated customers did (purchases, carts, opens, clicks...) to FILE as CRM events"},
     {"--pressure", "", "FILE", "a pressure policy shared by every program run (the `pressure` blocks at FILE's top)"},
     {"--model", "", "FILE", "a response model to simulate with, such as `relc calibrate`'s: its figures win over every other"},
     {"--html", "", "FILE", "also write the report as one HTML page of charts that works offline (whole or not at all)"},
@@ -83,15 +86,6 @@ std::optional<ir::Pressure> LoadSharedPressure(const std::string& path, Context&
   exit_code = kExitSuccess;
   return pressure;
 }
-
-// Every program of the files, with what it needs to run: its engine, bound data and panels.
-struct Loaded {
-  std::vector<std::unique_ptr<ir::Engine>> engines;
-  std::vector<std::unique_ptr<evaluate::BoundData>> bound;
-  std::vector<std::vector<evaluate::Selection>> panels;
-  std::vector<std::vector<std::vector<evaluate::Selection>>> weekly_panels;
-  std::vector<simulate::ProgramRun> runs;
-};
 
 // Runs every program of the files together; nullopt (with `exit_code`) on a usage, data or
 // program error.
@@ -143,48 +137,28 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
   }
 
   progress.Phase("compiling and binding");
-  Loaded loaded;
+  std::optional<ProgramRuns> prepared = PreparePrograms(out.compiled, dataset, *choice, run.days, run.seed, context, exit_code);
+  if (!prepared) return std::nullopt;
+  ProgramRuns& loaded = *prepared;
   std::vector<Report> reports;
-  for (const CompiledFile& file : out.compiled) {
-    for (const ir::Program& program : file.programs) {
-      std::unique_ptr<ir::Engine> engine = MakeEngine(program, file, *choice, context);
-      if (!engine) {
-        exit_code = kExitProgramErrors;
-        return std::nullopt;
-      }
-      std::string error;
-      auto bound = evaluate::BoundData::Bind(program, dataset.store, dataset.measures, dataset.measure_options, dataset.now,
-                                             run.seed, error);
-      if (!bound) {
-        context.err << "error: " << error << '\n';
-        exit_code = kExitProgramErrors;
-        return std::nullopt;
-      }
-      loaded.bound.push_back(std::make_unique<evaluate::BoundData>(std::move(*bound)));
-      loaded.weekly_panels.push_back(simulate::WeeklyPanels(program, *engine, *loaded.bound.back(), run.days));
-      loaded.panels.push_back(evaluate::EvaluatePanels(program, *engine, *loaded.bound.back()));
-      loaded.engines.push_back(std::move(engine));
-      Report& report = reports.emplace_back();
-      report.program = &program;
-      report.file = file.checked.model.modules.front().file->path();
-      report.runs = runs;
-      report.drawn_figures = static_cast<size_t>(std::count_if(program.response_rates.begin(), program.response_rates.end(),
-                                                               [](const ir::ResponseRate& rate) { return rate.low != ir::kNoExpr; }));
-      report.rows = dataset.rows;
-      report.assumptions = dataset.assumptions;
-      report.inputs = &out.inputs;
-      report.start = dataset.now;
-      for (size_t i = 0; i < program.panels.size(); ++i) {
-        if (program.panels[i].name.empty()) continue;
-        std::vector<int64_t> weeks = {static_cast<int64_t>(evaluate::CountSelected(loaded.panels.back()[i]))};
-        for (const auto& week : loaded.weekly_panels.back()) weeks.push_back(static_cast<int64_t>(evaluate::CountSelected(week[i])));
-        report.panel_weeks.emplace_back(program.panels[i].name, std::move(weeks));
-      }
+  for (size_t p = 0; p < loaded.runs.size(); ++p) {
+    const ir::Program& program = *loaded.runs[p].program;
+    Report& report = reports.emplace_back();
+    report.program = &program;
+    report.file = loaded.files[p]->checked.model.modules.front().file->path();
+    report.runs = runs;
+    report.drawn_figures = static_cast<size_t>(std::count_if(program.response_rates.begin(), program.response_rates.end(),
+                                                             [](const ir::ResponseRate& rate) { return rate.low != ir::kNoExpr; }));
+    report.rows = dataset.rows;
+    report.assumptions = dataset.assumptions;
+    report.inputs = &out.inputs;
+    report.start = dataset.now;
+    for (size_t i = 0; i < program.panels.size(); ++i) {
+      if (program.panels[i].name.empty()) continue;
+      std::vector<int64_t> weeks = {static_cast<int64_t>(evaluate::CountSelected(loaded.panels[p][i]))};
+      for (const auto& week : loaded.weekly_panels[p]) weeks.push_back(static_cast<int64_t>(evaluate::CountSelected(week[i])));
+      report.panel_weeks.emplace_back(program.panels[i].name, std::move(weeks));
     }
-  }
-  for (size_t p = 0; p < reports.size(); ++p) {
-    loaded.runs.push_back(
-        {reports[p].program, loaded.engines[p].get(), loaded.bound[p].get(), &loaded.panels[p], &loaded.weekly_panels[p]});
   }
   std::vector<std::vector<std::vector<double>>> values(reports.size());  // per program, per KPI, per run
   std::vector<std::vector<std::vector<double>>> counts(reports.size());  // per program, per count, per run
@@ -205,21 +179,12 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
     simulate::Options derived = run;
     derived.seed = r == 0 ? run.seed : run.seed + static_cast<uint64_t>(r) * 0x9e3779b97f4a7c15ULL;
     derived.log = r == 0 && run.log;
+    derived.record_events = r == 0 && options.Has("--events");
     // The first run simulates the model's figures as stated; each other one a launch it allows.
     derived.draw_figures = r > 0;
     for (auto& bound : loaded.bound) bound->frame().seed = derived.seed;
     std::vector<simulate::Result> results = simulate::Simulate(loaded.runs, dataset.measures, derived);
-    for (size_t p = 0; p < results.size(); ++p) {
-      if (!results[p].runaway) continue;
-      const simulate::Runaway& runaway = *results[p].runaway;
-      const ir::Scenario& scenario = reports[p].program->scenarios[runaway.scenario];
-      context.err << fmt::format(
-          "error: in program \"{}\", a journey of scenario `{}` went through {} steps by {} at `{}` (customer {}): a loop "
-          "whose waits end at once or nearly never ends; the simulation stopped\n  = help: wait longer in the loop, or give "
-          "it an exit\n",
-          reports[p].program->title, scenario.name, simulate::kMostJourneySteps, data::FormatDateTime(runaway.time),
-          runaway.step >= 0 ? scenario.steps[runaway.step].text : "the trigger",
-          dataset.store.customers.columns[dataset.store.key_column].String(runaway.customer));
+    if (!ReportRunaway(results, loaded.runs, dataset.store, context)) {
       exit_code = kExitProgramErrors;
       return std::nullopt;
     }
@@ -268,6 +233,15 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
     for (const Report& report : reports) log += LogCsv(*report.program, report.result, dataset.store);
     std::string path = options.Get("--log", "");
     if (std::string failure = WriteFileAtomically(path, log); !failure.empty()) {
+      PrintUsageError(context.err, fmt::format("cannot write `{}`: {}", path, failure));
+      exit_code = kExitUsageOrIo;
+      return std::nullopt;
+    }
+  }
+  if (options.Has("--events")) {
+    const simulate::Result& first = reports.front().result;
+    const std::string path = options.Get("--events", "");
+    if (std::string failure = WriteFileAtomically(path, CrmEventsCsv(first.events, first.timeline.channels, dataset.store)); !failure.empty()) {
       PrintUsageError(context.err, fmt::format("cannot write `{}`: {}", path, failure));
       exit_code = kExitUsageOrIo;
       return std::nullopt;

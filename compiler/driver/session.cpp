@@ -188,7 +188,8 @@ bool AccountForRows(const data::LoadResult& loaded, const ParsedOptions& options
 }
 
 std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files, const ParsedOptions& options, Context& context,
-                                   int& exit_code, Progress* progress, MeasuresNeeded needed) {
+                                   int& exit_code, Progress* progress, MeasuresNeeded needed,
+                                   const std::vector<std::string>& also_read) {
   exit_code = kExitUsageOrIo;
   if (!options.Has("--data")) {
     PrintUsageError(context.err, "this command needs `--data SOURCE`", "try `relc data generate --out data/` first");
@@ -219,6 +220,7 @@ std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files
       for (std::string& column : evaluate::ColumnsRead(program)) load_options.kept_columns.push_back(std::move(column));
     }
   }
+  load_options.kept_columns.insert(load_options.kept_columns.end(), also_read.begin(), also_read.end());
   if (load_options.kept_columns.empty()) load_options.kept_columns.emplace_back();  // no program: the ids alone
   load_options.validate_all = options.Has("--validate-all");
   std::string source = options.Get("--data", "");

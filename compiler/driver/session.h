@@ -87,8 +87,10 @@ bool AccountForRows(const data::LoadResult& loaded, const ParsedOptions& options
 enum class MeasuresNeeded { kSimulation, kReadByPrograms };
 
 // Loads `--data` for the files' programs; `progress`, when given, follows the load.
+// `also_read`: event or customer columns to keep besides those the programs read.
 std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files, const ParsedOptions& options, Context& context,
                                    int& exit_code, Progress* progress = nullptr,
-                                   MeasuresNeeded needed = MeasuresNeeded::kSimulation);
+                                   MeasuresNeeded needed = MeasuresNeeded::kSimulation,
+                                   const std::vector<std::string>& also_read = {});
 
 }  // namespace relc::driver

@@ -8,7 +8,7 @@ namespace relc::simulate {
 CustomerRun::CustomerRun(const std::vector<ProgramRun>& programs, const Plan& plan, const measures::CustomerMeasures& measures,
                          const Options& options, std::vector<Result>& results, std::vector<WritableColumns>& columns,
                          uint32_t row)
-    : plan_(plan), measures_(measures), options_(options), row_(row) {
+    : plan_(plan), measures_(measures), options_(options), recorded_(options.recorded), row_(row) {
   customer_key_ = options.customer_keys != nullptr ? (*options.customer_keys)[row] : data::Combine(0, row);
   programs_.reserve(programs.size());
   for (size_t p = 0; p < programs.size(); ++p) {
@@ -28,7 +28,7 @@ CustomerRun::CustomerRun(const std::vector<ProgramRun>& programs, const Plan& pl
     state.frame.split_winners = state.winners.data();
   }
   start_ = now_ = programs.front().data->frame().now;
-  end_ = start_ + int64_t{options.days} * kDay;
+  end_ = recorded_ != nullptr ? recorded_->until : start_ + int64_t{options.days} * kDay;
   revoked_.assign(plan.channels.size(), false);
 }
 
@@ -78,8 +78,12 @@ void CustomerRun::Run() {
           share > 0 && Uniform(static_cast<uint64_t>(Draw::ScenarioHoldout), data::Combine(program.plan->key, program.plan->scenario_keys[s]), 0) < share;
     }
   }
-  ScheduleBaseline();
-  ScheduleReplays();
+  if (recorded_ != nullptr) {
+    ScheduleRecorded();
+  } else {
+    ScheduleBaseline();
+    ScheduleReplays();
+  }
   ScheduleTriggers();
   while (!queue_.empty() && !stopped_ && !(options_.halt != nullptr && options_.halt->load(std::memory_order_relaxed))) {
     Event event = queue_.top();
@@ -177,6 +181,7 @@ void CustomerRun::Handle(const Event& event) {
       }
       break;
     }
+    case Event::Kind::Revoke: revoked_[static_cast<size_t>(event.a)] = true; break;
     case Event::Kind::Resume:
       if (journeys_[event.journey].active && Send(event.journey, journeys_[event.journey].step)) {
         Advance(event.journey, {ir::InputKind::Continue, journeys_[event.journey].step, 0});
@@ -187,6 +192,7 @@ void CustomerRun::Handle(const Event& event) {
 
 void CustomerRun::HandlePurchase(const Event& event) {
   bought_ = true;
+  RecordEvent({.kind = CustomerEvent::Kind::Purchase, .time = now_, .amount_cents = event.amount, .key = event.key});
   TrackPurchase(event);
   if (event.attributed_step >= 0) {
     const Journey& j = journeys_[event.journey];
@@ -267,6 +273,7 @@ void CustomerRun::TrackPurchase(const Event& event) {
 void CustomerRun::HandleGoal(const Event& event) {
   const std::string& name = plan_.event_names[static_cast<size_t>(event.a)];
   const Journey& j = journeys_[event.journey];
+  RecordEvent({.kind = CustomerEvent::Kind::Replayed, .time = now_, .key = event.key, .type = plan_.event_types[static_cast<size_t>(event.a)]});
   const bool referral = name.find("referral") != std::string::npos;
   const bool signup = name.find("signup") != std::string::npos || name.find("sign_up") != std::string::npos;
   auto count = [&](Counters& c) {
@@ -281,9 +288,12 @@ void CustomerRun::HandleGoal(const Event& event) {
 }
 
 void CustomerRun::HandleReplay(const Event& event) {
-  const std::string& name = plan_.replayed[static_cast<size_t>(event.replayed)].name;
+  const Replayed& replayed = plan_.replayed[static_cast<size_t>(event.replayed)];
+  const std::string& name = replayed.name;
+  RecordEvent({.kind = CustomerEvent::Kind::Replayed, .time = now_, .key = event.key, .copied_from = event.a, .type = replayed.dataset_type});
   OnEvent(name, event.a, event.key);
-  if (name == "cart_abandoned" &&
+  // A replay's checkouts are the recorded purchases.
+  if (recorded_ == nullptr && name == "cart_abandoned" &&
       Uniform(static_cast<uint64_t>(Draw::CartCheckout), static_cast<uint64_t>(event.key), event.time) <
           programs_.front().run->program->behaviour.cart_checkout) {
     int64_t delay =

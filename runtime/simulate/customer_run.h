@@ -49,6 +49,8 @@ struct ProgramPlan {
   int64_t priority = 0;                        // events of lower priority go first at the same time
   uint64_t key = 0;                            // the program's title, hashed
   std::vector<uint64_t> scenario_keys;         // per scenario: its name, hashed
+  // Per scenario, per step: its label (its message when it has none), hashed: a message key's part.
+  std::vector<std::vector<uint64_t>> step_keys;
   std::vector<double> scenario_holdouts;       // per scenario: its own holdout share (0: none)
   // The variants (Result::variants indices) whose arm starts at a step: per scenario, per step.
   std::vector<std::vector<std::vector<int32_t>>> variants_at;
@@ -65,11 +67,26 @@ struct Replayed {
   int32_t dataset_type = -1;  // in the dataset's schema
 };
 
+// Where a replay finds the recorded events in the store: types (-1: not in the schema) and columns.
+struct RecordedSchema {
+  int32_t purchase = -1, unsubscribe = -1;
+  int32_t outcomes[5] = {-1, -1, -1, -1, -1};  // message_delivered, _opened, _clicked, _converted, unsubscribe
+  const data::Column* amount = nullptr;
+  const data::Column* cart_id = nullptr;
+  const data::Column* from_channel = nullptr;
+  const data::Column* message_key = nullptr;
+  std::vector<int32_t> channel_of_code;  // from_channel's dictionary code: Plan::channels index (-1: none)
+};
+
+RecordedSchema RecordedSchemaOf(const data::CustomerStore& store, const std::vector<std::string>& channels);
+
 struct Plan {
   std::vector<ProgramPlan> programs;
+  RecordedSchema recorded;  // a replay's
   std::vector<Replayed> replayed;  // every event type a program reads, but purchases (the models')
   std::vector<std::string> channels;     // every channel any program sends on
   std::vector<std::string> event_names;  // goal events other than purchases
+  std::vector<int32_t> event_types;      // ... and their types in the dataset's schema (-1: none)
   int64_t fallback_basket_cents = 0;  // the basket of a customer who never bought
 };
 
@@ -96,6 +113,14 @@ class CustomerRun {
   void Run();
 
  private:
+  // What became of a message, as recorded (a replay): an ir::Outcome bit, or 16 for an
+  // unsubscribe from its channel.
+  struct RecordedOutcome {
+    MessageKey key;
+    int64_t time;
+    uint8_t bit;
+  };
+
   // What a customer who entered (or, held out, would have) did from their first entry on.
   struct Tracked {
     int64_t since = ir::kNever;  // the first entry
@@ -147,16 +172,19 @@ class CustomerRun {
     std::vector<int32_t> variants;  // the split arms it took
     bool active = true;
     int32_t steps = 0;      // steps gone through, against kMostJourneySteps
+    // Per send step it has passed before (a loop): how many times, for the message keys.
+    boost::container::small_vector<std::pair<int32_t, int32_t>, 2> passes;
   };
 
   struct Event {
-    enum class Kind : uint8_t { Purchase, Replay, Timer, Response, Start, Resume, Goal } kind;
+    enum class Kind : uint8_t { Purchase, Replay, Timer, Response, Start, Resume, Goal, Revoke } kind;
     int64_t time = 0;
     int64_t rank = 0;       // at the same time, lower first: the program's priority
     uint64_t sequence = 0;  // then the order they were scheduled in
     int32_t journey = -1;
     int32_t program = 0;           // Start
-    int32_t a = 0;                 // Start: scenario; Response: step; Replay: template event; Goal: event type
+    int32_t a = 0;                 // Start: scenario; Response: step; Replay: template event; Goal: event type;
+                                   // Revoke: the channel (Plan::channels)
     int32_t replayed = -1;         // Replay: Plan::replayed index
     int64_t key = 0;               // Purchase: the cart bought; Replay: the event's own; Start: its key
     int64_t amount = 0;            // Purchase: cents
@@ -216,6 +244,15 @@ class CustomerRun {
   void Credit(const Journey& journey, int32_t step, Update update);
 
   bool Send(int32_t journey, int32_t step);
+  // A replay's: the customer's recorded events from the start on, in place of the model's draws.
+  void ScheduleRecorded();
+  int64_t RecordedKey(uint64_t event) const;
+  MessageKey KeyOf(const Journey& journey, int32_t step) const;
+  void CountPass(Journey& journey, int32_t step);
+  bool WasEmitted(const MessageKey& key) const;
+  // A message sent in a replay (now, or by an earlier apply): its recorded outcomes applied.
+  void SendRecorded(int32_t journey, int32_t step, const MessageKey& key, bool is_new);
+  void RecordEvent(CustomerEvent event);
   int64_t Day() const { return (now_ - start_) / kDay; }  // of the run, from 0
   void CountOnDay(std::vector<int64_t>& series, int64_t amount = 1) const;
   void CountMessagesPerWeek();
@@ -231,6 +268,7 @@ class CustomerRun {
   const Plan& plan_;
   const measures::CustomerMeasures& measures_;
   const Options& options_;
+  const Recorded* recorded_;
   uint32_t row_;
   int64_t start_ = 0, end_ = 0, now_ = 0;
   uint64_t customer_key_ = 0;  // the customer's id, hashed
@@ -243,6 +281,7 @@ class CustomerRun {
   std::vector<Journey> journeys_;
   std::vector<bool> revoked_;     // per Plan::channels: the customer unsubscribed
   std::vector<Contact> history_;  // every send, of every program
+  std::vector<RecordedOutcome> outcomes_;  // a replay's: what became of the customer's messages
 };
 
 // The counters a journey's doings at `step` add to: its scenario's, the step's, and those of

@@ -1,6 +1,7 @@
 // A customer's messages: each send through consent, quiet hours and pressure caps, then what the
 // customer does with it (delivered, opened, clicked, converted, unsubscribed).
 #include <algorithm>
+#include <optional>
 
 #include "simulate/customer_run.h"
 
@@ -54,7 +55,15 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
     Log(program, {.scenario = j.scenario, .step = step, .outcome = outcome, .responses = bits, .entry = j.entry});
   };
   Timeline& timeline = program.result->timeline;
+  // Message keys: a replay's, and a simulation's whose events become CRM data.
+  std::optional<MessageKey> key;
+  if (recorded_ != nullptr || options_.record_events) key = KeyOf(j, step);
+  if (recorded_ != nullptr && WasEmitted(*key)) {  // sent by an earlier apply: it stays sent
+    SendRecorded(index, step, *key, false);
+    return true;
+  }
   auto suppress = [&](Outcome outcome) {
+    if (key) CountPass(j, step);
     ++program.result->program.suppressed;
     ++(outcome == Outcome::SuppressedConsent    ? timeline.suppressed_consent
        : outcome == Outcome::SuppressedPressure ? timeline.suppressed_pressure
@@ -95,6 +104,15 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
       End(index);
     }
     return !exits;
+  }
+  if (recorded_ != nullptr) {
+    // An earlier apply decided this send and did not make it (no consent then): it stays unsent.
+    if (now_ < recorded_->decided_before) {
+      suppress(Outcome::SuppressedConsent);
+      return true;
+    }
+    SendRecorded(index, step, *key, true);
+    return true;
   }
   // Fatigue: the messages of the past week, every program's, make this one less read and
   // more often the reason to unsubscribe (docs/simulation.md).
@@ -141,6 +159,13 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
   const int64_t respond_within = window >= 2 * kDay ? 23 * kHour : window / 2;
   const int64_t respond_after = window >= 2 * kDay ? kHour : 0;
   int64_t delay = r.delay_seconds + respond_after + static_cast<int64_t>(draw(Draw::ResponseDelay) * static_cast<double>(respond_within));
+  if (key) {
+    CountPass(j, step);
+    if (delivered) RecordEvent({.kind = CustomerEvent::Kind::Delivered, .time = now_, .channel = plan.channel, .message = *key});
+    if (opened) RecordEvent({.kind = CustomerEvent::Kind::Opened, .time = now_ + delay, .channel = plan.channel, .message = *key});
+    if (clicked) RecordEvent({.kind = CustomerEvent::Kind::Clicked, .time = now_ + delay + 60, .channel = plan.channel, .message = *key});
+    if (unsubscribed) RecordEvent({.kind = CustomerEvent::Kind::Unsubscribed, .time = now_, .channel = plan.channel, .message = *key});
+  }
   if (opened) ScheduleJourneyEvent({.kind = Event::Kind::Response, .time = now_ + delay, .journey = index, .a = step, .bit = 2});
   if (clicked) ScheduleJourneyEvent({.kind = Event::Kind::Response, .time = now_ + delay + 60, .journey = index, .a = step, .bit = 4});
   if (converted) {
@@ -154,6 +179,7 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
                 .amount = Basket(r.basket_cents), .attributed_step = step});
     }
     ScheduleJourneyEvent({.kind = Event::Kind::Response, .time = when, .journey = index, .a = step, .bit = 8});
+    if (key) RecordEvent({.kind = CustomerEvent::Kind::Converted, .time = when, .channel = plan.channel, .message = *key});
   }
   if (unsubscribed) revoked_[plan.channel] = true;
   log(Outcome::Sent, static_cast<uint8_t>((opened ? 2 : 0) | (clicked ? 4 : 0) | (converted ? 8 : 0) | (unsubscribed ? 16 : 0)));

@@ -144,6 +144,8 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
         slots.push_back(trigger.kind == ir::TriggerKind::Inactivity ? out.inactivity_triggers++ : -1);
       }
       out.scenario_keys.push_back(data::HashName(scenario.name));
+      auto& step_keys = out.step_keys.emplace_back();
+      for (size_t k = 0; k < scenario.steps.size(); ++k) step_keys.push_back(data::HashName(StepName(scenario, k)));
       ir::Value share = scenario.holdout >= 0 ? run.engine->Scalar(scenario.holdout, run.data->frame()) : ir::Value{};
       out.scenario_holdouts.push_back(share.valid ? share.AsFloat() : 0);
     }
@@ -202,7 +204,10 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
       const std::string& name = program.event_types[program.goal.event_type];
       auto it = std::find(plan.event_names.begin(), plan.event_names.end(), name);
       out.goal = static_cast<int32_t>(it - plan.event_names.begin());
-      if (it == plan.event_names.end()) plan.event_names.push_back(name);
+      if (it == plan.event_names.end()) {
+        plan.event_names.push_back(name);
+        plan.event_types.push_back(run.data->frame().event_type_codes[program.goal.event_type]);
+      }
     }
   }
   // The events the customers do on their own, besides purchases: those any program reads, as
@@ -225,6 +230,7 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
   }
   plan.fallback_basket_cents = buyers ? total / buyers : 5000;
   for (ProgramPlan& program : plan.programs) program.empty.timeline.Size(options.days, plan.channels);
+  if (options.recorded != nullptr) plan.recorded = RecordedSchemaOf(*options.recorded->store, plan.channels);
   return plan;
 }
 
@@ -251,6 +257,8 @@ void Add(Result& to, Result& part) {
     to.variants[v].population += part.variants[v].population;
   }
   to.log.insert(to.log.end(), part.log.begin(), part.log.end());
+  to.emitted.insert(to.emitted.end(), part.emitted.begin(), part.emitted.end());
+  to.events.insert(to.events.end(), part.events.begin(), part.events.end());
   if (!to.runaway) to.runaway = part.runaway;
 }
 
@@ -354,6 +362,8 @@ std::vector<Result> Simulate(const std::vector<ProgramRun>& programs, const meas
   for (size_t p = 0; p < programs.size(); ++p) {
     for (size_t w = 0; w < results[p].winners.size(); ++w) {
       Winner& decided = plan.programs[p].empty.winners[w];
+      // A replay that ends before the test window closes has no winner yet.
+      if (options.recorded != nullptr && decided.decided_at >= options.recorded->until) continue;
       Decide(results[p], decided);
       plan.programs[p].winner_arm[w] = decided.arm;
       winners = winners || decided.arm >= 0;

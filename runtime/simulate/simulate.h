@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "data/store.h"
@@ -31,6 +32,27 @@ __extension__ typedef __int128 WideSum;
 // a second.
 inline constexpr int32_t kMostJourneySteps = 20'000;
 
+// A message's idempotency key: a hash of (program, scenario, step, customer, entry number and,
+// for a step a journey passes again, its pass), the same in every run and every version that
+// keeps those names, so that a sending system can deduplicate and a replay knows what was sent.
+struct MessageKey {
+  uint64_t high = 0, low = 0;
+  auto operator<=>(const MessageKey&) const = default;
+  std::string Text() const;  // 32 hex digits
+  static std::optional<MessageKey> Parse(std::string_view text);
+};
+
+// What really happened, for a replay (`relc apply`, `relc plan`): the customers' recorded events
+// from the start to `until` take the place of the behaviour model's draws (docs/operations.md).
+struct Recorded {
+  const data::CustomerStore* store = nullptr;
+  int64_t until = 0;  // the as-of time: nothing at or after it is replayed
+  // Sends before this time were decided by an earlier apply (its as-of): sent if their key is in
+  // `emitted`, else not sent; later ones are decided now. INT64_MIN: none was.
+  int64_t decided_before = INT64_MIN;
+  const std::vector<MessageKey>* emitted = nullptr;  // sorted: the outbox's keys
+};
+
 struct Options {
   int days = 90;
   uint64_t seed = 1;
@@ -49,7 +71,15 @@ struct Options {
   // Draw every model figure that states its interval (`within`) from it, keyed by `seed`: the
   // run is then one launch of the many the model allows (`relc run --runs`, prediction intervals).
   bool draw_figures = false;
+  // Replays recorded events in place of the behaviour model; null: a simulation.
+  const Recorded* recorded = nullptr;
+  // Keeps what the simulated customers did (Result::events), as CRM events (`relc run --events`).
+  bool record_events = false;
 };
+
+// A step's name in message keys, the outbox and plans: its label, else its message, else its
+// position (`step 4`). Versions of a program match steps by it.
+std::string StepName(const ir::Scenario& scenario, size_t step);
 
 // Every customer's id, hashed, for Options::customer_keys.
 std::vector<uint64_t> CustomerKeys(const data::CustomerStore& store);
@@ -102,6 +132,29 @@ struct LogEntry {
   uint8_t responses;  // for sent messages: ir::Outcome bits, and 16 when the customer unsubscribed
   int32_t entry = 0;  // the journey's entry number for its customer and scenario, from 1
   int64_t amount_cents = 0;  // Purchase
+};
+
+// A message a replay decided to send: due at `time`, not in the outbox yet.
+struct Emitted {
+  uint32_t customer = 0;  // row
+  int64_t time = 0;
+  int32_t scenario = 0, step = 0, entry = 0;
+  MessageKey key;
+};
+
+// What a simulated customer did, as a CRM would record it: a purchase (cents, and the cart it
+// checks out), an event of another type copied from one of the customer's past ones, or what
+// became of a message (delivered, opened, clicked, converted, unsubscribed from its channel).
+struct CustomerEvent {
+  enum class Kind : uint8_t { Purchase, Replayed, Delivered, Opened, Clicked, Converted, Unsubscribed } kind;
+  uint32_t customer = 0;  // row
+  int64_t time = 0;
+  int64_t amount_cents = 0;  // Purchase
+  int64_t key = 0;           // Purchase, Replayed: the cart (or other event) it is about; 0: none
+  int64_t copied_from = -1;  // Replayed: the past event (store index) whose fields it has; -1: none
+  int32_t type = -1;         // Replayed: its type in the dataset's schema
+  int32_t channel = -1;      // a message's: index in the run's Timeline::channels
+  MessageKey message;        // a message's
 };
 
 // One arm of a split: what the journeys that took it did, and, with a winner rule, what they
@@ -183,6 +236,8 @@ struct Result {
   // holdout or the scenario's own).
   std::vector<Population> scenario_entered, scenario_held_out;
   std::vector<LogEntry> log;  // by customer, then time
+  std::vector<Emitted> emitted;  // a replay's new messages, by customer, then time
+  std::vector<CustomerEvent> events;  // Options::record_events; the first program's result holds them
   std::optional<Runaway> runaway;  // the first, in customer order
   // The basket of a customer without purchases: the average of every buyer's average basket
   // (50.00 in the data's currency when nobody bought), unless the model states one.

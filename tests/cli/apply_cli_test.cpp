@@ -1,0 +1,268 @@
+// End-to-end tests of `relc apply` and `relc plan`: production replays what the simulation did,
+// an outbox holds each message once whatever kills an apply, consent revoked between applies
+// stops that channel, and one apply at a time holds an outbox.
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "cli_test.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kWinback = RELC_SOURCE_DIR "/examples/winback/winback.rel";
+
+// A weekly letter to every consenting customer, under a cap across programs that the win-back
+// program's sends count toward.
+constexpr const char* kLetters = R"(program "Lettre hebdomadaire" {
+  objective loyalty {
+    goal purchase within 7 days
+  }
+  consent {
+    email if email_optin
+  }
+  panel readers = customers where consent(email)
+  pressure {
+    at most 2 messages per 7 days across programs
+  }
+  scenario letters {
+    trigger enter readers
+    exit on purchase
+    first: send email "letter-1"
+    wait 3 days or until opened(first) -> send email "letter-thanks"
+    wait 7 days
+    send email "letter-2"
+    wait 7 days
+    send email "letter-3"
+  }
+}
+)";
+
+fs::path TempDir(const std::string& name) {
+  fs::path dir = fs::temp_directory_path() / ("relc_apply_" + std::to_string(getpid()) + "_" + name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+// `2026-01-01` plus `days`, as a date.
+std::string Day(int days) {
+  using namespace std::chrono;
+  const year_month_day date{sys_days{year{2026} / January / 1} + std::chrono::days{days}};
+  char text[32];
+  std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                static_cast<unsigned>(date.day()));
+  return text;
+}
+
+std::string CsvLine(const std::vector<std::string>& fields) {
+  std::string line;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    if (i > 0) line += ',';
+    if (fields[i].find_first_of(",\"") == std::string::npos) {
+      line += fields[i];
+    } else {
+      line += '"';
+      for (char c : fields[i]) line += c == '"' ? std::string("\"\"") : std::string(1, c);
+      line += '"';
+    }
+  }
+  return line + '\n';
+}
+
+// A CRM export after the simulation: the data's customers, its events and the simulated ones,
+// under the simulated events' header (the contract's every field).
+fs::path CrmAfter(const std::string& data, const std::string& simulated, const fs::path& dir) {
+  fs::path out = dir / "crm";
+  fs::create_directories(out);
+  fs::copy_file(fs::path(data) / "customers.csv", out / "customers.csv", fs::copy_options::overwrite_existing);
+  auto extra = ReadCsv(simulated);
+  auto past = ReadCsv((fs::path(data) / "events.csv").string());
+  REQUIRE(!extra.empty());
+  REQUIRE(!past.empty());
+  const std::vector<std::string> header = extra[0];
+  std::ofstream events(out / "events.csv");
+  events << CsvLine(header);
+  std::vector<int> column_of(header.size(), -1);
+  for (size_t h = 0; h < header.size(); ++h) {
+    for (size_t p = 0; p < past[0].size(); ++p) {
+      if (past[0][p] == header[h]) column_of[h] = static_cast<int>(p);
+    }
+  }
+  for (size_t r = 1; r < past.size(); ++r) {
+    std::vector<std::string> row(header.size());
+    for (size_t h = 0; h < header.size(); ++h) {
+      if (column_of[h] >= 0) row[h] = past[r][static_cast<size_t>(column_of[h])];
+    }
+    events << CsvLine(row);
+  }
+  for (size_t r = 1; r < extra.size(); ++r) events << CsvLine(extra[r]);
+  return out;
+}
+
+using Rows = std::vector<std::vector<std::string>>;
+
+Rows Query(const fs::path& database, const std::string& sql) {
+  sqlite3* db = nullptr;
+  Rows rows;
+  if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* statement = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK) {
+      while (sqlite3_step(statement) == SQLITE_ROW) {
+        auto& row = rows.emplace_back();
+        for (int c = 0; c < sqlite3_column_count(statement); ++c) {
+          const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, c));
+          row.emplace_back(text ? text : "NULL");
+        }
+      }
+    }
+    sqlite3_finalize(statement);
+  }
+  sqlite3_close(db);
+  return rows;
+}
+
+// The simulation's sends: (customer, time, program, scenario, channel, message), sorted.
+std::vector<std::vector<std::string>> SentInLog(const std::string& log) {
+  std::vector<std::vector<std::string>> sent;
+  for (const auto& row : ReadCsv(log)) {
+    // customer,time,scenario,step,channel,offer,outcome,...,program,entry,amount
+    if (row.size() > 11 && row[6] == "sent") sent.push_back({row[0], row[1] + "Z", row[11], row[2], row[4], row[3]});
+  }
+  std::sort(sent.begin(), sent.end());
+  return sent;
+}
+
+Rows SentInOutbox(const fs::path& outbox) {
+  return Query(outbox, "SELECT customer, due_at, program, scenario, channel, message FROM relc_outbox ORDER BY 1, 2, 3, 4, 5, 6");
+}
+
+std::string ApplyArgs(const std::string& programs, const fs::path& data, const fs::path& outbox, const std::string& as_of) {
+  return "apply " + programs + " --data " + data.string() + " --outbox " + outbox.string() + " --as-of " + as_of +
+         " --start 2026-01-01 --no-cache";
+}
+
+}  // namespace
+
+TEST_CASE("daily applies over the customers' recorded events send what the simulation sent", "[cli][apply]") {
+  const std::string data = GeneratedData(3000, 11);
+  const fs::path dir = TempDir("replay");
+  const std::string letters = WriteTemp(std::to_string(getpid()) + "_letters.rel", kLetters);
+  // One program, then two under a cap across programs (each suppresses sends of the other).
+  for (const std::string& programs : {std::string(kWinback), std::string(kWinback) + " " + letters}) {
+    INFO(programs);
+    const fs::path log = dir / "log.csv", events = dir / "events.csv", outbox = dir / "outbox.db";
+    fs::remove(outbox);
+    Result run = Relc("run " + programs + " --data " + data + " --as-of 2026-01-01 --days 60 --log " + log.string() + " --events " +
+                      events.string() + " --no-cache");
+    REQUIRE(run.exit_code == 0);
+    const auto simulated = SentInLog(log.string());
+    REQUIRE(simulated.size() > 400);
+    const fs::path crm = CrmAfter(data, events.string(), dir);
+    // Once a day for 60 days, the data as it stood (events after --as-of are the future).
+    for (int day = 1; day <= 60; ++day) {
+      Result apply = Relc(ApplyArgs(programs, crm, outbox, Day(day)), true);
+      INFO(apply.out);
+      REQUIRE(apply.exit_code == 0);
+    }
+    CHECK(SentInOutbox(outbox) == simulated);
+    CHECK(Query(outbox, "SELECT COUNT(*) FROM relc_applies")[0][0] == "60");
+    // Every key once, and the sequence dense from 1.
+    CHECK(Query(outbox, "SELECT COUNT(DISTINCT idempotency_key), MIN(sequence), MAX(sequence) FROM relc_outbox")[0] ==
+          std::vector<std::string>{std::to_string(simulated.size()), "1", std::to_string(simulated.size())});
+    // A rerun as of the last day writes nothing.
+    Result again = Relc(ApplyArgs(programs, crm, outbox, Day(60)));
+    CHECK(again.exit_code == 0);
+    CHECK(again.out.find("0 messages due") != std::string::npos);
+    CHECK(SentInOutbox(outbox) == simulated);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("opens recorded by key drive branches, and consent withdrawn between applies stops that channel", "[cli][apply]") {
+  const std::string data = GeneratedData(3000, 11);
+  const fs::path dir = TempDir("consent"), outbox = dir / "outbox.db";
+  const fs::path crm = dir / "crm";
+  fs::create_directories(crm);
+  fs::copy_file(fs::path(data) / "customers.csv", crm / "customers.csv");
+  auto events = ReadCsv((fs::path(data) / "events.csv").string());
+  events[0].push_back("message_key");
+  for (size_t r = 1; r < events.size(); ++r) events[r].emplace_back();
+  auto write_events = [&] {
+    std::ofstream out(crm / "events.csv");
+    for (const auto& row : events) out << CsvLine(row);
+  };
+  write_events();
+  REQUIRE(Relc(ApplyArgs(kWinback, crm, outbox, Day(1))).exit_code == 0);
+  const Rows first = Query(outbox, "SELECT customer, idempotency_key FROM relc_outbox WHERE channel = 'email' ORDER BY customer");
+  REQUIRE(first.size() > 150);
+  // Every one of them opens the first e-mail on day 2 (the sending system reports it by the
+  // message's key); then a third withdraw e-mail consent in the CRM's opt-in column, a third
+  // unsubscribe by an event, and a third do nothing more.
+  std::set<std::string> withdrawn, unsubscribed, kept;
+  const auto& header = events[0];
+  const size_t channel = std::find(header.begin(), header.end(), "from_channel") - header.begin();
+  for (size_t i = 0; i < first.size(); ++i) {
+    const std::string& customer = first[i][0];
+    std::vector<std::string> opened(header.size());
+    opened[0] = customer, opened[1] = "message_opened", opened[2] = Day(1) + "T23:00:00", opened.back() = first[i][1];
+    events.push_back(opened);
+    (i % 3 == 0 ? withdrawn : i % 3 == 1 ? unsubscribed : kept).insert(customer);
+    if (i % 3 == 1) {
+      std::vector<std::string> unsubscribe(header.size());
+      unsubscribe[0] = customer, unsubscribe[1] = "unsubscribe", unsubscribe[2] = Day(2) + "T12:00:00", unsubscribe[channel] = "email";
+      events.push_back(unsubscribe);
+    }
+  }
+  write_events();
+  auto customers = ReadCsv((crm / "customers.csv").string());
+  const size_t optin = std::find(customers[0].begin(), customers[0].end(), "email_optin") - customers[0].begin();
+  REQUIRE(optin < customers[0].size());
+  {
+    std::ofstream out(crm / "customers.csv");
+    for (size_t r = 0; r < customers.size(); ++r) {
+      if (r > 0 && withdrawn.contains(customers[r][0])) customers[r][optin] = "false";
+      out << CsvLine(customers[r]);
+    }
+  }
+  for (int day = 2; day <= 30; ++day) REQUIRE(Relc(ApplyArgs(kWinback, crm, outbox, Day(day))).exit_code == 0);
+  // The opened first e-mail leads to the second one, for those who kept their consent only.
+  size_t second_kept = 0, second_other = 0;
+  for (const auto& row : Query(outbox, "SELECT customer FROM relc_outbox WHERE message = 'winback-2'")) {
+    second_kept += kept.contains(row[0]);
+    second_other += !kept.contains(row[0]);
+  }
+  CHECK(second_kept == kept.size());
+  CHECK(second_other == 0);
+  // No e-mail at all to the others after they withdrew (other customers join the panel later).
+  size_t to_withdrawn = 0;
+  for (const auto& row : Query(outbox, "SELECT customer FROM relc_outbox WHERE channel = 'email' AND due_at >= '" + Day(1) + "'")) {
+    to_withdrawn += withdrawn.contains(row[0]) || unsubscribed.contains(row[0]);
+  }
+  CHECK(to_withdrawn == 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("one apply at a time holds an outbox", "[cli][apply]") {
+  const std::string data = GeneratedData(3000, 11);
+  const fs::path dir = TempDir("lock"), outbox = dir / "outbox.db";
+  REQUIRE(Relc(ApplyArgs(kWinback, data, outbox, Day(1))).exit_code == 0);
+  // Another process holds the outbox (as an apply does, flock on the file) while this one starts.
+  Result held = Shell("flock -x " + outbox.string() + " " RELC_BINARY " " + ApplyArgs(kWinback, data, outbox, Day(2)) + " 2>&1; echo \"exit $?\"");
+  INFO(held.out);
+  CHECK(held.out.find("another `relc apply` holds the outbox") != std::string::npos);
+  CHECK(held.out.find("exit 2") != std::string::npos);
+  CHECK(Query(outbox, "SELECT COUNT(*) FROM relc_applies")[0][0] == "1");
+  fs::remove_all(dir);
+}
