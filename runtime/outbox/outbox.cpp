@@ -1,6 +1,9 @@
 #include "outbox/outbox.h"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include <algorithm>
 
 #include "data/values.h"
 
@@ -88,17 +91,38 @@ bool Store::Keys(std::vector<std::string>& keys, std::string& error) {
 bool Store::Write(const std::vector<Message>& batch, int64_t version, int64_t as_of, size_t& written, std::string& error) {
   written = 0;
   if (!Execute("BEGIN", {}, nullptr, error)) return false;
-  // The next sequence number is the last one's plus one: numbers stay dense and in write order
-  // whichever apply wrote a row, so a consumer can read on from the last number it saw.
-  static constexpr const char* kInsert =
-      "INSERT INTO relc_outbox (sequence, idempotency_key, customer, channel, message, offer, program, scenario, step, entry, "
-      "due_at, version, applied_as_of) SELECT COALESCE(MAX(sequence), 0) + 1, $1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS BIGINT), "
-      "$10, CAST($11 AS BIGINT), $12 FROM relc_outbox WHERE NOT EXISTS (SELECT 1 FROM relc_outbox WHERE idempotency_key = $1)";
+  // Rows go by statements of a few hundred (both databases bound the parameters of one), as
+  // VALUES rows, whose columns both name column1, column2... The
+  // next sequence numbers follow the last one, in the batch's order, for the rows not there yet:
+  // numbers stay dense and in write order whichever apply wrote a row, so a consumer can read on
+  // from the last number it saw.
+  constexpr size_t kRowsPerStatement = 400;
   const std::string version_text = std::to_string(version), as_of_text = FormatTime(as_of);
-  for (const Message& m : batch) {
-    Params params = {m.key,      m.customer, m.channel,  m.message, m.offer.empty() ? std::nullopt : std::optional(m.offer),
-                     m.program,  m.scenario, m.step,     std::to_string(m.entry), FormatTime(m.due_at), version_text, as_of_text};
-    if (!Execute(kInsert, params, nullptr, error)) {
+  for (size_t begin = 0; begin < batch.size(); begin += kRowsPerStatement) {
+    const size_t end = std::min(batch.size(), begin + kRowsPerStatement);
+    std::string values;
+    Params params = {version_text, as_of_text};
+    for (size_t i = begin; i < end; ++i) {
+      const Message& m = batch[i];
+      const size_t first = params.size() + 1;
+      values += fmt::format("{}(CAST(${} AS BIGINT), ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, CAST(${} AS BIGINT), ${})", i == begin ? "" : ", ",
+                            first, first + 1, first + 2, first + 3, first + 4, first + 5, first + 6, first + 7, first + 8, first + 9,
+                            first + 10);
+      for (std::optional<std::string> value :
+           {std::optional(std::to_string(i)), std::optional(m.key), std::optional(m.customer), std::optional(m.channel),
+            std::optional(m.message), m.offer.empty() ? std::nullopt : std::optional(m.offer), std::optional(m.program),
+            std::optional(m.scenario), std::optional(m.step), std::optional(std::to_string(m.entry)), std::optional(FormatTime(m.due_at))}) {
+        params.push_back(std::move(value));
+      }
+    }
+    const std::string insert = fmt::format(
+        "INSERT INTO relc_outbox (sequence, idempotency_key, customer, channel, message, offer, program, scenario, step, entry, "
+        "due_at, version, applied_as_of) SELECT (SELECT COALESCE(MAX(sequence), 0) FROM relc_outbox) + ROW_NUMBER() OVER (ORDER BY "
+        "v.column1), v.column2, v.column3, v.column4, v.column5, v.column6, v.column7, v.column8, v.column9, v.column10, v.column11, "
+        "CAST($1 AS BIGINT), $2 FROM (VALUES {}) AS v WHERE NOT EXISTS (SELECT 1 FROM relc_outbox o WHERE o.idempotency_key = "
+        "v.column2)",
+        values);
+    if (!Execute(insert, params, nullptr, error)) {
       std::string ignored;
       Execute("ROLLBACK", {}, nullptr, ignored);
       return false;

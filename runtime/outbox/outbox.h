@@ -62,7 +62,7 @@ class Store {
  protected:
   using Params = std::vector<std::optional<std::string>>;
   using Rows = std::vector<std::vector<std::optional<std::string>>>;
-  // SQL both databases take: `$1`, `$2`... numbered in order of first use; values as text. Sets
+  // SQL both databases take, with parameters `$1`, `$2`... and values as text. Sets
   // `changes_` to the rows the statement inserted, updated or deleted.
   virtual bool Execute(const std::string& sql, const Params& params, Rows* rows, std::string& error) = 0;
   int64_t changes_ = 0;

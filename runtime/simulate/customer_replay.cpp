@@ -154,7 +154,7 @@ bool CustomerRun::WasEmitted(const MessageKey& key) const {
   return recorded_->emitted != nullptr && std::binary_search(recorded_->emitted->begin(), recorded_->emitted->end(), key);
 }
 
-void CustomerRun::SendRecorded(int32_t index, int32_t step, const MessageKey& key, bool is_new) {
+void CustomerRun::SendRecorded(int32_t index, int32_t step, const MessageKey& key, bool due_now) {
   Journey& j = journeys_[index];
   Program& program = programs_[j.program];
   const SendPlan& plan = program.plan->sends[j.scenario][step];
@@ -185,7 +185,7 @@ void CustomerRun::SendRecorded(int32_t index, int32_t step, const MessageKey& ke
   if (const int64_t day = Day(); day >= 0 && day < options_.days) {
     ++timeline.sent[static_cast<size_t>(day) * timeline.channels.size() + static_cast<size_t>(plan.channel)];
   }
-  if (is_new) program.result->emitted.push_back({row_, now_, j.scenario, step, j.entry, key});
+  if (due_now) program.result->emitted.push_back({row_, now_, j.scenario, step, j.entry, key});
   Log(program, {.scenario = j.scenario, .step = step, .outcome = Outcome::Sent, .responses = static_cast<uint8_t>(bits & 0x1e), .entry = j.entry});
 }
 

@@ -250,8 +250,9 @@ class CustomerRun {
   MessageKey KeyOf(const Journey& journey, int32_t step) const;
   void CountPass(Journey& journey, int32_t step);
   bool WasEmitted(const MessageKey& key) const;
-  // A message sent in a replay (now, or by an earlier apply): its recorded outcomes applied.
-  void SendRecorded(int32_t journey, int32_t step, const MessageKey& key, bool is_new);
+  // A message sent in a replay: its recorded outcomes applied. `due_now`: due since the last
+  // apply (Result::emitted), whether an interrupted apply wrote it already or not.
+  void SendRecorded(int32_t journey, int32_t step, const MessageKey& key, bool due_now);
   void RecordEvent(CustomerEvent event);
   int64_t Day() const { return (now_ - start_) / kDay; }  // of the run, from 0
   void CountOnDay(std::vector<int64_t>& series, int64_t amount = 1) const;

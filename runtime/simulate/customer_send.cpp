@@ -58,8 +58,8 @@ bool CustomerRun::Send(int32_t index, int32_t step) {
   // Message keys: a replay's, and a simulation's whose events become CRM data.
   std::optional<MessageKey> key;
   if (recorded_ != nullptr || options_.record_events) key = KeyOf(j, step);
-  if (recorded_ != nullptr && WasEmitted(*key)) {  // sent by an earlier apply: it stays sent
-    SendRecorded(index, step, *key, false);
+  if (recorded_ != nullptr && WasEmitted(*key)) {  // sent already: it stays sent
+    SendRecorded(index, step, *key, now_ >= recorded_->decided_before);
     return true;
   }
   auto suppress = [&](Outcome outcome) {

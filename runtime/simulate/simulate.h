@@ -134,7 +134,7 @@ struct LogEntry {
   int64_t amount_cents = 0;  // Purchase
 };
 
-// A message a replay decided to send: due at `time`, not in the outbox yet.
+// A message a replay sends, due since the last apply (an interrupted apply may have written it).
 struct Emitted {
   uint32_t customer = 0;  // row
   int64_t time = 0;
@@ -236,7 +236,7 @@ struct Result {
   // holdout or the scenario's own).
   std::vector<Population> scenario_entered, scenario_held_out;
   std::vector<LogEntry> log;  // by customer, then time
-  std::vector<Emitted> emitted;  // a replay's new messages, by customer, then time
+  std::vector<Emitted> emitted;  // a replay's messages due since the last apply, by customer, then time
   std::vector<CustomerEvent> events;  // Options::record_events; the first program's result holds them
   std::optional<Runaway> runaway;  // the first, in customer order
   // The basket of a customer without purchases: the average of every buyer's average basket
