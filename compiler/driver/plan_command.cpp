@@ -164,12 +164,15 @@ int RunPlan(const ParsedOptions& options, Context& context) {
   if (before) {
     out << fmt::format("\nChanges against version {}: {} customer{}\n", deployment->deployed->number, changes.size(),
                        changes.size() == 1 ? "" : "s");
-    for (const Change& change : changes) {
+    constexpr size_t kListed = 50;  // in text; `--format json` lists them all
+    for (size_t c = 0; c < changes.size() && c < kListed; ++c) {
+      const Change& change = changes[c];
       const char* sign = change.before.empty() ? "+" : change.after.empty() ? "-" : "~";
       out << fmt::format("  {} {}\n", sign, change.customer);
       for (const outbox::Message* m : change.before) out << "      was   " << Describe(*m) << '\n';
       for (const outbox::Message* m : change.after) out << "      will  " << Describe(*m) << '\n';
     }
+    if (changes.size() > kListed) out << fmt::format("  ... and {} more (`--format json` lists them all)\n", changes.size() - kListed);
   }
   return kExitSuccess;
 }

@@ -2,6 +2,7 @@
 // an outbox holds each message once whatever kills an apply, consent revoked between applies
 // stops that channel, and one apply at a time holds an outbox.
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -264,5 +265,102 @@ TEST_CASE("one apply at a time holds an outbox", "[cli][apply]") {
   CHECK(held.out.find("another `relc apply` holds the outbox") != std::string::npos);
   CHECK(held.out.find("exit 2") != std::string::npos);
   CHECK(Query(outbox, "SELECT COUNT(*) FROM relc_applies")[0][0] == "1");
+  fs::remove_all(dir);
+}
+
+namespace {
+
+// The win-back program with customers who never respond to a message: what they do then (their
+// purchases, carts) is the same whichever version runs, so two simulations are comparable.
+std::string Unresponsive(std::string program) {
+  const std::string model =
+      "  model unresponsive {\n"
+      "    response email { opened = 0%; clicked = 0%; converted = 0%; unsubscribed = 0% }\n"
+      "    response sms { opened = 0%; clicked = 0%; converted = 0%; unsubscribed = 0% }\n"
+      "    response phone { opened = 0%; clicked = 0%; converted = 0%; unsubscribed = 0% }\n"
+      "  }\n";
+  program.insert(program.find("  holdout 10%"), model);
+  return program;
+}
+
+// Per customer, the messages a simulation's log sends from `from` to `to`: (time, channel, message).
+std::map<std::string, std::vector<std::tuple<std::string, std::string, std::string>>> SendsBetween(const std::string& log,
+                                                                                                  const std::string& from,
+                                                                                                  const std::string& to) {
+  std::map<std::string, std::vector<std::tuple<std::string, std::string, std::string>>> sends;
+  for (const auto& row : ReadCsv(log)) {
+    if (row.size() > 11 && row[6] == "sent" && row[1] >= from && row[1] < to) sends[row[0]].emplace_back(row[1], row[4], row[3]);
+  }
+  return sends;
+}
+
+}  // namespace
+
+TEST_CASE("a new version: plan lists the customers whose coming messages change, then apply follows it", "[cli][apply][plan]") {
+  const std::string data = GeneratedData(3000, 11);
+  const fs::path dir = TempDir("version"), outbox = dir / "outbox.db", program = dir / "winback.rel";
+  const std::string v1 = Unresponsive(ReadFile(kWinback));
+  // Version 2 removes the phone call and waits 3 days where version 1 waits 5.
+  std::string v2 = v1;
+  const std::string call = "      when customer in vip -> send phone \"call-vip\"\n";
+  REQUIRE(v2.find(call) != std::string::npos);
+  v2.erase(v2.find(call), call.size());
+  REQUIRE(v2.find("wait 5 days") != std::string::npos);
+  v2.replace(v2.find("wait 5 days"), 11, "wait 3 days");
+  auto write = [&](const std::string& text) { std::ofstream(program) << text; };
+  auto simulate = [&](const std::string& log, const std::string& events) {
+    REQUIRE(Relc("run " + program.string() + " --data " + data + " --as-of 2026-01-01 --days 60 --log " + log +
+                 (events.empty() ? "" : " --events " + events) + " --no-cache")
+                .exit_code == 0);
+  };
+  write(v2);
+  simulate((dir / "v2.csv").string(), "");
+  write(v1);
+  simulate((dir / "v1.csv").string(), (dir / "events.csv").string());
+  const fs::path crm = CrmAfter(data, (dir / "events.csv").string(), dir);
+  for (int day = 1; day <= 2; ++day) REQUIRE(Relc(ApplyArgs(program.string(), crm, outbox, Day(day))).exit_code == 0);
+
+  // The plan of version 2 as of day 2, for 30 days: against both simulations over those days.
+  write(v2);
+  const std::string from = Day(2) + "T00:00:00", to = Day(32) + "T00:00:00";
+  Result plan = Relc("plan " + program.string() + " --data " + crm.string() + " --outbox " + outbox.string() + " --as-of " + Day(2) +
+                     " --horizon 30d --format json --no-cache");
+  REQUIRE(plan.exit_code == 0);
+  const nlohmann::json planned = nlohmann::json::parse(plan.out);
+  CHECK(planned["deployed"] == 1);
+  CHECK(planned["new_version"] == true);
+  const auto before = SendsBetween((dir / "v1.csv").string(), from, to), after = SendsBetween((dir / "v2.csv").string(), from, to);
+  std::set<std::string> expected, listed;
+  for (const auto& [customer, sends] : before) {
+    if (!after.contains(customer) || after.at(customer) != sends) expected.insert(customer);
+  }
+  for (const auto& [customer, sends] : after) {
+    if (!before.contains(customer)) expected.insert(customer);
+  }
+  for (const auto& change : planned["changes"]) {
+    const std::string customer = change["customer"];
+    listed.insert(customer);
+    // What the plan says each customer will get is what the simulation of version 2 sent.
+    std::vector<std::tuple<std::string, std::string, std::string>> will;
+    for (const auto& m : change["after"]) {
+      std::string due = m["due_at"];
+      will.emplace_back(due.substr(0, due.size() - 1), m["channel"], m["message"]);
+    }
+    CHECK(will == (after.contains(customer) ? after.at(customer) : decltype(will){}));
+  }
+  CHECK(expected.size() > 50);  // the vip customers' calls, and every second message three days earlier
+  CHECK(listed == expected);
+
+  // Applied daily from then on, version 2 sends what its simulation sent.
+  for (int day = 3; day <= 32; ++day) REQUIRE(Relc(ApplyArgs(program.string(), crm, outbox, Day(day))).exit_code == 0);
+  std::map<std::string, std::vector<std::tuple<std::string, std::string, std::string>>> applied;
+  for (const auto& row : Query(outbox, "SELECT customer, due_at, channel, message, version FROM relc_outbox WHERE due_at >= '" + from +
+                                           "' ORDER BY customer, due_at, sequence")) {
+    applied[row[0]].emplace_back(row[1].substr(0, row[1].size() - 1), row[2], row[3]);
+    CHECK(row[4] == "2");
+  }
+  CHECK(applied == after);
+  CHECK(Query(outbox, "SELECT COUNT(*) FROM relc_outbox WHERE message = 'call-vip' AND due_at >= '" + from + "'")[0][0] == "0");
+  CHECK(Query(outbox, "SELECT MAX(version) FROM relc_versions")[0][0] == "2");
   fs::remove_all(dir);
 }
