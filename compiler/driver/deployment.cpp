@@ -65,8 +65,12 @@ std::optional<Deployment> OpenDeployment(const ParsedOptions& options, const std
     }
     out.deployed = out.store->Latest(error);
     if (error.empty()) out.last_applied = out.store->LastApplied(error);
-    std::vector<std::string> keys;
+    std::vector<std::string> keys, titles;
+    for (const CompiledFile& file : compiled) {
+      for (const ir::Program& program : file.programs) titles.push_back(program.title);
+    }
     if (error.empty()) out.store->Keys(keys, error);
+    if (error.empty()) out.store->MessagesOfOthers(titles, out.others, error);
     if (!error.empty()) {
       context.err << "error: " << error << '\n';
       return std::nullopt;
@@ -153,10 +157,17 @@ std::optional<std::vector<outbox::Message>> ReplayMessages(const std::deque<Comp
   if (!prepared) return std::nullopt;
   const std::vector<uint64_t> customer_keys = simulate::CustomerKeys(dataset.store);
   run.customer_keys = &customer_keys;
-  const simulate::Recorded recorded{.store = &dataset.store,
+  simulate::Recorded recorded{.store = &dataset.store,
                                     .until = until,
                                     .decided_before = deployment.last_applied.value_or(INT64_MIN),
                                     .emitted = &deployment.emitted};
+  // The messages of programs no longer deployed count toward caps across programs.
+  std::vector<simulate::Recorded::Contact> others;
+  for (const outbox::Message& m : deployment.others) {
+    if (std::optional<uint32_t> row = dataset.store.RowOfId(m.customer)) others.push_back({*row, m.due_at, m.channel});
+  }
+  std::sort(others.begin(), others.end(), [](const auto& a, const auto& b) { return std::tie(a.customer, a.time) < std::tie(b.customer, b.time); });
+  recorded.others = &others;
   run.recorded = &recorded;
   std::vector<simulate::Result> results = simulate::Simulate(prepared->runs, dataset.measures, run);
   if (!ReportRunaway(results, prepared->runs, dataset.store, context)) {

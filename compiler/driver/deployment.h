@@ -41,6 +41,7 @@ struct Deployment {
   outbox::Version version;  // what the files deploy: `deployed`, or a new version
   bool new_version = false;
   std::vector<simulate::MessageKey> emitted;  // the outbox's keys, sorted
+  std::vector<outbox::Message> others;         // the outbox's messages of programs the files no longer have
 };
 
 // The files' texts, as a version records them.

@@ -88,6 +88,27 @@ bool Store::Keys(std::vector<std::string>& keys, std::string& error) {
   return true;
 }
 
+bool Store::MessagesOfOthers(const std::vector<std::string>& programs, std::vector<Message>& messages, std::string& error) {
+  Rows rows;
+  if (!Execute("SELECT DISTINCT program FROM relc_outbox", {}, &rows, error)) return false;
+  messages.clear();
+  for (const auto& row : rows) {
+    const std::string program = row[0].value_or("");
+    if (std::find(programs.begin(), programs.end(), program) != programs.end()) continue;
+    Rows sent;
+    if (!Execute("SELECT customer, channel, due_at FROM relc_outbox WHERE program = $1", {program}, &sent, error)) return false;
+    for (const auto& message : sent) {
+      std::optional<int64_t> due = ParseTime(message[2].value_or(""));
+      if (!due) {
+        error = "the outbox holds a message of a damaged due time (relc_outbox)";
+        return false;
+      }
+      messages.push_back({.customer = message[0].value_or(""), .channel = message[1].value_or(""), .program = program, .due_at = *due});
+    }
+  }
+  return true;
+}
+
 bool Store::Write(const std::vector<Message>& batch, int64_t version, int64_t as_of, size_t& written, std::string& error) {
   written = 0;
   if (!Execute("BEGIN", {}, nullptr, error)) return false;

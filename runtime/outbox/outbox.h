@@ -53,6 +53,9 @@ class Store {
   std::optional<int64_t> LastApplied(std::string& error);
   // Every idempotency key in the outbox.
   bool Keys(std::vector<std::string>& keys, std::string& error);
+  // The messages of programs other than `programs` (their titles): customer, channel, program
+  // and due time set.
+  bool MessagesOfOthers(const std::vector<std::string>& programs, std::vector<Message>& messages, std::string& error);
   // One transaction: the messages whose key is not there yet, numbered on from the last
   // `sequence`. `written`: how many were new.
   bool Write(const std::vector<Message>& batch, int64_t version, int64_t as_of, size_t& written, std::string& error);

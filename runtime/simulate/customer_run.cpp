@@ -30,6 +30,15 @@ CustomerRun::CustomerRun(const std::vector<ProgramRun>& programs, const Plan& pl
   start_ = now_ = programs.front().data->frame().now;
   end_ = recorded_ != nullptr ? recorded_->until : start_ + int64_t{options.days} * kDay;
   revoked_.assign(plan.channels.size(), false);
+  if (recorded_ != nullptr && recorded_->others != nullptr) {
+    // Another program's messages, from the outbox: a contact of no program of this run's.
+    auto [first, last] = std::equal_range(recorded_->others->begin(), recorded_->others->end(), Recorded::Contact{.customer = row},
+                                          [](const auto& a, const auto& b) { return a.customer < b.customer; });
+    for (auto it = first; it != last; ++it) {
+      auto channel = std::find(plan.channels.begin(), plan.channels.end(), it->channel);
+      history_.push_back({it->time, channel == plan.channels.end() ? -1 : static_cast<int32_t>(channel - plan.channels.begin()), -1});
+    }
+  }
 }
 
 double CustomerRun::Uniform(uint64_t what, uint64_t index, int64_t time) const {

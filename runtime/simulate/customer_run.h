@@ -202,8 +202,8 @@ class CustomerRun {
 
   struct Contact {
     int64_t time;
-    int32_t channel;  // Plan::channels
-    int32_t program;
+    int32_t channel;  // Plan::channels (-1: a channel none of the run's programs sends on)
+    int32_t program;  // -1: a program no longer deployed (a replay's)
   };
 
 

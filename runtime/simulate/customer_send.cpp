@@ -22,13 +22,17 @@ int64_t CustomerRun::QuietUntil(const ir::Pressure& rules) const {
 }
 
 bool CustomerRun::Capped(const ir::Pressure& rules, int32_t program, int32_t channel, bool across_only, bool shared) const {
-  auto counts = [&](const Contact& contact, bool across) { return shared || across || contact.program == program; };
+  // A replay's history holds the messages of programs no longer deployed, past and to come:
+  // only those sent by now count.
+  auto counts = [&](const Contact& contact, bool across) {
+    return contact.time <= now_ && (shared || across || contact.program == program);
+  };
   if (!across_only && rules.minimum_gap_seconds > 0) {
-    for (auto it = history_.rbegin(); it != history_.rend(); ++it) {
-      if (!counts(*it, false)) continue;
-      if (now_ - it->time < static_cast<int64_t>(rules.minimum_gap_seconds)) return true;
-      break;
+    int64_t latest = INT64_MIN;
+    for (const Contact& contact : history_) {
+      if (counts(contact, false)) latest = std::max(latest, contact.time);
     }
+    if (latest != INT64_MIN && now_ - latest < static_cast<int64_t>(rules.minimum_gap_seconds)) return true;
   }
   const std::string& name = plan_.channels[channel];
   for (const ir::PressureCap& cap : rules.caps) {
@@ -37,7 +41,7 @@ bool CustomerRun::Capped(const ir::Pressure& rules, int32_t program, int32_t cha
     const int64_t since = now_ - static_cast<int64_t>(cap.window_seconds);
     int64_t recent = std::count_if(history_.begin(), history_.end(), [&](const Contact& contact) {
       return contact.time > since && counts(contact, cap.across_programs) &&
-             (cap.channel.empty() || plan_.channels[contact.channel] == cap.channel);
+             (cap.channel.empty() || (contact.channel >= 0 && plan_.channels[contact.channel] == cap.channel));
     });
     if (recent >= cap.count) return true;
   }

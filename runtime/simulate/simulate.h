@@ -51,6 +51,14 @@ struct Recorded {
   // `emitted`, else not sent; later ones are decided now. INT64_MIN: none was.
   int64_t decided_before = INT64_MIN;
   const std::vector<MessageKey>* emitted = nullptr;  // sorted: the outbox's keys
+  // Messages the outbox holds of programs not replayed (a version dropped them): caps across
+  // programs count them. Sorted by customer row.
+  struct Contact {
+    uint32_t customer = 0;
+    int64_t time = 0;
+    std::string channel;
+  };
+  const std::vector<Contact>* others = nullptr;
 };
 
 struct Options {

@@ -364,3 +364,42 @@ TEST_CASE("a new version: plan lists the customers whose coming messages change,
   CHECK(Query(outbox, "SELECT MAX(version) FROM relc_versions")[0][0] == "2");
   fs::remove_all(dir);
 }
+
+TEST_CASE("a program dropped by a new version: its messages sent still count toward caps across programs", "[cli][apply]") {
+  const std::string data = GeneratedData(3000, 11);
+  const fs::path dir = TempDir("dropped"), outbox = dir / "outbox.db";
+  // The first e-mails everyone on the first morning; the second e-mails them two days later,
+  // under a cap of one message a week across programs.
+  const std::string first = WriteTemp(std::to_string(getpid()) + "_first.rel", R"(program "First" {
+  consent { email if email_optin }
+  panel readers = customers where consent(email)
+  scenario hello {
+    trigger enter readers
+    send email "hello"
+  }
+}
+)");
+  const std::string second = WriteTemp(std::to_string(getpid()) + "_second.rel", R"(program "Second" {
+  consent { email if email_optin }
+  panel readers = customers where consent(email)
+  pressure { at most 1 messages per 7 days across programs }
+  scenario later {
+    trigger enter readers
+    wait 2 days
+    send email "later"
+  }
+}
+)");
+  REQUIRE(Relc(ApplyArgs(first + " " + second, data, outbox, Day(1))).exit_code == 0);
+  const std::string hellos = Query(outbox, "SELECT COUNT(*) FROM relc_outbox WHERE message = 'hello'")[0][0];
+  REQUIRE(std::stoi(hellos) > 1000);
+  // Version 2 drops the first program: the second still sees its e-mails of the first morning.
+  REQUIRE(Relc(ApplyArgs(second, data, outbox, Day(5))).exit_code == 0);
+  CHECK(Query(outbox, "SELECT COUNT(*) FROM relc_outbox WHERE message = 'later'")[0][0] == "0");
+  CHECK(Query(outbox, "SELECT MAX(version) FROM relc_versions")[0][0] == "2");
+  // Alone from the start, it would have sent them.
+  const fs::path alone = dir / "alone.db";
+  REQUIRE(Relc(ApplyArgs(second, data, alone, Day(5))).exit_code == 0);
+  CHECK(Query(alone, "SELECT COUNT(*) FROM relc_outbox WHERE message = 'later'")[0][0] == hellos);
+  fs::remove_all(dir);
+}
