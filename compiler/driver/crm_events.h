@@ -13,7 +13,8 @@
 namespace relc::driver {
 
 // The header (customer_id, event, time, then every event field of the store's schema) and a
-// row per event, in customer then time order. `channels`: the run's (Timeline::channels).
+// row per event, by customer (a loader sorts each customer's by time). `channels`: the run's
+// (Timeline::channels).
 std::string CrmEventsCsv(const std::vector<simulate::CustomerEvent>& events, const std::vector<std::string>& channels,
                          const data::CustomerStore& store);
 
