@@ -139,8 +139,11 @@ int RunPlan(const ParsedOptions& options, Context& context) {
       nlohmann::ordered_json was = nlohmann::ordered_json::array(), will = nlohmann::ordered_json::array();
       for (const outbox::Message* m : change.before) was.push_back(MessageJson(*m));
       for (const outbox::Message* m : change.after) will.push_back(MessageJson(*m));
+      // The next message: the first not sent yet, due now or to come.
+      const bool next = change.before.empty() || change.after.empty() || Seen(*change.before[0]) != Seen(*change.after[0]);
       changed.push_back({{"customer", change.customer},
                          {"change", change.before.empty() ? "appears" : change.after.empty() ? "disappears" : "changes"},
+                         {"next_changes", next},
                          {"before", was},
                          {"after", will}});
     }

@@ -108,5 +108,26 @@ for ((run = 1; run <= runs; run++)); do
   ((partial > 0 && partial < messages)) && mid_write=$((mid_write + 1))
 done
 echo "$runs applies killed at random moments, $mid_write of them while writing: every rerun left the uninterrupted outbox"
+
+# Another apply holding the outbox: this one refuses at once, exit 2, and writes nothing.
+if [[ $backend == postgres ]]; then
+  psql -d run -c "SELECT pg_advisory_lock(726230617)" -c "SELECT pg_sleep(60)" >/dev/null 2>&1 &
+  holder=$!
+  until [[ $(psql -d run -A -t -c "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") == 1 ]]; do sleep 0.1; done
+  status=0
+  "$relc" apply "${programs[@]}" --data "$work/crm" --outbox "$(outbox_of run)" --as-of 2026-01-17 --no-cache >/dev/null 2>"$work/held.err" || status=$?
+  kill "$holder"
+else
+  status=0
+  flock -x "$work/run.db" "$relc" apply "${programs[@]}" --data "$work/crm" --outbox "$(outbox_of run)" --as-of 2026-01-17 --no-cache \
+    >/dev/null 2>"$work/held.err" || status=$?
+fi
+if [[ $status != 2 ]] || ! grep -q "another \`relc apply\` holds" "$work/held.err"; then
+  echo "FAIL: an apply beside one holding the outbox exited $status:"; cat "$work/held.err"; exit 1
+fi
+if ! diff -q "$work/reference.txt" <(dump run) >/dev/null; then
+  echo "FAIL: the refused apply wrote to the outbox"; exit 1
+fi
+echo "an apply beside another holding the outbox refused at once, writing nothing"
 # Kills must land while messages are written, not only before or after.
 ((mid_write * 10 >= runs)) || { echo "FAIL: only $mid_write kills landed while the apply wrote"; exit 1; }

@@ -330,16 +330,18 @@ TEST_CASE("a new version: plan lists the customers whose coming messages change,
   CHECK(planned["deployed"] == 1);
   CHECK(planned["new_version"] == true);
   const auto before = SendsBetween((dir / "v1.csv").string(), from, to), after = SendsBetween((dir / "v2.csv").string(), from, to);
-  std::set<std::string> expected, listed;
+  std::set<std::string> expected, listed, next_expected, next_listed;
   for (const auto& [customer, sends] : before) {
     if (!after.contains(customer) || after.at(customer) != sends) expected.insert(customer);
+    if (!after.contains(customer) || after.at(customer).front() != sends.front()) next_expected.insert(customer);
   }
   for (const auto& [customer, sends] : after) {
-    if (!before.contains(customer)) expected.insert(customer);
+    if (!before.contains(customer)) expected.insert(customer), next_expected.insert(customer);
   }
   for (const auto& change : planned["changes"]) {
     const std::string customer = change["customer"];
     listed.insert(customer);
+    if (change["next_changes"] == true) next_listed.insert(customer);
     // What the plan says each customer will get is what the simulation of version 2 sent.
     std::vector<std::tuple<std::string, std::string, std::string>> will;
     for (const auto& m : change["after"]) {
@@ -350,6 +352,9 @@ TEST_CASE("a new version: plan lists the customers whose coming messages change,
   }
   CHECK(expected.size() > 50);  // the vip customers' calls, and every second message three days earlier
   CHECK(listed == expected);
+  // Exactly the customers whose next message changes, among them.
+  CHECK(next_expected.size() > 50);
+  CHECK(next_listed == next_expected);
 
   // Applied daily from then on, version 2 sends what its simulation sent.
   for (int day = 3; day <= 32; ++day) REQUIRE(Relc(ApplyArgs(program.string(), crm, outbox, Day(day))).exit_code == 0);
