@@ -98,7 +98,9 @@ mid_write=0
 for ((run = 1; run <= runs; run++)); do
   reset
   delay=$(python3 -c "import random; random.seed($run); print(f'{random.uniform(0, 1.2 * $took):.3f}')")
-  (apply "$(outbox_of run)" 2026-01-16 timeout -s KILL "$delay") 2>/dev/null || true
+  # In the foreground, timeout kills relc alone and returns once it is gone (else it kills its own
+  # process group, itself first, and relc may still hold the outbox while it dies).
+  (apply "$(outbox_of run)" 2026-01-16 timeout --foreground -s KILL "$delay") 2>/dev/null || true
   partial=$(rows)
   apply "$(outbox_of run)" 2026-01-16
   if ! diff -q "$work/reference.txt" <(dump run) >/dev/null; then
