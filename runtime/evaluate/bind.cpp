@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <ctime>
@@ -25,6 +26,14 @@ void BoundData::AdvanceClock(int64_t seconds) {
 int64_t BoundData::utc_offset_at(size_t row, int64_t time) const {
   if (zone_of_row_.empty() || zone_of_row_[row] < 0) return 0;
   return data::OffsetAt(zone_changes_[static_cast<size_t>(zone_of_row_[row])], time);
+}
+
+std::string ChannelName(std::string_view name) {
+  while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+  while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+  std::string lowered(name);
+  for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lowered;
 }
 
 std::vector<std::string> ColumnsRead(const ir::Program& program) {
@@ -137,15 +146,8 @@ std::optional<BoundData> BoundData::Bind(const ir::Program& program, const data:
   auto revoked = [&](std::string_view channel) {
     std::vector<uint64_t> bits(rows / 64 + 1, 0);
     std::vector<bool> matches(from_channel ? from_channel->dictionary_size() : 0, false);
-    for (uint32_t code = 0; code < matches.size(); ++code) {
-      std::string_view name = from_channel->DictionaryString(code);
-      while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-      while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-      matches[code] = name.size() == channel.size() &&
-                      std::equal(name.begin(), name.end(), channel.begin(), [](char a, char b) {
-                        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-                      });
-    }
+    const std::string wanted = ChannelName(channel);
+    for (uint32_t code = 0; code < matches.size(); ++code) matches[code] = ChannelName(from_channel->DictionaryString(code)) == wanted;
     for (const auto& [customer, channel_code] : unsubscribes) {
       if (matches[channel_code]) bits[customer >> 6] |= uint64_t{1} << (customer & 63);
     }

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "data/store.h"
@@ -20,6 +21,9 @@ namespace relc::evaluate {
 // Every customer and event column that binding `program` (and computing the measures) reads:
 // a load may leave the others out of the store.
 std::vector<std::string> ColumnsRead(const ir::Program& program);
+
+// A channel as exports write it, made the program's: `Email` and ` email ` are `email`.
+std::string ChannelName(std::string_view name);
 
 class BoundData {
  public:

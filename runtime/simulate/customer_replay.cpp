@@ -4,7 +4,6 @@
 // consent and pressure as of now. What became of a message (delivered, opened, clicked,
 // converted, unsubscribed) comes from the CRM's events that carry its key.
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 
 #include "simulate/customer_run.h"
@@ -18,15 +17,6 @@ namespace {
 constexpr std::string_view kOutcomeTypes[] = {"message_delivered", "message_opened", "message_clicked", "message_converted",
                                               "unsubscribe"};
 constexpr uint8_t kOutcomeBits[] = {1, 2, 4, 8, 16};
-
-// A channel as exports write it: `Email` and ` email ` are `email`.
-std::string ChannelName(std::string_view name) {
-  while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
-  while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
-  std::string lowered(name);
-  for (char& c : lowered) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lowered;
-}
 
 }  // namespace
 
@@ -76,7 +66,7 @@ RecordedSchema RecordedSchemaOf(const data::CustomerStore& store, const std::vec
   schema.message_key = column("message_key", data::ColumnType::String);
   if (schema.from_channel != nullptr) {
     for (uint32_t code = 0; code < schema.from_channel->dictionary_size(); ++code) {
-      const std::string name = ChannelName(schema.from_channel->DictionaryString(code));
+      const std::string name = evaluate::ChannelName(schema.from_channel->DictionaryString(code));
       auto it = std::find(channels.begin(), channels.end(), name);
       schema.channel_of_code.push_back(it == channels.end() ? -1 : static_cast<int32_t>(it - channels.begin()));
     }
