@@ -78,6 +78,12 @@ class DescribedLoader {
     for (TablePlan& table : tables_) {
       if (!ReadTable(table, ingester)) return;
     }
+    // Spread over processes, every one reads every row, but the first alone counts and reports
+    // them; records go to their customers' processes (Emit).
+    if (options_.rank != 0) {
+      result_.rows = RowAccount{};
+      result_.rejected.clear();
+    }
     if (!Emit(ingester)) return;
     result_.store = ingester.Finish();
   }
@@ -282,6 +288,7 @@ class DescribedLoader {
     if (options_.on_bad_row == OnBadRow::Fail) {
       result_.bad_row = true;
       result_.error = FormatBadRow(bad);
+      result_.stopped_at = {bad.file, bad.line};
     } else {
       result_.rejected.push_back(std::move(bad));
     }
@@ -380,9 +387,14 @@ class DescribedLoader {
           record[0] = NormalizeId(record[0]);
           record[1] = plan.description.name;
           if (record[0].empty()) {
-            result_.rows.without_customer += rows;
+            if (options_.rank == 0) result_.rows.without_customer += rows;
             continue;
           }
+        }
+        // A record another process loads; a bad one, whose id may be wrong, the first process's.
+        if (options_.ranks > 1 &&
+            (ok ? OwnerOf(record[plan.event_type < 0 ? KeyColumn() : 0], options_.ranks) : 0) != options_.rank) {
+          continue;
         }
         if (!ok) {
           result_.rows.rejected += rows;

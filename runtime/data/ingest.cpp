@@ -111,6 +111,7 @@ bool Ingester::Reject(BadRow row) {
     failed_ = true;
     result_.bad_row = true;
     result_.error = FormatBadRow(row);
+    result_.stopped_at = {row.file, row.line};
     return false;
   }
   result_.rejected.push_back(std::move(row));
@@ -173,6 +174,11 @@ bool Ingester::KnownZone(std::string_view name) {
 bool Ingester::CustomerRecord(const std::vector<std::string_view>& fields, int64_t line, std::string_view raw,
                               bool decimal_comma) {
   const auto& columns = schema_.customer.columns;
+  // A row too short to hold an id goes to the process of the empty id, which rejects it.
+  if (options_.ranks > 1) {
+    const auto at = static_cast<size_t>(customer_index_[key_column_]);
+    if (Elsewhere(at < fields.size() ? fields[at] : std::string_view{})) return true;
+  }
   if (fields.size() > customer_width_ && HasValuesBeyond(fields, customer_width_)) {
     return Reject({customer_source_, line, customer_width_ + 1, "", TooManyFields(fields.size(), customer_width_), std::string(raw)});
   }
@@ -237,6 +243,10 @@ bool Ingester::EventRecord(const std::vector<std::string_view>& fields, int64_t 
     return Reject({event_source_, line, field >= 0 ? static_cast<size_t>(field) + 1 : 0, std::string(name), std::move(reason),
                    std::string(raw)});
   };
+  if (options_.ranks > 1) {
+    const auto at = static_cast<size_t>(customer_id_field_);
+    if (Elsewhere(at < fields.size() ? fields[at] : std::string_view{})) return true;
+  }
   int widest = std::max({customer_id_field_, event_field_, time_field_});
   for (int at : event_index_) widest = std::max(widest, at);
   if (static_cast<int>(fields.size()) <= widest) {
@@ -320,7 +330,16 @@ bool Ingester::EventRecord(const std::vector<std::string_view>& fields, int64_t 
   return true;
 }
 
+// Spread over processes, a process keeps about 1/N of the rows it reads: room for that, and a
+// margin for the hash's unevenness (beyond it, columns grow as they must).
+size_t Ingester::ExpectedKept(size_t rows) const {
+  if (options_.ranks <= 1) return rows;
+  const size_t share = rows / static_cast<size_t>(options_.ranks);
+  return std::min(rows, share + share / 8 + 64);
+}
+
 ReservedArrays Ingester::ExpectCustomers(size_t rows) {
+  rows = ExpectedKept(rows);
   for (auto& column : store_.customers.columns) column.Reserve(rows);
   if (!is_part()) store_.customers.columns[key_column_].ReserveDistinct(rows);  // a part's ids are not looked up
   customer_line_.reserve(rows);
@@ -330,6 +349,7 @@ ReservedArrays Ingester::ExpectCustomers(size_t rows) {
 }
 
 ReservedArrays Ingester::ExpectEvents(size_t rows) {
+  rows = ExpectedKept(rows);
   if (is_part()) ReserveLarge(part_event_customers_, rows);
   ReserveLarge(store_.event_type, rows);
   ReserveLarge(store_.event_time, rows);
@@ -395,6 +415,7 @@ bool Ingester::AbsorbOutcome(Ingester& part) {
   failed_ = true;
   result_.error = from.error;
   result_.bad_row = from.bad_row;
+  result_.stopped_at = from.stopped_at;
   return false;
 }
 
@@ -434,6 +455,7 @@ bool Ingester::AbsorbEvents(Ingester& part) {
 
 CustomerStore Ingester::Finish() {
   store_.IndexEvents();
+  if (options_.ranks > 1) store_.source_lines = std::move(customer_line_);
   return std::move(store_);
 }
 

@@ -43,6 +43,8 @@ class Ingester {
   // Room for about this many rows, so that columns never grow by copying; returns the arrays
   // reserved.
   ReservedArrays ExpectCustomers(size_t rows);
+  // Of `rows` read, about how many this process keeps (LoadOptions::ranks), with a margin.
+  size_t ExpectedKept(size_t rows) const;
   ReservedArrays ExpectEvents(size_t rows);
 
   // An ingester for a later part of a file whose header this one has read, so that parts load
@@ -73,6 +75,8 @@ class Ingester {
   static bool HasValuesBeyond(const std::vector<std::string_view>& fields, size_t header);
   bool KnownZone(std::string_view name);  // KnownTimeZone, remembered
   bool Kept(std::string_view column) const;
+  // A customer another process of the run loads (LoadOptions::ranks).
+  bool Elsewhere(std::string_view id) const { return options_.ranks > 1 && OwnerOf(id, options_.ranks) != options_.rank; }
   // Whether a column's values are converted and checked: those kept, or every one with
   // `validate_all`. A column nothing reads costs no work but the split of its field.
   bool Checked(const Column& column) const;

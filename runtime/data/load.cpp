@@ -233,7 +233,7 @@ bool IngestParts(std::string_view text, bool mapped, const std::vector<Part>& pa
     CsvReader reader(text.substr(part.begin, part.end - part.begin), separator, part.first_line);
     IngestRecords(reader, name, kind, separator == ';', part_ingester);
     if (mapped) ReleasePart(text, part.begin, part.end);
-    store_arrays.Prefault(first_row[i], part.lines + 1);
+    store_arrays.Prefault(ingester.ExpectedKept(first_row[i]), ingester.ExpectedKept(part.lines + 1));
     if (progress != nullptr) *progress += part.end - part.begin;
     return true;
   });
@@ -312,13 +312,34 @@ LoadResult LoadCsvFolder(const std::string& source, const DataSchema& schema, co
 
 // A table's rows with rowid in [first, last], in rowid order; a bad row is reported at its
 // rowid. False, with `failure`, when SQLite itself fails.
+// Spread over processes (`split`), SQLite gives each only the rows of its customers, which it
+// picks by the same hash of the id (`relc_owner`, a function of this connection).
+struct SqliteSplit {
+  std::string id_column;  // the table's customer id column
+  int rank = 0, ranks = 1;
+};
+
 bool IngestRowids(const std::string& path, const std::string& table, const std::string& name, TableKind kind, int64_t first,
-                  int64_t last, Ingester& ingester, std::atomic<size_t>& bytes, std::string& failure, bool by_rowid = true) {
+                  int64_t last, Ingester& ingester, std::atomic<size_t>& bytes, std::string& failure, const SqliteSplit& split,
+                  bool by_rowid = true) {
   SqliteConnection db = OpenSqlite(path, failure);
   if (!db) return false;
-  SqliteStatement statement =
-      PrepareSqlite(db.get(), by_rowid ? fmt::format("SELECT rowid, * FROM \"{}\" WHERE rowid BETWEEN ?1 AND ?2 ORDER BY rowid", table)
-                                       : fmt::format("SELECT NULL, * FROM \"{}\"", table));
+  std::string owned;
+  if (split.ranks > 1) {
+    sqlite3_create_function(
+        db.get(), "relc_owner", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, reinterpret_cast<void*>(static_cast<intptr_t>(split.ranks)),
+        [](sqlite3_context* context, int, sqlite3_value** values) {
+          const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(values[0]));
+          const std::string_view id = text != nullptr ? std::string_view(text, static_cast<size_t>(sqlite3_value_bytes(values[0]))) : "";
+          sqlite3_result_int(context, OwnerOf(id, static_cast<int>(reinterpret_cast<intptr_t>(sqlite3_user_data(context)))));
+        },
+        nullptr, nullptr);
+    owned = fmt::format("relc_owner(\"{}\") = {}", split.id_column, split.rank);
+  }
+  SqliteStatement statement = PrepareSqlite(
+      db.get(), by_rowid ? fmt::format("SELECT rowid, * FROM \"{}\" WHERE rowid BETWEEN ?1 AND ?2{} ORDER BY rowid", table,
+                                       owned.empty() ? "" : " AND " + owned)
+                         : fmt::format("SELECT NULL, * FROM \"{}\"{}", table, owned.empty() ? "" : " WHERE " + owned));
   if (!statement) {
     failure = fmt::format("{}: cannot read the `{}` table: {}", path, table, sqlite3_errmsg(db.get()));
     return false;
@@ -383,6 +404,14 @@ LoadResult LoadSqlite(const std::string& path, const DataSchema& schema, const L
     }
     std::vector<std::string> header;
     for (int i = 0; i < sqlite3_column_count(columns.get()); ++i) header.emplace_back(sqlite3_column_name(columns.get(), i));
+    SqliteSplit split{"customer_id", options.rank, options.ranks};
+    if (kind == TableKind::Customers) {
+      for (const ColumnSpec& column : schema.customer.columns) {
+        if (column.key) split.id_column = column.name;
+      }
+    }
+    // A table without the id column gets no filter: the ingester says what is missing.
+    if (std::find(header.begin(), header.end(), split.id_column) == header.end()) split.ranks = 1;
     std::vector<std::string_view> names(header.begin(), header.end());
     bool ok = kind == TableKind::Customers ? ingester.CustomerHeader(names, name) : ingester.EventHeader(names, name);
     if (!ok) return result;
@@ -395,9 +424,10 @@ LoadResult LoadSqlite(const std::string& path, const DataSchema& schema, const L
     if (rows == 0) continue;
     Expect(ingester, kind, rows);
     if (sqlite3_column_type(range.get(), 0) == SQLITE_NULL) {
-      // A view has no rowids: its rows in the order SQLite gives, numbered from 1, on one core.
+      // A view has no rowids: its rows in the order SQLite gives, numbered from 1, on one core
+      // (every row, for the numbers: the ingester keeps this process's).
       std::string failure;
-      const bool ok_read = IngestRowids(path, table, name, kind, 0, 0, ingester, bytes, failure, /*by_rowid=*/false);
+      const bool ok_read = IngestRowids(path, table, name, kind, 0, 0, ingester, bytes, failure, SqliteSplit{}, /*by_rowid=*/false);
       if (!failure.empty()) result.error = failure;
       if (!ok_read || ingester.failed()) return result;
       continue;
@@ -414,7 +444,7 @@ LoadResult LoadSqlite(const std::string& path, const DataSchema& schema, const L
       const auto begin = static_cast<int64_t>(static_cast<uint64_t>(first) + i * part_rowids);
       const int64_t end = i + 1 == parts ? last : static_cast<int64_t>(static_cast<uint64_t>(begin) + part_rowids - 1);
       Expect(part, kind, std::min<uint64_t>(rows, static_cast<uint64_t>(end) - static_cast<uint64_t>(begin) + 1));
-      return IngestRowids(path, table, name, kind, begin, end, part, bytes, part_failure);
+      return IngestRowids(path, table, name, kind, begin, end, part, bytes, part_failure, split);
     });
     if (!failure.empty()) result.error = failure;
     if (!ok) return result;
@@ -474,7 +504,8 @@ LoadResult LoadData(const std::string& source, const DataSchema& schema, const L
     result.io_error = true;
     return result;
   }
-  const std::string key = options.snapshot_folder.empty() ? "" : SnapshotKey(source, schema, options);
+  // A process's part of the customers is not snapshotted: a snapshot holds a whole store.
+  const std::string key = options.snapshot_folder.empty() || options.ranks > 1 ? "" : SnapshotKey(source, schema, options);
   if (key.empty()) return LoadSource(source, schema, options);
   const std::string path = SnapshotPath(options.snapshot_folder, key);
   if (std::optional<LoadResult> stored = ReadSnapshot(path, key, schema)) {

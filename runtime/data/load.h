@@ -11,9 +11,12 @@
 
 #include <atomic>
 #include <optional>
+#include <utility>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "data/random.h"
 #include "data/store.h"
 #include "data/source_description.h"
 
@@ -38,7 +41,15 @@ struct LoadOptions {
   // When not empty, the folder of snapshots (data/snapshot.h): a load reads the one of
   // unchanged data instead of the source, and writes one after reading the source.
   std::string snapshot_folder;
+  // A run spread over `ranks` processes (distribute/): this load keeps the customers OwnerOf
+  // gives to `rank`, with their events, and skips the others' rows before checking them. Each
+  // row read is counted, and its bad values reported, by one process only.
+  int rank = 0, ranks = 1;
 };
+
+// The process that loads a customer when a run is spread over `ranks` processes: by a hash of
+// the id, never by row order, so that any source splits the same way.
+inline int OwnerOf(std::string_view id, int ranks) { return static_cast<int>(HashName(id) % static_cast<uint64_t>(ranks)); }
 
 struct BadRow {
   std::string file;         // customers.csv, or a table name for databases
@@ -67,6 +78,7 @@ struct LoadResult {
   std::string error;                   // why it failed
   bool io_error = false;               // failed to read the source at all (exit code 2, not 1)
   bool bad_row = false;                // stopped at a bad row (skipping bad rows would go on)
+  std::pair<std::string, int64_t> stopped_at;  // that row's file and line
   std::vector<BadRow> rejected;        // with OnBadRow::Skip
   size_t events_for_unknown_customers = 0;
   std::string first_unknown_customer;  // an example, for the report
@@ -84,5 +96,11 @@ struct LoadResult {
 };
 
 LoadResult LoadData(const std::string& source, const DataSchema& schema, const LoadOptions& options);
+
+// After each process of a run spread over several (LoadOptions::ranks) loaded its customers:
+// the outcome one process loading them all would have had, on every process: a failure of any
+// (the first failing process's), every row counted, every bad row skipped (by file, then line).
+// The store stays this process's part. Every process calls it.
+void MergeProcessLoads(LoadResult& result);
 
 }  // namespace relc::data

@@ -212,6 +212,11 @@ struct CustomerStore {
   size_t key_column = 0;  // the column of customer ids: unique, so its codes are the rows
 
   std::optional<uint32_t> RowOfId(std::string_view id) const { return customers.columns[key_column].FindString(id); }
+  // In a run spread over processes (LoadOptions::ranks), where each customer's row was in the
+  // source (its line, or rowid): one process's customers come in this order, and the
+  // processes' outputs merge by it into the order of a run of one. Empty otherwise.
+  std::vector<int64_t> source_lines;
+  int64_t SourceOrder(uint32_t row) const { return source_lines.empty() ? row : source_lines[row]; }
 
   // Every event of every type, sorted by (customer, time).
   std::vector<uint8_t> event_type;       // index into schema.events

@@ -7,6 +7,7 @@
 #include <span>
 
 #include "data/parallel.h"
+#include "distribute/distribute.h"
 
 namespace relc::evaluate {
 namespace {
@@ -92,16 +93,13 @@ class PanelEvaluator {
       if (valid[row]) values[count++] = values[row];
     }
     std::span<double> present(values.data(), count);
-    size_t k = ranking.share > 0 ? static_cast<size_t>(std::ceil(ranking.share * static_cast<double>(present.size()) - 1e-9))
+    // Every process's customers count: k and the threshold are the whole base's.
+    const auto all = static_cast<size_t>(distribute::SumAll(static_cast<int64_t>(count)));
+    size_t k = ranking.share > 0 ? static_cast<size_t>(std::ceil(ranking.share * static_cast<double>(all) - 1e-9))
                                  : static_cast<size_t>(std::max<int64_t>(ranking.count, 0));
-    k = std::min(k, present.size());
+    k = std::min(k, all);
     double threshold = ranking.top ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
-    if (k > 0) {
-      auto nth = present.begin() + static_cast<ptrdiff_t>(k - 1);
-      if (ranking.top) std::nth_element(present.begin(), nth, present.end(), std::greater<>());
-      else std::nth_element(present.begin(), nth, present.end());
-      threshold = *nth;
-    }
+    if (k > 0) threshold = distribute::KthSmallest(present, ranking.top ? all - k + 1 : k);
     data_.thresholds_[ranking.threshold] = threshold;
   }
 

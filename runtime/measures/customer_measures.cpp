@@ -1,6 +1,8 @@
 #include "measures/customer_measures.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -9,27 +11,33 @@
 #include <utility>
 
 #include "data/parallel.h"
+#include "data/random.h"
+#include "distribute/distribute.h"
 
 namespace relc::measures {
 namespace {
 
 constexpr double kDay = 86400;
 
-// Quintile scores 1-5 for the customers in `members`, ranked by `key` ascending (higher key,
-// higher score); customers with equal keys get the same score.
+// Customers in the order of `key` (ascending), as keys of the distributed ranking and the rows
+// they are of.
+struct Ordered {
+  std::vector<distribute::Key> keys;
+  std::vector<uint32_t> rows;
+};
+
 template <typename Key>
-void QuintileScores(const std::vector<uint32_t>& members, const Key& key, std::vector<uint8_t>& scores) {
+Ordered Order(const std::vector<uint32_t>& members, const Key& key) {
   // Sorting (key, customer) pairs reads no other memory: faster than sorting customers by key.
-  std::vector<std::pair<decltype(key(0u)), uint32_t>> order;
+  std::vector<std::pair<distribute::Key, uint32_t>> order;
   order.reserve(members.size());
   for (uint32_t c : members) order.emplace_back(key(c), c);
   std::sort(order.begin(), order.end());
-  size_t n = order.size();
-  size_t group_start = 0;
-  for (size_t i = 0; i < n; ++i) {
-    if (i > 0 && order[i].first != order[i - 1].first) group_start = i;
-    scores[order[i].second] = static_cast<uint8_t>(1 + group_start * 5 / n);
-  }
+  Ordered out;
+  out.keys.reserve(order.size());
+  out.rows.reserve(order.size());
+  for (const auto& [k, c] : order) out.keys.push_back(k), out.rows.push_back(c);
+  return out;
 }
 
 // A buyer's purchase history as the customer-base models see it, in whole days, packed into one
@@ -38,27 +46,40 @@ uint64_t HistoryKey(const RepeatSummary& history) {
   return static_cast<uint64_t>(history.x) << 42 | static_cast<uint64_t>(history.t_x) << 21 | static_cast<uint64_t>(history.T);
 }
 
-// Ranks, RFM scores and the Pareto share: four sorts, on every core.
-void ComputeRanks(size_t n, const std::vector<uint32_t>& buyers, const MeasureOptions& options, CustomerMeasures& m) {
-  std::vector<uint32_t> by_revenue(n);
+// Ranks, RFM scores and the Pareto share: four sorts, on every core, then each customer's place
+// among every process's customers (distribute::CountBelow). Ties of revenue go by the customers'
+// order in the source; a quintile score is 1 + 5 x (buyers below) / buyers, so ties share it.
+void ComputeRanks(const data::CustomerStore& store, const std::vector<uint32_t>& buyers, size_t all_buyers,
+                  const MeasureOptions& options, CustomerMeasures& m) {
+  const size_t n = store.customers.rows;
+  std::vector<uint32_t> everyone(n);
+  std::iota(everyone.begin(), everyone.end(), 0u);
+  auto line = [&](uint32_t c) { return static_cast<uint64_t>(store.SourceOrder(c)); };
+  std::array<Ordered, 4> orders;
   data::ParallelFor(4, data::ThreadCount(options.threads), [&](size_t task, unsigned) {
+    using distribute::OrderedKey;
     switch (task) {
-      case 0: {
-        std::vector<std::pair<int64_t, uint32_t>> order(n);  // by revenue, descending; ties by row
-        for (uint32_t c = 0; c < n; ++c) order[c] = {-m.monetary_cents[c], c};
-        std::sort(order.begin(), order.end());
-        for (uint32_t r = 0; r < n; ++r) by_revenue[r] = order[r].second;
-        for (uint32_t r = 0; r < n; ++r) m.revenue_rank[by_revenue[r]] = r + 1;
-        break;
-      }
-      case 1: QuintileScores(buyers, [&](uint32_t c) { return -m.recency_days[c]; }, m.rfm_recency); break;
-      case 2: QuintileScores(buyers, [&](uint32_t c) { return m.frequency[c]; }, m.rfm_frequency); break;
-      default: QuintileScores(buyers, [&](uint32_t c) { return m.monetary_cents[c]; }, m.rfm_monetary); break;
+      case 0: orders[0] = Order(everyone, [&](uint32_t c) { return distribute::Key{OrderedKey(-m.monetary_cents[c]), line(c)}; }); break;
+      case 1: orders[1] = Order(buyers, [&](uint32_t c) { return distribute::Key{OrderedKey(-m.recency_days[c]), 0}; }); break;
+      case 2: orders[2] = Order(buyers, [&](uint32_t c) { return distribute::Key{OrderedKey(int64_t{m.frequency[c]}), 0}; }); break;
+      default: orders[3] = Order(buyers, [&](uint32_t c) { return distribute::Key{OrderedKey(m.monetary_cents[c]), 0}; }); break;
     }
   });
-  size_t top = (n + 4) / 5;
+  const size_t customers = static_cast<size_t>(distribute::SumAll(static_cast<int64_t>(n)));
+  const size_t top = (customers + 4) / 5;
   int64_t top_revenue = 0;
-  for (size_t r = 0; r < top; ++r) top_revenue += m.monetary_cents[by_revenue[r]];
+  const std::vector<uint64_t> revenue_below = distribute::CountBelow(orders[0].keys);
+  for (size_t i = 0; i < orders[0].rows.size(); ++i) {
+    const uint32_t c = orders[0].rows[i];
+    m.revenue_rank[c] = static_cast<uint32_t>(revenue_below[i] + 1);
+    if (revenue_below[i] < top) top_revenue += m.monetary_cents[c];
+  }
+  top_revenue = distribute::SumAll(top_revenue);
+  for (auto [order, scores] : {std::pair{&orders[1], &m.rfm_recency}, std::pair{&orders[2], &m.rfm_frequency},
+                               std::pair{&orders[3], &m.rfm_monetary}}) {
+    const std::vector<uint64_t> below = distribute::CountBelow(order->keys);
+    for (size_t i = 0; i < order->rows.size(); ++i) (*scores)[order->rows[i]] = static_cast<uint8_t>(1 + below[i] * 5 / all_buyers);
+  }
   m.pareto_top20_share = m.total_revenue_cents > 0 ? static_cast<double>(top_revenue) / m.total_revenue_cents : 0;
 }
 
@@ -188,32 +209,54 @@ CustomerMeasures ComputeMeasures(const data::CustomerStore& store, const Measure
   for (uint32_t c = 0; c < n; ++c) {
     if (m.frequency[c] > 0) buyers.push_back(c);
   }
-  m.buyers = buyers.size();
-
-  m.total_revenue_cents = std::accumulate(m.monetary_cents.begin(), m.monetary_cents.end(), int64_t{0});
-  m.total_returns_cents = std::accumulate(m.returns_cents.begin(), m.returns_cents.end(), int64_t{0});
-  if (options.ranks) ComputeRanks(n, buyers, options, m);
+  // Totals over every process's customers.
+  std::array<int64_t, 3> totals = {static_cast<int64_t>(buyers.size()),
+                                   std::accumulate(m.monetary_cents.begin(), m.monetary_cents.end(), int64_t{0}),
+                                   std::accumulate(m.returns_cents.begin(), m.returns_cents.end(), int64_t{0})};
+  distribute::SumAll(totals);
+  m.buyers = static_cast<size_t>(totals[0]);
+  m.total_revenue_cents = totals[1];
+  m.total_returns_cents = totals[2];
+  if (options.ranks) ComputeRanks(store, buyers, m.buyers, options, m);
 
   // The customer-base models, fitted on this base: BG/NBD on every buyer, Gamma-Gamma on
   // repeat buyers with spend.
   // Fitted on distinct histories with weights, times rounded to whole days (so that many
-  // coincide), over a systematic sample of at most kFitSample buyers: the population's four
-  // parameters do not need more, and each customer's own figures below use exact times.
+  // coincide), over a sample of about kFitSample buyers drawn by a hash of their id (the same
+  // whatever the rows' order or the processes): the population's four parameters do not need
+  // more, and each customer's own figures below use exact times. The histories and spends of
+  // every process are merged and sorted, so the fits see the same inputs in the same order.
   if (!options.customer_base_models) return m;
   constexpr size_t kFitSample = 20000;
+  const uint64_t stride = std::max<uint64_t>(1, (m.buyers + kFitSample - 1) / kFitSample);
+  const data::Column& ids = store.customers.columns[store.key_column];
+  distribute::Packer sample;
+  for (uint32_t c : buyers) {
+    if (stride > 1 && data::Combine(data::HashName(ids.String(c)), 0x5a4d504c45ull) % stride != 0) continue;
+    const double spend = spends[c].x > 0 && spends[c].mean_value > 0 ? spends[c].mean_value : 0;
+    for (double value : {repeats[c].x, std::round(repeats[c].t_x), std::round(repeats[c].T), spends[c].x, spend}) {
+      sample.Int(std::bit_cast<int64_t>(value));
+    }
+  }
   std::map<std::tuple<double, double, double>, double> histories;
   std::vector<SpendSummary> fit_spends;
-  size_t stride = (buyers.size() + kFitSample - 1) / kFitSample;
-  for (size_t i = 0; i < buyers.size(); i += std::max<size_t>(stride, 1)) {
-    uint32_t c = buyers[i];
-    histories[{repeats[c].x, std::round(repeats[c].t_x), std::round(repeats[c].T)}] += 1;
-    if (spends[c].x > 0 && spends[c].mean_value > 0) fit_spends.push_back(spends[c]);
+  size_t sampled_buyers = 0;
+  for (const std::string& part : distribute::GatherAll(sample.bytes())) {
+    distribute::Unpacker in(part);
+    while (!in.done()) {
+      std::array<double, 5> v{};
+      for (double& value : v) value = std::bit_cast<double>(in.Int());
+      histories[{v[0], v[1], v[2]}] += 1;
+      if (v[4] > 0) fit_spends.push_back({v[3], v[4]});
+      ++sampled_buyers;
+    }
   }
+  std::sort(fit_spends.begin(), fit_spends.end(),
+            [](const SpendSummary& a, const SpendSummary& b) { return std::pair(a.x, a.mean_value) < std::pair(b.x, b.mean_value); });
   std::vector<RepeatSummary> fit_repeats;
   for (const auto& [history, count] : histories) {
     fit_repeats.push_back({std::get<0>(history), std::get<1>(history), std::get<2>(history), count});
   }
-  size_t sampled_buyers = (buyers.size() + std::max<size_t>(stride, 1) - 1) / std::max<size_t>(stride, 1);
   if (fit_spends.size() < 20 || sampled_buyers < 50) return m;  // too few to fit honestly
   m.bgnbd = FitBgNbd(fit_repeats);
   m.gamma_gamma = FitGammaGamma(fit_spends);

@@ -446,7 +446,7 @@ void CustomerRun::Advance(int32_t index, ir::Input input) {
     if (stopped_) return;
     if (++j.steps > kMostJourneySteps) {
       Result& result = *programs_[j.program].result;
-      if (!result.runaway) result.runaway = Runaway{row_, j.scenario, j.step, now_};
+      if (!result.runaway) result.runaway = Runaway{row_, "", j.scenario, j.step, now_};
       stopped_ = true;
       if (options_.halt != nullptr) options_.halt->store(true, std::memory_order_relaxed);
       return;

@@ -1,9 +1,11 @@
 #include "simulate/simulate.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "data/parallel.h"
+#include "distribute/distribute.h"
 #include "simulate/customer_run.h"
 
 namespace relc::simulate {
@@ -224,10 +226,12 @@ Plan MakePlan(const std::vector<ProgramRun>& programs, const measures::CustomerM
   }
   // Carts first: their draws keep the keys they have always had.
   std::stable_partition(plan.replayed.begin(), plan.replayed.end(), [](const Replayed& r) { return r.name == "cart_abandoned"; });
-  int64_t total = 0, buyers = 0;
+  std::array<int64_t, 2> baskets = {0, 0};  // every process's buyers: their baskets, and how many
   for (int64_t basket : measures.average_basket_cents) {
-    if (basket > 0) total += basket, ++buyers;
+    if (basket > 0) baskets[0] += basket, ++baskets[1];
   }
+  distribute::SumAll(baskets);
+  const auto [total, buyers] = baskets;
   plan.fallback_basket_cents = buyers ? total / buyers : 5000;
   for (ProgramPlan& program : plan.programs) program.empty.timeline.Size(options.days, plan.channels);
   if (options.recorded != nullptr) plan.recorded = RecordedSchemaOf(*options.recorded->store, plan.channels);
@@ -355,6 +359,7 @@ std::vector<Result> Simulate(const std::vector<ProgramRun>& programs, const meas
                              const Options& options) {
   Plan plan = MakePlan(programs, measures, options);
   std::vector<Result> results = RunCustomers(programs, plan, measures, options);
+  if (options.store != nullptr) MergeProcessResults(results, *options.store);
   // Winner rules: the first pass is, up to each decision, what happened; the arms that led
   // then are fixed for the journeys that reach the split later, and the run is replayed (its
   // draws are keyed, so everything before the decisions happens again the same way).
@@ -369,7 +374,10 @@ std::vector<Result> Simulate(const std::vector<ProgramRun>& programs, const meas
       winners = winners || decided.arm >= 0;
     }
   }
-  if (winners) results = RunCustomers(programs, plan, measures, options);
+  if (winners) {
+    results = RunCustomers(programs, plan, measures, options);
+    if (options.store != nullptr) MergeProcessResults(results, *options.store);
+  }
   for (size_t p = 0; p < programs.size(); ++p) {
     results[p].winners = plan.programs[p].empty.winners;  // with their tests, winner or not
     results[p].fallback_basket_cents = plan.fallback_basket_cents;

@@ -83,6 +83,9 @@ struct Options {
   const Recorded* recorded = nullptr;
   // Keeps what the simulated customers did (Result::events), as CRM events (`relc run --events`).
   bool record_events = false;
+  // The customers' store: in a run spread over processes, each process's results are merged by
+  // their ids and source order (MergeProcessResults). Null: one process.
+  const data::CustomerStore* store = nullptr;
 };
 
 // A step's name in message keys, the outbox and plans: its label, else its message, else its
@@ -198,6 +201,7 @@ struct Winner {
 // once (`wait until` a past date) or nearly. The customer's simulation stops there.
 struct Runaway {
   uint32_t customer = 0;  // row
+  std::string customer_id;
   int32_t scenario = 0, step = 0;
   int64_t time = 0;
 };
@@ -281,5 +285,10 @@ std::vector<std::vector<evaluate::Selection>> WeeklyPanels(const ir::Program& pr
 // what caps `across programs` and the shared policy count. A result per program, in order.
 std::vector<Result> Simulate(const std::vector<ProgramRun>& programs, const measures::CustomerMeasures& measures,
                              const Options& options);
+
+// In a run spread over processes, each simulating its own customers: every process's counts
+// summed into each one's results, as one process would have counted them all; the first runaway
+// journey in the source's order. The log, the events and the messages stay each process's.
+void MergeProcessResults(std::vector<Result>& results, const data::CustomerStore& store);
 
 }  // namespace relc::simulate
