@@ -54,6 +54,9 @@ struct Command {
   // For shell completion: the words an operand may be (`relc completion bash`); null when the
   // operands are file names.
   std::vector<std::string> (*operand_words)() = nullptr;
+  // Under `mpirun -n N`, runs on every process, the customers split between them
+  // (docs/scaling.md); other commands run on the first process alone.
+  bool spreads = false;
 };
 
 // Parses `args` (after the command name); on a usage error prints it and returns nullopt.

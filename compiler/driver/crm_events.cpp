@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "data/values.h"
+#include "distribute/distribute.h"
 
 namespace relc::driver {
 namespace {
@@ -54,11 +55,16 @@ std::string CrmEventsCsv(const std::vector<simulate::CustomerEvent>& events, con
   std::string csv = "customer_id,event,time";
   for (const std::string& name : fields) csv += "," + name;
   csv += '\n';
+  // Customer by customer: each process writes its own, merged in the source's order.
+  std::string body;
+  std::vector<distribute::Run> runs;
   const data::Column& ids = store.customers.columns[store.key_column];
   static constexpr std::string_view kMessageEvents[] = {"message_delivered", "message_opened", "message_clicked", "message_converted",
                                                         "unsubscribe"};
   std::vector<std::string> values(fields.size());
-  for (const simulate::CustomerEvent& event : events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const simulate::CustomerEvent& event = events[i];
+    if (i > 0 && event.customer != events[i - 1].customer) distribute::EndRun(runs, store.SourceOrder(events[i - 1].customer), body.size());
     std::fill(values.begin(), values.end(), std::string());
     std::string_view type;
     auto set = [&](size_t field, std::string value) {
@@ -84,11 +90,12 @@ std::string CrmEventsCsv(const std::vector<simulate::CustomerEvent>& events, con
     }
     // The simulation's carts are its own: an id of their own, which their checkouts share.
     if (event.key > 0 && event.key < (int64_t{1} << 32)) set(cart_id, fmt::format("S{}", event.key));
-    csv += fmt::format("{},{},{}", CsvField(ids.String(event.customer)), type, data::FormatDateTime(event.time));
-    for (const std::string& value : values) csv += "," + value;
-    csv += '\n';
+    body += fmt::format("{},{},{}", CsvField(ids.String(event.customer)), type, data::FormatDateTime(event.time));
+    for (const std::string& value : values) body += "," + value;
+    body += '\n';
   }
-  return csv;
+  if (!events.empty()) distribute::EndRun(runs, store.SourceOrder(events.back().customer), body.size());
+  return csv + distribute::MergeRuns(std::move(body), runs);
 }
 
 }  // namespace relc::driver

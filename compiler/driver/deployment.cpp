@@ -157,6 +157,7 @@ std::optional<std::vector<outbox::Message>> ReplayMessages(const std::deque<Comp
   if (!prepared) return std::nullopt;
   const std::vector<uint64_t> customer_keys = simulate::CustomerKeys(dataset.store);
   run.customer_keys = &customer_keys;
+  run.store = &dataset.store;
   simulate::Recorded recorded{.store = &dataset.store,
                                     .until = until,
                                     .decided_before = deployment.last_applied.value_or(INT64_MIN),

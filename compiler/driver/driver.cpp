@@ -121,4 +121,9 @@ int RunDriver(std::span<const std::string> args, std::ostream& out, std::ostream
   return command->run(*options, context);
 }
 
+bool SpreadsOverProcesses(std::span<const std::string> args) {
+  const Command* command = args.empty() ? nullptr : FindCommand(args[0]);
+  return command != nullptr && command->spreads;
+}
+
 }  // namespace relc::driver

@@ -31,4 +31,7 @@ struct Environment {
 
 int RunDriver(std::span<const std::string> args, std::ostream& out, std::ostream& err, const Environment& env);
 
+// Whether the command `args` names runs on every process of `mpirun` (Command::spreads).
+bool SpreadsOverProcesses(std::span<const std::string> args);
+
 }  // namespace relc::driver

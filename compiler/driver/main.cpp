@@ -4,14 +4,26 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <ostream>
 #include <string>
 #include <vector>
 
+#include "distribute/distribute.h"
 #include "driver/driver.h"
 
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
+  // Under mpirun, one of N processes: the first alone prints, what every process agreed on.
+  relc::distribute::Start(argc, argv);
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (relc::distribute::Distributed() && !relc::driver::SpreadsOverProcesses(args)) {
+    // A command that does not split customers (`apply` writes one outbox) runs once.
+    if (!relc::distribute::IsRoot()) {
+      relc::distribute::Stop();
+      return 0;
+    }
+    relc::distribute::RunAlone();
+  }
   relc::driver::Environment env;
   env.stderr_is_terminal = isatty(STDERR_FILENO) != 0;
   const char* no_color = std::getenv("NO_COLOR");
@@ -23,7 +35,10 @@ int main(int argc, char** argv) {
   } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
     env.jit_cache = std::string(home) + "/.cache/relc/jit";
   }
-  int code = relc::driver::RunDriver(args, std::cout, std::cerr, env);
+  std::ostream silent(nullptr);
+  const bool root = relc::distribute::IsRoot();
+  int code = relc::driver::RunDriver(args, root ? std::cout : silent, root ? std::cerr : silent, env);
+  relc::distribute::Stop();
   // A report that could not be written (a full disk, a closed pipe) is an I/O error, not a
   // success with an empty file.
   std::cout.flush();

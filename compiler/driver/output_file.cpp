@@ -12,6 +12,8 @@
 #include <filesystem>
 #include <string>
 
+#include "distribute/distribute.h"
+
 namespace relc::driver {
 namespace {
 
@@ -42,7 +44,9 @@ bool WriteAll(int fd, std::string_view contents) {
 
 }  // namespace
 
-std::string WriteFileAtomically(const std::string& path, std::string_view contents) {
+namespace {
+
+std::string WriteFileHere(const std::string& path, std::string_view contents) {
   // Through a symbolic link to the file it names: replacing the link would leave the file as it was.
   std::error_code error_code;
   fs::path target = path;
@@ -86,6 +90,15 @@ std::string WriteFileAtomically(const std::string& path, std::string_view conten
   if (close(fd) != 0 && written) written = false, error = errno;
   if (written && std::rename(temporary.c_str(), target.c_str()) != 0) written = false, error = errno;
   return finish(written ? std::string() : std::strerror(error != 0 ? error : EIO));
+}
+
+}  // namespace
+
+std::string WriteFileAtomically(const std::string& path, std::string_view contents) {
+  // A run spread over processes writes its files once, from the first process, which alone has
+  // the merged contents; every process learns how the write went.
+  if (distribute::Distributed()) return distribute::FromRoot(distribute::IsRoot() ? WriteFileHere(path, contents) : "");
+  return WriteFileHere(path, contents);
 }
 
 }  // namespace relc::driver

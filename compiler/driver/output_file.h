@@ -9,7 +9,9 @@
 
 namespace relc::driver {
 
-// Returns an empty string on success, else why it failed (the target is then untouched).
+// Returns an empty string on success, else why it failed (the target is then untouched). In a
+// run spread over processes, every process calls it and the first alone writes `contents`.
 std::string WriteFileAtomically(const std::string& path, std::string_view contents);
+
 
 }  // namespace relc::driver

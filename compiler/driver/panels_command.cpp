@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "codegen/jit.h"
+#include "distribute/distribute.h"
 #include "driver/commands.h"
 #include "driver/run_report.h"
 #include "driver/session.h"
@@ -50,12 +51,17 @@ int RunPanels(const ParsedOptions& options, Context& context) {
     }
     progress.Phase("evaluating panels");
     std::vector<evaluate::Selection> selections = evaluate::EvaluatePanels(program, *engine, *bound);
-    size_t customers = bound->customer_count();
+    // Every process's customers: the count of each named panel, then of all.
+    std::vector<int64_t> counts;
+    for (size_t p = 0; p < program.panels.size(); ++p) counts.push_back(static_cast<int64_t>(evaluate::CountSelected(selections[p])));
+    counts.push_back(static_cast<int64_t>(bound->customer_count()));
+    distribute::SumAll(counts);
+    const auto customers = static_cast<size_t>(counts.back());
     if (format == "text") context.out << fmt::format("{}  ({} customers)\n", program.title, customers);
     nlohmann::ordered_json panels = nlohmann::ordered_json::array();
     for (size_t p = 0; p < program.panels.size(); ++p) {
       if (program.panels[p].name.empty()) continue;
-      size_t selected = evaluate::CountSelected(selections[p]);
+      const auto selected = static_cast<size_t>(counts[p]);
       double share = customers ? 100.0 * static_cast<double>(selected) / static_cast<double>(customers) : 0;
       if (format == "text") context.out << fmt::format("  {:<24} {:>10} {:>6.1f} %\n", program.panels[p].name, selected, share);
       panels.push_back({{"panel", program.panels[p].name}, {"customers", selected}});
@@ -63,7 +69,10 @@ int RunPanels(const ParsedOptions& options, Context& context) {
     json.push_back({{"program", program.title}, {"customers", customers}, {"panels", std::move(panels)},
                     {"data", DataJson(dataset->rows, dataset->assumptions)}});
   }
-  if (options.Has("--timings")) context.err << "timings: " << progress.Timings() << '\n';
+  if (options.Has("--timings")) {
+    context.err << "timings: " << progress.Timings() << '\n';
+    if (std::string shares = Progress::ProcessShares(dataset->store.customers.rows); !shares.empty()) context.err << "timings: " << shares << '\n';
+  }
   if (format == "json") context.out << json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   return kExitSuccess;
 }
@@ -99,6 +108,7 @@ const Command kPanelsCommand{
                    "every program: how many customers it selects, and their share of all customers.",
     .options = kPanelsOptions,
     .run = RunPanels,
+    .spreads = true,
 };
 
 const Command kEmitLlvmCommand{

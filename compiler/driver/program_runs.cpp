@@ -52,7 +52,7 @@ bool ReportRunaway(const std::vector<simulate::Result>& results, const std::vect
         "whose waits end at once or nearly never ends; the simulation stopped\n  = help: wait longer in the loop, or give "
         "it an exit\n",
         runs[p].program->title, scenario.name, simulate::kMostJourneySteps, data::FormatDateTime(runaway.time),
-        runaway.step >= 0 ? scenario.steps[runaway.step].text : "the trigger", store.customers.columns[store.key_column].String(runaway.customer));
+        runaway.step >= 0 ? scenario.steps[runaway.step].text : "the trigger", runaway.customer_id.empty() ? std::string(store.customers.columns[store.key_column].String(runaway.customer)) : runaway.customer_id);
     return false;
   }
   return true;

@@ -1,9 +1,16 @@
 #include "driver/progress.h"
 
+#include <sys/resource.h>
+
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <string>
+#include <vector>
+
+#include "distribute/distribute.h"
 
 namespace relc::driver {
 
@@ -53,6 +60,22 @@ std::string Progress::Timings() const {
                         std::chrono::duration<double>(end - started_[i].second).count());
   }
   return text;
+}
+
+std::string Progress::ProcessShares(size_t customers) {
+  if (!distribute::Distributed()) return {};
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  distribute::Packer mine;
+  mine.Int(static_cast<int64_t>(customers));
+  mine.Int(usage.ru_maxrss / 1024);  // kilobytes on Linux
+  std::vector<std::string> held, peaks;
+  for (const std::string& part : distribute::GatherAll(mine.bytes())) {
+    distribute::Unpacker in(part);
+    held.push_back(std::to_string(in.Int()));
+    peaks.push_back(std::to_string(in.Int()));
+  }
+  return fmt::format("processes {}: customers {}; peak memory {} MB", held.size(), fmt::join(held, " "), fmt::join(peaks, " "));
 }
 
 void Progress::Loop() {

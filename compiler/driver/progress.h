@@ -31,6 +31,9 @@ class Progress {
   // Each phase's wall time so far, the current one's up to now, for `--timings`:
   // "loading data 1.10 s, computing measures 0.70 s, ...".
   std::string Timings() const;
+  // Under mpirun, each process's share of the work: its customers and its peak memory (every
+  // process calls it); empty for one process.
+  static std::string ProcessShares(size_t customers);
 
  private:
   void Loop();

@@ -12,6 +12,7 @@
 #include "data/random.h"
 #include "data/values.h"
 #include "diagnostics/render.h"
+#include "distribute/distribute.h"
 #include "driver/arm_report.h"
 #include "driver/commands.h"
 #include "driver/crm_events.h"
@@ -157,6 +158,7 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
       if (program.panels[i].name.empty()) continue;
       std::vector<int64_t> weeks = {static_cast<int64_t>(evaluate::CountSelected(loaded.panels[p][i]))};
       for (const auto& week : loaded.weekly_panels[p]) weeks.push_back(static_cast<int64_t>(evaluate::CountSelected(week[i])));
+      distribute::SumAll(weeks);  // every process's customers
       report.panel_weeks.emplace_back(program.panels[i].name, std::move(weeks));
     }
   }
@@ -173,6 +175,7 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
   }
   const std::vector<uint64_t> customer_keys = simulate::CustomerKeys(dataset.store);
   run.customer_keys = &customer_keys;
+  run.store = &dataset.store;
   progress.Phase(runs > 1 ? fmt::format("simulating {} runs", runs) : "simulating", dataset.store.customers.rows * static_cast<size_t>(runs));
   run.customers_done = &progress.done();
   for (int r = 0; r < runs; ++r) {
@@ -230,7 +233,10 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
   }
   if (run.log) {
     std::string log = kLogHeader;
-    for (const Report& report : reports) log += LogCsv(*report.program, report.result, dataset.store);
+    for (const Report& report : reports) {
+      std::vector<distribute::Run> customers;
+      log += distribute::MergeRuns(LogCsv(*report.program, report.result, dataset.store, customers), customers);
+    }
     std::string path = options.Get("--log", "");
     if (std::string failure = WriteFileAtomically(path, log); !failure.empty()) {
       PrintUsageError(context.err, fmt::format("cannot write `{}`: {}", path, failure));
@@ -247,7 +253,10 @@ std::optional<std::vector<Report>> RunPrograms(const ParsedOptions& options, Con
       return std::nullopt;
     }
   }
-  if (options.Has("--timings")) context.err << "timings: " << progress.Timings() << '\n';
+  if (options.Has("--timings")) {
+    context.err << "timings: " << progress.Timings() << '\n';
+    if (std::string shares = Progress::ProcessShares(dataset.store.customers.rows); !shares.empty()) context.err << "timings: " << shares << '\n';
+  }
   exit_code = kExitSuccess;
   return reports;
 }
@@ -347,6 +356,7 @@ const Command kRunCommand{
                    "objectives and expectations.",
     .options = kRunOptions,
     .run = RunRun,
+    .spreads = true,
 };
 
 const Command kTestCommand{
@@ -360,6 +370,7 @@ const Command kTestCommand{
                    "side, undecided otherwise (which fails only with `--strict`).",
     .options = kTestOptions,
     .run = RunTest,
+    .spreads = true,
 };
 
 }  // namespace relc::driver

@@ -574,12 +574,15 @@ std::string ReportCsv(const std::vector<Report>& reports) {
   return csv;
 }
 
-std::string LogCsv(const ir::Program& program, const simulate::Result& r, const data::CustomerStore& store) {
+std::string LogCsv(const ir::Program& program, const simulate::Result& r, const data::CustomerStore& store,
+                   std::vector<distribute::Run>& runs) {
   static constexpr const char* kOutcomes[] = {"sent",    "suppressed: no consent", "suppressed: pressure", "dropped: quiet hours",
                                               "entered", "held out",               "exited",               "purchase"};
   std::string csv;
   const data::Column& ids = store.customers.columns[store.key_column];
-  for (const simulate::LogEntry& e : r.log) {
+  for (size_t i = 0; i < r.log.size(); ++i) {
+    const simulate::LogEntry& e = r.log[i];
+    if (i > 0 && e.customer != r.log[i - 1].customer) distribute::EndRun(runs, store.SourceOrder(r.log[i - 1].customer), csv.size());
     const ir::Scenario* scenario = e.scenario >= 0 ? &program.scenarios[e.scenario] : nullptr;
     const ir::Step* step = scenario != nullptr && e.step >= 0 ? &scenario->steps[e.step] : nullptr;
     const bool message = step != nullptr && step->op == ir::StepOp::Send;
@@ -589,6 +592,7 @@ std::string LogCsv(const ir::Program& program, const simulate::Result& r, const 
                        (e.responses & 4) != 0, (e.responses & 8) != 0, (e.responses & 16) != 0, program.title, e.entry,
                        e.outcome == simulate::Outcome::Purchase ? fmt::format("{:.2f}", static_cast<double>(e.amount_cents) / 100) : "");
   }
+  if (!r.log.empty()) distribute::EndRun(runs, store.SourceOrder(r.log.back().customer), csv.size());
   return csv;
 }
 

@@ -12,6 +12,7 @@
 
 #include "data/load.h"
 #include "data/store.h"
+#include "distribute/distribute.h"
 #include "evaluate/bind.h"
 #include "ir/engine.h"
 #include "simulate/simulate.h"
@@ -110,8 +111,10 @@ nlohmann::ordered_json DataJson(const data::RowAccount& rows, const std::vector<
 void PrintText(const Report& report, std::ostream& out);
 // One row per program, scenario, send step and split arm, with every count: for spreadsheets.
 std::string ReportCsv(const std::vector<Report>& reports);
-// The action log's rows (without the header) for one program's run.
-std::string LogCsv(const ir::Program& program, const simulate::Result& r, const data::CustomerStore& store);
+// The action log's rows (without the header) for one program's run, customer by customer: each
+// customer's `runs` of it, to merge processes' logs in the source's order (distribute::MergeRuns).
+std::string LogCsv(const ir::Program& program, const simulate::Result& r, const data::CustomerStore& store,
+                   std::vector<distribute::Run>& runs);
 // A row per journey entered, held out (would have entered) or exited, per message sent or
 // suppressed, and per purchase of every customer (converted: a message's conversion, with its
 // scenario and step); `entry` numbers a customer's journeys in a scenario from 1.

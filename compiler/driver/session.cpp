@@ -8,6 +8,7 @@
 
 #include "codegen/jit.h"
 #include "data/load.h"
+#include "distribute/distribute.h"
 #include "data/snapshot.h"
 #include "measures/measures_snapshot.h"
 #include "data/values.h"
@@ -137,19 +138,23 @@ bool AccountForRows(const data::LoadResult& loaded, const ParsedOptions& options
   // A described source has rules and customer id columns of its own, and turns rows into events
   // of each type; the contract's tables are rows of customers and events already.
   const bool described = store.schema.source.has_value();
-  std::string events = fmt::format("{} events", store.event_type.size());
+  // Spread over processes, each holds its customers: the counts are every process's.
+  std::vector<int64_t> per_type(store.schema.events.size() + 2, 0);
+  for (uint8_t type : store.event_type) ++per_type[type];
+  per_type[per_type.size() - 2] = static_cast<int64_t>(store.customers.rows);
+  per_type.back() = static_cast<int64_t>(store.event_type.size());
+  distribute::SumAll(per_type);
+  std::string events = fmt::format("{} events", per_type.back());
   if (described) {
-    std::vector<size_t> per_type(store.schema.events.size(), 0);
-    for (uint8_t type : store.event_type) ++per_type[type];
     std::vector<std::string> counts;
-    for (size_t e = 0; e < per_type.size(); ++e) counts.push_back(fmt::format("{} {}", per_type[e], store.schema.events[e].name));
+    for (size_t e = 0; e < store.schema.events.size(); ++e) counts.push_back(fmt::format("{} {}", per_type[e], store.schema.events[e].name));
     events = fmt::format("{}", fmt::join(counts, ", "));
   }
   std::string lost;
   if (described || rows.left_out > 0) lost += fmt::format(", {} left out by the source's rules", rows.left_out);
   if (described || rows.without_customer > 0) lost += fmt::format(", {} without a customer id", rows.without_customer);
   context.err << fmt::format("data: {} rows read, {} loaded ({} customers, {}){}, {} of unknown customers, {} rejected\n", rows.read,
-                             rows.loaded, store.customers.rows, events, lost, rows.unknown_customer, rows.rejected);
+                             rows.loaded, per_type[per_type.size() - 2], events, lost, rows.unknown_customer, rows.rejected);
   for (const std::string& assumption : loaded.assumptions) context.err << "warning: assumed " << assumption << '\n';
   if (!loaded.rejected.empty()) {
     std::string path = options.Get("--rejects", "");
@@ -241,7 +246,10 @@ std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files
     progress->Phase("loading data", bytes);
     load_options.bytes_read = &progress->done();
   }
+  load_options.rank = distribute::Rank();
+  load_options.ranks = distribute::Ranks();
   data::LoadResult loaded = data::LoadData(source, *schema, load_options);
+  data::MergeProcessLoads(loaded);
   if (!loaded.store) {
     context.err << "error: " << loaded.error << '\n';
     if (loaded.bad_row) context.err << "  = help: fix the row, or pass `--on-bad-row=skip` to load the rest\n";
@@ -258,7 +266,7 @@ std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files
   dataset.rows = loaded.rows;
   dataset.assumptions = loaded.assumptions;
   dataset.store = std::move(*loaded.store);
-  if (!options.Has("--as-of")) as_of_day = dataset.store.DayAfterLastEvent();
+  if (!options.Has("--as-of")) as_of_day = static_cast<int32_t>(distribute::MaxAll(dataset.store.DayAfterLastEvent()));
   dataset.measure_options.as_of_day = as_of_day;
   auto read_by_programs = [&](bool (*needs)(std::string_view)) {
     for (const CompiledFile* file : files) {
