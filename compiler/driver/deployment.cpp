@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "data/values.h"
+#include "distribute/distribute.h"
 #include "driver/program_runs.h"
 
 namespace relc::driver {
@@ -25,8 +26,91 @@ std::vector<outbox::SourceText> SourceTexts(const std::deque<CompiledFile>& comp
   return texts;
 }
 
+namespace {
+
+void PackVersion(distribute::Packer& out, const outbox::Version& version) {
+  out.Int(version.number), out.Int(version.deployed_at), out.Int(version.starts), out.Int(static_cast<int64_t>(version.seed));
+  out.Int(static_cast<int64_t>(version.sources.size()));
+  for (const outbox::SourceText& source : version.sources) out.Text(source.path), out.Text(source.text);
+}
+
+outbox::Version UnpackVersion(distribute::Unpacker& in) {
+  outbox::Version version;
+  version.number = in.Int(), version.deployed_at = in.Int(), version.starts = in.Int();
+  version.seed = static_cast<uint64_t>(in.Int());
+  version.sources.resize(static_cast<size_t>(in.Int()));
+  for (outbox::SourceText& source : version.sources) source.path = in.Text(), source.text = in.Text();
+  return version;
+}
+
+void PackMessage(distribute::Packer& out, const outbox::Message& m) {
+  for (const std::string* text : {&m.key, &m.customer, &m.channel, &m.message, &m.offer, &m.program, &m.scenario, &m.step}) {
+    out.Text(*text);
+  }
+  out.Int(m.entry), out.Int(m.due_at);
+}
+
+outbox::Message UnpackMessage(distribute::Unpacker& in) {
+  outbox::Message m;
+  for (std::string* text : {&m.key, &m.customer, &m.channel, &m.message, &m.offer, &m.program, &m.scenario, &m.step}) *text = in.Text();
+  m.entry = in.Int(), m.due_at = in.Int();
+  return m;
+}
+
+std::optional<Deployment> OpenHere(const ParsedOptions& options, const std::deque<CompiledFile>& compiled, bool create,
+                                   Context& context, int& exit_code);
+
+}  // namespace
+
+// Spread over processes, the first opens the outbox (and holds it, for apply) and the others get
+// what it read: the versions, the last apply and the keys already written.
 std::optional<Deployment> OpenDeployment(const ParsedOptions& options, const std::deque<CompiledFile>& compiled, bool create,
                                          Context& context, int& exit_code) {
+  if (!distribute::Distributed()) return OpenHere(options, compiled, create, context, exit_code);
+  std::optional<Deployment> opened;
+  distribute::Packer out;
+  if (distribute::IsRoot()) {
+    opened = OpenHere(options, compiled, create, context, exit_code);
+    out.Int(exit_code);
+    out.Int(opened.has_value());
+    if (opened) {
+      out.Int(opened->deployed.has_value());
+      if (opened->deployed) PackVersion(out, *opened->deployed);
+      out.Int(opened->last_applied.has_value());
+      out.Int(opened->last_applied.value_or(0));
+      out.Int(opened->as_of);
+      PackVersion(out, opened->version);
+      out.Int(opened->new_version);
+      out.Int(static_cast<int64_t>(opened->emitted.size()));
+      for (const simulate::MessageKey& key : opened->emitted) out.Int(static_cast<int64_t>(key.high)), out.Int(static_cast<int64_t>(key.low));
+      out.Int(static_cast<int64_t>(opened->others.size()));
+      for (const outbox::Message& m : opened->others) PackMessage(out, m);
+    }
+  }
+  const std::string shared = distribute::FromRoot(out.bytes());
+  if (distribute::IsRoot()) return opened;
+  distribute::Unpacker in(shared);
+  exit_code = static_cast<int>(in.Int());
+  if (in.Int() == 0) return std::nullopt;
+  Deployment deployment;
+  if (in.Int() != 0) deployment.deployed = UnpackVersion(in);
+  const bool applied = in.Int() != 0;
+  const int64_t last = in.Int();
+  if (applied) deployment.last_applied = last;
+  deployment.as_of = in.Int();
+  deployment.version = UnpackVersion(in);
+  deployment.new_version = in.Int() != 0;
+  deployment.emitted.resize(static_cast<size_t>(in.Int()));
+  for (simulate::MessageKey& key : deployment.emitted) key.high = static_cast<uint64_t>(in.Int()), key.low = static_cast<uint64_t>(in.Int());
+  deployment.others.resize(static_cast<size_t>(in.Int()));
+  for (outbox::Message& m : deployment.others) m = UnpackMessage(in);
+  return deployment;
+}
+
+namespace {
+
+std::optional<Deployment> OpenHere(const ParsedOptions& options, const std::deque<CompiledFile>& compiled, bool create,
+                                   Context& context, int& exit_code) {
   exit_code = kExitUsageOrIo;
   if (!options.Has("--outbox")) {
     PrintUsageError(context.err, "this command needs `--outbox DEST`", "a SQLite file such as outbox.db, or postgresql://...");
@@ -123,6 +207,8 @@ std::optional<Deployment> OpenDeployment(const ParsedOptions& options, const std
   return out;
 }
 
+}  // namespace
+
 std::optional<Dataset> LoadDeploymentData(const ParsedOptions& options, const std::vector<const CompiledFile*>& files,
                                           const Deployment& deployment, Context& context, int& exit_code) {
   // The panels and measures are those of the start, as a simulation's from its as-of date; the
@@ -178,7 +264,7 @@ std::optional<std::vector<outbox::Message>> ReplayMessages(const std::deque<Comp
   const data::Column& ids = dataset.store.customers.columns[dataset.store.key_column];
   struct Ordered {
     outbox::Message message;
-    uint32_t customer;
+    int64_t customer;  // in the source's order
     size_t program;
   };
   std::vector<Ordered> ordered;
@@ -197,7 +283,21 @@ std::optional<std::vector<outbox::Message>> ReplayMessages(const std::deque<Comp
                           .step = simulate::StepName(scenario, static_cast<size_t>(e.step)),
                           .entry = e.entry,
                           .due_at = e.time},
-                         e.customer, p});
+                         dataset.store.SourceOrder(e.customer), p});
+    }
+  }
+  // Spread over processes: every process's messages, on the first, which alone writes them.
+  if (distribute::Distributed()) {
+    distribute::Packer mine;
+    for (const Ordered& o : ordered) PackMessage(mine, o.message), mine.Int(o.customer), mine.Int(static_cast<int64_t>(o.program));
+    ordered.clear();
+    for (const std::string& part : distribute::GatherRoot(mine.bytes())) {
+      distribute::Unpacker in(part);
+      while (!in.done()) {
+        outbox::Message message = UnpackMessage(in);
+        const int64_t customer = in.Int();
+        ordered.push_back({std::move(message), customer, static_cast<size_t>(in.Int())});
+      }
     }
   }
   std::sort(ordered.begin(), ordered.end(), [](const Ordered& a, const Ordered& b) {

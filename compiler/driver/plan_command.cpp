@@ -192,6 +192,7 @@ const Command kPlanCommand{
                    "coming messages change, appear or disappear. `--format json` for CI.",
     .options = kPlanOptions,
     .run = RunPlan,
+    .spreads = true,
 };
 
 }  // namespace relc::driver

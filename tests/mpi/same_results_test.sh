@@ -5,8 +5,9 @@
 #
 #   same_results_test.sh RELC MPIRUN SOURCE_DIR GROUP
 # GROUP: examples (every example over generated customers, as its golden test runs it), or
-# plans (CDNOW's real fits and panels, programs run together under a shared policy, --runs,
-# relc test, a SQLite source, bad rows skipped and a bad row failing the run).
+# plans (CDNOW's real fits and panels, measures ranking every customer, programs run together
+# under a shared policy with the HTML report, the text report, --runs, relc test, a SQLite
+# source, daily relc apply and relc plan, bad rows skipped and a bad row failing the run).
 set -euo pipefail
 relc=$1
 mpirun=$2
@@ -21,14 +22,14 @@ failures=0
 checked=0
 
 # same NAME ARGS...: relc ARGS alone, then under mpirun -n 1..4; every output file named by
-# --log, --events or --rejects in ARGS is compared too.
+# --log, --events, --rejects or --html in ARGS is compared too.
 same() {
   local name=$1
   shift
   local outputs=()
   local previous=
   for arg in "$@"; do
-    case $previous in --log | --events | --rejects) outputs+=("$arg") ;; esac
+    case $previous in --log | --events | --rejects | --html) outputs+=("$arg") ;; esac
     previous=$arg
   done
   run_as() {
@@ -82,12 +83,36 @@ case $group in
     small=$(crm 3000)
     same ranks panels "$source_dir/tests/mpi/ranks.rel" --data "$small" --as-of 2026-01-01 --no-cache --format json
     printf 'pressure {\n  at most 2 messages per 7 days across programs\n}\n' >"$work/policy.rel"
-    same together run "$examples"/{winback,cart_abandonment,birthday}/*.rel --data "$small" --pressure policy.rel "${common[@]}"
+    same together run "$examples"/{winback,cart_abandonment,birthday}/*.rel --data "$small" --pressure policy.rel "${common[@]}" \
+      --html report.html
+    same text run "$examples/vip_pareto/vip_pareto.rel" --data "$small" --as-of 2026-01-01 --no-cache
     same runs run "$examples/vip_pareto/vip_pareto.rel" --data "$small" "${common[@]}" --runs 4
     same test test "$examples/cart_abandonment/cart_abandonment.rel" --data "$small" --as-of 2026-01-01 --no-cache --runs 3
     # The same customers from a SQLite database.
     sqlite3 "$work/crm.db" ".import --csv $small/customers.csv customers" ".import --csv $small/events.csv events"
     same sqlite run "$examples/winback/winback.rel" --data "sqlite:crm.db" "${common[@]}"
+    # relc apply: daily applies write the same outbox, row for row; relc plan of a changed
+    # version against it says the same.
+    deploy=("$examples/winback/winback.rel" --data "$small" --start 2026-01-01 --no-cache)
+    for tag in alone n3; do
+      mkdir -p "$work/$tag"
+      launch=()
+      [[ $tag == n3 ]] && launch=("$mpirun" --oversubscribe -n 3)
+      for day in 2026-01-03 2026-01-10 2026-01-24 2026-02-15; do
+        (cd "$work/$tag" && "${launch[@]}" "$relc" apply "${deploy[@]}" --outbox outbox.db --as-of "$day" >>"$work/$tag.applies" 2>&1) ||
+          { echo "FAILED: relc apply ($tag) as of $day"; cat "$work/$tag.applies"; failures=$((failures + 1)); }
+      done
+      sqlite3 "$work/$tag/outbox.db" "SELECT * FROM relc_outbox ORDER BY sequence" >"$work/$tag.outbox"
+    done
+    if cmp -s "$work/alone.outbox" "$work/n3.outbox" && cmp -s "$work/alone.applies" "$work/n3.applies" && [[ -s $work/alone.outbox ]]; then
+      echo "same for -n 3: 4 daily applies, $(wc -l <"$work/alone.outbox") messages in the outbox"
+    else
+      echo "FAILED: relc apply's outbox differs under mpirun -n 3"
+      diff "$work/alone.outbox" "$work/n3.outbox" | head -n 12 || true
+      failures=$((failures + 1))
+    fi
+    sed 's/wait 5 days/wait 3 days/' "$examples/winback/winback.rel" >"$work/winback_v2.rel"
+    same plan plan winback_v2.rel --data "$small" --no-cache --outbox alone/outbox.db --as-of 2026-02-16 --horizon 30d --format json
     # Bad rows: skipped and listed in the source's order, or stopping the run at the first.
     mkdir -p "$work/bad"
     cp "$small/customers.csv" "$work/bad/"
