@@ -27,6 +27,9 @@ struct Environment {
   // Where compiled programs are kept without `--jit-cache`: $XDG_CACHE_HOME/relc/jit, else
   // $HOME/.cache/relc/jit; empty (nothing kept) when neither is set.
   std::string jit_cache;
+  // RELC_SPLIT_CSV=1: processes of a run on one machine split CSV files between them as those of
+  // several machines do (docs/scaling.md), rather than each reading the files whole.
+  bool split_csv = false;
 };
 
 int RunDriver(std::span<const std::string> args, std::ostream& out, std::ostream& err, const Environment& env);

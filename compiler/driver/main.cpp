@@ -6,6 +6,7 @@
 #include <iostream>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "distribute/distribute.h"
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
   const char* no_color = std::getenv("NO_COLOR");
   env.no_color = no_color != nullptr && *no_color != '\0';
   if (const char* fault = std::getenv("RELC_JIT_FAULT")) env.jit_fault = fault;
+  if (const char* split = std::getenv("RELC_SPLIT_CSV")) env.split_csv = std::string_view(split) == "1";
   if (const char* after = std::getenv("RELC_PROGRESS_AFTER_MS")) env.progress_after_ms = std::atoi(after);
   if (const char* cache = std::getenv("XDG_CACHE_HOME"); cache != nullptr && *cache != '\0') {
     env.jit_cache = std::string(cache) + "/relc/jit";

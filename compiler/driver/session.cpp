@@ -248,6 +248,9 @@ std::optional<Dataset> LoadDataset(const std::vector<const CompiledFile*>& files
   }
   load_options.rank = distribute::Rank();
   load_options.ranks = distribute::Ranks();
+  // Processes on one machine read the same page cache: each skipping the others' rows costs less
+  // than sending them. Across machines each reads its share.
+  load_options.split_csv = context.env.split_csv || !distribute::OnOneMachine();
   data::LoadResult loaded = data::LoadData(source, *schema, load_options);
   data::MergeProcessLoads(loaded);
   if (!loaded.store) {

@@ -118,4 +118,34 @@ bool CsvReader::Next(std::vector<std::string_view>& fields, std::string& error) 
   }
 }
 
+// Only quotes, separators and line breaks matter: a quote opens a field only at its start
+// (elsewhere it is text), `""` inside stands for one, and text after a closing quote is an error
+// that skips to the line's end.
+bool EndsInsideQuotes(std::string_view text, bool starts_quoted, char separator) {
+  // Without a quote the state never changes between quoted and not: most exports have none.
+  if (text.find('"') == std::string_view::npos) return starts_quoted;
+  enum class State { FieldStart, Unquoted, Quoted, QuoteInQuoted, SkipLine };
+  State state = starts_quoted ? State::Quoted : State::FieldStart;
+  for (char c : text) {
+    switch (state) {
+      case State::FieldStart:
+        state = c == '"' ? State::Quoted : c == separator || c == '\n' ? State::FieldStart : State::Unquoted;
+        break;
+      case State::Unquoted:
+        if (c == separator || c == '\n') state = State::FieldStart;
+        break;
+      case State::Quoted:
+        if (c == '"') state = State::QuoteInQuoted;
+        break;
+      case State::QuoteInQuoted:
+        state = c == '"' ? State::Quoted : c == separator || c == '\n' ? State::FieldStart : c == '\r' ? State::Unquoted : State::SkipLine;
+        break;
+      case State::SkipLine:
+        if (c == '\n') state = State::FieldStart;
+        break;
+    }
+  }
+  return state == State::Quoted;
+}
+
 }  // namespace relc::data

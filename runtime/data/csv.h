@@ -53,4 +53,8 @@ class CsvReader {
   std::deque<std::string> unquoted_;
 };
 
+// Whether CsvReader, reading `text` from a record's start (or from inside a quoted field, when
+// `starts_quoted`), ends inside a quoted field: where a text may be cut between records.
+bool EndsInsideQuotes(std::string_view text, bool starts_quoted, char separator);
+
 }  // namespace relc::data

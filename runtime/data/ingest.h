@@ -43,6 +43,8 @@ class Ingester {
   // Room for about this many rows, so that columns never grow by copying; returns the arrays
   // reserved.
   ReservedArrays ExpectCustomers(size_t rows);
+  // The customers' id column, as the contract names it.
+  std::string_view CustomerIdColumn() const { return schema_.customer.columns[key_column_].name; }
   // Of `rows` read, about how many this process keeps (LoadOptions::ranks), with a margin.
   size_t ExpectedKept(size_t rows) const;
   ReservedArrays ExpectEvents(size_t rows);

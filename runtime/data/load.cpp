@@ -14,9 +14,11 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "data/byte_scan.h"
 #include "data/csv.h"
+#include "data/csv_split.h"
 #include "data/database.h"
 #include "data/described_load.h"
 #include "data/ingest.h"
@@ -102,37 +104,6 @@ struct Part {
   size_t begin = 0, end = 0;
   size_t first_line = 0, lines = 0;
 };
-
-// Whether CsvReader, reading `text` from a record's start (or from inside a quoted field, when
-// `starts_quoted`), ends inside a quoted field. Only quotes, separators and line breaks matter:
-// a quote opens a field only at its start (elsewhere it is text), `""` inside stands for one,
-// and text after a closing quote is an error that skips to the line's end.
-bool EndsInsideQuotes(std::string_view text, bool starts_quoted, char separator) {
-  // Without a quote the state never changes between quoted and not: most exports have none.
-  if (text.find('"') == std::string_view::npos) return starts_quoted;
-  enum class State { FieldStart, Unquoted, Quoted, QuoteInQuoted, SkipLine };
-  State state = starts_quoted ? State::Quoted : State::FieldStart;
-  for (char c : text) {
-    switch (state) {
-      case State::FieldStart:
-        state = c == '"' ? State::Quoted : c == separator || c == '\n' ? State::FieldStart : State::Unquoted;
-        break;
-      case State::Unquoted:
-        if (c == separator || c == '\n') state = State::FieldStart;
-        break;
-      case State::Quoted:
-        if (c == '"') state = State::QuoteInQuoted;
-        break;
-      case State::QuoteInQuoted:
-        state = c == '"' ? State::Quoted : c == separator || c == '\n' ? State::FieldStart : c == '\r' ? State::Unquoted : State::SkipLine;
-        break;
-      case State::SkipLine:
-        if (c == '\n') state = State::FieldStart;
-        break;
-    }
-  }
-  return state == State::Quoted;
-}
 
 // Cuts the records from `begin` on into parts of about `part_bytes`, each at a line break where
 // a record starts: a line break inside a quoted field is no cut, so the parts it would have
@@ -241,7 +212,7 @@ bool IngestParts(std::string_view text, bool mapped, const std::vector<Part>& pa
 
 // Feeds one CSV text (`mapped` from a file) to the ingester. False when the load must stop.
 bool IngestCsv(std::string_view text, bool mapped, const std::string& name, TableKind kind, const LoadOptions& options,
-               Ingester& ingester) {
+               Ingester& ingester, bool split = true) {
   // Line ends of old Mac exports, a lone carriage return: read as line feeds (a copy), else the
   // whole file would be one record.
   std::string line_feeds;
@@ -259,6 +230,19 @@ bool IngestCsv(std::string_view text, bool mapped, const std::string& name, Tabl
   if (!reader.Next(fields, error)) {
     // No header: the file is not a table at all, skipping bad rows or not.
     return ingester.Fail(fmt::format("{}: {}", name, error.empty() ? "the file is empty: it needs a header line" : error));
+  }
+  // Spread over processes, each reads 1/N of the file and gets its customers' records from the
+  // others (csv_split.h); else (or when it cannot) it reads the whole file and keeps its own.
+  if (split && mapped && options.ranks > 1 && options.split_csv) {
+    const std::string_view id_column = kind == TableKind::Events ? "customer_id" : ingester.CustomerIdColumn();
+    const auto id_field = std::find(fields.begin(), fields.end(), id_column) - fields.begin();
+    std::optional<std::string> path;
+    if (id_field < std::ssize(fields)) path = OwnRecordsOfCsv(text, reader, static_cast<int>(id_field), options.rank, options.ranks);
+    if (path) {
+      std::unique_ptr<MappedFile> own = MappedFile::Open(*path, error);
+      unlink(path->c_str());
+      if (own != nullptr) return IngestCsv(own->text(), true, name, kind, options, ingester, false);
+    }
   }
   std::vector<std::string> header(fields.begin(), fields.end());
   std::vector<std::string_view> names(header.begin(), header.end());

@@ -45,6 +45,9 @@ struct LoadOptions {
   // gives to `rank`, with their events, and skips the others' rows before checking them. Each
   // row read is counted, and its bad values reported, by one process only.
   int rank = 0, ranks = 1;
+  // Each process reads 1/N of a CSV file and sends each record to its customer's process
+  // (csv_split.h); else each reads the whole file, skipping the others' rows.
+  bool split_csv = true;
 };
 
 // The process that loads a customer when a run is spread over `ranks` processes: by a hash of

@@ -23,6 +23,7 @@ namespace {
 #ifdef RELC_HAVE_MPI
 std::unique_ptr<boost::mpi::environment> environment;
 std::unique_ptr<boost::mpi::communicator> world;
+bool one_machine = true;
 
 // Launchers say so in the environment: Open MPI's mpirun, and PMI/PMIx ones (Slurm's srun).
 bool LaunchedByMpi() {
@@ -64,6 +65,12 @@ void Start([[maybe_unused]] int& argc, [[maybe_unused]] char**& argv) {
   // Only the main thread calls MPI; the simulator's threads never do.
   environment = std::make_unique<boost::mpi::environment>(argc, argv, boost::mpi::threading::funneled);
   world = std::make_unique<boost::mpi::communicator>();
+  MPI_Comm machine = MPI_COMM_NULL;
+  MPI_Comm_split_type(*world, MPI_COMM_TYPE_SHARED, world->rank(), MPI_INFO_NULL, &machine);
+  int on_this_machine = 1;
+  MPI_Comm_size(machine, &on_this_machine);
+  MPI_Comm_free(&machine);
+  one_machine = on_this_machine == world->size();
 #endif
 }
 
@@ -78,6 +85,13 @@ void Stop() {
   world.reset();
   environment.reset();
 #endif
+}
+
+bool OnOneMachine() {
+#ifdef RELC_HAVE_MPI
+  if (world) return one_machine;
+#endif
+  return true;
 }
 
 int Rank() {
@@ -142,6 +156,37 @@ std::vector<std::string> GatherRoot(const std::string& mine) {
   }
 #endif
   return {mine};
+}
+
+std::vector<std::string> Exchange(const std::vector<std::string>& to_each) {
+#ifdef RELC_HAVE_MPI
+  if (Distributed()) {
+    const auto ranks = static_cast<size_t>(Ranks());
+    std::vector<int64_t> sizes(ranks), incoming(ranks);
+    for (size_t p = 0; p < ranks; ++p) sizes[p] = static_cast<int64_t>(to_each[p].size());
+    MPI_Alltoall(sizes.data(), 1, MPI_INT64_T, incoming.data(), 1, MPI_INT64_T, *world);
+    std::vector<std::string> from_each(ranks);
+    // Pieces of at most 1 GB each way (MPI counts are `int`), all posted at once.
+    constexpr size_t kPiece = size_t{1} << 30;
+    std::vector<MPI_Request> requests;
+    for (size_t p = 0; p < ranks; ++p) {
+      std::string& in = from_each[p];
+      in.resize(static_cast<size_t>(incoming[p]));
+      for (size_t at = 0; at < in.size(); at += kPiece) {
+        MPI_Irecv(in.data() + at, static_cast<int>(std::min(kPiece, in.size() - at)), MPI_CHAR, static_cast<int>(p), 2, *world,
+                  &requests.emplace_back());
+      }
+      const std::string& out = to_each[p];
+      for (size_t at = 0; at < out.size(); at += kPiece) {
+        MPI_Isend(out.data() + at, static_cast<int>(std::min(kPiece, out.size() - at)), MPI_CHAR, static_cast<int>(p), 2, *world,
+                  &requests.emplace_back());
+      }
+    }
+    MPI_Waitall(static_cast<int>(requests.size()), requests.data(), MPI_STATUSES_IGNORE);
+    return from_each;
+  }
+#endif
+  return to_each;
 }
 
 std::string FromRoot(const std::string& root_value) {

@@ -28,6 +28,8 @@ int Rank();   // this process, from 0
 int Ranks();  // how many there are
 inline bool Distributed() { return Ranks() > 1; }
 inline bool IsRoot() { return Rank() == 0; }
+// Whether every process runs on this machine (they share its memory and page cache).
+bool OnOneMachine();
 
 // Element by element over every process, in place.
 void SumAll(std::span<int64_t> values);
@@ -41,6 +43,8 @@ bool AllTrue(bool ok);
 // an empty list).
 std::vector<std::string> GatherAll(const std::string& mine);
 std::vector<std::string> GatherRoot(const std::string& mine);
+// Each process's `to_each[p]` to process p: what every process sent this one, in rank order.
+std::vector<std::string> Exchange(const std::vector<std::string>& to_each);
 // The root's bytes, on every process.
 std::string FromRoot(const std::string& root_value);
 

@@ -67,6 +67,9 @@ crm() {  # crm N: N generated customers, seed 7, as the golden tests' %crm(N,7)
 common=(--as-of 2026-01-01 --seed 1 --format json --no-cache --log log.csv)
 case $group in
   examples)
+    # Each process reads its share of the CSV files and sends the others theirs, as processes on
+    # several machines do (on one machine each reads the files whole by default).
+    export RELC_SPLIT_CSV=1
     small=$(crm 3000)
     large=$(crm 10000)
     for example in birthday cart_abandonment vip_pareto winback; do
@@ -86,6 +89,10 @@ case $group in
     same together run "$examples"/{winback,cart_abandonment,birthday}/*.rel --data "$small" --pressure policy.rel "${common[@]}" \
       --html report.html
     same text run "$examples/vip_pareto/vip_pareto.rel" --data "$small" --as-of 2026-01-01 --no-cache
+    # Fewer customers than processes: some hold none.
+    tiny=$(crm 3)
+    same tiny run "$examples/winback/winback.rel" --data "$tiny" "${common[@]}"
+    same tiny_ranks panels "$source_dir/tests/mpi/ranks.rel" --data "$tiny" --as-of 2026-01-01 --no-cache --format json
     same runs run "$examples/vip_pareto/vip_pareto.rel" --data "$small" "${common[@]}" --runs 4
     same test test "$examples/cart_abandonment/cart_abandonment.rel" --data "$small" --as-of 2026-01-01 --no-cache --runs 3
     # The same customers from a SQLite database.
@@ -119,6 +126,17 @@ case $group in
     awk -F, 'NR % 997 == 5 { $3 = "yesterday" } 1' OFS=, "$small/events.csv" >"$work/bad/events.csv"
     same skipped run "$examples/winback/winback.rel" --data bad --on-bad-row skip --rejects rejects.csv "${common[@]}"
     same failed run "$examples/winback/winback.rel" --data bad "${common[@]}"
+    # The same bad rows, the files split between the processes.
+    export RELC_SPLIT_CSV=1
+    same skipped_split run "$examples/winback/winback.rel" --data bad --on-bad-row skip --rejects rejects.csv "${common[@]}"
+    same failed_split run "$examples/winback/winback.rel" --data bad "${common[@]}"
+    # Quoted fields over several lines (where a cut falls inside one, every process reads the
+    # files whole instead).
+    mkdir -p "$work/quoted"
+    awk -F, -v OFS=, 'NR > 1 && NR % 5 == 0 { $7 = "\"Saint-\n\nMalo\"" } 1' "$small/customers.csv" >"$work/quoted/customers.csv"
+    cp "$small/events.csv" "$work/quoted/"
+    same quoted run "$examples/winback/winback.rel" --data quoted "${common[@]}"
+    unset RELC_SPLIT_CSV
     ;;
   *) echo "unknown group $group" >&2; exit 2 ;;
 esac
