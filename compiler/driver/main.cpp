@@ -15,6 +15,11 @@
 int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   // Under mpirun, one of N processes: the first alone prints, what every process agreed on.
+  if (relc::distribute::LaunchedWithoutMpi()) {
+    std::cerr << "error: this relc was built without MPI, and a launcher started several processes of it\n"
+                 "  = help: build relc with Open MPI and Boost.MPI installed (scripts/setup installs them), or run it alone\n";
+    return 2;
+  }
   relc::distribute::Start(argc, argv);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (relc::distribute::Distributed() && !relc::driver::SpreadsOverProcesses(args)) {

@@ -24,6 +24,7 @@ namespace {
 std::unique_ptr<boost::mpi::environment> environment;
 std::unique_ptr<boost::mpi::communicator> world;
 bool one_machine = true;
+#endif
 
 // Launchers say so in the environment: Open MPI's mpirun, and PMI/PMIx ones (Slurm's srun).
 bool LaunchedByMpi() {
@@ -32,7 +33,6 @@ bool LaunchedByMpi() {
   }
   return false;
 }
-#endif
 
 // The k-th smallest (from 1) of `keys` on every process: 16 bits a round, from the highest.
 uint64_t KthSmallestKey(std::span<const uint64_t> keys, uint64_t k) {
@@ -58,6 +58,18 @@ uint64_t KthSmallestKey(std::span<const uint64_t> keys, uint64_t k) {
 }
 
 }  // namespace
+
+bool LaunchedWithoutMpi() {
+#ifdef RELC_HAVE_MPI
+  return false;
+#else
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_NTASKS"}) {
+    const char* size = std::getenv(name);
+    if (size != nullptr && std::atoi(size) > 1 && LaunchedByMpi()) return true;
+  }
+  return false;
+#endif
+}
 
 void Start([[maybe_unused]] int& argc, [[maybe_unused]] char**& argv) {
 #ifdef RELC_HAVE_MPI

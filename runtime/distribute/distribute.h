@@ -19,6 +19,9 @@ namespace relc::distribute {
 // Starts MPI when an MPI launcher (mpirun, srun) started this process; otherwise, and in a build
 // without MPI, the run is one process. Stop ends MPI; both are called by main alone.
 void Start(int& argc, char**& argv);
+// Whether a launcher started several processes of a relc built without MPI: each would run
+// alone, the whole run N times over.
+bool LaunchedWithoutMpi();
 void Stop();
 // From now on this process is the run's only one (Ranks() is 1): a command that does not split
 // customers runs on the first process alone, the others having stopped.
