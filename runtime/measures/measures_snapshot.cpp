@@ -55,7 +55,9 @@ constexpr bool kIsArray<std::vector<T>> = true;
 }  // namespace
 
 std::string MeasuresKey(const std::string& store_key, const MeasureOptions& options) {
-  return fmt::format("{}measures format 1\nas of day {}\nclv horizon {} days, discount {}\nmodels {}\nranks {}\n", store_key,
+  // The format names how they are computed too: measures kept by a relc that computed them
+  // otherwise (format 1 fitted the models on every k-th buyer in row order) are not reused.
+  return fmt::format("{}measures format 2\nas of day {}\nclv horizon {} days, discount {}\nmodels {}\nranks {}\n", store_key,
                      options.as_of_day, options.clv_horizon_days, options.annual_discount_rate, options.customer_base_models,
                      options.ranks);
 }
