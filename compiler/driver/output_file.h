@@ -13,5 +13,4 @@ namespace relc::driver {
 // run spread over processes, every process calls it and the first alone writes `contents`.
 std::string WriteFileAtomically(const std::string& path, std::string_view contents);
 
-
 }  // namespace relc::driver

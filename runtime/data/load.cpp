@@ -294,14 +294,16 @@ LoadResult LoadCsvFolder(const std::string& source, const DataSchema& schema, co
   return result;
 }
 
-// A table's rows with rowid in [first, last], in rowid order; a bad row is reported at its
-// rowid. False, with `failure`, when SQLite itself fails.
-// Spread over processes (`split`), SQLite gives each only the rows of its customers, which it
-// picks by the same hash of the id (`relc_owner`, a function of this connection).
+// Spread over processes, SQLite gives each only the rows of its customers, which it picks by
+// the same hash of the id (`relc_owner`, a function of the process's connection).
 struct SqliteSplit {
   std::string id_column;  // the table's customer id column
   int rank = 0, ranks = 1;
 };
+
+// A table's rows with rowid in [first, last], in rowid order, those of this process's customers
+// only (`split`); a bad row is reported at its rowid. False, with `failure`, when SQLite itself
+// fails.
 
 bool IngestRowids(const std::string& path, const std::string& table, const std::string& name, TableKind kind, int64_t first,
                   int64_t last, Ingester& ingester, std::atomic<size_t>& bytes, std::string& failure, const SqliteSplit& split,

@@ -1,10 +1,8 @@
 #include "distribute/distribute.h"
 
 #include <algorithm>
-#include <array>
 #include <bit>
 #include <cstdlib>
-#include <functional>
 #include <memory>
 
 #ifdef RELC_HAVE_MPI

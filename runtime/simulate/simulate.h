@@ -201,7 +201,7 @@ struct Winner {
 // once (`wait until` a past date) or nearly. The customer's simulation stops there.
 struct Runaway {
   uint32_t customer = 0;  // row
-  std::string customer_id;
+  std::string customer_id;  // set by MergeProcessResults: the row may be another process's
   int32_t scenario = 0, step = 0;
   int64_t time = 0;
 };
